@@ -1,0 +1,950 @@
+package dev.kctx.actors;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.kctx.actors.program.KernelObjects;
+import dev.kctx.actors.program.Outcome;
+import dev.kctx.actors.program.ProgramRunner;
+import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.actors.program.WaitHandle;
+import dev.kctx.actors.trace.TraceRecord;
+import dev.kctx.contexts.AtomicState;
+import dev.kctx.contexts.ContextLevel;
+import dev.kctx.contexts.Gate;
+import dev.kctx.contexts.KernelCall;
+import dev.kctx.contexts.Report;
+import dev.kctx.contexts.ReportKind;
+import dev.kctx.contexts.Where;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One CPU: decides which context runs, preempts at the exact virtual instant, keeps the stack of
+ * preempted contexts (what preempt_count's nesting records), runs soft IRQs on irq_exit and
+ * local_bh_enable with the kernel's restart and time limits, and schedules tasks round-robin.
+ *
+ * <p>It receives the calendar's events for one instant (each at its context level, so the
+ * priority mailbox hands them out in preemption order), then {@link RoundEnd}; it answers the
+ * machine with everything the round produced. While a context entity runs a burst the CPU lends
+ * it its state and waits for {@link Ran}, deferring other events. Handlers never block, sleep,
+ * start threads or read the wall clock.
+ */
+public final class Cpu extends AbstractBehavior<Cpu.Command> {
+
+    /** Everything a CPU accepts. */
+    public sealed interface Command permits Event, RoundEnd, Ran, Finish {
+    }
+
+    /** A calendar event for this CPU; it carries its virtual time. */
+    public sealed interface Event extends Command, Leveled
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased {
+        long time();
+    }
+
+    /** Machine to CPU: interrupt line {@code line} fires (HARDIRQ level). */
+    public record IrqArrive(long time, IrqLine line) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.HARDIRQ;
+        }
+    }
+
+    /** Calendar to CPU: the step that began generation {@code gen} has used its cost (at the step's level). */
+    public record StepDone(long time, long gen, ContextLevel level) implements Event {
+    }
+
+    /** Calendar to CPU: wake the waiter of {@code handle}; {@code traceHere} when no waker traced it (timers). */
+    public record WakeUp(long time, WaitHandle handle, boolean traceHere) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** Machine to CPU: a task starts (it becomes runnable). */
+    public record TaskArrive(long time, TaskControl task) implements Event {
+        public ContextLevel level() {
+            return task.startLevel();
+        }
+    }
+
+    /** Calendar to CPU: the running task's time slice {@code gen} is over (scheduler, KERNEL level). */
+    public record SliceEnd(long time, long gen) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** Calendar to CPU: a lock this CPU spins on was released. */
+    public record LockReleased(long time, String lock) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** Machine to CPU: all events of instant {@code time} have been sent; answer with {@link Machine.RoundDone}. */
+    public record RoundEnd(long time) implements Command {
+    }
+
+    /** Entity to CPU, at the entity's level: the burst {@code runId} ended with {@code outcome}. */
+    public record Ran(long runId, ContextLevel level, Outcome outcome) implements Command, Leveled {
+    }
+
+    /** Machine to CPU: the run ends at {@code endTime}; answer with {@link Machine.CpuFinished}. */
+    public record Finish(long endTime) implements Command {
+    }
+
+    /** An event produced during a round, for the calendar. */
+    record Posted(int cpu, ContextLevel level, int source, Event event) {
+    }
+
+    // ---- frames: the contexts stacked on this CPU ----
+
+    enum Kind { IRQ, SOFTIRQ, TASK }
+
+    enum Status { NEEDS_RUN, BUSY, WAITING, PREEMPTED, DONE }
+
+    /** One context on the CPU's stack: a hard IRQ handler, a soft IRQ loop or a task. */
+    static final class Frame {
+        final Kind kind;
+        final int source;
+        ContextLevel level;
+        final ActorRef<ContextProtocol.Command> entity;
+        String name;
+        Status status = Status.NEEDS_RUN;
+        boolean fresh = true;
+        long busyEnd;
+        long remaining;
+        long gen;
+        boolean wasWaiting;
+        String waitingOn;
+        long waitToken;
+        // IRQ
+        IrqLine line;
+        boolean savedIrqsDisabled;
+        long arrival;
+        // SOFTIRQ loop (__do_softirq)
+        int snapshot;
+        SoftirqVector vector;
+        int restartsLeft;
+        long loopStart;
+        String baseName;
+        // TASK
+        TaskControl task;
+
+        Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, String name) {
+            this.kind = kind;
+            this.source = source;
+            this.level = level;
+            this.entity = entity;
+            this.name = name;
+        }
+    }
+
+    /** MAX_SOFTIRQ_RESTART in kernel/softirq.c. */
+    static final int MAX_SOFTIRQ_RESTART = 10;
+    /** MAX_SOFTIRQ_TIME in kernel/softirq.c: 2 ms. */
+    static final long MAX_SOFTIRQ_TIME_NS = 2_000_000L;
+    /** Soft IRQs that irq_exit runs even while ksoftirqd is runnable (SOFTIRQ_NOW_MASK). */
+    static final int SOFTIRQ_NOW_MASK = SoftirqVector.HI.bit() | SoftirqVector.TASKLET.bit();
+    /** Bursts at one instant before the CPU declares a livelock. */
+    static final int MAX_BURSTS_PER_INSTANT = 1_000_000;
+
+    private final int id;
+    private final MachineSpec spec;
+    private final KernelObjects kernel;
+    private final ActorRef<Machine.Command> machine;
+    private final ActorRef<ContextProtocol.Command> softirqEntity;
+    private final boolean traceEnabled;
+    private final TaskControl idle;
+    private final TaskControl ksoftirqd;
+    private final Gate gate;
+    private final LentExec exec = new LentExec();
+
+    private long now;
+    private TaskControl cur;
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    private final ArrayDeque<TaskControl> runqueue = new ArrayDeque<>();
+    private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
+    private int pendingSoftirq;
+    private final long[] raiseOrigin = new long[SoftirqVector.values().length];
+    private boolean needResched;
+    private long sliceGen;
+    private long stepGen;
+    private long runId;
+    private boolean awaiting;
+    private final ArrayDeque<Command> deferred = new ArrayDeque<>();
+    private long burstsAtInstant;
+    private long instantOfBursts = -1;
+    private String failure;
+
+    private List<Posted> posted = new ArrayList<>();
+    private List<TraceRecord> trace = new ArrayList<>();
+    private List<Report> reports = new ArrayList<>();
+    private List<String> dmesg = new ArrayList<>();
+
+    // statistics
+    private final long[] levelNs = new long[ContextLevel.values().length];
+    private long idleNs;
+    private long lastAccount;
+    private long irqPreemptions;
+    private long schedPreemptions;
+    private long contextSwitches;
+    private long irqsHandled;
+    private long irqsMerged;
+    private long softirqVectorRuns;
+    private long softirqsFromKsoftirqd;
+    private long ksoftirqdWakeups;
+    private final Histogram irqLatency = new Histogram(3);
+    private final Histogram irqToSoftirq = new Histogram(3);
+    private final Histogram softirqWakeToRun = new Histogram(3);
+
+    private Cpu(ActorContext<Command> context, int id, MachineSpec spec, KernelObjects kernel,
+                ActorRef<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity,
+                TaskControl ksoftirqd, boolean traceEnabled) {
+        super(context);
+        this.ksoftirqd = ksoftirqd;
+        ksoftirqd.frame = new Frame(Kind.TASK, ksoftirqd.source, ContextLevel.KERNEL, ksoftirqd.entity, ksoftirqd.contextName());
+        ksoftirqd.frame.task = ksoftirqd;
+        ksoftirqd.state = 'S';
+        this.id = id;
+        this.spec = spec;
+        this.kernel = kernel;
+        this.machine = machine;
+        this.softirqEntity = softirqEntity;
+        this.traceEnabled = traceEnabled;
+        this.idle = new TaskControl(-1, 0, "<idle>", id, false, null);
+        this.idle.state = 'R';
+        this.cur = idle;
+        this.gate = new Gate(r -> reports.add(r));
+        java.util.Arrays.fill(raiseOrigin, -1);
+    }
+
+    static Behavior<Command> create(int id, MachineSpec spec, KernelObjects kernel, ActorRef<Machine.Command> machine,
+                                    ActorRef<ContextProtocol.Command> softirqEntity, TaskControl ksoftirqd,
+                                    boolean traceEnabled) {
+        return Behaviors.setup(ctx -> new Cpu(ctx, id, spec, kernel, machine, softirqEntity, ksoftirqd, traceEnabled));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Event.class, this::onEvent)
+                .onMessage(RoundEnd.class, this::onRoundEnd)
+                .onMessage(Ran.class, this::onRan)
+                .onMessage(Finish.class, this::onFinish)
+                .build();
+    }
+
+    private Behavior<Command> onEvent(Event e) {
+        if (awaiting || !deferred.isEmpty()) {
+            deferred.add(e);
+        } else {
+            handle(e);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onRoundEnd(RoundEnd r) {
+        if (awaiting || !deferred.isEmpty()) {
+            deferred.add(r);
+        } else {
+            endRound();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onRan(Ran r) {
+        if (!awaiting || r.runId() != runId) {
+            throw new IllegalStateException("cpu " + id + ": unexpected reply " + r);
+        }
+        awaiting = false;
+        apply(frames.peek(), r.outcome());
+        advance();
+        drain();
+        return this;
+    }
+
+    private Behavior<Command> onFinish(Finish f) {
+        account(Math.max(now, f.endTime()));
+        machine.tell(new Machine.CpuFinished(id, new CpuStats(id, levelNs.clone(), idleNs, irqPreemptions,
+                schedPreemptions, contextSwitches, irqsHandled, irqsMerged, softirqVectorRuns, softirqsFromKsoftirqd,
+                ksoftirqdWakeups, irqLatency.copy(), irqToSoftirq.copy(), softirqWakeToRun.copy())));
+        return this;
+    }
+
+    private void drain() {
+        while (!awaiting && !deferred.isEmpty()) {
+            Command c = deferred.poll();
+            if (c instanceof Event e) {
+                handle(e);
+            } else if (c instanceof RoundEnd) {
+                endRound();
+            }
+        }
+    }
+
+    private void endRound() {
+        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, failure));
+        posted = new ArrayList<>();
+        trace = new ArrayList<>();
+        reports = new ArrayList<>();
+        dmesg = new ArrayList<>();
+    }
+
+    // ---- time ----
+
+    private void setTime(long t) {
+        if (t > now) {
+            account(t);
+            now = t;
+        }
+    }
+
+    /** Charges the time since the last charge to what the CPU was doing then. */
+    private void account(long t) {
+        long delta = t - lastAccount;
+        if (delta > 0) {
+            Frame top = frames.peek();
+            if (top == null) {
+                idleNs += delta;
+            } else {
+                levelNs[top.level.ordinal()] += delta;
+            }
+        }
+        lastAccount = Math.max(lastAccount, t);
+    }
+
+    // ---- events ----
+
+    private void handle(Event e) {
+        setTime(e.time());
+        if (e instanceof IrqArrive a) {
+            if (pendingIrqs.containsKey(a.line())) {
+                irqsMerged++;
+            } else {
+                pendingIrqs.put(a.line(), a.time());
+            }
+        } else if (e instanceof StepDone d) {
+            Frame top = frames.peek();
+            if (top != null && top.status == Status.BUSY && top.gen == d.gen()) {
+                top.status = Status.NEEDS_RUN;
+            }
+        } else if (e instanceof WakeUp w) {
+            onWake(w);
+        } else if (e instanceof TaskArrive t) {
+            TaskControl task = t.task();
+            task.state = 'R';
+            task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.contextName());
+            task.frame.task = task;
+            record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=120 target_cpu="
+                    + String.format("%03d", id), task.pid);
+            runqueue.addLast(task);
+        } else if (e instanceof SliceEnd s) {
+            onSliceEnd(s);
+        } else if (e instanceof LockReleased l) {
+            Frame top = frames.peek();
+            if (top != null && top.status == Status.WAITING && l.lock().equals(top.waitingOn)) {
+                top.status = Status.NEEDS_RUN;
+            }
+        }
+        advance();
+    }
+
+    private void onWake(WakeUp w) {
+        WaitHandle h = w.handle();
+        if (h.waiter() instanceof TaskControl t) {
+            if (t.waitToken != h.token() || !t.sleeping()) {
+                return;
+            }
+            t.waitToken++;
+            t.wakePending = false;
+            t.state = 'R';
+            t.wokenAt = now;
+            if (w.traceHere()) {
+                t.wokenFromSoftirq = false;
+                record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
+                        + String.format("%03d", id), t.pid);
+            }
+            runqueue.addLast(t);
+        } else if (h.waiter() instanceof Frame f) {
+            if (f.waitToken != h.token()) {
+                return;
+            }
+            f.waitToken++;
+            if (f == frames.peek() && f.status == Status.WAITING) {
+                f.status = Status.NEEDS_RUN;
+            }
+        }
+    }
+
+    private void onSliceEnd(SliceEnd s) {
+        if (s.gen() != sliceGen || cur == idle) {
+            return;
+        }
+        if (runqueue.isEmpty()) {
+            startSlice();
+            return;
+        }
+        needResched = true;
+        Frame top = frames.peek();
+        if (top == cur.frame && preemptible(cur)) {
+            preempt(top);
+            schedPreemptions++;
+            schedule('R');
+        }
+    }
+
+    private boolean preemptible(TaskControl t) {
+        if (t.frame.level == ContextLevel.USER) {
+            return true;
+        }
+        return spec.preempt() == MachineSpec.Preempt.FULL && t.atomic.preemptCount() == 0 && !t.atomic.irqsDisabled();
+    }
+
+    // ---- the core loop ----
+
+    /** Makes progress at the current instant until the CPU waits for time, a reply or an event. */
+    private void advance() {
+        while (!awaiting && failure == null) {
+            AtomicState a = cur.atomic;
+            if (!pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq()) {
+                takeIrq();
+                continue;
+            }
+            Frame top = frames.peek();
+            if (top == null) {
+                if (runqueue.isEmpty()) {
+                    return;
+                }
+                schedule('R');
+                continue;
+            }
+            switch (top.status) {
+                case NEEDS_RUN -> {
+                    sendRun(top);
+                    return;
+                }
+                case BUSY, WAITING -> {
+                    return;
+                }
+                case PREEMPTED -> resume(top);
+                case DONE -> finishFrame(top);
+            }
+        }
+    }
+
+    private void sendRun(Frame f) {
+        if (instantOfBursts != now) {
+            instantOfBursts = now;
+            burstsAtInstant = 0;
+        }
+        if (++burstsAtInstant > MAX_BURSTS_PER_INSTANT) {
+            failure = "cpu " + id + ": no progress in virtual time at " + now + "ns: " + f.name
+                    + " keeps running without taking time";
+            return;
+        }
+        awaiting = true;
+        runId++;
+        exec.frame = f;
+        f.entity.tell(new ContextProtocol.Run(runId, f.level, f.fresh, f.vector, exec, getContext().getSelf()));
+        f.fresh = false;
+    }
+
+    private void apply(Frame f, Outcome o) {
+        if (o == Outcome.Next.INSTANCE || o == Outcome.Checkpoint.INSTANCE) {
+            f.status = Status.NEEDS_RUN;
+        } else if (o instanceof Outcome.Busy b) {
+            if (b.ns() == 0) {
+                f.status = Status.NEEDS_RUN;
+            } else {
+                startBusy(f, b.ns());
+            }
+        } else if (o instanceof Outcome.Spin s) {
+            f.status = Status.WAITING;
+            f.waitingOn = s.lock();
+        } else if (o instanceof Outcome.Sleep s) {
+            if (f.kind == Kind.TASK) {
+                TaskControl t = f.task;
+                post(new WakeUp(now + s.ns(), new WaitHandle(id, t, t.waitToken), true), id, ContextLevel.KERNEL, f.source);
+                sleepTask(s.state());
+            } else {
+                startBusy(f, s.ns());
+            }
+        } else if (o instanceof Outcome.Block b) {
+            if (f.kind == Kind.TASK) {
+                sleepTask(b.state());
+            } else {
+                f.status = Status.WAITING;
+                f.waitingOn = b.on();
+            }
+        } else if (o == Outcome.Yield.INSTANCE) {
+            f.status = Status.NEEDS_RUN;
+            if (f.kind == Kind.TASK && !runqueue.isEmpty()) {
+                schedPreemptions++;
+                schedule('R');
+            } else if (f.kind == Kind.TASK) {
+                needResched = false;
+            }
+        } else if (o == Outcome.RunSoftirqs.INSTANCE) {
+            f.status = Status.NEEDS_RUN;
+            if (pendingSoftirq != 0) {
+                startSoftirqLoop();
+            }
+        } else if (o == Outcome.Exit.INSTANCE) {
+            f.status = Status.DONE;
+        } else if (o instanceof Outcome.Failed fail) {
+            failure = "cpu " + id + ", " + f.name + ": " + fail.message();
+        } else {
+            throw new IllegalStateException("unhandled outcome " + o);
+        }
+    }
+
+    private void startBusy(Frame f, long ns) {
+        f.status = Status.BUSY;
+        f.busyEnd = now + ns;
+        f.gen = ++stepGen;
+        post(new StepDone(f.busyEnd, f.gen, f.level), id, f.level, f.source);
+    }
+
+    /** The top frame is interrupted at this instant; it keeps the cost it has left. */
+    private void preempt(Frame f) {
+        if (f.status == Status.BUSY) {
+            f.remaining = f.busyEnd - now;
+            f.wasWaiting = false;
+            f.status = Status.PREEMPTED;
+            stepGen++;
+            record("kctx_preempt", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+        } else if (f.status == Status.WAITING) {
+            f.remaining = 0;
+            f.wasWaiting = true;
+            f.status = Status.PREEMPTED;
+            record("kctx_preempt", "ctx=\"" + f.name + "\" waiting_on=" + f.waitingOn, 0);
+        }
+    }
+
+    private void resume(Frame f) {
+        if (f.wasWaiting || f.remaining == 0) {
+            f.wasWaiting = false;
+            f.status = Status.NEEDS_RUN;
+        } else {
+            record("kctx_resume", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+            startBusy(f, f.remaining);
+            f.remaining = 0;
+        }
+    }
+
+    private void takeIrq() {
+        Iterator<Map.Entry<IrqLine, Long>> it = pendingIrqs.entrySet().iterator();
+        Map.Entry<IrqLine, Long> e = it.next();
+        it.remove();
+        IrqLine line = e.getKey();
+        Frame top = frames.peek();
+        if (top != null && (top.status == Status.BUSY || top.status == Status.WAITING)) {
+            preempt(top);
+            irqPreemptions++;
+        }
+        AtomicState a = cur.atomic;
+        a.hardirqEnter();
+        Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(),
+                "hardirq " + line.line() + " " + line.name());
+        f.line = line;
+        f.arrival = e.getValue();
+        f.savedIrqsDisabled = a.irqsDisabled();
+        a.setIrqsDisabled(true);
+        frames.push(f);
+        irqsHandled++;
+        irqLatency.recordValue(now - f.arrival);
+        record("irq_handler_entry", "irq=" + line.line() + " name=" + line.name(), line.line());
+    }
+
+    private void finishFrame(Frame f) {
+        switch (f.kind) {
+            case IRQ -> {
+                record("irq_handler_exit", "irq=" + f.line.line() + " ret=handled", f.line.line());
+                AtomicState a = cur.atomic;
+                a.setIrqsDisabled(f.savedIrqsDisabled);
+                a.hardirqExit();
+                frames.pop();
+                if (!a.inInterrupt() && pendingSoftirq != 0 && !deferToKsoftirqd()) {
+                    startSoftirqLoop();
+                } else {
+                    afterPop();
+                }
+            }
+            case SOFTIRQ -> {
+                record("softirq_exit", "vec=" + f.vector.ordinal() + " [action=" + f.vector + "]", f.vector.ordinal());
+                nextVector(f);
+            }
+            case TASK -> {
+                TaskControl t = f.task;
+                record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
+                if (t.atomic.holdsAnyLock()) {
+                    gate.report(ReportKind.LOCK_HELD_RETURNING_TO_USER, ReportKind.LOCK_HELD_RETURNING_TO_USER.title(),
+                            t.atomic, exec.whereFor(f, "do_exit"), List.of(t.comm + "/" + t.pid + " is leaving the kernel with locks still held!"));
+                }
+                schedule('X');
+            }
+        }
+    }
+
+    /** Kernels 4.9 to 6.4 left soft IRQs to a runnable ksoftirqd (ksoftirqd_running()). */
+    private boolean deferToKsoftirqd() {
+        return spec.softirqDeferToKsoftirqd() && ksoftirqd != null && ksoftirqd.state == 'R'
+                && (pendingSoftirq & SOFTIRQ_NOW_MASK) == 0;
+    }
+
+    /** After an interrupt frame leaves: resume what it interrupted, or preempt the task on the way out. */
+    private void afterPop() {
+        Frame top = frames.peek();
+        if (top == null) {
+            return;
+        }
+        if (top.kind == Kind.TASK && needResched && !runqueue.isEmpty() && preemptible(top.task)) {
+            if (top.status == Status.BUSY || top.status == Status.WAITING) {
+                preempt(top);
+            }
+            schedPreemptions++;
+            schedule('R');
+            return;
+        }
+        if (top.status == Status.PREEMPTED) {
+            resume(top);
+        }
+    }
+
+    // ---- soft IRQs ----
+
+    private void startSoftirqLoop() {
+        AtomicState a = cur.atomic;
+        a.softirqServeEnter();
+        boolean inKsoftirqd = cur == ksoftirqd && frames.peek() == ksoftirqd.frame;
+        String base = inKsoftirqd ? " (" + ksoftirqd.comm + ")" : "";
+        Frame f = new Frame(Kind.SOFTIRQ, -2 - id, ContextLevel.SOFTIRQ, softirqEntity, "softirq");
+        f.baseName = base;
+        f.loopStart = now;
+        f.restartsLeft = MAX_SOFTIRQ_RESTART;
+        f.snapshot = pendingSoftirq;
+        pendingSoftirq = 0;
+        if (inKsoftirqd) {
+            softirqsFromKsoftirqd++;
+        }
+        Frame below = frames.peek();
+        if (below != null && (below.status == Status.BUSY || below.status == Status.WAITING)) {
+            preempt(below);
+        }
+        frames.push(f);
+        nextVector(f);
+    }
+
+    /** __do_softirq's loop: the next pending vector, a restart, or the hand-off to ksoftirqd. */
+    private void nextVector(Frame f) {
+        while (true) {
+            if (f.snapshot != 0) {
+                int bit = Integer.numberOfTrailingZeros(f.snapshot);
+                f.snapshot &= ~(1 << bit);
+                SoftirqVector v = SoftirqVector.values()[bit];
+                f.vector = v;
+                f.name = "softirq " + v + f.baseName;
+                softirqVectorRuns++;
+                if (raiseOrigin[bit] >= 0) {
+                    irqToSoftirq.recordValue(now - raiseOrigin[bit]);
+                    raiseOrigin[bit] = -1;
+                }
+                record("softirq_entry", "vec=" + bit + " [action=" + v + "]", bit);
+                if (spec.softirqs().containsKey(v)) {
+                    f.fresh = true;
+                    f.status = Status.NEEDS_RUN;
+                    return;
+                }
+                record("softirq_exit", "vec=" + bit + " [action=" + v + "]", bit);
+                continue;
+            }
+            int pending = pendingSoftirq;
+            if (pending != 0) {
+                if (now - f.loopStart < MAX_SOFTIRQ_TIME_NS && !needResched && --f.restartsLeft > 0) {
+                    f.snapshot = pending;
+                    pendingSoftirq = 0;
+                    continue;
+                }
+                wakeupSoftirqd();
+            }
+            cur.atomic.softirqServeExit();
+            frames.pop();
+            afterPop();
+            return;
+        }
+    }
+
+    private void wakeupSoftirqd() {
+        TaskControl k = ksoftirqd;
+        if (k == null || !k.sleeping() || k.wakePending) {
+            return;
+        }
+        k.wakePending = true;
+        k.wokenFromSoftirq = false;
+        ksoftirqdWakeups++;
+        record("sched_wakeup", "comm=" + k.comm + " pid=" + k.pid + " prio=120 target_cpu=" + String.format("%03d", id), k.pid);
+        post(new WakeUp(now, new WaitHandle(id, k, k.waitToken), false), id, ContextLevel.KERNEL, -2 - id);
+    }
+
+    // ---- the scheduler ----
+
+    private void sleepTask(char state) {
+        TaskControl t = cur;
+        t.frame.status = Status.NEEDS_RUN;
+        t.state = state;
+        schedule(state);
+    }
+
+    private void startSlice() {
+        sliceGen++;
+        post(new SliceEnd(now + spec.timeSliceNs(), sliceGen), id, ContextLevel.KERNEL, -2 - id);
+    }
+
+    /** __schedule: takes the current task off the CPU (requeued if still runnable) and switches to the next. */
+    private void schedule(char prevState) {
+        TaskControl prev = cur;
+        if (prev != idle) {
+            Frame f = frames.pop();
+            if (f != prev.frame || !frames.isEmpty()) {
+                throw new IllegalStateException("cpu " + id + ": schedule() with interrupt frames on the stack");
+            }
+            if (prevState == 'R') {
+                runqueue.addLast(prev);
+            }
+        }
+        needResched = false;
+        TaskControl next = runqueue.pollFirst();
+        if (next == null) {
+            next = idle;
+        }
+        if (next != prev) {
+            contextSwitches++;
+            String prevComm = prev == idle ? "swapper/" + id : prev.comm;
+            String nextComm = next == idle ? "swapper/" + id : next.comm;
+            String state = prevState == 'R' && prev != idle ? "R+" : String.valueOf(prevState);
+            record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=120 prev_state="
+                    + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid + " next_prio=120", next.pid);
+        }
+        cur = next;
+        if (next == idle) {
+            sliceGen++;
+            return;
+        }
+        if (next.wokenAt >= 0) {
+            if (next.wokenFromSoftirq) {
+                softirqWakeToRun.recordValue(now - next.wokenAt);
+            }
+            next.wokenAt = -1;
+            next.wokenFromSoftirq = false;
+        }
+        frames.push(next.frame);
+        if (next.frame.status == Status.PREEMPTED) {
+            resume(next.frame);
+        }
+        startSlice();
+    }
+
+    // ---- output ----
+
+    private void post(Event e, int cpu, ContextLevel level, int source) {
+        posted.add(new Posted(cpu, level, source, e));
+    }
+
+    private void record(String event, String args, int subject) {
+        if (!traceEnabled) {
+            return;
+        }
+        AtomicState a = cur.atomic;
+        int flags = TraceRecord.flags(a.irqsDisabled(), a.bhDisabled(), needResched, a.inHardirq(),
+                a.inServingSoftirq(), a.preemptDisableDepth());
+        trace.add(new TraceRecord(now, id, cur.comm, cur.pid, flags, event, args, subject));
+    }
+
+    /** The CPU's state as lent to a context entity for one burst. */
+    private final class LentExec implements ProgramRunner.BurstExec {
+        Frame frame;
+        private boolean retrying;
+        private SplittableRandom random;
+
+        @Override
+        public void setRetrying(boolean r) {
+            retrying = r;
+        }
+
+        @Override
+        public void bindRandom(SplittableRandom r) {
+            random = r;
+        }
+
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public int cpu() {
+            return id;
+        }
+
+        @Override
+        public ContextLevel level() {
+            return frame.level;
+        }
+
+        @Override
+        public String contextName() {
+            return frame.name;
+        }
+
+        @Override
+        public String comm() {
+            return cur == idle ? "swapper/" + id : cur.comm;
+        }
+
+        @Override
+        public int pid() {
+            return cur.pid;
+        }
+
+        @Override
+        public boolean taskContext() {
+            return frame.kind == Kind.TASK;
+        }
+
+        @Override
+        public AtomicState atomic() {
+            return cur.atomic;
+        }
+
+        @Override
+        public boolean retrying() {
+            return retrying;
+        }
+
+        @Override
+        public SplittableRandom random() {
+            return random;
+        }
+
+        @Override
+        public boolean check(KernelCall call, String op) {
+            return gate.check(call, cur.atomic, where(op));
+        }
+
+        @Override
+        public void report(ReportKind kind, String title, String op, List<String> details) {
+            gate.report(kind, title, cur.atomic, where(op), details);
+        }
+
+        @Override
+        public Where where(String op) {
+            return whereFor(frame, op);
+        }
+
+        Where whereFor(Frame f, String op) {
+            return new Where(id, now, f.level, f.name, comm(), cur.pid, op);
+        }
+
+        @Override
+        public void trace(String event, String args) {
+            record(event, args, 0);
+        }
+
+        @Override
+        public void printk(String line) {
+            long us = now / 1000;
+            dmesg.add(String.format("[%5d.%06d] %s", us / 1_000_000, us % 1_000_000, line));
+        }
+
+        @Override
+        public void raiseSoftirq(SoftirqVector v) {
+            pendingSoftirq |= v.bit();
+            if (raiseOrigin[v.ordinal()] < 0) {
+                raiseOrigin[v.ordinal()] = frame.kind == Kind.IRQ ? frame.arrival : now;
+            }
+            record("softirq_raise", "vec=" + v.ordinal() + " [action=" + v + "]", v.ordinal());
+            if (!cur.atomic.inInterrupt()) {
+                wakeupSoftirqd();
+            }
+        }
+
+        @Override
+        public boolean softirqPending() {
+            return pendingSoftirq != 0;
+        }
+
+        @Override
+        public KernelObjects kernel() {
+            return kernel;
+        }
+
+        @Override
+        public WaitHandle waitHandle() {
+            if (frame.kind == Kind.TASK) {
+                return new WaitHandle(id, frame.task, frame.task.waitToken);
+            }
+            return new WaitHandle(id, frame, frame.waitToken);
+        }
+
+        @Override
+        public void wake(WaitHandle h) {
+            if (h.waiter() instanceof TaskControl t) {
+                if (t.waitToken != h.token() || !t.sleeping() || t.wakePending) {
+                    return;
+                }
+                t.wakePending = true;
+                t.wokenFromSoftirq = frame.level == ContextLevel.SOFTIRQ;
+                record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
+                        + String.format("%03d", t.cpu), t.pid);
+            }
+            post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, frame.source);
+        }
+
+        @Override
+        public void lockReleased(String lock, int spinningCpu) {
+            post(new LockReleased(now, lock), spinningCpu, ContextLevel.KERNEL, frame.source);
+        }
+
+        @Override
+        public void enterKernel(String syscall, int nr) {
+            frame.level = ContextLevel.KERNEL;
+            frame.name = frame.task.contextName() + " syscall " + syscall;
+            record("sys_enter", "NR " + nr + " (0, 0, 0, 0, 0, 0)", nr);
+        }
+
+        @Override
+        public boolean exitKernel(String syscall, int nr, long ret) {
+            record("sys_exit", "NR " + nr + " = " + ret, nr);
+            if (cur.atomic.holdsAnyLock()) {
+                gate.report(ReportKind.LOCK_HELD_RETURNING_TO_USER, ReportKind.LOCK_HELD_RETURNING_TO_USER.title(),
+                        cur.atomic, where("return from " + syscall),
+                        List.of(cur.comm + "/" + cur.pid + " is leaving the kernel with locks still held!"));
+            }
+            frame.level = ContextLevel.USER;
+            frame.name = frame.task.contextName();
+            return needResched && !runqueue.isEmpty();
+        }
+
+        @Override
+        public boolean needResched() {
+            return needResched;
+        }
+
+        @Override
+        public boolean needsCheckpoint() {
+            AtomicState a = cur.atomic;
+            return !pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq();
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.kctx.actors;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.MailboxSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.kctx.actors.program.KernelObjects;
+import dev.kctx.actors.trace.TraceRecord;
+import dev.kctx.contexts.ContextLevel;
+import dev.kctx.contexts.Report;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A machine: spawns its CPUs and context entities, owns the calendar and the virtual clock, and
+ * runs the simulation in rounds. A round is every event of one instant; the CPUs of a round run
+ * one after another in CPU order, and what a round produces for the same instant forms the next
+ * round. The clock moves on only when a round has fully completed. That makes a run a function of
+ * its spec and seed alone, whatever the dispatcher's thread count. Handlers never block, sleep,
+ * start threads or read the wall clock.
+ */
+public final class Machine extends AbstractBehavior<Machine.Command> {
+
+    /** Everything the machine accepts. */
+    public sealed interface Command permits Start, RoundDone, CpuFinished {
+    }
+
+    /** A client asks the machine to run until virtual time {@code untilNs} and answer {@link Finished}. */
+    public record Start(long untilNs, ActorRef<Finished> replyTo) implements Command {
+        public Start {
+            if (untilNs < 0 || untilNs >= Long.MAX_VALUE / 2) {
+                throw new IllegalArgumentException("until must be a finite, non-negative virtual time");
+            }
+        }
+    }
+
+    /** The answer to {@link Start}. */
+    public record Finished(RunResult result) {
+    }
+
+    /** Cpu to machine: its part of the round is done, with what it produced. */
+    record RoundDone(int cpu, List<Cpu.Posted> posted, List<TraceRecord> trace, List<Report> reports,
+                     List<String> dmesg, String failure) implements Command {
+    }
+
+    /** Cpu to machine: its statistics at the end of the run. */
+    record CpuFinished(int cpu, CpuStats stats) implements Command {
+    }
+
+    /** The mailbox every CPU and context entity gets. */
+    public static final MailboxSelector CONTEXT_MAILBOX = MailboxSelector.fromConfig("kctx.context-mailbox");
+
+    private final MachineSpec spec;
+    private final List<ActorRef<Cpu.Command>> cpus = new ArrayList<>();
+    private final List<IrqLine> lines = new ArrayList<>();
+    private final Map<IrqLine, SplittableRandom> arrivalRandom = new HashMap<>();
+    private final Map<IrqLine, Integer> arrivalCount = new HashMap<>();
+    private final Map<IrqLine, MachineSpec.Irq> irqSpecs = new HashMap<>();
+    private final List<TaskControl> tasks = new ArrayList<>();
+    private final Map<TaskControl, Long> startTimes = new HashMap<>();
+    private final Calendar calendar = new Calendar();
+
+    private long until;
+    private ActorRef<Finished> replyTo;
+    private long roundTime;
+    private long rounds;
+    private long events;
+    private Iterator<Map.Entry<Integer, List<Cpu.Event>>> roundCpus;
+    private String failure;
+    private final List<TraceRecord> trace = new ArrayList<>();
+    private final List<Report> reports = new ArrayList<>();
+    private final List<String> dmesg = new ArrayList<>();
+    private final CpuStats[] stats;
+    private int finishedCpus;
+    private long endTime;
+
+    private Machine(ActorContext<Command> context, MachineSpec spec, boolean traceEnabled) {
+        super(context);
+        this.spec = spec;
+        this.stats = new CpuStats[spec.cpus()];
+        KernelObjects kernel = new KernelObjects();
+        spec.locks().forEach(kernel::declareLock);
+        SplittableRandom root = new SplittableRandom(spec.seed());
+        int source = 0;
+        for (MachineSpec.Irq irq : spec.irqs()) {
+            SplittableRandom arrivals = root.split();
+            SplittableRandom handlerRandom = root.split();
+            var ref = context.spawn(HardIrq.create("hardirq " + irq.line() + " " + irq.name(), irq.handler(), handlerRandom),
+                    "hardirq-" + irq.line() + "-" + safe(irq.name()), CONTEXT_MAILBOX);
+            IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref);
+            lines.add(line);
+            irqSpecs.put(line, irq);
+            arrivalRandom.put(line, arrivals);
+            arrivalCount.put(line, 0);
+        }
+        int kernelPid = 10;
+        for (int c = 0; c < spec.cpus(); c++) {
+            var softirq = context.spawn(SoftIrq.create("softirq/" + c, spec.softirqs(), root.split()), "softirq-" + c,
+                    CONTEXT_MAILBOX);
+            String kname = "ksoftirqd/" + c;
+            var kref = context.spawn(KernelThread.create(kname, Ksoftirqd.program(), root.split()), "ksoftirqd-" + c,
+                    CONTEXT_MAILBOX);
+            TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref);
+            cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, ksoftirqd, traceEnabled),
+                    "cpu-" + c, CONTEXT_MAILBOX));
+        }
+        int rr = 0;
+        for (MachineSpec.Task t : spec.kthreads()) {
+            int cpu = t.cpu() >= 0 ? t.cpu() : rr++ % spec.cpus();
+            int pid = t.pid() > 0 ? t.pid() : kernelPid++;
+            var ref = context.spawn(KernelThread.create(t.name(), t.body(), root.split()),
+                    "kthread-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
+            addTask(new TaskControl(source++, pid, t.name(), cpu, false, ref), t.startNs());
+        }
+        int userPid = 1000;
+        Set<Integer> pids = new HashSet<>();
+        tasks.forEach(tc -> pids.add(tc.pid));
+        for (MachineSpec.Task t : spec.processes()) {
+            int cpu = t.cpu() >= 0 ? t.cpu() : rr++ % spec.cpus();
+            int pid = t.pid() > 0 ? t.pid() : userPid++;
+            if (!pids.add(pid)) {
+                throw new IllegalArgumentException("pid " + pid + " is used twice");
+            }
+            var ref = context.spawn(UserProcess.create(t.name(), t.body(), root.split()),
+                    "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
+            addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref), t.startNs());
+        }
+    }
+
+    private void addTask(TaskControl t, long start) {
+        tasks.add(t);
+        startTimes.put(t, start);
+    }
+
+    /** A machine for {@code spec}; {@code traceEnabled} false keeps only statistics and reports. */
+    public static Behavior<Command> create(MachineSpec spec, boolean traceEnabled) {
+        return Behaviors.setup(ctx -> new Machine(ctx, spec, traceEnabled));
+    }
+
+    private static String safe(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : name.toCharArray()) {
+            sb.append(Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' ? ch : '_');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Start.class, this::onStart)
+                .onMessage(RoundDone.class, this::onRoundDone)
+                .onMessage(CpuFinished.class, this::onCpuFinished)
+                .build();
+    }
+
+    private Behavior<Command> onStart(Start s) {
+        if (replyTo != null) {
+            throw new IllegalStateException("a machine runs once");
+        }
+        until = s.untilNs();
+        replyTo = s.replyTo();
+        for (TaskControl t : tasks) {
+            calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
+        }
+        for (IrqLine line : lines) {
+            long first = irqSpecs.get(line).arrivals().first(arrivalRandom.get(line));
+            if (first >= 0) {
+                calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), new Cpu.IrqArrive(first, line));
+            }
+        }
+        nextRound();
+        return this;
+    }
+
+    private void scheduleNextArrival(Cpu.IrqArrive a) {
+        IrqLine line = a.line();
+        int n = arrivalCount.get(line);
+        long next = irqSpecs.get(line).arrivals().next(a.time(), n, arrivalRandom.get(line));
+        arrivalCount.put(line, n + 1);
+        if (next >= 0) {
+            int cpu = line.cpus().get((n + 1) % line.cpus().size());
+            calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), new Cpu.IrqArrive(next, line));
+        }
+    }
+
+    private void nextRound() {
+        Calendar.Entry head = calendar.peek();
+        if (failure != null || head == null || head.time() > until) {
+            finish();
+            return;
+        }
+        roundTime = head.time();
+        rounds++;
+        TreeMap<Integer, List<Cpu.Event>> byCpu = new TreeMap<>();
+        while (calendar.peek() != null && calendar.peek().time() == roundTime) {
+            Calendar.Entry e = calendar.poll();
+            byCpu.computeIfAbsent(e.cpu(), c -> new ArrayList<>()).add(e.event());
+            events++;
+            if (e.event() instanceof Cpu.IrqArrive a) {
+                scheduleNextArrival(a);
+            }
+        }
+        roundCpus = byCpu.entrySet().iterator();
+        dispatchNext();
+    }
+
+    private void dispatchNext() {
+        if (failure != null || !roundCpus.hasNext()) {
+            nextRound();
+            return;
+        }
+        Map.Entry<Integer, List<Cpu.Event>> e = roundCpus.next();
+        ActorRef<Cpu.Command> cpu = cpus.get(e.getKey());
+        for (Cpu.Event ev : e.getValue()) {
+            cpu.tell(ev);
+        }
+        cpu.tell(new Cpu.RoundEnd(roundTime));
+    }
+
+    private Behavior<Command> onRoundDone(RoundDone d) {
+        trace.addAll(d.trace());
+        reports.addAll(d.reports());
+        dmesg.addAll(d.dmesg());
+        for (Cpu.Posted p : d.posted()) {
+            if (p.event().time() < roundTime) {
+                throw new IllegalStateException("event posted into the past: " + p);
+            }
+            calendar.add(p.cpu(), p.level(), p.source(), p.event());
+        }
+        if (d.failure() != null && failure == null) {
+            failure = d.failure();
+        }
+        dispatchNext();
+        return this;
+    }
+
+    private void finish() {
+        endTime = failure != null ? roundTime : until;
+        for (ActorRef<Cpu.Command> cpu : cpus) {
+            cpu.tell(new Cpu.Finish(endTime));
+        }
+    }
+
+    private Behavior<Command> onCpuFinished(CpuFinished f) {
+        stats[f.cpu()] = f.stats();
+        if (++finishedCpus == stats.length) {
+            replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
+                    trace, reports, dmesg, List.of(stats), Optional.ofNullable(failure))));
+        }
+        return this;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.kctx.actors;
+
+import dev.kctx.actors.program.KernelObjects.LockType;
+import dev.kctx.actors.program.Program;
+import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.contexts.Durations;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a machine run needs: CPUs, scheduler settings, seed, and the contexts with their
+ * bodies. The YAML scenario front end produces the same record.
+ */
+public record MachineSpec(String name, int cpus, Preempt preempt, long timeSliceNs, long seed,
+                          boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
+                          Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes) {
+
+    /** Kernel preemption model: NONE lets only interrupts preempt kernel code; FULL also the scheduler. */
+    public enum Preempt { NONE, FULL }
+
+    /** One hard interrupt line. */
+    public record Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
+        public Irq {
+            cpus = List.copyOf(cpus);
+            if (cpus.isEmpty()) {
+                throw new IllegalArgumentException("irq " + name + " needs at least one CPU in its affinity");
+            }
+        }
+    }
+
+    /** A kernel thread or user process. {@code cpu} -1 means "assign round-robin"; pid 0 means "assign". */
+    public record Task(String name, int cpu, long startNs, Program body, int pid) {
+    }
+
+    public MachineSpec {
+        if (cpus < 1 || cpus > 4096) {
+            throw new IllegalArgumentException("cpus must be between 1 and 4096, not " + cpus);
+        }
+        if (timeSliceNs <= 0) {
+            throw new IllegalArgumentException("time slice must be positive");
+        }
+        locks = Map.copyOf(locks);
+        irqs = List.copyOf(irqs);
+        softirqs = Map.copyOf(softirqs);
+        kthreads = List.copyOf(kthreads);
+        processes = List.copyOf(processes);
+        for (Irq irq : irqs) {
+            for (int c : irq.cpus()) {
+                if (c < 0 || c >= cpus) {
+                    throw new IllegalArgumentException("irq " + irq.name() + " has CPU " + c + " in its affinity; the machine has CPUs 0.." + (cpus - 1));
+                }
+            }
+        }
+        for (Task t : kthreads) {
+            checkCpu(t, cpus);
+        }
+        for (Task t : processes) {
+            checkCpu(t, cpus);
+            if (!t.body().userModeOnly()) {
+                throw new IllegalArgumentException("process " + t.name() + " runs kernel operations in user mode; put them inside a syscall");
+            }
+        }
+    }
+
+    private static void checkCpu(Task t, int cpus) {
+        if (t.cpu() < -1 || t.cpu() >= cpus) {
+            throw new IllegalArgumentException(t.name() + " is pinned to CPU " + t.cpu() + "; the machine has CPUs 0.." + (cpus - 1));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Fluent construction with the defaults of reference.conf: 1 CPU, preempt none, 4 ms slices, seed 1. */
+    public static final class Builder {
+        private String name = "machine";
+        private int cpus = 1;
+        private Preempt preempt = Preempt.NONE;
+        private long timeSlice = Durations.ms(4);
+        private long seed = 1;
+        private boolean defer;
+        private final Map<String, LockType> locks = new LinkedHashMap<>();
+        private final List<Irq> irqs = new ArrayList<>();
+        private final Map<SoftirqVector, Program> softirqs = new EnumMap<>(SoftirqVector.class);
+        private final List<Task> kthreads = new ArrayList<>();
+        private final List<Task> processes = new ArrayList<>();
+
+        public Builder name(String n) {
+            name = n;
+            return this;
+        }
+
+        public Builder cpus(int n) {
+            cpus = n;
+            return this;
+        }
+
+        public Builder preempt(Preempt p) {
+            preempt = p;
+            return this;
+        }
+
+        public Builder timeSlice(long ns) {
+            timeSlice = ns;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        /** Kernels 4.9 to 6.4: while ksoftirqd is runnable, irq_exit leaves soft IRQs to it. */
+        public Builder softirqDeferToKsoftirqd(boolean d) {
+            defer = d;
+            return this;
+        }
+
+        public Builder lock(String lockName, LockType type) {
+            locks.put(lockName, type);
+            return this;
+        }
+
+        public Builder irq(String irqName, int line, List<Integer> affinity, Arrivals arrivals, Program handler) {
+            irqs.add(new Irq(irqName, line, affinity, arrivals, handler));
+            return this;
+        }
+
+        public Builder softirq(SoftirqVector v, Program handler) {
+            softirqs.put(v, handler);
+            return this;
+        }
+
+        public Builder kthread(String threadName, int cpu, long startNs, Program body) {
+            kthreads.add(new Task(threadName, cpu, startNs, body, 0));
+            return this;
+        }
+
+        public Builder process(String procName, int cpu, long startNs, Program body) {
+            processes.add(new Task(procName, cpu, startNs, body, 0));
+            return this;
+        }
+
+        public Builder process(String procName, int cpu, long startNs, Program body, int pid) {
+            processes.add(new Task(procName, cpu, startNs, body, pid));
+            return this;
+        }
+
+        public MachineSpec build() {
+            return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.kctx.actors;
+
+import akka.actor.typed.ActorRef;
+import dev.kctx.contexts.AtomicState;
+import dev.kctx.contexts.ContextLevel;
+
+/**
+ * A task's scheduling state (the kernel's task_struct, as far as kctx needs it). Owned by the
+ * CPU it runs on; tasks do not migrate.
+ */
+final class TaskControl {
+    final int source;
+    final int pid;
+    final String comm;
+    final int cpu;
+    final boolean user;
+    final ActorRef<ContextProtocol.Command> entity;
+    final AtomicState atomic = new AtomicState();
+    /** R runnable, S interruptible sleep, D uninterruptible sleep, X exited, N not started. */
+    char state = 'N';
+    Cpu.Frame frame;
+    long waitToken;
+    long wokenAt = -1;
+    boolean wokenFromSoftirq;
+    boolean wakePending;
+
+    TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity) {
+        this.source = source;
+        this.pid = pid;
+        this.comm = comm;
+        this.cpu = cpu;
+        this.user = user;
+        this.entity = entity;
+    }
+
+    ContextLevel startLevel() {
+        return user ? ContextLevel.USER : ContextLevel.KERNEL;
+    }
+
+    String contextName() {
+        return (user ? "process " : "kthread ") + comm;
+    }
+
+    boolean sleeping() {
+        return state == 'S' || state == 'D';
+    }
+}

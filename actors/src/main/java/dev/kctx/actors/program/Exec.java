@@ -1,0 +1,88 @@
+package dev.kctx.actors.program;
+
+import dev.kctx.contexts.AtomicState;
+import dev.kctx.contexts.ContextLevel;
+import dev.kctx.contexts.KernelCall;
+import dev.kctx.contexts.ReportKind;
+import dev.kctx.contexts.Where;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The kernel API an operation sees: the running context's state on its CPU at the current
+ * virtual instant. It is lent to the context for the duration of one burst; nothing may keep it.
+ */
+public interface Exec {
+
+    long now();
+
+    int cpu();
+
+    ContextLevel level();
+
+    /** A description of the running context, e.g. {@code softirq NET_RX}. */
+    String contextName();
+
+    /** The current task's name and pid (inside an interrupt: the interrupted task). */
+    String comm();
+
+    int pid();
+
+    /** True when running as a task (kernel thread or process), false inside an interrupt. */
+    boolean taskContext();
+
+    /** The running context's preempt-count state. */
+    AtomicState atomic();
+
+    /** True when this execution repeats an operation that earlier answered Spin or Block. */
+    boolean retrying();
+
+    /** The entity's own seeded generator. */
+    SplittableRandom random();
+
+    /** Passes a call through the gate; false when it produced a report. */
+    boolean check(KernelCall call, String op);
+
+    /** Records a report decided by the operation itself. */
+    void report(ReportKind kind, String title, String op, List<String> details);
+
+    Where where(String op);
+
+    void trace(String event, String args);
+
+    /** Appends a line to the simulated kernel log (dmesg). */
+    void printk(String line);
+
+    // Soft IRQs.
+
+    void raiseSoftirq(SoftirqVector vector);
+
+    boolean softirqPending();
+
+    // Shared kernel objects and wake-ups.
+
+    KernelObjects kernel();
+
+    /** A handle that wakes the running context (task or interrupt frame) when passed to {@link #wake}. */
+    WaitHandle waitHandle();
+
+    /** Wakes a waiter through the calendar (it may be on another CPU). */
+    void wake(WaitHandle handle);
+
+    /** Tells a CPU spinning on {@code lock} that it was released. */
+    void lockReleased(String lock, int spinningCpu);
+
+    // Process context.
+
+    /** A user process enters the kernel through a system call. */
+    void enterKernel(String syscall, int nr);
+
+    /** Returns to user mode; answers true when the scheduler wants the CPU (need_resched). */
+    boolean exitKernel(String syscall, int nr, long ret);
+
+    boolean needResched();
+
+    /** True when the CPU must get control back before the next operation (pending IRQs, softirqs). */
+    boolean needsCheckpoint();
+}

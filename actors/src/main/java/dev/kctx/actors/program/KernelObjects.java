@@ -1,0 +1,166 @@
+package dev.kctx.actors.program;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The machine's shared kernel objects: locks and wait queues by name. Within a round the CPUs
+ * run one after another in CPU order, so exactly one context touches these at a time and the
+ * outcome of a race follows the calendar's order.
+ */
+public final class KernelObjects {
+
+    /** What a lock is: spin locks spin, sleeping locks put the waiter to sleep. */
+    public enum LockType { SPINLOCK, RWLOCK, MUTEX, SEMAPHORE }
+
+    /** One lock with its holder and the CPUs or tasks waiting for it. */
+    public static final class Lock {
+        private final String name;
+        private final LockType type;
+        private Object owner;
+        private String ownerName;
+        private final TreeSet<Integer> spinners = new TreeSet<>();
+        private final Deque<WaitHandle> sleepers = new ArrayDeque<>();
+
+        Lock(String name, LockType type) {
+            this.name = name;
+            this.type = type;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public LockType type() {
+            return type;
+        }
+
+        public boolean held() {
+            return owner != null;
+        }
+
+        public Object owner() {
+            return owner;
+        }
+
+        public String ownerName() {
+            return ownerName;
+        }
+
+        /** Takes the lock for {@code who} if free (or already handed to {@code who}). */
+        public boolean tryAcquire(Object who, String whoName) {
+            if (owner == null || owner == who) {
+                owner = who;
+                ownerName = whoName;
+                return true;
+            }
+            return false;
+        }
+
+        public void release() {
+            owner = null;
+            ownerName = null;
+        }
+
+        /** Hands a sleeping lock to {@code who} directly (mutex hand-off to the first waiter). */
+        public void handTo(Object who, String whoName) {
+            owner = who;
+            ownerName = whoName;
+        }
+
+        public void addSpinner(int cpu) {
+            spinners.add(cpu);
+        }
+
+        /** Returns and forgets the spinning CPUs, lowest first. */
+        public List<Integer> drainSpinners() {
+            List<Integer> l = new ArrayList<>(spinners);
+            spinners.clear();
+            return l;
+        }
+
+        public void addSleeper(WaitHandle h) {
+            sleepers.addLast(h);
+        }
+
+        public WaitHandle pollSleeper() {
+            return sleepers.pollFirst();
+        }
+    }
+
+    /**
+     * A wait queue with its condition modelled as a count of events: wake_up adds one and wakes
+     * every waiter; wait_event returns at once while the count is positive, consuming one.
+     */
+    public static final class WaitQueue {
+        private final String name;
+        private long events;
+        private final List<WaitHandle> waiters = new ArrayList<>();
+
+        WaitQueue(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public long events() {
+            return events;
+        }
+
+        public boolean tryConsume() {
+            if (events > 0) {
+                events--;
+                return true;
+            }
+            return false;
+        }
+
+        public void addWaiter(WaitHandle h) {
+            waiters.add(h);
+        }
+
+        /** Signals the condition once and returns the waiters to wake, in the order they came. */
+        public List<WaitHandle> signal() {
+            events++;
+            List<WaitHandle> l = List.copyOf(waiters);
+            waiters.clear();
+            return l;
+        }
+
+        public int waiterCount() {
+            return waiters.size();
+        }
+    }
+
+    private final Map<String, Lock> locks = new LinkedHashMap<>();
+    private final Map<String, WaitQueue> queues = new LinkedHashMap<>();
+
+    /** Declares a lock; returns the existing one if already declared with the same type. */
+    public Lock declareLock(String name, LockType type) {
+        Lock l = locks.computeIfAbsent(name, n -> new Lock(n, type));
+        if (l.type != type) {
+            throw new IllegalArgumentException("lock '" + name + "' is a " + l.type + ", not a " + type);
+        }
+        return l;
+    }
+
+    /** The lock by name, created with {@code type} on first use. */
+    public Lock lock(String name, LockType type) {
+        return locks.computeIfAbsent(name, n -> new Lock(n, type));
+    }
+
+    public Map<String, Lock> locks() {
+        return java.util.Collections.unmodifiableMap(locks);
+    }
+
+    public WaitQueue waitQueue(String name) {
+        return queues.computeIfAbsent(name, WaitQueue::new);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.kctx.actors.program;
+
+/**
+ * One operation of a context's body. Executing it must not block, sleep, start threads or read
+ * the wall clock: it changes the model through {@link Exec} and says what happens next.
+ * Operations are immutable and may be shared between contexts and runs.
+ */
+public interface Op {
+
+    Outcome execute(Exec x);
+
+    /** The operation as a kernel programmer writes it, e.g. {@code spin_lock_irqsave(L)}. */
+    String describe();
+
+    /** True for operations a user process may run in user mode (compute, system calls). */
+    default boolean userMode() {
+        return false;
+    }
+
+    /** True when the trace should show a {@code kctx_op} line for this operation. */
+    default boolean traced() {
+        return true;
+    }
+}

@@ -1,0 +1,512 @@
+package dev.kctx.actors.program;
+
+import dev.kctx.actors.program.KernelObjects.Lock;
+import dev.kctx.actors.program.KernelObjects.LockType;
+import dev.kctx.contexts.HeldLock;
+import dev.kctx.contexts.KernelCall;
+import dev.kctx.contexts.ReportKind;
+import dev.kctx.contexts.TimeFormat;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The core operations: computing, sleeping, locking, soft IRQs, wait queues, system calls.
+ * Each checks itself at the gate with the kernel's own annotation before it acts.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    /** The four ways a spin lock is taken and released. */
+    public enum SpinVariant {
+        PLAIN("spin_lock", "spin_unlock"),
+        BH("spin_lock_bh", "spin_unlock_bh"),
+        IRQ("spin_lock_irq", "spin_unlock_irq"),
+        IRQSAVE("spin_lock_irqsave", "spin_unlock_irqrestore");
+
+        private final String lockName;
+        private final String unlockName;
+
+        SpinVariant(String lockName, String unlockName) {
+            this.lockName = lockName;
+            this.unlockName = unlockName;
+        }
+
+        public String lockName() {
+            return lockName;
+        }
+
+        public String unlockName() {
+            return unlockName;
+        }
+    }
+
+    /** User or kernel computation: occupies the CPU for {@code ns}. */
+    public record Compute(long ns) implements Op {
+        public Compute {
+            requireNonNegative(ns);
+        }
+
+        public Outcome execute(Exec x) {
+            return new Outcome.Busy(ns);
+        }
+
+        public String describe() {
+            return "compute " + TimeFormat.format(ns);
+        }
+
+        public boolean userMode() {
+            return true;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** Computation of a seeded random length in [min, max]. */
+    public record ComputeRandom(long minNs, long maxNs) implements Op {
+        public ComputeRandom {
+            requireNonNegative(minNs);
+            if (maxNs < minNs) {
+                throw new IllegalArgumentException("max " + maxNs + " below min " + minNs);
+            }
+        }
+
+        public Outcome execute(Exec x) {
+            long span = maxNs - minNs;
+            return new Outcome.Busy(minNs + (span == 0 ? 0 : x.random().nextLong(span + 1)));
+        }
+
+        public String describe() {
+            return "compute " + TimeFormat.format(minNs) + ".." + TimeFormat.format(maxNs);
+        }
+
+        public boolean userMode() {
+            return true;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** mdelay/udelay: a busy wait, legal anywhere. */
+    public record Mdelay(long ns) implements Op {
+        public Mdelay {
+            requireNonNegative(ns);
+        }
+
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.MDELAY, describe());
+            return new Outcome.Busy(ns);
+        }
+
+        public String describe() {
+            return "mdelay(" + TimeFormat.format(ns) + ")";
+        }
+    }
+
+    /** msleep: schedule_timeout without a might_sleep annotation, so only the scheduler's check fires. */
+    public record Msleep(long ns) implements Op {
+        public Msleep {
+            requireNonNegative(ns);
+        }
+
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.MSLEEP, describe());
+            return new Outcome.Sleep(ns, 'D');
+        }
+
+        public String describe() {
+            return "msleep(" + TimeFormat.format(ns) + ")";
+        }
+    }
+
+    /** schedule(): give up the CPU to another runnable task. */
+    public enum Schedule implements Op {
+        INSTANCE;
+
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.SCHEDULE, describe());
+            return Outcome.Yield.INSTANCE;
+        }
+
+        public String describe() {
+            return "schedule()";
+        }
+    }
+
+    /** cond_resched(): annotated might_sleep; yields only when the scheduler asked for the CPU. */
+    public enum CondResched implements Op {
+        INSTANCE;
+
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.COND_RESCHED, describe());
+            return x.needResched() ? Outcome.Yield.INSTANCE : Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "cond_resched()";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /**
+     * The part of spin_lock* before the lock is tried: disabling preemption, bottom halves or
+     * IRQs as the variant says. A separate step, so that a spinning retry does not repeat it.
+     */
+    public record SpinLockPrepare(String lock, SpinVariant variant) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.SPIN_LOCK, describe());
+            switch (variant) {
+                case PLAIN -> x.atomic().preemptDisable();
+                case BH -> {
+                    x.atomic().bhDisable();
+                    x.atomic().preemptDisable();
+                }
+                case IRQ -> {
+                    x.atomic().setIrqsDisabled(true);
+                    x.atomic().preemptDisable();
+                }
+                case IRQSAVE -> {
+                    x.atomic().saveIrqs("lock:" + lock);
+                    x.atomic().preemptDisable();
+                }
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return variant.lockName() + "(" + lock + ")";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** Tries the spin lock; spins (burning CPU time) while another context holds it. */
+    public record SpinLockAcquire(String lock, SpinVariant variant) implements Op {
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, LockType.SPINLOCK);
+            if (l.tryAcquire(x.waitHandle().waiter(), x.contextName())) {
+                x.atomic().pushLock(new HeldLock(lock, variant.lockName(), false));
+                return Outcome.Next.INSTANCE;
+            }
+            l.addSpinner(x.cpu());
+            return new Outcome.Spin(lock);
+        }
+
+        public String describe() {
+            return variant.lockName() + "(" + lock + ")";
+        }
+    }
+
+    /** Releases a spin lock and undoes what its variant disabled. */
+    public record SpinUnlock(String lock, SpinVariant variant) implements Op {
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, LockType.SPINLOCK);
+            if (!x.atomic().holds(lock) || l.owner() != x.waitHandle().waiter()) {
+                x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), describe(),
+                        List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: "
+                                + describe(), "but there are no more locks to release!"));
+                return Outcome.Next.INSTANCE;
+            }
+            x.atomic().popLock(lock);
+            l.release();
+            for (int cpu : l.drainSpinners()) {
+                x.lockReleased(lock, cpu);
+            }
+            x.atomic().preemptEnable();
+            switch (variant) {
+                case PLAIN -> {
+                }
+                case BH -> {
+                    x.atomic().bhEnable();
+                    if (!x.atomic().inInterrupt() && x.softirqPending()) {
+                        return Outcome.RunSoftirqs.INSTANCE;
+                    }
+                }
+                case IRQ -> x.atomic().setIrqsDisabled(false);
+                case IRQSAVE -> x.atomic().restoreIrqs("lock:" + lock);
+            }
+            return x.needsCheckpoint() ? Outcome.Checkpoint.INSTANCE : Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return variant.unlockName() + "(" + lock + ")";
+        }
+    }
+
+    /** mutex_lock: might_sleep, then take the mutex or sleep on it (hand-off on unlock). */
+    public record MutexLock(String lock) implements Op {
+        public Outcome execute(Exec x) {
+            if (!x.retrying()) {
+                x.check(KernelCall.MUTEX_LOCK, describe());
+            }
+            Lock l = x.kernel().lock(lock, LockType.MUTEX);
+            Object self = x.waitHandle().waiter();
+            if (l.tryAcquire(self, x.contextName())) {
+                x.atomic().pushLock(new HeldLock(lock, "mutex_lock", false));
+                return Outcome.Next.INSTANCE;
+            }
+            l.addSleeper(x.waitHandle());
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Block(lock, 'D');
+        }
+
+        public String describe() {
+            return "mutex_lock(" + lock + ")";
+        }
+    }
+
+    /** mutex_unlock: hands the mutex to the first sleeper, if any, and wakes it. */
+    public record MutexUnlock(String lock) implements Op {
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, LockType.MUTEX);
+            Object self = x.waitHandle().waiter();
+            if (l.owner() != self || !x.atomic().holds(lock)) {
+                x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), describe(),
+                        List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: "
+                                + describe(), "but there are no more locks to release!"));
+                return Outcome.Next.INSTANCE;
+            }
+            x.atomic().popLock(lock);
+            WaitHandle next = l.pollSleeper();
+            if (next == null) {
+                l.release();
+            } else {
+                l.handTo(next.waiter(), "waiter");
+                x.wake(next);
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "mutex_unlock(" + lock + ")";
+        }
+    }
+
+    /** kmalloc with GFP_KERNEL (might_alloc: may sleep) or GFP_ATOMIC (never sleeps). */
+    public record Kmalloc(long size, boolean atomicGfp) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(atomicGfp ? KernelCall.KMALLOC_GFP_ATOMIC : KernelCall.KMALLOC_GFP_KERNEL, describe());
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "kmalloc(" + size + ", " + (atomicGfp ? "GFP_ATOMIC" : "GFP_KERNEL") + ")";
+        }
+    }
+
+    /** copy_to_user / copy_from_user: might_fault, so they may sleep. */
+    public record CopyUser(long bytes, boolean toUser) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(toUser ? KernelCall.COPY_TO_USER : KernelCall.COPY_FROM_USER, describe());
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return (toUser ? "copy_to_user(" : "copy_from_user(") + bytes + ")";
+        }
+    }
+
+    /** raise_softirq: marks the vector pending on this CPU. */
+    public record RaiseSoftirq(SoftirqVector vector) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.RAISE_SOFTIRQ, describe());
+            x.raiseSoftirq(vector);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "raise_softirq(" + vector + ")";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** wake_up: signals the wait queue's condition and wakes its waiters. */
+    public record WakeUp(String queue) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.WAKE_UP, describe());
+            for (WaitHandle h : x.kernel().waitQueue(queue).signal()) {
+                x.wake(h);
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "wake_up(" + queue + ")";
+        }
+    }
+
+    /** wait_event: might_sleep; returns when the queue's condition holds, else sleeps until woken. */
+    public record WaitEvent(String queue, boolean interruptible) implements Op {
+        public Outcome execute(Exec x) {
+            if (!x.retrying()) {
+                x.check(KernelCall.WAIT_EVENT, describe());
+            }
+            KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
+            if (q.tryConsume()) {
+                return Outcome.Next.INSTANCE;
+            }
+            q.addWaiter(x.waitHandle());
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Block(queue, interruptible ? 'S' : 'D');
+        }
+
+        public String describe() {
+            return (interruptible ? "wait_event_interruptible(" : "wait_event(") + queue + ")";
+        }
+    }
+
+    /** The simple state changes: bottom halves, IRQs, preemption, RCU readers. */
+    public enum Simple implements Op {
+        LOCAL_BH_DISABLE("local_bh_disable()"),
+        LOCAL_BH_ENABLE("local_bh_enable()"),
+        LOCAL_IRQ_DISABLE("local_irq_disable()"),
+        LOCAL_IRQ_ENABLE("local_irq_enable()"),
+        LOCAL_IRQ_SAVE("local_irq_save(flags)"),
+        LOCAL_IRQ_RESTORE("local_irq_restore(flags)"),
+        PREEMPT_DISABLE("preempt_disable()"),
+        PREEMPT_ENABLE("preempt_enable()"),
+        RCU_READ_LOCK("rcu_read_lock()"),
+        RCU_READ_UNLOCK("rcu_read_unlock()");
+
+        private final String text;
+
+        Simple(String text) {
+            this.text = text;
+        }
+
+        public Outcome execute(Exec x) {
+            var a = x.atomic();
+            switch (this) {
+                case LOCAL_BH_DISABLE -> a.bhDisable();
+                case LOCAL_BH_ENABLE -> {
+                    a.bhEnable();
+                    if (!a.inInterrupt() && x.softirqPending()) {
+                        return Outcome.RunSoftirqs.INSTANCE;
+                    }
+                }
+                case LOCAL_IRQ_DISABLE -> a.setIrqsDisabled(true);
+                case LOCAL_IRQ_ENABLE -> a.setIrqsDisabled(false);
+                case LOCAL_IRQ_SAVE -> a.saveIrqs("flags");
+                case LOCAL_IRQ_RESTORE -> a.restoreIrqs("flags");
+                case PREEMPT_DISABLE -> a.preemptDisable();
+                case PREEMPT_ENABLE -> a.preemptEnable();
+                case RCU_READ_LOCK -> a.rcuReadLock();
+                case RCU_READ_UNLOCK -> a.rcuReadUnlock();
+            }
+            return x.needsCheckpoint() ? Outcome.Checkpoint.INSTANCE : Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return text;
+        }
+    }
+
+    /** Entry into the kernel by a user process (sys_enter). */
+    public record SysEnter(String name) implements Op {
+        public Outcome execute(Exec x) {
+            x.enterKernel(name, Syscalls.nr(name));
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "syscall " + name;
+        }
+
+        public boolean userMode() {
+            return true;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** Return to user mode (sys_exit): a preemption point. */
+    public record SysExit(String name, long ret) implements Op {
+        public Outcome execute(Exec x) {
+            return x.exitKernel(name, Syscalls.nr(name), ret) ? Outcome.Yield.INSTANCE : Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "return from " + name;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** printk: a line in the simulated kernel log. */
+    public record Printk(String message) implements Op {
+        public Outcome execute(Exec x) {
+            x.printk(message);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "printk(\"" + message + "\")";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** Runs {@code body} {@code count} times, or forever when count is negative. */
+    public record Loop(long count, List<Op> body) implements Op {
+        public Loop {
+            body = List.copyOf(body);
+            if (body.isEmpty()) {
+                throw new IllegalArgumentException("a loop needs a body");
+            }
+        }
+
+        public Outcome execute(Exec x) {
+            throw new IllegalStateException("loops are run by the program runner");
+        }
+
+        public String describe() {
+            return count < 0 ? "loop forever" : "loop " + count;
+        }
+
+        public boolean userMode() {
+            return true;
+        }
+    }
+
+    /**
+     * A Java handler: the lambda runs at the current instant with a {@link KernelApi}; the
+     * operations it queues run right after it, in the same context, with the same checks.
+     */
+    public record Java(String name, Consumer<KernelApi> handler) implements Op {
+        public Outcome execute(Exec x) {
+            KernelApi api = new KernelApi(x);
+            handler.accept(api);
+            List<Op> queued = api.queued();
+            return queued.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(queued);
+        }
+
+        public String describe() {
+            return "java " + name;
+        }
+    }
+
+    private static void requireNonNegative(long ns) {
+        if (ns < 0) {
+            throw new IllegalArgumentException("durations must not be negative: " + ns + "ns");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.kctx.actors.program;
+
+import dev.kctx.actors.program.Ops.SpinVariant;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The fluent vocabulary of operations, shared by {@link Program.Builder} and by the
+ * {@link KernelApi} a Java handler receives. Durations are virtual nanoseconds
+ * (see {@link dev.kctx.contexts.Durations}).
+ */
+public abstract class OpsBuilder<B extends OpsBuilder<B>> {
+    private final List<Op> ops = new ArrayList<>();
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    protected List<Op> ops() {
+        return ops;
+    }
+
+    public B op(Op op) {
+        ops.add(op);
+        return self();
+    }
+
+    public B compute(long ns) {
+        return op(new Ops.Compute(ns));
+    }
+
+    public B computeRandom(long minNs, long maxNs) {
+        return op(new Ops.ComputeRandom(minNs, maxNs));
+    }
+
+    public B mdelay(long ns) {
+        return op(new Ops.Mdelay(ns));
+    }
+
+    public B msleep(long ns) {
+        return op(new Ops.Msleep(ns));
+    }
+
+    public B schedule() {
+        return op(Ops.Schedule.INSTANCE);
+    }
+
+    public B condResched() {
+        return op(Ops.CondResched.INSTANCE);
+    }
+
+    public B spinLock(String lock, SpinVariant variant) {
+        op(new Ops.SpinLockPrepare(lock, variant));
+        return op(new Ops.SpinLockAcquire(lock, variant));
+    }
+
+    public B spinLock(String lock) {
+        return spinLock(lock, SpinVariant.PLAIN);
+    }
+
+    public B spinUnlock(String lock, SpinVariant variant) {
+        return op(new Ops.SpinUnlock(lock, variant));
+    }
+
+    public B spinUnlock(String lock) {
+        return spinUnlock(lock, SpinVariant.PLAIN);
+    }
+
+    public B mutexLock(String lock) {
+        return op(new Ops.MutexLock(lock));
+    }
+
+    public B mutexUnlock(String lock) {
+        return op(new Ops.MutexUnlock(lock));
+    }
+
+    public B kmalloc(long size, boolean gfpAtomic) {
+        return op(new Ops.Kmalloc(size, gfpAtomic));
+    }
+
+    public B copyToUser(long bytes) {
+        return op(new Ops.CopyUser(bytes, true));
+    }
+
+    public B copyFromUser(long bytes) {
+        return op(new Ops.CopyUser(bytes, false));
+    }
+
+    public B raiseSoftirq(SoftirqVector vector) {
+        return op(new Ops.RaiseSoftirq(vector));
+    }
+
+    public B wakeUp(String queue) {
+        return op(new Ops.WakeUp(queue));
+    }
+
+    public B waitEvent(String queue) {
+        return op(new Ops.WaitEvent(queue, false));
+    }
+
+    public B waitEventInterruptible(String queue) {
+        return op(new Ops.WaitEvent(queue, true));
+    }
+
+    public B localBhDisable() {
+        return op(Ops.Simple.LOCAL_BH_DISABLE);
+    }
+
+    public B localBhEnable() {
+        return op(Ops.Simple.LOCAL_BH_ENABLE);
+    }
+
+    public B localIrqDisable() {
+        return op(Ops.Simple.LOCAL_IRQ_DISABLE);
+    }
+
+    public B localIrqEnable() {
+        return op(Ops.Simple.LOCAL_IRQ_ENABLE);
+    }
+
+    public B localIrqSave() {
+        return op(Ops.Simple.LOCAL_IRQ_SAVE);
+    }
+
+    public B localIrqRestore() {
+        return op(Ops.Simple.LOCAL_IRQ_RESTORE);
+    }
+
+    public B preemptDisable() {
+        return op(Ops.Simple.PREEMPT_DISABLE);
+    }
+
+    public B preemptEnable() {
+        return op(Ops.Simple.PREEMPT_ENABLE);
+    }
+
+    public B rcuReadLock() {
+        return op(Ops.Simple.RCU_READ_LOCK);
+    }
+
+    public B rcuReadUnlock() {
+        return op(Ops.Simple.RCU_READ_UNLOCK);
+    }
+
+    public B printk(String message) {
+        return op(new Ops.Printk(message));
+    }
+
+    /** A system call of a user process: enter the kernel, run {@code body} there, return to user mode. */
+    public B syscall(String name, Consumer<Program.Builder> body) {
+        Program.Builder b = Program.builder();
+        body.accept(b);
+        op(new Ops.SysEnter(name));
+        b.ops().forEach(this::op);
+        return op(new Ops.SysExit(name, 0));
+    }
+
+    /** nanosleep(2) from user space: a system call that sleeps. */
+    public B nanosleep(long ns) {
+        return syscall("nanosleep", b -> b.msleep(ns));
+    }
+
+    public B loop(long count, Consumer<Program.Builder> body) {
+        Program.Builder b = Program.builder();
+        body.accept(b);
+        return op(new Ops.Loop(count, b.ops()));
+    }
+
+    public B java(String name, Consumer<KernelApi> handler) {
+        return op(new Ops.Java(name, handler));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kctx.actors.program;
+
+import java.util.List;
+
+/**
+ * A context's body: operations run in order, {@code repeat} times (negative: forever).
+ */
+public record Program(List<Op> ops, long repeat) {
+
+    public Program {
+        ops = List.copyOf(ops);
+        if (repeat == 0) {
+            throw new IllegalArgumentException("repeat must be positive, or negative for forever");
+        }
+    }
+
+    public static Program of(Op... ops) {
+        return new Program(List.of(ops), 1);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * True when the program is valid for a user process: outside system calls only user-mode
+     * operations, and every system call entered is left again.
+     */
+    public boolean userModeOnly() {
+        return walkUserMode(ops, false) == Boolean.FALSE;
+    }
+
+    /** Returns the kernel-mode flag after {@code list}, or null when a kernel op runs in user mode. */
+    private static Boolean walkUserMode(List<Op> list, boolean inKernel) {
+        boolean k = inKernel;
+        for (Op op : list) {
+            if (op instanceof Ops.SysEnter) {
+                k = true;
+            } else if (op instanceof Ops.SysExit) {
+                k = false;
+            } else if (op instanceof Ops.Loop loop) {
+                Boolean after = walkUserMode(loop.body(), k);
+                if (after == null || after != k) {
+                    return null;
+                }
+            } else if (!k && !op.userMode()) {
+                return null;
+            }
+        }
+        return k;
+    }
+
+    /** Builds a program fluently: {@code Program.builder().compute(us(5)).raiseSoftirq(NET_RX).build()}. */
+    public static final class Builder extends OpsBuilder<Builder> {
+        private long repeat = 1;
+
+        private Builder() {
+        }
+
+        public Builder repeat(long times) {
+            this.repeat = times;
+            return this;
+        }
+
+        public Builder forever() {
+            this.repeat = -1;
+            return this;
+        }
+
+        public Program build() {
+            return new Program(ops(), repeat);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.kctx.actors.program;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Interprets a program for one context: runs operations until one takes virtual time, waits,
+ * yields or ends, and keeps the place (nested loops included) for the next burst.
+ */
+public final class ProgramRunner {
+    /** Bound on operations in one burst: a zero-time endless loop is a model error, not a hang. */
+    public static final int MAX_OPS_PER_BURST = 1_000_000;
+
+    private static final class Cursor {
+        final List<Op> ops;
+        int index;
+        long remaining;
+
+        Cursor(List<Op> ops, long times) {
+            this.ops = ops;
+            this.remaining = times;
+        }
+    }
+
+    private final Program program;
+    private final Deque<Cursor> stack = new ArrayDeque<>();
+    private boolean retrying;
+    private long opsExecuted;
+
+    public ProgramRunner(Program program) {
+        this.program = program;
+        restart();
+    }
+
+    /** Starts the program from its first operation (a new IRQ or soft IRQ invocation). */
+    public void restart() {
+        stack.clear();
+        stack.push(new Cursor(program.ops(), program.repeat()));
+        retrying = false;
+        settle();
+    }
+
+    public long opsExecuted() {
+        return opsExecuted;
+    }
+
+    /** The operation that will run next, or null at the end. */
+    public Op current() {
+        Cursor c = stack.peek();
+        return c == null ? null : c.ops.get(c.index);
+    }
+
+    /** Runs one burst against {@code x}. */
+    public Outcome burst(BurstExec x) {
+        int budget = MAX_OPS_PER_BURST;
+        while (true) {
+            Op op = current();
+            if (op == null) {
+                return Outcome.Exit.INSTANCE;
+            }
+            if (op instanceof Ops.Loop loop) {
+                advance();
+                push(loop.body(), loop.count());
+                continue;
+            }
+            if (budget-- == 0) {
+                return new Outcome.Failed("no progress in virtual time: " + MAX_OPS_PER_BURST
+                        + " operations ran at one instant in " + x.contextName() + " (a loop without compute, sleep or wait?)");
+            }
+            x.setRetrying(retrying);
+            if (op.traced()) {
+                x.trace("kctx_op", op.describe());
+            }
+            Outcome o = op.execute(x);
+            opsExecuted++;
+            retrying = false;
+            if (o == Outcome.Next.INSTANCE) {
+                advance();
+                if (x.needsCheckpoint()) {
+                    return Outcome.Checkpoint.INSTANCE;
+                }
+            } else if (o instanceof Outcome.Inline in) {
+                advance();
+                push(in.ops(), 1);
+            } else if (o instanceof Outcome.Spin || o instanceof Outcome.Block) {
+                retrying = true;
+                return o;
+            } else {
+                advance();
+                return o;
+            }
+        }
+    }
+
+    private void push(List<Op> ops, long times) {
+        if (!ops.isEmpty()) {
+            stack.push(new Cursor(ops, times));
+        }
+        settle();
+    }
+
+    private void advance() {
+        Cursor c = stack.peek();
+        if (c != null) {
+            c.index++;
+        }
+        settle();
+    }
+
+    /** Pops finished cursors, starting loop iterations again while they have some left. */
+    private void settle() {
+        while (!stack.isEmpty()) {
+            Cursor c = stack.peek();
+            if (c.ops.isEmpty()) {
+                stack.pop();
+                continue;
+            }
+            if (c.index < c.ops.size()) {
+                return;
+            }
+            if (c.remaining < 0 || c.remaining > 1) {
+                if (c.remaining > 1) {
+                    c.remaining--;
+                }
+                c.index = 0;
+                return;
+            }
+            stack.pop();
+        }
+    }
+
+    /** The {@link Exec} as lent for one burst: the runner marks retries, the entity binds its generator. */
+    public interface BurstExec extends Exec {
+        void setRetrying(boolean retrying);
+
+        void bindRandom(java.util.SplittableRandom random);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kctx.cli;
+
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.RunResult;
+import dev.kctx.actors.Simulation;
+import dev.kctx.cli.demo.PreemptionDemo;
+import dev.kctx.contexts.Durations;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code kctx demo NAME}: built-in scenarios that replay the seed's examples. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a built-in demo and print its trace and summary. '--list' shows the demos.")
+final class DemoCommand implements Callable<Integer> {
+
+    /** The demos by name with a one-line description. */
+    static final Map<String, String> DEMOS = new LinkedHashMap<>();
+
+    static {
+        DEMOS.put("preemption", "user processes, a periodic NIC IRQ raising NET_RX, a kthread woken by the soft IRQ");
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The demo to run.")
+    String name;
+
+    @Option(names = "--list", description = "List the demos.")
+    boolean list;
+
+    @Option(names = "--seed", description = "Seed of the run (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--cpus", description = "Number of CPUs (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    int cpus;
+
+    @Option(names = "--until", description = "Virtual time to simulate, e.g. 12ms (default: ${DEFAULT-VALUE}).",
+            defaultValue = "12ms")
+    String until;
+
+    @Option(names = "--no-trace", description = "Print only the summary.")
+    boolean noTrace;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (list || name == null) {
+            DEMOS.forEach((n, d) -> out.printf("%-12s %s%n", n, d));
+            out.flush();
+            return name == null && !list ? 2 : 0;
+        }
+        if (!DEMOS.containsKey(name)) {
+            throw new KctxCommand.UsageError("unknown demo '" + name + "'; expected one of " + DEMOS.keySet());
+        }
+        if (cpus < 1 || cpus > 64) {
+            throw new KctxCommand.UsageError("--cpus must be between 1 and 64, not " + cpus);
+        }
+        long untilNs;
+        try {
+            untilNs = Durations.parse(until);
+        } catch (IllegalArgumentException e) {
+            throw new KctxCommand.UsageError("--until: " + e.getMessage());
+        }
+        MachineSpec m = PreemptionDemo.spec(seed, cpus);
+        RunResult r = Simulation.run(m, untilNs);
+        if (!noTrace) {
+            out.print(r.traceText());
+        }
+        out.print(PreemptionDemo.summary(r));
+        r.failure().ifPresent(f -> out.println("run failed: " + f));
+        out.flush();
+        return r.failure().isPresent() ? 1 : 0;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.kctx.contexts;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The atomicity state of one execution context: preempt_count with its hard-IRQ, soft-IRQ and
+ * preempt-disable fields, the IRQs-disabled flag, the RCU read-side depth and the held locks.
+ * One instance belongs to each task (as preempt_count is switched with the task); interrupt
+ * entry and exit adjust the interrupted task's instance and restore it when they return.
+ *
+ * <p>Not thread-safe: it is owned by whichever actor currently runs the context.
+ */
+public final class AtomicState {
+    private int preemptCount;
+    private boolean irqsDisabled;
+    private int rcuDepth;
+    private final List<HeldLock> held = new ArrayList<>();
+    private final java.util.Map<String, Boolean> savedFlags = new java.util.HashMap<>();
+
+    public int preemptCount() {
+        return preemptCount;
+    }
+
+    public boolean irqsDisabled() {
+        return irqsDisabled;
+    }
+
+    public int rcuDepth() {
+        return rcuDepth;
+    }
+
+    public List<HeldLock> heldLocks() {
+        return List.copyOf(held);
+    }
+
+    public boolean holdsAnyLock() {
+        return !held.isEmpty();
+    }
+
+    public int hardirqDepth() {
+        return (preemptCount & PreemptCount.HARDIRQ_MASK) / PreemptCount.HARDIRQ_OFFSET;
+    }
+
+    /** Depth of local_bh_disable nesting (softirq count without the serving bit). */
+    public int bhDisableDepth() {
+        return (preemptCount & PreemptCount.SOFTIRQ_MASK) / PreemptCount.SOFTIRQ_DISABLE_OFFSET;
+    }
+
+    public int preemptDisableDepth() {
+        return preemptCount & PreemptCount.PREEMPT_MASK;
+    }
+
+    // The kernel's predicates (include/linux/preempt.h).
+
+    public boolean inHardirq() {
+        return (preemptCount & PreemptCount.HARDIRQ_MASK) != 0;
+    }
+
+    /** in_softirq(): serving a soft IRQ or bottom halves disabled. */
+    public boolean inSoftirq() {
+        return (preemptCount & PreemptCount.SOFTIRQ_MASK) != 0;
+    }
+
+    public boolean inServingSoftirq() {
+        return (preemptCount & PreemptCount.SOFTIRQ_OFFSET) != 0;
+    }
+
+    public boolean bhDisabled() {
+        return bhDisableDepth() > 0;
+    }
+
+    /** in_interrupt(): hard IRQ, soft IRQ (serving or BH disabled) or NMI. */
+    public boolean inInterrupt() {
+        return (preemptCount & (PreemptCount.HARDIRQ_MASK | PreemptCount.SOFTIRQ_MASK | PreemptCount.NMI_MASK)) != 0;
+    }
+
+    /** in_atomic(): any non-zero preempt count. */
+    public boolean inAtomic() {
+        return preemptCount != 0;
+    }
+
+    /** in_task(): not in NMI, hard IRQ or while serving a soft IRQ. */
+    public boolean inTask() {
+        return (preemptCount & (PreemptCount.NMI_MASK | PreemptCount.HARDIRQ_MASK)) == 0 && !inServingSoftirq();
+    }
+
+    /** The condition __might_sleep complains about: atomic, IRQs off, or inside an RCU reader. */
+    public boolean sleepForbidden() {
+        return preemptCount != 0 || irqsDisabled || rcuDepth != 0;
+    }
+
+    // Transitions.
+
+    public void hardirqEnter() {
+        preemptCount += PreemptCount.HARDIRQ_OFFSET;
+    }
+
+    public void hardirqExit() {
+        requireField(inHardirq(), "hardirq exit without entry");
+        preemptCount -= PreemptCount.HARDIRQ_OFFSET;
+    }
+
+    public void softirqServeEnter() {
+        preemptCount += PreemptCount.SOFTIRQ_OFFSET;
+    }
+
+    public void softirqServeExit() {
+        requireField(inServingSoftirq(), "softirq exit without entry");
+        preemptCount -= PreemptCount.SOFTIRQ_OFFSET;
+    }
+
+    public void bhDisable() {
+        preemptCount += PreemptCount.SOFTIRQ_DISABLE_OFFSET;
+    }
+
+    /** Returns false (and changes nothing) when bottom halves were not disabled. */
+    public boolean bhEnable() {
+        if (bhDisableDepth() == 0) {
+            return false;
+        }
+        preemptCount -= PreemptCount.SOFTIRQ_DISABLE_OFFSET;
+        return true;
+    }
+
+    public void preemptDisable() {
+        preemptCount += PreemptCount.PREEMPT_OFFSET;
+    }
+
+    /** Returns false (and changes nothing) when preemption was not disabled. */
+    public boolean preemptEnable() {
+        if (preemptDisableDepth() == 0) {
+            return false;
+        }
+        preemptCount -= PreemptCount.PREEMPT_OFFSET;
+        return true;
+    }
+
+    /** Returns the previous state, as local_irq_save does. */
+    public boolean irqSave() {
+        boolean was = irqsDisabled;
+        irqsDisabled = true;
+        return was;
+    }
+
+    /** local_irq_save into the variable {@code key}: remembers the current flag and disables IRQs. */
+    public void saveIrqs(String key) {
+        savedFlags.put(key, irqsDisabled);
+        irqsDisabled = true;
+    }
+
+    /** local_irq_restore from {@code key}; false (and IRQs enabled) when nothing was saved there. */
+    public boolean restoreIrqs(String key) {
+        Boolean was = savedFlags.remove(key);
+        irqsDisabled = was != null && was;
+        return was != null;
+    }
+
+    public void setIrqsDisabled(boolean disabled) {
+        irqsDisabled = disabled;
+    }
+
+    public void rcuReadLock() {
+        rcuDepth++;
+    }
+
+    /** Returns false (and changes nothing) when no RCU reader was open. */
+    public boolean rcuReadUnlock() {
+        if (rcuDepth == 0) {
+            return false;
+        }
+        rcuDepth--;
+        return true;
+    }
+
+    public void pushLock(HeldLock lock) {
+        held.add(lock);
+    }
+
+    /** Removes the innermost entry for {@code name}; false when it is not held here. */
+    public boolean popLock(String name) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            if (held.get(i).name().equals(name)) {
+                held.remove(i);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean holds(String name) {
+        for (HeldLock h : held) {
+            if (h.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void requireField(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+
+    /** The preempt count as the kernel prints it, e.g. {@code 00000101}. */
+    public String printable() {
+        return PreemptCount.hex(preemptCount);
+    }
+
+    @Override
+    public String toString() {
+        return "preempt_count=" + printable() + " irqs_disabled=" + (irqsDisabled ? 1 : 0) + " rcu=" + rcuDepth
+                + " locks=" + held;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.kctx.contexts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The one gate every simulated kernel call passes. It checks the call against the caller's
+ * atomic state the way the kernel's __might_resched (for annotated calls) and __schedule_bug
+ * (for a context that really schedules) do, and hands a {@link Report} to its sink instead of
+ * throwing; the caller then goes on, as the kernel does after printing.
+ */
+public final class Gate {
+    private final Consumer<Report> sink;
+
+    public Gate(Consumer<Report> sink) {
+        this.sink = sink;
+    }
+
+    /**
+     * Checks a call on entry. Returns true when the call is clean in this state.
+     * A {@link KernelCall.Sleep#SCHEDULES} call is also checked by {@link #scheduling}.
+     */
+    public boolean check(KernelCall call, AtomicState st, Where where) {
+        return switch (call.sleep()) {
+            case NEVER -> true;
+            case MIGHT_SLEEP -> mightSleep(call.site(), st, where);
+            case SCHEDULES -> scheduling(st, where);
+        };
+    }
+
+    /** __might_resched: the caller is annotated as possibly sleeping. */
+    public boolean mightSleep(String site, AtomicState st, Where where) {
+        if (!st.sleepForbidden()) {
+            return true;
+        }
+        List<String> details = new ArrayList<>();
+        details.add("in_atomic(): " + (st.inAtomic() ? 1 : 0) + ", irqs_disabled(): " + (st.irqsDisabled() ? 1 : 0)
+                + ", non_block: 0, pid: " + where.pid() + ", name: " + where.comm());
+        details.add("preempt_count: " + Integer.toHexString(st.preemptCount()) + ", expected: 0");
+        details.add("RCU nest depth: " + st.rcuDepth() + ", expected: 0");
+        String title = ReportKind.SLEEP_IN_ATOMIC.title() + (site.isEmpty() ? "" : " at " + site);
+        sink.accept(new Report(ReportKind.SLEEP_IN_ATOMIC, title, where, lockNames(st), st.preemptCount(),
+                st.irqsDisabled(), details));
+        return false;
+    }
+
+    /**
+     * __schedule_bug: the context is about to schedule away. Fires when the preempt count is raised
+     * (schedule() itself accounts for its own preempt_disable, so the expected count is zero here).
+     */
+    public boolean scheduling(AtomicState st, Where where) {
+        if (st.preemptCount() == 0) {
+            return true;
+        }
+        String title = ReportKind.SCHEDULING_WHILE_ATOMIC.title() + ": " + where.comm() + "/" + where.pid() + "/0x"
+                + st.printable();
+        sink.accept(new Report(ReportKind.SCHEDULING_WHILE_ATOMIC, title, where, lockNames(st), st.preemptCount(),
+                st.irqsDisabled(), List.of()));
+        return false;
+    }
+
+    /** Records a report of a kind decided elsewhere (lock validator, watchdog, kctx's own checks). */
+    public void report(ReportKind kind, String title, AtomicState st, Where where, List<String> details) {
+        sink.accept(new Report(kind, title, where, lockNames(st), st.preemptCount(), st.irqsDisabled(), details));
+    }
+
+    private static List<String> lockNames(AtomicState st) {
+        List<String> names = new ArrayList<>();
+        for (HeldLock h : st.heldLocks()) {
+            names.add(h.toString());
+        }
+        return names;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.kctx.contexts;
+
+import java.util.List;
+
+/**
+ * One finding of the checker, carrying what the kernel would print.
+ *
+ * @param kind         the stable kind
+ * @param title        the kernel's title line (may add a location, e.g. {@code ... at kernel/locking/mutex.c})
+ * @param where        the call site
+ * @param locksHeld    locks held by the context, outermost first
+ * @param preemptCount preempt_count at the call
+ * @param irqsDisabled whether hard IRQs were disabled
+ * @param details      further lines as the kernel prints them after the title
+ */
+public record Report(ReportKind kind, String title, Where where, List<String> locksHeld, int preemptCount,
+                     boolean irqsDisabled, List<String> details) {
+
+    public Report {
+        locksHeld = List.copyOf(locksHeld);
+        details = List.copyOf(details);
+    }
+
+    /** The report as a kernel log excerpt: title, detail lines and the held locks. */
+    public String kernelText() {
+        StringBuilder sb = new StringBuilder(title).append('\n');
+        for (String d : details) {
+            sb.append(d).append('\n');
+        }
+        if (!locksHeld.isEmpty()) {
+            sb.append(locksHeld.size()).append(locksHeld.size() == 1 ? " lock held by " : " locks held by ")
+                    .append(where.comm()).append('/').append(where.pid()).append(":\n");
+            for (int i = 0; i < locksHeld.size(); i++) {
+                sb.append(" #").append(i).append(": ").append(locksHeld.get(i)).append('\n');
+            }
+        }
+        sb.append("CPU: ").append(where.cpu()).append(" PID: ").append(where.pid()).append(" Comm: ")
+                .append(where.comm()).append(" Context: ").append(where.context()).append('\n');
+        sb.append("op: ").append(where.op()).append('\n');
+        return sb.toString();
+    }
+
+    /** One line: kind, title, cpu, time, context, op. */
+    public String oneLine() {
+        return kind.id() + ": " + title + " (cpu " + where.cpu() + ", " + TimeFormat.format(where.timeNs()) + ", "
+                + where.context() + ", " + where.op() + ")";
+    }
+}
