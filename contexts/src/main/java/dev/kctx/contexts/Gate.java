@@ -41,7 +41,7 @@ public final class Gate {
         details.add("RCU nest depth: " + st.rcuDepth() + ", expected: 0");
         String title = ReportKind.SLEEP_IN_ATOMIC.title() + (site.isEmpty() ? "" : " at " + site);
         sink.accept(new Report(ReportKind.SLEEP_IN_ATOMIC, title, where, lockNames(st), st.preemptCount(),
-                st.irqsDisabled(), details));
+                st.irqsDisabled(), details, siteOf(where)));
         return false;
     }
 
@@ -56,13 +56,23 @@ public final class Gate {
         String title = ReportKind.SCHEDULING_WHILE_ATOMIC.title() + ": " + where.comm() + "/" + where.pid() + "/0x"
                 + st.printable();
         sink.accept(new Report(ReportKind.SCHEDULING_WHILE_ATOMIC, title, where, lockNames(st), st.preemptCount(),
-                st.irqsDisabled(), List.of()));
+                st.irqsDisabled(), List.of(), siteOf(where)));
         return false;
     }
 
-    /** Records a report of a kind decided elsewhere (lock validator, watchdog, kctx's own checks). */
+    /** Records a report of a kind decided elsewhere (watchdog, kctx's own checks), deduplicated by call site. */
     public void report(ReportKind kind, String title, AtomicState st, Where where, List<String> details) {
-        sink.accept(new Report(kind, title, where, lockNames(st), st.preemptCount(), st.irqsDisabled(), details));
+        report(kind, title, st, where, details, siteOf(where));
+    }
+
+    /** Records a report with an explicit deduplication site (e.g. a lock-class pair). */
+    public void report(ReportKind kind, String title, AtomicState st, Where where, List<String> details, String site) {
+        sink.accept(new Report(kind, title, where, lockNames(st), st.preemptCount(), st.irqsDisabled(), details, site));
+    }
+
+    /** A call site: the context that ran it and the operation. */
+    public static String siteOf(Where where) {
+        return where.context() + ": " + where.op();
     }
 
     private static List<String> lockNames(AtomicState st) {

@@ -12,13 +12,20 @@ import java.util.List;
  * @param preemptCount preempt_count at the call
  * @param irqsDisabled whether hard IRQs were disabled
  * @param details      further lines as the kernel prints them after the title
+ * @param site         what makes two reports "the same" for deduplication (with the kind): the call
+ *                     site for sleeping checks, the lock-class pair for the lock validator
  */
 public record Report(ReportKind kind, String title, Where where, List<String> locksHeld, int preemptCount,
-                     boolean irqsDisabled, List<String> details) {
+                     boolean irqsDisabled, List<String> details, String site) {
 
     public Report {
         locksHeld = List.copyOf(locksHeld);
         details = List.copyOf(details);
+    }
+
+    /** The deduplication key: kind and site. */
+    public String key() {
+        return kind.id() + "|" + site;
     }
 
     /** The report as a kernel log excerpt: title, detail lines and the held locks. */
