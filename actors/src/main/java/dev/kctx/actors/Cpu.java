@@ -588,10 +588,6 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             case TASK -> {
                 TaskControl t = f.task;
                 record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
-                if (t.atomic.holdsAnyLock()) {
-                    gate.report(ReportKind.LOCK_HELD_RETURNING_TO_USER, ReportKind.LOCK_HELD_RETURNING_TO_USER.title(),
-                            t.atomic, exec.whereFor(f, "do_exit"), List.of(t.comm + "/" + t.pid + " is leaving the kernel with locks still held!"));
-                }
                 schedule('X');
             }
         }

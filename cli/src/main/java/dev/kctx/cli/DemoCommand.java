@@ -49,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-trace", description = "Print only the summary.")
     boolean noTrace;
 
+    @Option(names = "--threads", description = "Dispatcher threads of the actor system (the output does not depend on it).")
+    Integer threads;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -70,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new KctxCommand.UsageError("--until: " + e.getMessage());
         }
         MachineSpec m = PreemptionDemo.spec(seed, cpus);
-        RunResult r = Simulation.run(m, untilNs);
+        RunResult r = Simulation.run(m, untilNs, true, Dispatchers.config(threads));
         if (!noTrace) {
             out.print(r.traceText());
         }
