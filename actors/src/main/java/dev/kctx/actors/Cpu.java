@@ -225,7 +225,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         this.idle = new TaskControl(-1, 0, "<idle>", id, false, null);
         this.idle.state = 'R';
         this.cur = idle;
-        this.gate = new Gate(r -> reports.add(r));
+        this.gate = new Gate(this::onReport);
         java.util.Arrays.fill(raiseOrigin, -1);
     }
 
@@ -752,6 +752,11 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     // ---- output ----
+
+    private void onReport(Report r) {
+        reports.add(r);
+        record("kctx_report", r.kind().id() + ": " + r.title() + " op=\"" + r.where().op() + "\"", r.kind().ordinal());
+    }
 
     private void post(Event e, int cpu, ContextLevel level, int source) {
         posted.add(new Posted(cpu, level, source, e));

@@ -114,6 +114,23 @@ class EnginePreemptionTest {
     }
 
     @Test
+    @DisplayName("soft IRQ work that keeps re-raising itself is handed to ksoftirqd once the loop has run 2 ms")
+    void twoMillisecondLimit() {
+        MachineSpec spec = MachineSpec.builder().cpus(1)
+                .process("u", 0, 0, Program.builder().compute(ms(50)).build())
+                .irq("nic", 11, List.of(0), new Arrivals.Every(us(100), -1, us(100)),
+                        Program.builder().compute(us(1)).raiseSoftirq(SoftirqVector.NET_RX).build())
+                .softirq(SoftirqVector.NET_RX, Program.builder().compute(us(700)).build())
+                .build();
+        RunResult r = Runs.run(testKit, spec, ms(4));
+        TraceRecord wake = Runs.first(r, t -> t.event().equals("sched_wakeup") && t.args().startsWith("comm=ksoftirqd/0"),
+                "ksoftirqd woken");
+        long rounds = r.trace().subList(0, Runs.indexOf(r, wake)).stream().filter(t -> t.event().equals("softirq_entry")).count();
+        assertTrue(rounds < 10, "fewer than 10 rounds ran: the time limit, not the restart limit, ended the loop (" + rounds + ")");
+        assertTrue(wake.timeNs() - us(101) >= ms(2), "the loop had run at least 2ms when it handed over");
+    }
+
+    @Test
     @DisplayName("two CPU-bound user processes share a CPU in round-robin time slices")
     void roundRobinSlices() {
         MachineSpec spec = MachineSpec.builder().cpus(1).timeSlice(ms(4))

@@ -60,6 +60,7 @@ class EngineReportsTest {
         assertEquals("BUG: scheduling while atomic: swapper/0/0/0x00000100", sched.get(0).title(),
                 "the kernel's title names the interrupted task and the preempt count");
         assertEquals(4, r.reports().size(), "nothing else is reported");
+        assertEquals(4, Runs.events(r, "kctx_report").size(), "each report is also a trace event");
     }
 
     @Test
