@@ -43,7 +43,10 @@ abstract class ContextEntity extends AbstractBehavior<ContextProtocol.Command> {
             run.exec().bindRandom(random);
             outcome = runner.burst(run.exec());
         } catch (RuntimeException e) {
-            outcome = new Outcome.Failed(name + ": " + e.getMessage());
+            getContext().getLog().debug("operation failed in {}", name, e);
+            StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+            outcome = new Outcome.Failed(name + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + (at == null ? "" : " (at " + at + ")"));
         }
         run.replyTo().tell(new Cpu.Ran(run.runId(), run.level(), outcome));
         return this;

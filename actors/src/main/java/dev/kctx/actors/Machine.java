@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import dev.kctx.actors.program.JvmBlockingCheck;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.trace.TraceRecord;
 import dev.kctx.contexts.ContextLevel;
@@ -88,6 +89,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private Machine(ActorContext<Command> context, MachineSpec spec, boolean traceEnabled) {
         super(context);
+        if (!JvmBlockingCheck.install()) {
+            context.getLog().warn("JVM-level blocking check unavailable ({}); run the JVM with "
+                    + "-XX:+AllowRedefinitionToAddDeleteMethods to enable it", JvmBlockingCheck.unavailableReason());
+        }
         this.spec = spec;
         this.stats = new CpuStats[spec.cpus()];
         KernelObjects kernel = new KernelObjects();

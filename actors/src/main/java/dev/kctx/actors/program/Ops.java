@@ -494,7 +494,16 @@ public final class Ops {
     public record Java(String name, Consumer<KernelApi> handler) implements Op {
         public Outcome execute(Exec x) {
             KernelApi api = new KernelApi(x);
-            handler.accept(api);
+            if (x.atomic().sleepForbidden()) {
+                String blocked = JvmBlockingCheck.armedWhile(() -> handler.accept(api));
+                if (blocked != null) {
+                    x.report(ReportKind.BLOCKING_CALL_IN_ATOMIC, ReportKind.BLOCKING_CALL_IN_ATOMIC.title() + ": " + blocked,
+                            describe(), List.of("Java handler '" + name + "' called " + blocked + " in " + x.contextName()
+                                    + "; the call was stopped and the handler ended there"));
+                }
+            } else {
+                handler.accept(api);
+            }
             List<Op> queued = api.queued();
             return queued.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(queued);
         }
