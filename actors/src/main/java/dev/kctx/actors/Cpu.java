@@ -48,7 +48,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
 
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
-            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased {
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased, Watchdog {
         long time();
     }
 
@@ -91,6 +91,13 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         }
     }
 
+    /** Calendar to CPU: the lockup watchdog checks whether frame {@code serial} still spins since {@code since}. */
+    public record Watchdog(long time, long serial, long since) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.HARDIRQ;
+        }
+    }
+
     /** Machine to CPU: all events of instant {@code time} have been sent; answer with {@link Machine.RoundDone}. */
     public record RoundEnd(long time) implements Command {
     }
@@ -128,6 +135,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         boolean wasWaiting;
         String waitingOn;
         long waitToken;
+        final long serial;
+        long spinSince = -1;
+        boolean spinIrqsOff;
         // IRQ
         IrqLine line;
         boolean savedIrqsDisabled;
@@ -142,6 +152,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         TaskControl task;
 
         Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, String name) {
+            this.serial = NEXT_SERIAL.incrementAndGet();
             this.kind = kind;
             this.source = source;
             this.level = level;
@@ -149,6 +160,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             this.name = name;
         }
     }
+
+    /** Frame identities for the watchdog; only compared, never printed, so a global counter is fine. */
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_SERIAL = new java.util.concurrent.atomic.AtomicLong();
 
     /** MAX_SOFTIRQ_RESTART in kernel/softirq.c. */
     static final int MAX_SOFTIRQ_RESTART = 10;
@@ -186,6 +200,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private long burstsAtInstant;
     private long instantOfBursts = -1;
     private String failure;
+    private String stop;
 
     private List<Posted> posted = new ArrayList<>();
     private List<TraceRecord> trace = new ArrayList<>();
@@ -294,7 +309,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     private void endRound() {
-        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, failure));
+        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, failure, stop));
         posted = new ArrayList<>();
         trace = new ArrayList<>();
         reports = new ArrayList<>();
@@ -351,6 +366,8 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             runqueue.addLast(task);
         } else if (e instanceof SliceEnd s) {
             onSliceEnd(s);
+        } else if (e instanceof Watchdog w) {
+            onWatchdog(w);
         } else if (e instanceof LockReleased l) {
             Frame top = frames.peek();
             if (top != null && top.status == Status.WAITING && l.lock().equals(top.waitingOn)) {
@@ -383,6 +400,28 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             f.waitToken++;
             if (f == frames.peek() && f.status == Status.WAITING) {
                 f.status = Status.NEEDS_RUN;
+            }
+        }
+    }
+
+    /** The lockup detector: a frame that still spins on the same lock since the watchdog was armed. */
+    private void onWatchdog(Watchdog w) {
+        for (Frame f : frames) {
+            boolean spinning = f.status == Status.WAITING || (f.status == Status.PREEMPTED && f.wasWaiting);
+            if (f.serial == w.serial() && f.spinSince == w.since() && spinning) {
+                long secs = (now - f.spinSince) / 1_000_000_000L;
+                String title = f.spinIrqsOff ? "watchdog: Watchdog detected hard LOCKUP on cpu " + id
+                        : "watchdog: BUG: soft lockup - CPU#" + id + " stuck for " + secs + "s! [" + exec.comm() + ":" + cur.pid + "]";
+                KernelObjects.Lock lock = kernel.locks().get(f.waitingOn);
+                String holder = lock == null || lock.ownerName() == null ? "nobody" : lock.ownerName();
+                gate.report(ReportKind.LOCKUP, title, cur.atomic, exec.whereFor(f, "spin on " + f.waitingOn),
+                        List.of(f.name + " has spun on lock " + f.waitingOn + " since " + f.spinSince + "ns",
+                                "the lock is held by " + holder + (f.status == Status.PREEMPTED ? "; the spinner is itself interrupted" : "")),
+                        "lockup cpu " + id + ": " + f.waitingOn);
+                if (stop == null) {
+                    stop = "lockup on cpu " + id + " (" + f.name + " spinning on " + f.waitingOn + ")";
+                }
+                return;
             }
         }
     }
@@ -461,6 +500,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     private void apply(Frame f, Outcome o) {
+        if (!(o instanceof Outcome.Spin)) {
+            f.spinSince = -1;
+        }
         if (o == Outcome.Next.INSTANCE || o == Outcome.Checkpoint.INSTANCE) {
             f.status = Status.NEEDS_RUN;
         } else if (o instanceof Outcome.Busy b) {
@@ -472,6 +514,12 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         } else if (o instanceof Outcome.Spin s) {
             f.status = Status.WAITING;
             f.waitingOn = s.lock();
+            if (f.spinSince < 0) {
+                f.spinSince = now;
+                f.spinIrqsOff = cur.atomic.irqsDisabled();
+                long thresh = f.spinIrqsOff ? spec.watchdogThreshNs() : 2 * spec.watchdogThreshNs();
+                post(new Watchdog(now + thresh, f.serial, now), id, ContextLevel.HARDIRQ, f.source);
+            }
         } else if (o instanceof Outcome.Sleep s) {
             if (f.kind == Kind.TASK) {
                 TaskControl t = f.task;

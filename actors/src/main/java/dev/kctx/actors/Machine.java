@@ -53,7 +53,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Cpu to machine: its part of the round is done, with what it produced. */
     record RoundDone(int cpu, List<Cpu.Posted> posted, List<TraceRecord> trace, List<Report> reports,
-                     List<String> dmesg, String failure) implements Command {
+                     List<String> dmesg, String failure, String stop) implements Command {
     }
 
     /** Cpu to machine: its statistics at the end of the run. */
@@ -80,6 +80,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private long events;
     private Iterator<Map.Entry<Integer, List<Cpu.Event>>> roundCpus;
     private String failure;
+    private String stopped;
     private final List<TraceRecord> trace = new ArrayList<>();
     private final List<Report> reports = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
@@ -203,7 +204,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private void nextRound() {
         Calendar.Entry head = calendar.peek();
-        if (failure != null || head == null || head.time() > until) {
+        if (failure != null || stopped != null || head == null || head.time() > until) {
             finish();
             return;
         }
@@ -248,12 +249,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (d.failure() != null && failure == null) {
             failure = d.failure();
         }
+        if (d.stop() != null && stopped == null) {
+            stopped = d.stop();
+        }
         dispatchNext();
         return this;
     }
 
     private void finish() {
-        endTime = failure != null ? roundTime : until;
+        endTime = failure != null || stopped != null ? roundTime : until;
         for (ActorRef<Cpu.Command> cpu : cpus) {
             cpu.tell(new Cpu.Finish(endTime));
         }
@@ -263,7 +267,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         stats[f.cpu()] = f.stats();
         if (++finishedCpus == stats.length) {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
-                    trace, reports, dmesg, List.of(stats), Optional.ofNullable(failure))));
+                    trace, reports, dmesg, List.of(stats), Optional.ofNullable(failure), Optional.ofNullable(stopped))));
         }
         return this;
     }

@@ -17,7 +17,11 @@ import java.util.Map;
  */
 public record MachineSpec(String name, int cpus, Preempt preempt, long timeSliceNs, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
-                          Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes) {
+                          Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
+                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts) {
+
+    /** The kernel's default watchdog_thresh: 10 s; a soft lockup is reported after twice that. */
+    public static final long DEFAULT_WATCHDOG_THRESH_NS = 10_000_000_000L;
 
     /** Kernel preemption model: NONE lets only interrupts preempt kernel code; FULL also the scheduler. */
     public enum Preempt { NONE, FULL }
@@ -43,7 +47,16 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         if (timeSliceNs <= 0) {
             throw new IllegalArgumentException("time slice must be positive");
         }
+        if (watchdogThreshNs <= 0) {
+            throw new IllegalArgumentException("watchdog threshold must be positive");
+        }
         locks = Map.copyOf(locks);
+        semaphoreCounts = Map.copyOf(semaphoreCounts);
+        for (var e : semaphoreCounts.entrySet()) {
+            if (e.getValue() < 0) {
+                throw new IllegalArgumentException("semaphore " + e.getKey() + " needs a count of at least 0");
+            }
+        }
         irqs = List.copyOf(irqs);
         softirqs = Map.copyOf(softirqs);
         kthreads = List.copyOf(kthreads);
@@ -84,6 +97,8 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         private long timeSlice = Durations.ms(4);
         private long seed = 1;
         private boolean defer;
+        private long watchdogThresh = DEFAULT_WATCHDOG_THRESH_NS;
+        private final Map<String, Integer> semaphoreCounts = new LinkedHashMap<>();
         private final Map<String, LockType> locks = new LinkedHashMap<>();
         private final List<Irq> irqs = new ArrayList<>();
         private final Map<SoftirqVector, Program> softirqs = new EnumMap<>(SoftirqVector.class);
@@ -121,6 +136,19 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
             return this;
         }
 
+        /** watchdog_thresh: hard lockups are reported after this long spinning with IRQs off, soft lockups after twice it. */
+        public Builder watchdogThresh(long ns) {
+            watchdogThresh = ns;
+            return this;
+        }
+
+        /** A counting semaphore (sema_init) with its initial count. */
+        public Builder semaphore(String semName, int count) {
+            locks.put(semName, LockType.SEMAPHORE);
+            semaphoreCounts.put(semName, count);
+            return this;
+        }
+
         public Builder lock(String lockName, LockType type) {
             locks.put(lockName, type);
             return this;
@@ -152,7 +180,8 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         }
 
         public MachineSpec build() {
-            return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes);
+            return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes,
+                    watchdogThresh, semaphoreCounts);
         }
     }
 }

@@ -12,11 +12,12 @@ import java.util.Optional;
 
 /**
  * What a run produced: the trace, the reports, the kernel log, per-CPU statistics, and how far it
- * got. {@code failure} is present when the model could not go on (its message says why).
+ * got. {@code failure} is present when the model could not go on (its message says why);
+ * {@code stopped} when the run ended early on purpose, e.g. at a detected lockup.
  */
 public record RunResult(String name, long seed, int cpus, long untilNs, long endNs, long events, long rounds,
                         List<TraceRecord> trace, List<Report> reports, List<String> dmesg, List<CpuStats> cpuStats,
-                        Optional<String> failure) {
+                        Optional<String> failure, Optional<String> stopped) {
 
     public RunResult {
         trace = List.copyOf(trace);
