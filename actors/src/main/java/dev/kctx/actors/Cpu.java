@@ -206,6 +206,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private List<TraceRecord> trace = new ArrayList<>();
     private List<Report> reports = new ArrayList<>();
     private List<String> dmesg = new ArrayList<>();
+    private List<String> console = new ArrayList<>();
 
     // statistics
     private final long[] levelNs = new long[ContextLevel.values().length];
@@ -309,11 +310,12 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     private void endRound() {
-        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, failure, stop));
+        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, console, failure, stop));
         posted = new ArrayList<>();
         trace = new ArrayList<>();
         reports = new ArrayList<>();
         dmesg = new ArrayList<>();
+        console = new ArrayList<>();
     }
 
     // ---- time ----
@@ -913,7 +915,19 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         @Override
         public void printk(String line) {
             long us = now / 1000;
-            dmesg.add(String.format("[%5d.%06d] %s", us / 1_000_000, us % 1_000_000, line));
+            String formatted = String.format("[%5d.%06d] %s", us / 1_000_000, us % 1_000_000, line);
+            dmesg.add(formatted);
+            kernel.appendKernelLog(formatted);
+        }
+
+        @Override
+        public void console(String line) {
+            console.add(line);
+        }
+
+        @Override
+        public <T> T taskLocal(Class<T> key, java.util.function.Supplier<T> init) {
+            return key.cast(cur.locals.computeIfAbsent(key, k -> init.get()));
         }
 
         @Override

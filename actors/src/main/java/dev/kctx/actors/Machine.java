@@ -53,7 +53,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Cpu to machine: its part of the round is done, with what it produced. */
     record RoundDone(int cpu, List<Cpu.Posted> posted, List<TraceRecord> trace, List<Report> reports,
-                     List<String> dmesg, String failure, String stop) implements Command {
+                     List<String> dmesg, List<String> console, String failure, String stop) implements Command {
     }
 
     /** Cpu to machine: its statistics at the end of the run. */
@@ -84,6 +84,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final List<TraceRecord> trace = new ArrayList<>();
     private final List<Report> reports = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
+    private final List<String> console = new ArrayList<>();
     private final CpuStats[] stats;
     private int finishedCpus;
     private long endTime;
@@ -240,6 +241,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         trace.addAll(d.trace());
         reports.addAll(d.reports());
         dmesg.addAll(d.dmesg());
+        console.addAll(d.console());
         for (Cpu.Posted p : d.posted()) {
             if (p.event().time() < roundTime) {
                 throw new IllegalStateException("event posted into the past: " + p);
@@ -267,7 +269,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         stats[f.cpu()] = f.stats();
         if (++finishedCpus == stats.length) {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
-                    trace, reports, dmesg, List.of(stats), Optional.ofNullable(failure), Optional.ofNullable(stopped))));
+                    trace, reports, dmesg, console, List.of(stats), Optional.ofNullable(failure),
+                    Optional.ofNullable(stopped))));
         }
         return this;
     }

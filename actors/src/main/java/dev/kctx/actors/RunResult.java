@@ -16,13 +16,14 @@ import java.util.Optional;
  * {@code stopped} when the run ended early on purpose, e.g. at a detected lockup.
  */
 public record RunResult(String name, long seed, int cpus, long untilNs, long endNs, long events, long rounds,
-                        List<TraceRecord> trace, List<Report> reports, List<String> dmesg, List<CpuStats> cpuStats,
-                        Optional<String> failure, Optional<String> stopped) {
+                        List<TraceRecord> trace, List<Report> reports, List<String> dmesg, List<String> console,
+                        List<CpuStats> cpuStats, Optional<String> failure, Optional<String> stopped) {
 
     public RunResult {
         trace = List.copyOf(trace);
         reports = List.copyOf(reports);
         dmesg = List.copyOf(dmesg);
+        console = List.copyOf(console);
         cpuStats = List.copyOf(cpuStats);
     }
 

@@ -23,6 +23,8 @@ final class TaskControl {
     long wokenAt = -1;
     boolean wokenFromSoftirq;
     boolean wakePending;
+    /** Per-task state of the mechanisms (see Exec.taskLocal). */
+    final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
 
     TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity) {
         this.source = source;

@@ -54,6 +54,22 @@ public interface Exec {
     /** Appends a line to the simulated kernel log (dmesg). */
     void printk(String line);
 
+    /**
+     * Appends a line to the machine's console: what user programs print (a shell transcript),
+     * in virtual-time order with the kernel log.
+     */
+    default void console(String line) {
+        throw new UnsupportedOperationException("no console in this context");
+    }
+
+    /**
+     * State a mechanism keeps per task (file descriptors, credentials, signal state), created on
+     * first use. Inside an interrupt it is the interrupted task's, as {@code current} is.
+     */
+    default <T> T taskLocal(Class<T> key, java.util.function.Supplier<T> init) {
+        throw new UnsupportedOperationException("no task-local state in this context");
+    }
+
     // Soft IRQs.
 
     void raiseSoftirq(SoftirqVector vector);

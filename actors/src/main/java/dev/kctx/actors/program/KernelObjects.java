@@ -140,6 +140,26 @@ public final class KernelObjects {
     }
 
     private final Map<String, Lock> locks = new LinkedHashMap<>();
+    private final Map<Class<?>, Object> extensions = new LinkedHashMap<>();
+    private final List<String> kernelLog = new ArrayList<>();
+
+    /** The kernel's log buffer as dmesg reads it: every printk line so far, timestamped. */
+    public List<String> kernelLog() {
+        return java.util.Collections.unmodifiableList(kernelLog);
+    }
+
+    /** Appends a formatted line to the log buffer (the engine's printk does this). */
+    public void appendKernelLog(String line) {
+        kernelLog.add(line);
+    }
+
+    /**
+     * Machine-wide state of a mechanism (its registry, the VFS, the module list), created on first
+     * use. Like the locks, it is touched by one context at a time.
+     */
+    public <T> T extension(Class<T> key, java.util.function.Supplier<T> init) {
+        return key.cast(extensions.computeIfAbsent(key, k -> init.get()));
+    }
     private final Map<String, WaitQueue> queues = new LinkedHashMap<>();
 
     /** Declares a lock; returns the existing one if already declared with the same type. */
