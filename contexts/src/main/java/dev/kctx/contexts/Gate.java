@@ -29,7 +29,11 @@ public final class Gate {
         };
     }
 
-    /** __might_resched: the caller is annotated as possibly sleeping. */
+    /**
+     * __might_resched: the caller is annotated as possibly sleeping. Prints the kernel's three
+     * lines (the RCU line as a CONFIG_PREEMPT_RCU kernel does, since the RCU depth is kept apart
+     * from the preempt count here).
+     */
     public boolean mightSleep(String site, AtomicState st, Where where) {
         if (!st.sleepForbidden()) {
             return true;
@@ -48,13 +52,17 @@ public final class Gate {
     /**
      * __schedule_bug: the context is about to schedule away. Fires when the preempt count is raised
      * (schedule() itself accounts for its own preempt_disable, so the expected count is zero here).
+     * IRQs disabled or an RCU reader alone do not fire it: schedule_debug tests only the count.
+     * The kernel then forces the count back to PREEMPT_DISABLED; the state is left as it is here,
+     * so that the model's later unlocks and interrupt exits stay balanced.
      */
     public boolean scheduling(AtomicState st, Where where) {
         if (st.preemptCount() == 0) {
             return true;
         }
+        // schedule() runs preempt_disable() before __schedule, so the kernel prints the caller's count + 1.
         String title = ReportKind.SCHEDULING_WHILE_ATOMIC.title() + ": " + where.comm() + "/" + where.pid() + "/0x"
-                + st.printable();
+                + PreemptCount.hex(st.preemptCount() + PreemptCount.PREEMPT_OFFSET);
         sink.accept(new Report(ReportKind.SCHEDULING_WHILE_ATOMIC, title, where, lockNames(st), st.preemptCount(),
                 st.irqsDisabled(), List.of(), siteOf(where)));
         return false;

@@ -40,6 +40,9 @@ public record Report(ReportKind kind, String title, Where where, List<String> lo
             for (int i = 0; i < locksHeld.size(); i++) {
                 sb.append(" #").append(i).append(": ").append(locksHeld.get(i)).append('\n');
             }
+        } else if (kind == ReportKind.SLEEP_IN_ATOMIC || kind == ReportKind.SCHEDULING_WHILE_ATOMIC) {
+            // Both call debug_show_held_locks, which says so when the list is empty.
+            sb.append("no locks held by ").append(where.comm()).append('/').append(where.pid()).append(".\n");
         }
         sb.append("CPU: ").append(where.cpu()).append(" PID: ").append(where.pid()).append(" Comm: ")
                 .append(where.comm()).append(" Context: ").append(where.context()).append('\n');

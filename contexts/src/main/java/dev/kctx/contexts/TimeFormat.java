@@ -1,6 +1,6 @@
 package dev.kctx.contexts;
 
-/** Virtual nanoseconds as people read them: {@code 1.250ms}, {@code 5us}, {@code 12ns}. */
+/** Virtual nanoseconds as people read them: {@code 1.25ms}, {@code 5us}, {@code 12ns}. */
 public final class TimeFormat {
     private TimeFormat() {
     }
