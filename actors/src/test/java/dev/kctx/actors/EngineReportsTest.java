@@ -57,8 +57,8 @@ class EngineReportsTest {
         }
         List<Report> sched = r.reportsOf(ReportKind.SCHEDULING_WHILE_ATOMIC);
         assertEquals(1, sched.size(), "msleep schedules in atomic context: " + r.reports());
-        assertEquals("BUG: scheduling while atomic: swapper/0/0/0x00000100", sched.get(0).title(),
-                "the kernel's title names the interrupted task and the preempt count");
+        assertEquals("BUG: scheduling while atomic: swapper/0/0/0x00000101", sched.get(0).title(),
+                "the kernel's title names the interrupted task and the count schedule() sees (its own preempt_disable included)");
         assertEquals(4, r.reports().size(), "nothing else is reported");
         assertEquals(4, Runs.events(r, "kctx_report").size(), "each report is also a trace event");
     }
@@ -78,7 +78,7 @@ class EngineReportsTest {
             assertEquals("kthread worker", x.where().context(), "in the kernel thread");
             assertEquals("worker", x.where().comm(), "current is the thread");
         }
-        assertTrue(r.reportsOf(ReportKind.SCHEDULING_WHILE_ATOMIC).get(0).title().endsWith("worker/11/0x00000001"),
+        assertTrue(r.reportsOf(ReportKind.SCHEDULING_WHILE_ATOMIC).get(0).title().endsWith("worker/11/0x00000002"),
                 "the title shows comm/pid/preempt_count");
     }
 
