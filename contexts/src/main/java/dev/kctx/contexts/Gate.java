@@ -68,6 +68,24 @@ public final class Gate {
         return false;
     }
 
+    /**
+     * kctx's stricter check for a call that can sleep without a might_sleep annotation (a blocking
+     * netlink send, say) and did not sleep this time because it found room: in atomic context that
+     * is the bug a real run only shows on the unlucky day, reported as may-sleep-in-atomic. When the
+     * call does wait, call {@link #scheduling} instead, as the kernel's scheduler would.
+     */
+    public boolean mayHaveSlept(KernelCall call, AtomicState st, Where where) {
+        if (!call.canSleep() || !st.sleepForbidden()) {
+            return true;
+        }
+        String title = ReportKind.MAY_SLEEP_IN_ATOMIC.title() + ": " + call.callName();
+        sink.accept(new Report(ReportKind.MAY_SLEEP_IN_ATOMIC, title, where, lockNames(st), st.preemptCount(),
+                st.irqsDisabled(), List.of(call.callName() + " would schedule here if it had to wait;"
+                        + " in_atomic(): " + (st.inAtomic() ? 1 : 0) + ", irqs_disabled(): " + (st.irqsDisabled() ? 1 : 0)
+                        + ", preempt_count: " + Integer.toHexString(st.preemptCount())), siteOf(where)));
+        return false;
+    }
+
     /** Records a report of a kind decided elsewhere (watchdog, kctx's own checks), deduplicated by call site. */
     public void report(ReportKind kind, String title, AtomicState st, Where where, List<String> details) {
         report(kind, title, st, where, details, siteOf(where));
