@@ -625,7 +625,13 @@ public final class LockValidator {
             irqScenario(d, safe, unsafe, middle.cls, root.cls);
         }
         d.add("the shortest dependencies between 2nd lock and 1st lock:");
-        shortestDependencies(d, other, where);
+        // lockdep prints both directions with the forward printer, which pairs each class of a
+        // backward path with the acquisition of the next one; the backward printer reads right.
+        if (forwards) {
+            shortestDependencies(d, other, where);
+        } else {
+            shortestDependenciesBackwards(d, other);
+        }
         return new Finding(kind, kind.title(), d, irqclass + ": " + safe.name + " -> " + unsafe.name);
     }
 
