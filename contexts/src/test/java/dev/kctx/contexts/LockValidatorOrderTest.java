@@ -266,4 +266,42 @@ class LockValidatorOrderTest {
         assertTrue(t.spinUnlock("legacy"), "releasing the adopted lock is balanced");
         assertTrue(sim.reports.isEmpty(), sim.dump());
     }
+
+    @Test
+    @DisplayName("recursive readers do not close a cycle: R -> A and A -> read(R) in soft IRQs is no deadlock")
+    void recursiveReaderBreaksCycle() {
+        LockSim sim = new LockSim();
+        LockSim.Ctx t1 = sim.task("one", 1, 0);
+        LockSim.Ctx t2 = sim.task("two", 2, 1);
+        t1.softirq("NET_RX", s -> {
+            s.readLock("R").spinLock("A");
+            s.spinUnlock("A");
+            s.readUnlock("R");
+        });
+        t2.softirq("NET_TX", s -> {
+            s.spinLock("A").readLock("R");
+            s.readUnlock("R");
+            s.spinUnlock("A");
+        });
+        assertTrue(sim.reports.isEmpty(), "-(ER)-> then -(SN)-> is not a strong path:\n" + sim.dump());
+    }
+
+    @Test
+    @DisplayName("the same order with a writer on R is a circular dependency")
+    void writerClosesCycle() {
+        LockSim sim = new LockSim();
+        LockSim.Ctx t1 = sim.task("one", 1, 0);
+        LockSim.Ctx t2 = sim.task("two", 2, 1);
+        t1.softirq("NET_RX", s -> {
+            s.readLock("R").spinLock("A");
+            s.spinUnlock("A");
+            s.readUnlock("R");
+        });
+        t2.softirq("NET_TX", s -> s.spinLock("A").writeLock("R"));
+        Report r = sim.only();
+        assertEquals(ReportKind.CIRCULAR_LOCKING, r.kind());
+        int cpu0 = r.details().indexOf("       CPU0                    CPU1");
+        assertEquals("  lock(A);", r.details().get(cpu0 + 2), sim.dump());
+        assertEquals("                               lock(R);", r.details().get(cpu0 + 3));
+    }
 }
