@@ -194,7 +194,10 @@ public final class Ops {
     public record SpinLockAcquire(String lock, SpinVariant variant) implements Op {
         public Outcome execute(Exec x) {
             Lock l = x.kernel().lock(lock, LockType.SPINLOCK);
-            if (l.tryAcquire(x.waitHandle().waiter(), x.contextName())) {
+            Object self = x.waitHandle().waiter();
+            // A spin lock is never handed over, so finding it owned by this very context is an AA
+            // deadlock: spin, as the kernel does, rather than take it a second time.
+            if (l.owner() != self && l.tryAcquire(self, x.contextName())) {
                 x.atomic().pushLock(new HeldLock(lock, variant.lockName(), false));
                 return Outcome.Next.INSTANCE;
             }
@@ -251,7 +254,10 @@ public final class Ops {
             }
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
             Object self = x.waitHandle().waiter();
-            if (l.tryAcquire(self, x.contextName())) {
+            // Owned by self is either a hand-off from mutex_unlock (not yet in our held locks) or a
+            // recursive mutex_lock, which sleeps forever in the kernel.
+            boolean recursive = l.owner() == self && x.atomic().holds(lock);
+            if (!recursive && l.tryAcquire(self, x.contextName())) {
                 x.atomic().pushLock(new HeldLock(lock, "mutex_lock", false));
                 return Outcome.Next.INSTANCE;
             }
