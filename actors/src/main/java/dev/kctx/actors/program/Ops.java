@@ -124,6 +124,22 @@ public final class Ops {
         }
     }
 
+    /** hrtimer_nanosleep, the body of nanosleep(2): do_nanosleep sleeps TASK_INTERRUPTIBLE and calls schedule(). */
+    public record Nanosleep(long ns) implements Op {
+        public Nanosleep {
+            requireNonNegative(ns);
+        }
+
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Sleep(ns, 'S');
+        }
+
+        public String describe() {
+            return "hrtimer_nanosleep(" + TimeFormat.format(ns) + ")";
+        }
+    }
+
     /** schedule(): give up the CPU to another runnable task. */
     public enum Schedule implements Op {
         INSTANCE;
