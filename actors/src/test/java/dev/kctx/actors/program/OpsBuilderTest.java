@@ -34,9 +34,9 @@ class OpsBuilderTest {
     }
 
     @Test
-    @DisplayName("nanosleep is a system call that msleeps")
+    @DisplayName("nanosleep is a system call around hrtimer_nanosleep")
     void nanosleep() {
-        assertEquals(List.of(new Ops.SysEnter("nanosleep"), new Ops.Msleep(ms(2)), new Ops.SysExit("nanosleep", 0)),
+        assertEquals(List.of(new Ops.SysEnter("nanosleep"), new Ops.Nanosleep(ms(2)), new Ops.SysExit("nanosleep", 0)),
                 Program.builder().nanosleep(ms(2)).build().ops(), "nanosleep(2) enters the kernel to sleep");
     }
 

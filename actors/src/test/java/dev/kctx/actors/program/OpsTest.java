@@ -29,6 +29,7 @@ class OpsTest {
                 Arguments.of(new Ops.ComputeRandom(1, 9), List.of()),
                 Arguments.of(new Ops.Mdelay(5), List.of(KernelCall.MDELAY)),
                 Arguments.of(new Ops.Msleep(5), List.of(KernelCall.MSLEEP)),
+                Arguments.of(new Ops.Nanosleep(5), List.of(KernelCall.SCHEDULE)),
                 Arguments.of(Ops.Schedule.INSTANCE, List.of(KernelCall.SCHEDULE)),
                 Arguments.of(Ops.CondResched.INSTANCE, List.of(KernelCall.COND_RESCHED)),
                 Arguments.of(new Ops.Kmalloc(64, false), List.of(KernelCall.KMALLOC_GFP_KERNEL)),
@@ -63,6 +64,7 @@ class OpsTest {
                 Arguments.of(new Ops.CopyUser(8, false), List.of(ReportKind.SLEEP_IN_ATOMIC)),
                 Arguments.of(Ops.CondResched.INSTANCE, List.of(ReportKind.SLEEP_IN_ATOMIC)),
                 Arguments.of(new Ops.Msleep(5), List.of(ReportKind.SCHEDULING_WHILE_ATOMIC)),
+                Arguments.of(new Ops.Nanosleep(5), List.of(ReportKind.SCHEDULING_WHILE_ATOMIC)),
                 Arguments.of(Ops.Schedule.INSTANCE, List.of(ReportKind.SCHEDULING_WHILE_ATOMIC)));
     }
 
@@ -113,6 +115,14 @@ class OpsTest {
         assertEquals(new Outcome.Sleep(2_000_000, 'D'), new Ops.Msleep(2_000_000).execute(x),
                 "msleep leaves the CPU in TASK_UNINTERRUPTIBLE");
         assertEquals("msleep(2ms)", new Ops.Msleep(2_000_000).describe(), "msleep text");
+    }
+
+    @Test
+    @DisplayName("nanosleep's kernel side sleeps in S state, as do_nanosleep sets TASK_INTERRUPTIBLE")
+    void nanosleepIsInterruptible() {
+        assertEquals(new Outcome.Sleep(300_000, 'S'), new Ops.Nanosleep(300_000).execute(x),
+                "a process in nanosleep(2) shows as S, not D");
+        assertEquals("hrtimer_nanosleep(300us)", new Ops.Nanosleep(300_000).describe(), "named after the kernel function");
     }
 
     @Test
@@ -200,6 +210,7 @@ class OpsTest {
         assertThrows(IllegalArgumentException.class, () -> new Ops.ComputeRandom(-1, 5), "computeRandom");
         assertThrows(IllegalArgumentException.class, () -> new Ops.Mdelay(-1), "mdelay");
         assertThrows(IllegalArgumentException.class, () -> new Ops.Msleep(-1), "msleep");
+        assertThrows(IllegalArgumentException.class, () -> new Ops.Nanosleep(-1), "nanosleep");
         assertThrows(IllegalArgumentException.class, () -> new Outcome.Busy(-1), "a busy outcome");
         assertThrows(IllegalArgumentException.class, () -> Program.builder().nanosleep(-5), "nanosleep");
     }
