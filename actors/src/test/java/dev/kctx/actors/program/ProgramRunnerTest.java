@@ -237,6 +237,36 @@ class ProgramRunnerTest {
     }
 
     @Test
+    @DisplayName("operations queued by the last handler of a repeated body run before the next iteration")
+    void javaInlineAtEndOfRepeatedBody() {
+        Program p = new Program(List.of(busy("body"),
+                new Ops.Java("tail", api -> api.op(next("queued")))), 2);
+
+        runToExit(new ProgramRunner(p), 10);
+
+        assertEquals(List.of("body", "queued", "body", "queued"), log,
+                "each iteration's queued operation runs before the body starts again");
+    }
+
+    @Test
+    @DisplayName("a Java handler reads the context's own generator and a view of its atomic state")
+    void javaHandlerSeesGeneratorAndState() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        x.bindRandom(random);
+        x.atomic.preemptDisable();
+        List<Object> seen = new ArrayList<>();
+        Program p = Program.builder().java("h", api -> {
+            seen.add(api.random());
+            seen.add(api.atomicView().preemptDisableDepth());
+        }).build();
+
+        new ProgramRunner(p).burst(x);
+
+        assertSame(random, seen.get(0), "the handler draws from the generator the entity bound");
+        assertEquals(1, seen.get(1), "the handler sees the preempt depth of its context");
+    }
+
+    @Test
     @DisplayName("a Java handler that queues nothing is a plain step")
     void javaWithoutOpsIsNext() {
         List<Long> seen = new ArrayList<>();
