@@ -124,6 +124,22 @@ public final class Ops {
         }
     }
 
+    /** hrtimer_nanosleep, the body of nanosleep(2): do_nanosleep sleeps TASK_INTERRUPTIBLE and calls schedule(). */
+    public record Nanosleep(long ns) implements Op {
+        public Nanosleep {
+            requireNonNegative(ns);
+        }
+
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Sleep(ns, 'S');
+        }
+
+        public String describe() {
+            return "hrtimer_nanosleep(" + TimeFormat.format(ns) + ")";
+        }
+    }
+
     /** schedule(): give up the CPU to another runnable task. */
     public enum Schedule implements Op {
         INSTANCE;
@@ -194,7 +210,10 @@ public final class Ops {
     public record SpinLockAcquire(String lock, SpinVariant variant) implements Op {
         public Outcome execute(Exec x) {
             Lock l = x.kernel().lock(lock, LockType.SPINLOCK);
-            if (l.tryAcquire(x.waitHandle().waiter(), x.contextName())) {
+            Object self = x.waitHandle().waiter();
+            // A spin lock is never handed over, so finding it owned by this very context is an AA
+            // deadlock: spin, as the kernel does, rather than take it a second time.
+            if (l.owner() != self && l.tryAcquire(self, x.contextName())) {
                 x.atomic().pushLock(new HeldLock(lock, variant.lockName(), false));
                 return Outcome.Next.INSTANCE;
             }
@@ -251,7 +270,10 @@ public final class Ops {
             }
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
             Object self = x.waitHandle().waiter();
-            if (l.tryAcquire(self, x.contextName())) {
+            // Owned by self is either a hand-off from mutex_unlock (not yet in our held locks) or a
+            // recursive mutex_lock, which sleeps forever in the kernel.
+            boolean recursive = l.owner() == self && x.atomic().holds(lock);
+            if (!recursive && l.tryAcquire(self, x.contextName())) {
                 x.atomic().pushLock(new HeldLock(lock, "mutex_lock", false));
                 return Outcome.Next.INSTANCE;
             }

@@ -158,9 +158,9 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.SysExit(name, 0));
     }
 
-    /** nanosleep(2) from user space: a system call that sleeps. */
+    /** nanosleep(2) from user space: a system call that sleeps interruptibly (S), unlike msleep (D). */
     public B nanosleep(long ns) {
-        return syscall("nanosleep", b -> b.msleep(ns));
+        return syscall("nanosleep", b -> b.op(new Ops.Nanosleep(ns)));
     }
 
     public B loop(long count, Consumer<Program.Builder> body) {

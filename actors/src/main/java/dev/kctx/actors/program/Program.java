@@ -24,19 +24,26 @@ public record Program(List<Op> ops, long repeat) {
 
     /**
      * True when the program is valid for a user process: outside system calls only user-mode
-     * operations, and every system call entered is left again.
+     * operations, system calls entered only from user mode and left only from the kernel, and
+     * every system call entered is left again.
      */
     public boolean userModeOnly() {
         return walkUserMode(ops, false) == Boolean.FALSE;
     }
 
-    /** Returns the kernel-mode flag after {@code list}, or null when a kernel op runs in user mode. */
+    /** Returns the kernel-mode flag after {@code list}, or null when an op runs in the wrong mode. */
     private static Boolean walkUserMode(List<Op> list, boolean inKernel) {
         boolean k = inKernel;
         for (Op op : list) {
             if (op instanceof Ops.SysEnter) {
+                if (k) {
+                    return null;
+                }
                 k = true;
             } else if (op instanceof Ops.SysExit) {
+                if (!k) {
+                    return null;
+                }
                 k = false;
             } else if (op instanceof Ops.Loop loop) {
                 Boolean after = walkUserMode(loop.body(), k);

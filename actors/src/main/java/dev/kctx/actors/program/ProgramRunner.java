@@ -94,7 +94,8 @@ public final class ProgramRunner {
     }
 
     private void push(List<Op> ops, long times) {
-        if (!ops.isEmpty()) {
+        // A count of zero runs the body no times; a Cursor with remaining 0 would still run it once.
+        if (!ops.isEmpty() && times != 0) {
             stack.push(new Cursor(ops, times));
         }
         settle();

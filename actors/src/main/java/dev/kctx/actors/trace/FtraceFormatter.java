@@ -22,26 +22,27 @@ public final class FtraceFormatter {
                 + "#              | |         |   |||||     |         |\n";
     }
 
-    /** One line; timestamps are seconds with microseconds, as ftrace prints them. */
+    /**
+     * One line, laid out as trace_print_context() in kernel/trace/trace_output.c prints it:
+     * {@code "%16s-%-7d [%03d] "}, the flags, {@code " %5lu.%06lu: "}, then event and arguments.
+     */
     public static String line(TraceRecord r) {
         long us = r.timeNs() / 1_000L;
-        String task = r.comm() + "-" + r.pid();
         StringBuilder sb = new StringBuilder(120);
-        pad(sb, task, 23);
-        sb.append(' ');
-        // TASK-PID right-aligned like ftrace's %16s-%-7d.
-        sb.append('[').append(String.format("%03d", r.cpu())).append("] ");
-        sb.append(r.flagsColumn()).append(' ');
-        String secs = Long.toString(us / 1_000_000L);
-        for (int i = secs.length(); i < 5; i++) {
+        padLeft(sb, r.comm(), 16, ' ');
+        sb.append('-');
+        String pid = Integer.toString(r.pid());
+        sb.append(pid);
+        for (int i = pid.length(); i < 7; i++) {
             sb.append(' ');
         }
-        sb.append(secs).append('.');
-        String frac = Long.toString(us % 1_000_000L);
-        for (int i = frac.length(); i < 6; i++) {
-            sb.append('0');
-        }
-        sb.append(frac).append(": ").append(r.event()).append(": ").append(r.args());
+        sb.append(" [");
+        padLeft(sb, Integer.toString(r.cpu()), 3, '0');
+        sb.append("] ").append(r.flagsColumn()).append(' ');
+        padLeft(sb, Long.toString(us / 1_000_000L), 5, ' ');
+        sb.append('.');
+        padLeft(sb, Long.toString(us % 1_000_000L), 6, '0');
+        sb.append(": ").append(r.event()).append(": ").append(r.args());
         return sb.toString();
     }
 
@@ -53,16 +54,10 @@ public final class FtraceFormatter {
         return sb.toString();
     }
 
-    private static void pad(StringBuilder sb, String task, int width) {
-        int dash = task.lastIndexOf('-');
-        String comm = task.substring(0, dash);
-        String pid = task.substring(dash + 1);
-        for (int i = comm.length(); i < 16; i++) {
-            sb.append(' ');
+    private static void padLeft(StringBuilder sb, String text, int width, char fill) {
+        for (int i = text.length(); i < width; i++) {
+            sb.append(fill);
         }
-        sb.append(comm).append('-').append(pid);
-        for (int i = pid.length(); i < width - 16 - 1; i++) {
-            sb.append(' ');
-        }
+        sb.append(text);
     }
 }

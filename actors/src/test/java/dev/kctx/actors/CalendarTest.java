@@ -1,0 +1,132 @@
+package dev.kctx.actors;
+
+import dev.kctx.contexts.ContextLevel;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+@DisplayName("Calendar orders events by (time, cpu, level from HARDIRQ down, source, insertion)")
+class CalendarTest {
+
+    private final Calendar calendar = new Calendar();
+
+    /** A distinguishable event; its generation number serves as a label. */
+    private static Cpu.Event event(long time, long label) {
+        return new Cpu.SliceEnd(time, label);
+    }
+
+    private List<Long> drainLabels() {
+        List<Long> labels = new ArrayList<>();
+        for (Calendar.Entry e = calendar.poll(); e != null; e = calendar.poll()) {
+            labels.add(((Cpu.SliceEnd) e.event()).gen());
+        }
+        return labels;
+    }
+
+    @Test
+    @DisplayName("earlier time first, whatever the insertion order")
+    void timeFirst() {
+        calendar.add(0, ContextLevel.USER, 0, event(30, 3));
+        calendar.add(0, ContextLevel.USER, 0, event(10, 1));
+        calendar.add(0, ContextLevel.USER, 0, event(20, 2));
+
+        assertEquals(List.of(1L, 2L, 3L), drainLabels(), "events come out in virtual-time order");
+    }
+
+    @Test
+    @DisplayName("at one instant, lower CPU first, even against a higher level")
+    void cpuBeforeLevel() {
+        calendar.add(1, ContextLevel.HARDIRQ, 0, event(10, 2));
+        calendar.add(0, ContextLevel.USER, 0, event(10, 1));
+
+        assertEquals(List.of(1L, 2L), drainLabels(), "CPU 0's user event precedes CPU 1's hard IRQ");
+    }
+
+    @Test
+    @DisplayName("at one instant on one CPU, HARDIRQ first, then SOFTIRQ, KERNEL, USER")
+    void levelOrder() {
+        calendar.add(0, ContextLevel.USER, 0, event(10, 4));
+        calendar.add(0, ContextLevel.KERNEL, 0, event(10, 3));
+        calendar.add(0, ContextLevel.HARDIRQ, 0, event(10, 1));
+        calendar.add(0, ContextLevel.SOFTIRQ, 0, event(10, 2));
+
+        assertEquals(List.of(1L, 2L, 3L, 4L), drainLabels(), "preemption order: the highest level first");
+    }
+
+    @Test
+    @DisplayName("at one instant, CPU and level, lower source id first (per-CPU sources are negative)")
+    void sourceOrder() {
+        calendar.add(0, ContextLevel.KERNEL, 5, event(10, 3));
+        calendar.add(0, ContextLevel.KERNEL, -2, event(10, 1));
+        calendar.add(0, ContextLevel.KERNEL, 0, event(10, 2));
+
+        assertEquals(List.of(1L, 2L, 3L), drainLabels(), "source ids break the tie in ascending order");
+    }
+
+    @Test
+    @DisplayName("events equal in every key come out in insertion order")
+    void insertionOrderBreaksTies() {
+        for (long i = 0; i < 1_000; i++) {
+            calendar.add(0, ContextLevel.KERNEL, 7, event(10, i));
+        }
+
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < 1_000; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, drainLabels(), "a heap alone is not stable; the sequence number makes it FIFO");
+    }
+
+    @Test
+    @DisplayName("a shuffled mix comes out sorted by the full key")
+    void shuffledMix() {
+        record Key(long time, int cpu, ContextLevel level, int source, long label) {
+        }
+        List<Key> keys = new ArrayList<>();
+        long label = 0;
+        for (long t = 0; t < 3; t++) {
+            for (int cpu = 0; cpu < 3; cpu++) {
+                for (ContextLevel level : ContextLevel.values()) {
+                    for (int source = -3; source < 3; source++) {
+                        keys.add(new Key(t, cpu, level, source, label++));
+                    }
+                }
+            }
+        }
+        List<Key> shuffled = new ArrayList<>(keys);
+        Collections.shuffle(shuffled, new Random(11));
+        shuffled.forEach(k -> calendar.add(k.cpu(), k.level(), k.source(), event(k.time(), k.label())));
+
+        List<Long> expected = keys.stream()
+                .sorted(Comparator.comparingLong(Key::time).thenComparingInt(Key::cpu)
+                        .thenComparing(Key::level, Comparator.reverseOrder()).thenComparingInt(Key::source))
+                .map(Key::label).toList();
+        assertEquals(expected, drainLabels(), "the order is (time, cpu, level descending, source)");
+    }
+
+    @Test
+    @DisplayName("peek shows the next entry without removing it; an empty calendar answers null")
+    void peekAndSize() {
+        Cpu.Event e = event(10, 1);
+        calendar.add(2, ContextLevel.SOFTIRQ, 4, e);
+
+        Calendar.Entry head = calendar.peek();
+        assertSame(e, head.event(), "the entry carries the event");
+        assertEquals(10, head.time(), "its time is the event's time");
+        assertEquals(2, head.cpu(), "its CPU");
+        assertEquals(ContextLevel.SOFTIRQ.mailboxPriority(), head.levelRank(), "its level rank");
+        assertEquals(1, calendar.size(), "peek does not remove");
+        calendar.poll();
+        assertNull(calendar.peek(), "empty calendar peeks null");
+        assertNull(calendar.poll(), "empty calendar polls null");
+    }
+}

@@ -1,0 +1,219 @@
+package dev.kctx.actors.program;
+
+import dev.kctx.contexts.AtomicState;
+import dev.kctx.contexts.ContextLevel;
+import dev.kctx.contexts.Gate;
+import dev.kctx.contexts.KernelCall;
+import dev.kctx.contexts.Report;
+import dev.kctx.contexts.ReportKind;
+import dev.kctx.contexts.Where;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A {@link ProgramRunner.BurstExec} without a CPU behind it: it records what operations ask of the
+ * kernel (gate checks, reports, wake-ups, trace lines, soft IRQ raises, system call entries) and
+ * lets a test set what the CPU would answer (need_resched, pending interrupts). Gate checks go
+ * through the real {@link Gate}, so their answers and reports are the kernel's.
+ */
+final class FakeExec implements ProgramRunner.BurstExec {
+
+    /** One call that passed the gate. */
+    record Check(KernelCall call, String op) {
+    }
+
+    /** A system call entry or exit. */
+    record SyscallEvent(boolean enter, String name, int nr, long ret) {
+    }
+
+    final Object waiter = new Object();
+    final AtomicState atomic = new AtomicState();
+    final KernelObjects kernel;
+    final int cpu;
+    final String contextName;
+    final List<Check> checks = new ArrayList<>();
+    final List<Report> reports = new ArrayList<>();
+    final List<WaitHandle> wakes = new ArrayList<>();
+    final List<Integer> lockReleasedCpus = new ArrayList<>();
+    final List<String> trace = new ArrayList<>();
+    final List<String> printk = new ArrayList<>();
+    final List<SyscallEvent> syscalls = new ArrayList<>();
+    final List<Boolean> retryingSeen = new ArrayList<>();
+    final Set<SoftirqVector> pending = EnumSet.noneOf(SoftirqVector.class);
+    long token;
+    long now;
+    ContextLevel level = ContextLevel.KERNEL;
+    boolean needResched;
+    boolean pendingIrq;
+    boolean exitKernelAnswer;
+    private boolean retrying;
+    private SplittableRandom random = new SplittableRandom(42);
+    private final Gate gate = new Gate(reports::add);
+
+    FakeExec() {
+        this(new KernelObjects(), 0, "kthread test");
+    }
+
+    FakeExec(KernelObjects kernel, int cpu, String contextName) {
+        this.kernel = kernel;
+        this.cpu = cpu;
+        this.contextName = contextName;
+    }
+
+    /** Runs {@code op} as the runner would, noting whether it ran as a retry. */
+    Outcome run(Op op) {
+        retryingSeen.add(retrying);
+        return op.execute(this);
+    }
+
+    List<KernelCall> checkedCalls() {
+        return checks.stream().map(Check::call).toList();
+    }
+
+    List<ReportKind> reportKinds() {
+        return reports.stream().map(Report::kind).toList();
+    }
+
+    @Override
+    public void setRetrying(boolean retrying) {
+        this.retrying = retrying;
+    }
+
+    @Override
+    public void bindRandom(SplittableRandom random) {
+        this.random = random;
+    }
+
+    @Override
+    public long now() {
+        return now;
+    }
+
+    @Override
+    public int cpu() {
+        return cpu;
+    }
+
+    @Override
+    public ContextLevel level() {
+        return level;
+    }
+
+    @Override
+    public String contextName() {
+        return contextName;
+    }
+
+    @Override
+    public String comm() {
+        return "test";
+    }
+
+    @Override
+    public int pid() {
+        return 4242;
+    }
+
+    @Override
+    public boolean taskContext() {
+        return level == ContextLevel.KERNEL || level == ContextLevel.USER;
+    }
+
+    @Override
+    public AtomicState atomic() {
+        return atomic;
+    }
+
+    @Override
+    public boolean retrying() {
+        return retrying;
+    }
+
+    @Override
+    public SplittableRandom random() {
+        return random;
+    }
+
+    @Override
+    public boolean check(KernelCall call, String op) {
+        checks.add(new Check(call, op));
+        return gate.check(call, atomic, where(op));
+    }
+
+    @Override
+    public void report(ReportKind kind, String title, String op, List<String> details) {
+        gate.report(kind, title, atomic, where(op), details);
+    }
+
+    @Override
+    public Where where(String op) {
+        return new Where(cpu, now, level, contextName, comm(), pid(), op);
+    }
+
+    @Override
+    public void trace(String event, String args) {
+        trace.add(event + ": " + args);
+    }
+
+    @Override
+    public void printk(String line) {
+        printk.add(line);
+    }
+
+    @Override
+    public void raiseSoftirq(SoftirqVector vector) {
+        pending.add(vector);
+    }
+
+    @Override
+    public boolean softirqPending() {
+        return !pending.isEmpty();
+    }
+
+    @Override
+    public KernelObjects kernel() {
+        return kernel;
+    }
+
+    @Override
+    public WaitHandle waitHandle() {
+        return new WaitHandle(cpu, waiter, token);
+    }
+
+    @Override
+    public void wake(WaitHandle handle) {
+        wakes.add(handle);
+    }
+
+    @Override
+    public void lockReleased(String lock, int spinningCpu) {
+        lockReleasedCpus.add(spinningCpu);
+    }
+
+    @Override
+    public void enterKernel(String syscall, int nr) {
+        syscalls.add(new SyscallEvent(true, syscall, nr, 0));
+        level = ContextLevel.KERNEL;
+    }
+
+    @Override
+    public boolean exitKernel(String syscall, int nr, long ret) {
+        syscalls.add(new SyscallEvent(false, syscall, nr, ret));
+        level = ContextLevel.USER;
+        return exitKernelAnswer;
+    }
+
+    @Override
+    public boolean needResched() {
+        return needResched;
+    }
+
+    @Override
+    public boolean needsCheckpoint() {
+        return pendingIrq && !atomic.irqsDisabled() && !atomic.inHardirq();
+    }
+}
