@@ -99,6 +99,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.stats = new CpuStats[spec.cpus()];
         KernelObjects kernel = new KernelObjects();
         spec.locks().forEach(kernel::declareLock);
+        for (MachineSpec.Boot<?> b : spec.boot()) {
+            boot(kernel, b);
+        }
         SplittableRandom root = new SplittableRandom(spec.seed());
         int source = 0;
         for (MachineSpec.Irq irq : spec.irqs()) {
@@ -144,6 +147,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref), t.startNs());
         }
+    }
+
+    private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
+        T fresh = b.factory().get();
+        kernel.extension(b.key(), () -> fresh);
     }
 
     private void addTask(TaskControl t, long start) {

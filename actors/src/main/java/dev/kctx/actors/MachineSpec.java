@@ -18,7 +18,15 @@ import java.util.Map;
 public record MachineSpec(String name, int cpus, Preempt preempt, long timeSliceNs, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
                           Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
-                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts) {
+                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot) {
+
+    /**
+     * Machine-wide state a mechanism needs at boot (its registry, the modules on disk), made fresh
+     * for every run by {@code factory} and reachable from operations through
+     * {@link dev.kctx.actors.program.KernelObjects#extension}.
+     */
+    public record Boot<T>(Class<T> key, java.util.function.Supplier<? extends T> factory) {
+    }
 
     /** The kernel's default watchdog_thresh: 10 s; a soft lockup is reported after twice that. */
     public static final long DEFAULT_WATCHDOG_THRESH_NS = 10_000_000_000L;
@@ -52,6 +60,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         }
         locks = Map.copyOf(locks);
         semaphoreCounts = Map.copyOf(semaphoreCounts);
+        boot = List.copyOf(boot);
         for (var e : semaphoreCounts.entrySet()) {
             if (e.getValue() < 0) {
                 throw new IllegalArgumentException("semaphore " + e.getKey() + " needs a count of at least 0");
@@ -99,6 +108,13 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         private boolean defer;
         private long watchdogThresh = DEFAULT_WATCHDOG_THRESH_NS;
         private final Map<String, Integer> semaphoreCounts = new LinkedHashMap<>();
+        private final List<Boot<?>> boot = new ArrayList<>();
+
+        /** Boot-time state of a mechanism, created fresh for each run. */
+        public <T> Builder boot(Class<T> key, java.util.function.Supplier<? extends T> factory) {
+            boot.add(new Boot<>(key, factory));
+            return this;
+        }
         private final Map<String, LockType> locks = new LinkedHashMap<>();
         private final List<Irq> irqs = new ArrayList<>();
         private final Map<SoftirqVector, Program> softirqs = new EnumMap<>(SoftirqVector.class);
@@ -181,7 +197,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
 
         public MachineSpec build() {
             return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes,
-                    watchdogThresh, semaphoreCounts);
+                    watchdogThresh, semaphoreCounts, boot);
         }
     }
 }

@@ -17,6 +17,16 @@ public interface Op {
         return false;
     }
 
+    /** True for the operation that enters the kernel from user mode (sys_enter). */
+    default boolean entersKernel() {
+        return false;
+    }
+
+    /** True for the operation that returns to user mode (sys_exit). */
+    default boolean leavesKernel() {
+        return false;
+    }
+
     /** True when the trace should show a {@code kctx_op} line for this operation. */
     default boolean traced() {
         return true;

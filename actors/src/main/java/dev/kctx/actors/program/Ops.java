@@ -447,6 +447,10 @@ public final class Ops {
             return "syscall " + name;
         }
 
+        public boolean entersKernel() {
+            return true;
+        }
+
         public boolean userMode() {
             return true;
         }
@@ -464,6 +468,10 @@ public final class Ops {
 
         public String describe() {
             return "return from " + name;
+        }
+
+        public boolean leavesKernel() {
+            return true;
         }
 
         public boolean traced() {

@@ -35,12 +35,12 @@ public record Program(List<Op> ops, long repeat) {
     private static Boolean walkUserMode(List<Op> list, boolean inKernel) {
         boolean k = inKernel;
         for (Op op : list) {
-            if (op instanceof Ops.SysEnter) {
+            if (op.entersKernel()) {
                 if (k) {
                     return null;
                 }
                 k = true;
-            } else if (op instanceof Ops.SysExit) {
+            } else if (op.leavesKernel()) {
                 if (!k) {
                     return null;
                 }

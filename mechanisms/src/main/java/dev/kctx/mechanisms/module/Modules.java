@@ -1,0 +1,220 @@
+package dev.kctx.mechanisms.module;
+
+import dev.kctx.mechanisms.Cred;
+import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.sysfs.SysfsAttribute;
+import dev.kctx.mechanisms.vfs.FileCtx;
+import dev.kctx.mechanisms.vfs.Vfs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The module loader (kernel/module): the .ko files the machine has, the modules loaded, their
+ * reference counts and registrations. Create it at boot with the definitions:
+ * {@code MachineSpec.builder().boot(Modules.class, () -> new Modules(List.of(def)))}.
+ */
+public final class Modules {
+
+    /** A loaded module. */
+    public static final class Loaded {
+        private final ModuleDef def;
+        private final Map<String, Object> params = new LinkedHashMap<>();
+        private final Map<String, Object> globals = new LinkedHashMap<>();
+        private final List<Runnable> undo = new ArrayList<>();
+        private int refcnt;
+        private String state = "coming";
+
+        Loaded(ModuleDef def) {
+            this.def = def;
+        }
+
+        public ModuleDef def() {
+            return def;
+        }
+
+        public Object param(String name) {
+            if (!params.containsKey(name)) {
+                throw new IllegalArgumentException("module " + def.name() + " has no parameter " + name);
+            }
+            return params.get(name);
+        }
+
+        Map<String, Object> globals() {
+            return globals;
+        }
+
+        void addUndo(Runnable r) {
+            undo.add(r);
+        }
+
+        public int refcnt() {
+            return refcnt;
+        }
+
+        public String state() {
+            return state;
+        }
+    }
+
+    private final Map<String, ModuleDef> files = new LinkedHashMap<>();
+    private final Map<String, Loaded> loaded = new LinkedHashMap<>();
+
+    public Modules(List<ModuleDef> defs) {
+        for (ModuleDef d : defs) {
+            if (files.put(d.name(), d) != null) {
+                throw new IllegalArgumentException("module " + d.name() + " is defined twice");
+            }
+        }
+    }
+
+    /** True when the machine has NAME.ko. */
+    public boolean hasFile(String name) {
+        return files.containsKey(name);
+    }
+
+    public boolean isLoaded(String name) {
+        return loaded.containsKey(name);
+    }
+
+    public Loaded get(String name) {
+        return loaded.get(name);
+    }
+
+    /** Names of the loaded modules, in load order (lsmod lists newest first). */
+    public List<String> loadedNames() {
+        return new ArrayList<>(loaded.keySet());
+    }
+
+    /**
+     * init_module: loads {@code name} with {@code args} ("key=value"). Failures are -errno with the
+     * kernel log lines the kernel prints; the init function's own failure unloads what it registered.
+     */
+    public void insmod(FileCtx c, String name, List<String> args) {
+        Cred cred = c.cred();
+        if (!cred.capable(Cred.Cap.CAP_SYS_MODULE)) {
+            throw new KernelError(Errno.EPERM);
+        }
+        ModuleDef def = files.get(name);
+        if (def == null) {
+            throw new KernelError(Errno.ENOENT, "could not load module " + name + ".ko: No such file or directory");
+        }
+        if (loaded.containsKey(name)) {
+            throw new KernelError(Errno.EEXIST);
+        }
+        Loaded m = new Loaded(def);
+        for (ParamDef p : def.params()) {
+            m.params.put(p.name(), p.defaultValue());
+        }
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            String key = eq < 0 ? arg : arg.substring(0, eq);
+            String val = eq < 0 ? "" : arg.substring(eq + 1);
+            ParamDef p = def.params().stream().filter(x -> x.name().equals(key)).findFirst().orElse(null);
+            if (p == null) {
+                c.printk(name + ": Unknown parameter `" + key + "'");
+                throw new KernelError(Errno.ENOENT);
+            }
+            Object v = eq < 0 && (p.type() == ParamType.BOOL || p.type() == ParamType.INVBOOL) ? p.type().parse("y") : p.type().parse(val);
+            if (v == null) {
+                c.printk(name + ": `" + val + "' invalid for parameter `" + key + "'");
+                throw new KernelError(Errno.EINVAL);
+            }
+            m.params.put(key, v);
+        }
+        loaded.put(name, m);
+        Vfs vfs = c.kernel().extension(Vfs.class, Vfs::new);
+        createSysModule(vfs, m);
+        ModuleCtx ctx = new ModuleCtx(m, c);
+        int rc;
+        try {
+            rc = def.init().applyAsInt(ctx);
+        } catch (KernelError e) {
+            rc = e.errno().negative();
+        }
+        if (rc != 0) {
+            teardown(vfs, m);
+            throw new KernelError(Errno.byNumber(rc));
+        }
+        m.state = "live";
+    }
+
+    /** delete_module: EPERM without CAP_SYS_MODULE, ENOENT if not loaded, EBUSY while referenced. */
+    public void rmmod(FileCtx c, String name) {
+        if (!c.cred().capable(Cred.Cap.CAP_SYS_MODULE)) {
+            throw new KernelError(Errno.EPERM);
+        }
+        Loaded m = loaded.get(name);
+        if (m == null) {
+            throw new KernelError(Errno.ENOENT);
+        }
+        if (m.refcnt > 0) {
+            throw new KernelError(Errno.EBUSY);
+        }
+        m.state = "going";
+        if (m.def.exit() != null) {
+            m.def.exit().accept(new ModuleCtx(m, c));
+        }
+        teardown(c.kernel().extension(Vfs.class, Vfs::new), m);
+    }
+
+    /** try_module_get: pins a live module (an open file whose fops.owner it is). */
+    public boolean tryGet(String name) {
+        Loaded m = loaded.get(name);
+        if (m == null || !m.state.equals("live")) {
+            return false;
+        }
+        m.refcnt++;
+        return true;
+    }
+
+    /** module_put. */
+    public void put(String name) {
+        Loaded m = loaded.get(name);
+        if (m != null && m.refcnt > 0) {
+            m.refcnt--;
+        }
+    }
+
+    private void teardown(Vfs vfs, Loaded m) {
+        for (int i = m.undo.size() - 1; i >= 0; i--) {
+            m.undo.get(i).run();
+        }
+        m.undo.clear();
+        vfs.removeTree("/sys/module/" + m.def.name());
+        loaded.remove(m.def.name());
+    }
+
+    /** /sys/module/NAME as the seed's listing shows it, plus parameters/ when a parameter has a mode. */
+    private void createSysModule(Vfs vfs, Loaded m) {
+        String base = "/sys/module/" + m.def.name();
+        String name = m.def.name();
+        for (String d : List.of("holders", "notes", "sections")) {
+            vfs.mkdirs(base + "/" + d, name);
+        }
+        vfs.createFile(base + "/initstate", 0444, null, new SysfsAttribute(null, 0444, c -> m.state + "\n", null));
+        vfs.createFile(base + "/refcnt", 0444, null, new SysfsAttribute(null, 0444, c -> m.refcnt + "\n", null));
+        vfs.createFile(base + "/srcversion", 0444, null, new SysfsAttribute(null, 0444,
+                c -> String.format("%023X%n", Math.abs((long) name.hashCode()) * 2654435761L), null));
+        vfs.createFile(base + "/supported", 0444, null, new SysfsAttribute(null, 0444, c -> "external\n", null));
+        for (ParamDef p : m.def.params()) {
+            if (p.perm() == 0) {
+                continue;
+            }
+            boolean writable = (p.perm() & 0222) != 0;
+            vfs.createFile(base + "/parameters/" + p.name(), p.perm(), null, new SysfsAttribute(null, p.perm(),
+                    c -> p.type().show(m.params.get(p.name())) + "\n",
+                    writable ? (c, text) -> {
+                        Object v = p.type().parse(text.strip());
+                        if (v == null) {
+                            throw new KernelError(Errno.EINVAL);
+                        }
+                        m.params.put(p.name(), v);
+                        return (long) text.length();
+                    } : null));
+        }
+    }
+}

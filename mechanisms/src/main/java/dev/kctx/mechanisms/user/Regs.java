@@ -1,0 +1,30 @@
+package dev.kctx.mechanisms.user;
+
+import dev.kctx.mechanisms.Errno;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A process's view of its last system call (the return value, errno, the bytes read) and its
+ * named variables (file descriptors, buffers), kept per task.
+ */
+public final class Regs {
+    /** The kernel's return value: >= 0, or -errno. */
+    public long ret;
+    public Errno errno;
+    public byte[] data = new byte[0];
+    public final Map<String, Object> vars = new HashMap<>();
+
+    public boolean failed() {
+        return ret < 0;
+    }
+
+    public int fd(String var) {
+        Object v = vars.get(var);
+        if (!(v instanceof Integer i)) {
+            throw new IllegalStateException("no file descriptor in variable '" + var + "'");
+        }
+        return i;
+    }
+}

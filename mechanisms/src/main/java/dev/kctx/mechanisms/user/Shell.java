@@ -1,0 +1,400 @@
+package dev.kctx.mechanisms.user;
+
+import dev.kctx.actors.program.Exec;
+import dev.kctx.actors.program.Op;
+import dev.kctx.actors.program.Ops;
+import dev.kctx.contexts.Durations;
+import dev.kctx.mechanisms.Cred;
+import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.module.Modules;
+import dev.kctx.mechanisms.vfs.FileSyscalls;
+import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.OpenFlags;
+import dev.kctx.mechanisms.vfs.Vfs;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A tiny shell for transcripts: each command prints its prompt line ({@code # cmd} for root,
+ * {@code $ cmd} otherwise) to the console, then runs as the system calls the real tool makes,
+ * printing what the tool prints (including its error messages). Unknown commands are refused
+ * when the program is built, not at run time.
+ */
+public final class Shell {
+    /** The commands understood. */
+    public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
+            "dmesg", "sleep", "setuid", "lsmod");
+    private static final int READ_CHUNK = 4096;
+
+    private Shell() {
+    }
+
+    /** The operation running {@code line}; throws IllegalArgumentException for what this shell cannot run. */
+    public static Op command(String line) {
+        List<String> words = split(line);
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("empty shell command");
+        }
+        String cmd = words.get(0);
+        if (!COMMANDS.contains(cmd)) {
+            throw new IllegalArgumentException("unknown shell command '" + cmd + "'; expected one of " + new java.util.TreeSet<>(COMMANDS));
+        }
+        List<String> args = words.subList(1, words.size());
+        List<Op> body = switch (cmd) {
+            case "cat" -> cat(args);
+            case "echo" -> echo(args);
+            case "ls" -> ls(args);
+            case "insmod" -> insmod(args);
+            case "rmmod" -> rmmod(args);
+            case "mknod" -> mknod(args);
+            case "mkdir" -> oneArg(args, "mkdir", p -> Sys.call("mkdir", c -> {
+                FileSyscalls.mkdir(c, p, 0755);
+                return IoResult.Done.of(0);
+            }), (p, e) -> "mkdir: cannot create directory '" + p + "': " + e.text());
+            case "rmdir" -> oneArg(args, "rmdir", p -> Sys.call("rmdir", c -> {
+                FileSyscalls.rmdir(c, p);
+                return IoResult.Done.of(0);
+            }), (p, e) -> "rmdir: failed to remove '" + p + "': " + e.text());
+            case "dmesg" -> dmesg(args);
+            case "sleep" -> List.of(new Ops.Nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")));
+            case "setuid" -> setuid(args);
+            case "lsmod" -> lsmod();
+            default -> throw new IllegalStateException(cmd);
+        };
+        List<Op> all = new ArrayList<>();
+        all.add(Sys.act("prompt", x -> x.console((cred(x).root() ? "# " : "$ ") + line)));
+        all.addAll(body);
+        return new Ops.Loop(1, all);
+    }
+
+    static Cred cred(Exec x) {
+        return x.taskLocal(Cred.class, Cred::new);
+    }
+
+    /** Splits like a shell: whitespace, double and single quotes. */
+    static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean in = false;
+        char quote = 0;
+        for (char ch : line.toCharArray()) {
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    cur.append(ch);
+                }
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+                in = true;
+            } else if (Character.isWhitespace(ch)) {
+                if (in) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                    in = false;
+                }
+            } else {
+                cur.append(ch);
+                in = true;
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("unterminated quote in: " + line);
+        }
+        if (in) {
+            out.add(cur.toString());
+        }
+        return out;
+    }
+
+    private static void print(Exec x, byte[] data) {
+        String text = new String(data, StandardCharsets.UTF_8);
+        if (text.isEmpty()) {
+            return;
+        }
+        if (text.endsWith("\n")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        for (String l : text.split("\n", -1)) {
+            x.console(l);
+        }
+    }
+
+    // cat FILE...: open, read until 0, close; "cat: FILE: message" on errors.
+    private static List<Op> cat(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("cat needs a file");
+        }
+        List<Op> ops = new ArrayList<>();
+        for (String path : args) {
+            ops.addAll(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_RDONLY))));
+            ops.add(Sys.user("cat", x -> {
+                Regs r = Sys.regs(x);
+                if (r.failed()) {
+                    x.console("cat: " + path + ": " + r.errno.text());
+                    return List.of();
+                }
+                int fd = (int) r.ret;
+                ByteArrayOutputStream acc = new ByteArrayOutputStream();
+                return readLoop(fd, acc, path);
+            }));
+        }
+        return ops;
+    }
+
+    private static List<Op> readLoop(int fd, ByteArrayOutputStream acc, String path) {
+        List<Op> ops = new ArrayList<>(Sys.call("read", c -> FileSyscalls.read(c, fd, READ_CHUNK)));
+        ops.add(Sys.user("cat", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed() || r.ret == 0) {
+                print(x, acc.toByteArray());
+                if (r.failed()) {
+                    x.console("cat: " + path + ": " + r.errno.text());
+                }
+                return Sys.call("close", c -> {
+                    FileSyscalls.close(c, fd);
+                    return IoResult.Done.of(0);
+                });
+            }
+            acc.write(r.data, 0, r.data.length);
+            return readLoop(fd, acc, path);
+        }));
+        return ops;
+    }
+
+    // echo [-n] WORDS [> FILE | >> FILE]
+    private static List<Op> echo(List<String> args) {
+        List<String> words = new ArrayList<>(args);
+        boolean newline = true;
+        if (!words.isEmpty() && words.get(0).equals("-n")) {
+            newline = false;
+            words.remove(0);
+        }
+        String target = null;
+        boolean append = false;
+        for (int i = 0; i < words.size(); i++) {
+            if (words.get(i).equals(">") || words.get(i).equals(">>")) {
+                if (i + 1 >= words.size()) {
+                    throw new IllegalArgumentException("echo: missing file after " + words.get(i));
+                }
+                append = words.get(i).equals(">>");
+                target = words.get(i + 1);
+                words = new ArrayList<>(words.subList(0, i));
+                break;
+            }
+        }
+        String text = String.join(" ", words) + (newline ? "\n" : "");
+        if (target == null) {
+            return List.of(Sys.act("echo", x -> print(x, text.getBytes(StandardCharsets.UTF_8))));
+        }
+        String path = target;
+        int flags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | (append ? OpenFlags.O_APPEND : OpenFlags.O_TRUNC);
+        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, flags))));
+        ops.add(Sys.user("echo", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("sh: " + path + ": " + r.errno.text());
+                return List.of();
+            }
+            int fd = (int) r.ret;
+            List<Op> w = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, text.getBytes(StandardCharsets.UTF_8))));
+            w.add(Sys.user("echo", y -> {
+                Regs r2 = Sys.regs(y);
+                if (r2.failed()) {
+                    y.console("sh: echo: write error: " + r2.errno.text());
+                }
+                return Sys.call("close", c -> {
+                    FileSyscalls.close(c, fd);
+                    return IoResult.Done.of(0);
+                });
+            }));
+            return w;
+        }));
+        return ops;
+    }
+
+    // ls [-F] DIR: names on one line, two spaces apart, as on a terminal.
+    private static List<Op> ls(List<String> args) {
+        boolean classify = args.contains("-F");
+        List<String> paths = args.stream().filter(a -> !a.startsWith("-")).toList();
+        String path = paths.isEmpty() ? "/" : paths.get(0);
+        List<String> names = new ArrayList<>();
+        List<Op> ops = new ArrayList<>(Sys.call("getdents64", c -> {
+            names.clear();
+            List<String> got = FileSyscalls.readdir(c, path);
+            Vfs vfs = FileSyscalls.vfs(c);
+            for (String n : got) {
+                boolean dir = vfs.lookup((path.endsWith("/") ? path : path + "/") + n) instanceof Vfs.Dir;
+                names.add(classify && dir ? n + "/" : n);
+            }
+            return IoResult.Done.of(got.size());
+        }));
+        ops.add(Sys.act("ls", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("ls: cannot access '" + path + "': " + r.errno.text());
+            } else if (!names.isEmpty()) {
+                x.console(String.join("  ", names));
+            }
+        }));
+        return ops;
+    }
+
+    private static List<Op> insmod(List<String> args) {
+        if (args.isEmpty() || !args.get(0).endsWith(".ko")) {
+            throw new IllegalArgumentException("insmod needs a module file NAME.ko");
+        }
+        String file = args.get(0);
+        String name = file.substring(file.lastIndexOf('/') + 1, file.length() - 3);
+        List<String> params = List.copyOf(args.subList(1, args.size()));
+        List<Op> ops = new ArrayList<>(Sys.call("init_module", c -> {
+            modules(c.kernel()).insmod(c, name, params);
+            return IoResult.Done.of(0);
+        }));
+        ops.add(Sys.act("insmod", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                String msg = switch (r.errno) {
+                    case ENOENT -> "Unknown symbol in module, or unknown parameter (see dmesg)";
+                    case EEXIST -> "Module already loaded";
+                    default -> r.errno.text();
+                };
+                if (r.errno == Errno.ENOENT && !modulesHas(x, name)) {
+                    x.console("insmod: ERROR: could not load module " + file + ": No such file or directory");
+                } else {
+                    x.console("insmod: ERROR: could not insert module " + file + ": " + msg);
+                }
+            }
+        }));
+        return ops;
+    }
+
+    private static boolean modulesHas(Exec x, String name) {
+        return modules(x.kernel()).hasFile(name);
+    }
+
+    private static Modules modules(dev.kctx.actors.program.KernelObjects k) {
+        return k.extension(Modules.class, () -> new Modules(List.of()));
+    }
+
+    private static List<Op> rmmod(List<String> args) {
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("rmmod needs one module name");
+        }
+        String name = args.get(0).endsWith(".ko") ? args.get(0).substring(0, args.get(0).length() - 3) : args.get(0);
+        List<Op> ops = new ArrayList<>(Sys.call("delete_module", c -> {
+            modules(c.kernel()).rmmod(c, name);
+            return IoResult.Done.of(0);
+        }));
+        ops.add(Sys.act("rmmod", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console(switch (r.errno) {
+                    case ENOENT -> "rmmod: ERROR: Module " + name + " is not currently loaded";
+                    case EBUSY -> "rmmod: ERROR: Module " + name + " is in use";
+                    default -> "rmmod: ERROR: could not remove module " + name + ": " + r.errno.text();
+                });
+            }
+        }));
+        return ops;
+    }
+
+    private static List<Op> lsmod() {
+        return List.of(Sys.act("lsmod", x -> {
+            Modules m = modules(x.kernel());
+            x.console("Module                  Size  Used by");
+            List<String> names = new ArrayList<>(m.loadedNames());
+            java.util.Collections.reverse(names);
+            for (String n : names) {
+                x.console(String.format("%-19s %8d  %d", n, 16384, m.get(n).refcnt()));
+            }
+        }));
+    }
+
+    // mknod PATH c MAJOR MINOR
+    private static List<Op> mknod(List<String> args) {
+        if (args.size() != 4 || !args.get(1).equals("c")) {
+            throw new IllegalArgumentException("mknod needs PATH c MAJOR MINOR");
+        }
+        String path = args.get(0);
+        int major = Integer.parseInt(args.get(2));
+        int minor = Integer.parseInt(args.get(3));
+        List<Op> ops = new ArrayList<>(Sys.call("mknod", c -> {
+            FileSyscalls.mknodChar(c, path, 0644, major, minor);
+            return IoResult.Done.of(0);
+        }));
+        ops.add(Sys.act("mknod", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("mknod: " + path + ": " + r.errno.text());
+            }
+        }));
+        return ops;
+    }
+
+    private static List<Op> oneArg(List<String> args, String cmd, java.util.function.Function<String, List<Op>> call,
+                                   java.util.function.BiFunction<String, Errno, String> error) {
+        if (args.size() != 1) {
+            throw new IllegalArgumentException(cmd + " needs one path");
+        }
+        String p = args.get(0);
+        List<Op> ops = new ArrayList<>(call.apply(p));
+        ops.add(Sys.act(cmd, x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console(error.apply(p, r.errno));
+            }
+        }));
+        return ops;
+    }
+
+    // dmesg: the kernel log; dmesg -c also clears it (needs CAP_SYS_ADMIN).
+    private static List<Op> dmesg(List<String> args) {
+        boolean clear = args.contains("-c");
+        List<Op> ops = new ArrayList<>(Sys.call("syslog", c -> {
+            LogCursor cur = c.kernel().extension(LogCursor.class, LogCursor::new);
+            List<String> log = c.kernel().kernelLog();
+            List<String> lines = new ArrayList<>(log.subList(Math.min(cur.from, log.size()), log.size()));
+            if (clear) {
+                if (!c.cred().capable(Cred.Cap.CAP_SYS_ADMIN)) {
+                    throw new KernelError(Errno.EPERM);
+                }
+                cur.from = log.size();
+            }
+            return IoResult.Done.read(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+        }));
+        ops.add(Sys.act("dmesg", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("dmesg: read kernel buffer failed: " + r.errno.text());
+            } else {
+                print(x, r.data);
+            }
+        }));
+        return ops;
+    }
+
+    /** Where dmesg -c cleared the log. */
+    static final class LogCursor {
+        int from;
+    }
+
+    private static List<Op> setuid(List<String> args) {
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("setuid needs a uid");
+        }
+        int uid = Integer.parseInt(args.get(0));
+        List<Op> ops = new ArrayList<>(Sys.call("setuid", c -> {
+            c.cred().setuid(uid);
+            return IoResult.Done.of(0);
+        }));
+        return ops;
+    }
+
+}
