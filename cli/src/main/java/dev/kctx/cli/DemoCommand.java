@@ -5,6 +5,8 @@ import dev.kctx.actors.RunResult;
 import dev.kctx.actors.Simulation;
 import dev.kctx.cli.demo.PreemptionDemo;
 import dev.kctx.contexts.Durations;
+import dev.kctx.mechanisms.demo.SeedDemos;
+import dev.kctx.mechanisms.demo.TranscriptDemo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +27,9 @@ final class DemoCommand implements Callable<Integer> {
 
     static {
         DEMOS.put("preemption", "user processes, a periodic NIC IRQ raising NET_RX, a kthread woken by the soft IRQ");
+        for (TranscriptDemo d : SeedDemos.all()) {
+            DEMOS.put(d.name(), d.description());
+        }
     }
 
     @CommandLine.Spec
@@ -71,6 +76,14 @@ final class DemoCommand implements Callable<Integer> {
             untilNs = Durations.parse(until);
         } catch (IllegalArgumentException e) {
             throw new KctxCommand.UsageError("--until: " + e.getMessage());
+        }
+        TranscriptDemo transcript = SeedDemos.all().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+        if (transcript != null) {
+            RunResult r = Simulation.run(transcript.spec(seed), untilNs, true, Dispatchers.config(threads));
+            out.print(TranscriptDemo.transcript(r));
+            r.failure().ifPresent(f -> out.println("run failed: " + f));
+            out.flush();
+            return r.failure().isPresent() ? 1 : 0;
         }
         MachineSpec m = PreemptionDemo.spec(seed, cpus);
         RunResult r = Simulation.run(m, untilNs, true, Dispatchers.config(threads));

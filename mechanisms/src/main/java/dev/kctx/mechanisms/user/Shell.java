@@ -31,6 +31,8 @@ public final class Shell {
     public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
             "dmesg", "sleep", "setuid", "lsmod");
     private static final int READ_CHUNK = 4096;
+    /** User time of starting one command (fork, exec, dynamic linking), roughly. */
+    public static final long EXEC_COST_NS = 500_000L;
 
     private Shell() {
     }
@@ -69,6 +71,8 @@ public final class Shell {
         };
         List<Op> all = new ArrayList<>();
         all.add(Sys.act("prompt", x -> x.console((cred(x).root() ? "# " : "$ ") + line)));
+        // fork + exec of the tool: the session takes time, so log timestamps move on.
+        all.add(new Ops.Compute(EXEC_COST_NS));
         all.addAll(body);
         return new Ops.Loop(1, all);
     }

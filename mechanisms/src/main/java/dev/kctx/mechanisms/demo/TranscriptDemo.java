@@ -1,0 +1,40 @@
+package dev.kctx.mechanisms.demo;
+
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.RunResult;
+import dev.kctx.actors.program.Program;
+import dev.kctx.mechanisms.module.ModuleDef;
+import dev.kctx.mechanisms.module.Modules;
+import dev.kctx.mechanisms.user.Shell;
+
+import java.util.List;
+
+/**
+ * A demo that replays a shell session on a simulated machine: the modules it may load and the
+ * commands a root shell types. Its output is the console transcript ({@code # command} then what
+ * the command printed, dmesg lines included).
+ */
+public record TranscriptDemo(String name, String description, List<ModuleDef> modules, List<String> commands) {
+
+    public TranscriptDemo {
+        modules = List.copyOf(modules);
+        commands = List.copyOf(commands);
+        commands.forEach(Shell::command);
+    }
+
+    /** The machine: one CPU, the modules on disk, one shell process (pid 4242) typing the commands. */
+    public MachineSpec spec(long seed) {
+        Program.Builder b = Program.builder();
+        commands.forEach(c -> b.op(Shell.command(c)));
+        List<ModuleDef> mods = modules;
+        return MachineSpec.builder().name(name).cpus(1).seed(seed).boot(Modules.class, () -> new Modules(mods))
+                .process("sh", 0, 0, b.build(), 4242).build();
+    }
+
+    /** The transcript of a finished run. */
+    public static String transcript(RunResult r) {
+        StringBuilder sb = new StringBuilder();
+        r.console().forEach(l -> sb.append(l).append('\n'));
+        return sb.toString();
+    }
+}
