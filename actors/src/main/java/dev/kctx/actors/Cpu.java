@@ -497,6 +497,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         awaiting = true;
         runId++;
         exec.frame = f;
+        kernel.routeReports(this::onReport);
         f.entity.tell(new ContextProtocol.Run(runId, f.level, f.fresh, f.vector, exec, getContext().getSelf()));
         f.fresh = false;
     }

@@ -99,6 +99,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.stats = new CpuStats[spec.cpus()];
         KernelObjects kernel = new KernelObjects();
         spec.locks().forEach(kernel::declareLock);
+        spec.semaphoreCounts().forEach((name, count) -> kernel.lock(name, KernelObjects.LockType.SEMAPHORE).setCount(count));
         for (MachineSpec.Boot<?> b : spec.boot()) {
             boot(kernel, b);
         }

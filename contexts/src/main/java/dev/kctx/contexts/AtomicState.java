@@ -16,7 +16,7 @@ public final class AtomicState {
     private boolean irqsDisabled;
     private int rcuDepth;
     private final List<HeldLock> held = new ArrayList<>();
-    private final java.util.Map<String, Boolean> savedFlags = new java.util.HashMap<>();
+    private final java.util.Map<String, java.util.ArrayDeque<Boolean>> savedFlags = new java.util.HashMap<>();
 
     public int preemptCount() {
         return preemptCount;
@@ -145,13 +145,17 @@ public final class AtomicState {
 
     /** local_irq_save into the variable {@code key}: remembers the current flag and disables IRQs. */
     public void saveIrqs(String key) {
-        savedFlags.put(key, irqsDisabled);
+        savedFlags.computeIfAbsent(key, k -> new java.util.ArrayDeque<>()).push(irqsDisabled);
         irqsDisabled = true;
     }
 
-    /** local_irq_restore from {@code key}; false (and IRQs enabled) when nothing was saved there. */
+    /**
+     * local_irq_restore from {@code key}: the innermost save wins, so nested save/restore pairs
+     * nest as the kernel's local flags variables do. False (and IRQs enabled) when nothing was saved.
+     */
     public boolean restoreIrqs(String key) {
-        Boolean was = savedFlags.remove(key);
+        java.util.ArrayDeque<Boolean> stack = savedFlags.get(key);
+        Boolean was = stack == null ? null : stack.poll();
         irqsDisabled = was != null && was;
         return was != null;
     }

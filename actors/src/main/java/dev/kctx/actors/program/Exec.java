@@ -80,6 +80,11 @@ public interface Exec {
 
     KernelObjects kernel();
 
+    /** The machine's lock validator (lockdep). */
+    default dev.kctx.contexts.LockValidator lockdep() {
+        return kernel().lockdep();
+    }
+
     /** A handle that wakes the running context (task or interrupt frame) when passed to {@link #wake}. */
     WaitHandle waitHandle();
 

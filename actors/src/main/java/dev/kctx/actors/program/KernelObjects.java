@@ -25,6 +25,8 @@ public final class KernelObjects {
         private Object owner;
         private String ownerName;
         private final TreeSet<Integer> spinners = new TreeSet<>();
+        private final List<Object> readers = new ArrayList<>();
+        private long count;
         private final Deque<WaitHandle> sleepers = new ArrayDeque<>();
 
         Lock(String name, LockType type) {
@@ -71,6 +73,38 @@ public final class KernelObjects {
         public void handTo(Object who, String whoName) {
             owner = who;
             ownerName = whoName;
+        }
+
+        /** read_lock: succeeds unless a writer holds it. */
+        public boolean tryRead(Object who) {
+            if (owner != null) {
+                return false;
+            }
+            readers.add(who);
+            return true;
+        }
+
+        public boolean readHeldBy(Object who) {
+            return readers.contains(who);
+        }
+
+        /** read_unlock; true when the last reader left (a writer may now get it). */
+        public boolean releaseRead(Object who) {
+            readers.remove(who);
+            return readers.isEmpty();
+        }
+
+        public int readerCount() {
+            return readers.size();
+        }
+
+        /** A semaphore's count. */
+        public long count() {
+            return count;
+        }
+
+        public void setCount(long c) {
+            count = c;
         }
 
         public void addSpinner(int cpu) {
@@ -142,6 +176,20 @@ public final class KernelObjects {
     private final Map<String, Lock> locks = new LinkedHashMap<>();
     private final Map<Class<?>, Object> extensions = new LinkedHashMap<>();
     private final List<String> kernelLog = new ArrayList<>();
+    private java.util.function.Consumer<dev.kctx.contexts.Report> reportRoute = r -> {
+        throw new IllegalStateException("no CPU is running: " + r.title());
+    };
+    private final dev.kctx.contexts.LockValidator lockdep = new dev.kctx.contexts.LockValidator(r -> reportRoute.accept(r));
+
+    /** The machine's one lock validator; its reports go to the CPU that is running (see {@link #routeReports}). */
+    public dev.kctx.contexts.LockValidator lockdep() {
+        return lockdep;
+    }
+
+    /** The engine points machine-wide checkers at the CPU that runs next. */
+    public void routeReports(java.util.function.Consumer<dev.kctx.contexts.Report> sink) {
+        reportRoute = sink;
+    }
 
     /** The kernel's log buffer as dmesg reads it: every printk line so far, timestamped. */
     public List<String> kernelLog() {

@@ -172,33 +172,52 @@ public final class Ops {
         }
     }
 
+    /** Spin lock (exclusive), or the read or write side of a read-write spin lock. */
+    public enum LockMode {
+        SPIN("spin"), READ("read"), WRITE("write");
+
+        private final String prefix;
+
+        LockMode(String prefix) {
+            this.prefix = prefix;
+        }
+
+        String lockName(SpinVariant v) {
+            return v.lockName().replaceFirst("^spin", prefix);
+        }
+
+        String unlockName(SpinVariant v) {
+            return v.unlockName().replaceFirst("^spin", prefix);
+        }
+
+        LockType type() {
+            return this == SPIN ? LockType.SPINLOCK : LockType.RWLOCK;
+        }
+
+        dev.kctx.contexts.LockClassKind classKind() {
+            return this == SPIN ? dev.kctx.contexts.LockClassKind.SPINLOCK : dev.kctx.contexts.LockClassKind.RWLOCK;
+        }
+    }
+
     /**
-     * The part of spin_lock* before the lock is tried: disabling preemption, bottom halves or
-     * IRQs as the variant says. A separate step, so that a spinning retry does not repeat it.
+     * The part of spin_lock* (read_lock*, write_lock*) before the lock is tried: disabling
+     * preemption, bottom halves or IRQs as the variant says, and lockdep's lock_acquire. A separate
+     * step, so that a spinning retry does not repeat it.
      */
-    public record SpinLockPrepare(String lock, SpinVariant variant) implements Op {
+    public record SpinLockPrepare(String lock, SpinVariant variant, LockMode mode) implements Op {
+        public SpinLockPrepare(String lock, SpinVariant variant) {
+            this(lock, variant, LockMode.SPIN);
+        }
+
         public Outcome execute(Exec x) {
             x.check(KernelCall.SPIN_LOCK, describe());
-            switch (variant) {
-                case PLAIN -> x.atomic().preemptDisable();
-                case BH -> {
-                    x.atomic().bhDisable();
-                    x.atomic().preemptDisable();
-                }
-                case IRQ -> {
-                    x.atomic().setIrqsDisabled(true);
-                    x.atomic().preemptDisable();
-                }
-                case IRQSAVE -> {
-                    x.atomic().saveIrqs("lock:" + lock);
-                    x.atomic().preemptDisable();
-                }
-            }
+            disable(x, lock, variant);
+            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, mode.classKind(), mode == LockMode.READ, false);
             return Outcome.Next.INSTANCE;
         }
 
         public String describe() {
-            return variant.lockName() + "(" + lock + ")";
+            return mode.lockName(variant) + "(" + lock + ")";
         }
 
         public boolean traced() {
@@ -206,15 +225,41 @@ public final class Ops {
         }
     }
 
-    /** Tries the spin lock; spins (burning CPU time) while another context holds it. */
-    public record SpinLockAcquire(String lock, SpinVariant variant) implements Op {
+    static void disable(Exec x, String lock, SpinVariant variant) {
+        switch (variant) {
+            case PLAIN -> x.atomic().preemptDisable();
+            case BH -> {
+                x.atomic().bhDisable();
+                x.atomic().preemptDisable();
+            }
+            case IRQ -> {
+                x.atomic().setIrqsDisabled(true);
+                x.atomic().preemptDisable();
+            }
+            case IRQSAVE -> {
+                x.atomic().saveIrqs("lock:" + lock);
+                x.atomic().preemptDisable();
+            }
+        }
+    }
+
+    /** Tries the lock; spins (burning CPU time) while another context holds it (a writer, for readers). */
+    public record SpinLockAcquire(String lock, SpinVariant variant, LockMode mode) implements Op {
+        public SpinLockAcquire(String lock, SpinVariant variant) {
+            this(lock, variant, LockMode.SPIN);
+        }
+
         public Outcome execute(Exec x) {
-            Lock l = x.kernel().lock(lock, LockType.SPINLOCK);
+            Lock l = x.kernel().lock(lock, mode.type());
             Object self = x.waitHandle().waiter();
             // A spin lock is never handed over, so finding it owned by this very context is an AA
             // deadlock: spin, as the kernel does, rather than take it a second time.
-            if (l.owner() != self && l.tryAcquire(self, x.contextName())) {
-                x.atomic().pushLock(new HeldLock(lock, variant.lockName(), false));
+            boolean got = switch (mode) {
+                case SPIN, WRITE -> l.owner() != self && l.tryAcquire(self, x.contextName());
+                case READ -> l.tryRead(self);
+            };
+            if (got) {
+                x.atomic().pushLock(new HeldLock(lock, mode.lockName(variant), mode == LockMode.READ));
                 return Outcome.Next.INSTANCE;
             }
             l.addSpinner(x.cpu());
@@ -222,24 +267,64 @@ public final class Ops {
         }
 
         public String describe() {
-            return variant.lockName() + "(" + lock + ")";
+            return mode.lockName(variant) + "(" + lock + ")";
         }
     }
 
-    /** Releases a spin lock and undoes what its variant disabled. */
-    public record SpinUnlock(String lock, SpinVariant variant) implements Op {
+    /** spin_trylock (read_trylock, write_trylock): takes the lock if free and runs {@code then}, else {@code otherwise}. */
+    public record SpinTrylock(String lock, LockMode mode, List<Op> then, List<Op> otherwise) implements Op {
+        public SpinTrylock {
+            then = List.copyOf(then);
+            otherwise = List.copyOf(otherwise);
+        }
+
         public Outcome execute(Exec x) {
-            Lock l = x.kernel().lock(lock, LockType.SPINLOCK);
-            if (!x.atomic().holds(lock) || l.owner() != x.waitHandle().waiter()) {
+            x.check(KernelCall.SPIN_TRYLOCK, describe());
+            Lock l = x.kernel().lock(lock, mode.type());
+            Object self = x.waitHandle().waiter();
+            x.atomic().preemptDisable();
+            boolean got = mode == LockMode.READ ? l.tryRead(self) : l.owner() != self && l.tryAcquire(self, x.contextName());
+            if (!got) {
+                x.atomic().preemptEnable();
+                return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
+            }
+            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, mode.classKind(), mode == LockMode.READ, true);
+            x.atomic().pushLock(new HeldLock(lock, mode.prefix + "_trylock", mode == LockMode.READ));
+            return then.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(then);
+        }
+
+        public String describe() {
+            return mode.prefix + "_trylock(" + lock + ")";
+        }
+    }
+
+    /** Releases a spin lock (or a side of an rwlock) and undoes what its variant disabled. */
+    public record SpinUnlock(String lock, SpinVariant variant, LockMode mode) implements Op {
+        public SpinUnlock(String lock, SpinVariant variant) {
+            this(lock, variant, LockMode.SPIN);
+        }
+
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, mode.type());
+            Object self = x.waitHandle().waiter();
+            boolean owns = mode == LockMode.READ ? l.readHeldBy(self) : l.owner() == self;
+            if (!x.lockdep().release(x.atomic(), x.where(describe()), lock)) {
+                return Outcome.Next.INSTANCE;
+            }
+            if (!owns || !x.atomic().holds(lock)) {
+                // Held in this context's lockdep view but not by the lock itself: the model's own
+                // bookkeeping disagrees; report it the way lockdep would and leave the lock alone.
                 x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), describe(),
                         List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: "
                                 + describe(), "but there are no more locks to release!"));
                 return Outcome.Next.INSTANCE;
             }
             x.atomic().popLock(lock);
-            l.release();
-            for (int cpu : l.drainSpinners()) {
-                x.lockReleased(lock, cpu);
+            boolean free = mode == LockMode.READ ? l.releaseRead(self) : releaseOwner(l);
+            if (free) {
+                for (int cpu : l.drainSpinners()) {
+                    x.lockReleased(lock, cpu);
+                }
             }
             x.atomic().preemptEnable();
             switch (variant) {
@@ -247,18 +332,34 @@ public final class Ops {
                 }
                 case BH -> {
                     x.atomic().bhEnable();
+                    if (!x.atomic().bhDisabled()) {
+                        x.lockdep().softirqsOn(x.atomic(), x.where(describe()));
+                    }
                     if (!x.atomic().inInterrupt() && x.softirqPending()) {
                         return Outcome.RunSoftirqs.INSTANCE;
                     }
                 }
-                case IRQ -> x.atomic().setIrqsDisabled(false);
-                case IRQSAVE -> x.atomic().restoreIrqs("lock:" + lock);
+                case IRQ -> {
+                    x.atomic().setIrqsDisabled(false);
+                    x.lockdep().hardirqsOn(x.atomic(), x.where(describe()));
+                }
+                case IRQSAVE -> {
+                    x.atomic().restoreIrqs("lock:" + lock);
+                    if (!x.atomic().irqsDisabled()) {
+                        x.lockdep().hardirqsOn(x.atomic(), x.where(describe()));
+                    }
+                }
             }
             return x.needsCheckpoint() ? Outcome.Checkpoint.INSTANCE : Outcome.Next.INSTANCE;
         }
 
+        private static boolean releaseOwner(Lock l) {
+            l.release();
+            return true;
+        }
+
         public String describe() {
-            return variant.unlockName() + "(" + lock + ")";
+            return mode.unlockName(variant) + "(" + lock + ")";
         }
     }
 
@@ -267,6 +368,7 @@ public final class Ops {
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(KernelCall.MUTEX_LOCK, describe());
+                x.lockdep().acquire(x.atomic(), x.where(describe()), lock, dev.kctx.contexts.LockClassKind.MUTEX, false, false);
             }
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
             Object self = x.waitHandle().waiter();
@@ -292,6 +394,9 @@ public final class Ops {
         public Outcome execute(Exec x) {
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
             Object self = x.waitHandle().waiter();
+            if (!x.lockdep().release(x.atomic(), x.where(describe()), lock)) {
+                return Outcome.Next.INSTANCE;
+            }
             if (l.owner() != self || !x.atomic().holds(lock)) {
                 x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), describe(),
                         List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: "
@@ -415,14 +520,25 @@ public final class Ops {
                 case LOCAL_BH_DISABLE -> a.bhDisable();
                 case LOCAL_BH_ENABLE -> {
                     a.bhEnable();
+                    if (!a.bhDisabled()) {
+                        x.lockdep().softirqsOn(a, x.where(describe()));
+                    }
                     if (!a.inInterrupt() && x.softirqPending()) {
                         return Outcome.RunSoftirqs.INSTANCE;
                     }
                 }
                 case LOCAL_IRQ_DISABLE -> a.setIrqsDisabled(true);
-                case LOCAL_IRQ_ENABLE -> a.setIrqsDisabled(false);
+                case LOCAL_IRQ_ENABLE -> {
+                    a.setIrqsDisabled(false);
+                    x.lockdep().hardirqsOn(a, x.where(describe()));
+                }
                 case LOCAL_IRQ_SAVE -> a.saveIrqs("flags");
-                case LOCAL_IRQ_RESTORE -> a.restoreIrqs("flags");
+                case LOCAL_IRQ_RESTORE -> {
+                    a.restoreIrqs("flags");
+                    if (!a.irqsDisabled()) {
+                        x.lockdep().hardirqsOn(a, x.where(describe()));
+                    }
+                }
                 case PREEMPT_DISABLE -> a.preemptDisable();
                 case PREEMPT_ENABLE -> a.preemptEnable();
                 case RCU_READ_LOCK -> a.rcuReadLock();

@@ -62,11 +62,13 @@ final class FakeExec implements ProgramRunner.BurstExec {
         this.kernel = kernel;
         this.cpu = cpu;
         this.contextName = contextName;
+        kernel.routeReports(reports::add);
     }
 
     /** Runs {@code op} as the runner would, noting whether it ran as a retry. */
     Outcome run(Op op) {
         retryingSeen.add(retrying);
+        kernel.routeReports(reports::add);
         return op.execute(this);
     }
 
