@@ -58,6 +58,9 @@ public sealed interface Arrivals {
             if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
                 throw new IllegalArgumentException("rate must be a positive number per second");
             }
+            if (startNs < 0) {
+                throw new IllegalArgumentException("start must not be negative");
+            }
         }
 
         public long first(SplittableRandom random) {

@@ -372,7 +372,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             onWatchdog(w);
         } else if (e instanceof LockReleased l) {
             Frame top = frames.peek();
-            if (top != null && top.status == Status.WAITING && l.lock().equals(top.waitingOn)) {
+            if (top != null && top.status == Status.WAITING && ("lock:" + l.lock()).equals(top.waitingOn)) {
                 top.status = Status.NEEDS_RUN;
             }
         }
@@ -414,14 +414,15 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                 long secs = (now - f.spinSince) / 1_000_000_000L;
                 String title = f.spinIrqsOff ? "watchdog: Watchdog detected hard LOCKUP on cpu " + id
                         : "watchdog: BUG: soft lockup - CPU#" + id + " stuck for " + secs + "s! [" + exec.comm() + ":" + cur.pid + "]";
-                KernelObjects.Lock lock = kernel.locks().get(f.waitingOn);
+                String lockName = f.waitingOn.substring(f.waitingOn.indexOf(':') + 1);
+                KernelObjects.Lock lock = kernel.locks().get(lockName);
                 String holder = lock == null || lock.ownerName() == null ? "nobody" : lock.ownerName();
-                gate.report(ReportKind.LOCKUP, title, cur.atomic, exec.whereFor(f, "spin on " + f.waitingOn),
-                        List.of(f.name + " has spun on lock " + f.waitingOn + " since " + f.spinSince + "ns",
+                gate.report(ReportKind.LOCKUP, title, cur.atomic, exec.whereFor(f, "spin on " + lockName),
+                        List.of(f.name + " has spun on lock " + lockName + " since " + f.spinSince + "ns",
                                 "the lock is held by " + holder + (f.status == Status.PREEMPTED ? "; the spinner is itself interrupted" : "")),
-                        "lockup cpu " + id + ": " + f.waitingOn);
+                        "lockup cpu " + id + ": " + lockName);
                 if (stop == null) {
-                    stop = "lockup on cpu " + id + " (" + f.name + " spinning on " + f.waitingOn + ")";
+                    stop = "lockup on cpu " + id + " (" + f.name + " spinning on " + lockName + ")";
                 }
                 return;
             }
@@ -441,7 +442,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         if (top == cur.frame && preemptible(cur)) {
             preempt(top);
             schedPreemptions++;
-            schedule('R');
+            schedule(PREEMPTED);
         }
     }
 
@@ -516,7 +517,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             }
         } else if (o instanceof Outcome.Spin s) {
             f.status = Status.WAITING;
-            f.waitingOn = s.lock();
+            f.waitingOn = "lock:" + s.lock();
             if (f.spinSince < 0) {
                 f.spinSince = now;
                 f.spinIrqsOff = cur.atomic.irqsDisabled();
@@ -536,7 +537,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                 sleepTask(b.state());
             } else {
                 f.status = Status.WAITING;
-                f.waitingOn = b.on();
+                f.waitingOn = "wait:" + b.on();
             }
         } else if (o == Outcome.Yield.INSTANCE) {
             f.status = Status.NEEDS_RUN;
@@ -661,7 +662,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                 preempt(top);
             }
             schedPreemptions++;
-            schedule('R');
+            schedule(PREEMPTED);
             return;
         }
         if (top.status == Status.PREEMPTED) {
@@ -758,6 +759,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         post(new SliceEnd(now + spec.timeSliceNs(), sliceGen), id, ContextLevel.KERNEL, -2 - id);
     }
 
+    /** prev_state of a task preempted while runnable; sched_switch prints it "R+". */
+    private static final char PREEMPTED = '+';
+
     /** __schedule: takes the current task off the CPU (requeued if still runnable) and switches to the next. */
     private void schedule(char prevState) {
         TaskControl prev = cur;
@@ -766,7 +770,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             if (f != prev.frame || !frames.isEmpty()) {
                 throw new IllegalStateException("cpu " + id + ": schedule() with interrupt frames on the stack");
             }
-            if (prevState == 'R') {
+            if (prevState == 'R' || prevState == PREEMPTED) {
                 runqueue.addLast(prev);
             }
         }
@@ -779,7 +783,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             contextSwitches++;
             String prevComm = prev == idle ? "swapper/" + id : prev.comm;
             String nextComm = next == idle ? "swapper/" + id : next.comm;
-            String state = prevState == 'R' && prev != idle ? "R+" : String.valueOf(prevState);
+            String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
             record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=120 prev_state="
                     + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid + " next_prio=120", next.pid);
         }

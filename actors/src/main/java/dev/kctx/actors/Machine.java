@@ -117,6 +117,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             arrivalCount.put(line, 0);
         }
         int kernelPid = 10;
+        Set<Integer> explicitPids = new HashSet<>();
+        spec.kthreads().forEach(t -> explicitPids.add(t.pid()));
+        spec.processes().forEach(t -> explicitPids.add(t.pid()));
         for (int c = 0; c < spec.cpus(); c++) {
             var softirq = context.spawn(SoftIrq.create("softirq/" + c, spec.softirqs(), root.split()), "softirq-" + c,
                     CONTEXT_MAILBOX);
@@ -130,20 +133,32 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         int rr = 0;
         for (MachineSpec.Task t : spec.kthreads()) {
             int cpu = t.cpu() >= 0 ? t.cpu() : rr++ % spec.cpus();
-            int pid = t.pid() > 0 ? t.pid() : kernelPid++;
+            int pid = t.pid();
+            if (pid == 0) {
+                while (explicitPids.contains(kernelPid)) {
+                    kernelPid++;
+                }
+                pid = kernelPid++;
+            }
             var ref = context.spawn(KernelThread.create(t.name(), t.body(), root.split()),
                     "kthread-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             addTask(new TaskControl(source++, pid, t.name(), cpu, false, ref), t.startNs());
         }
         int userPid = 1000;
         Set<Integer> pids = new HashSet<>();
+        Set<Integer> reserved = new HashSet<>();
+        spec.processes().forEach(p -> reserved.add(p.pid()));
         tasks.forEach(tc -> pids.add(tc.pid));
         for (MachineSpec.Task t : spec.processes()) {
             int cpu = t.cpu() >= 0 ? t.cpu() : rr++ % spec.cpus();
-            int pid = t.pid() > 0 ? t.pid() : userPid++;
-            if (!pids.add(pid)) {
-                throw new IllegalArgumentException("pid " + pid + " is used twice");
+            int pid = t.pid();
+            if (pid == 0) {
+                while (pids.contains(userPid) || reserved.contains(userPid)) {
+                    userPid++;
+                }
+                pid = userPid++;
             }
+            pids.add(pid);
             var ref = context.spawn(UserProcess.create(t.name(), t.body(), root.split()),
                     "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref), t.startNs());

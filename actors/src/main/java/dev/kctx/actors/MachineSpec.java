@@ -77,14 +77,37 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
                 }
             }
         }
+        java.util.Set<Integer> lines = new java.util.HashSet<>();
+        for (Irq irq : irqs) {
+            if (!lines.add(irq.line())) {
+                throw new IllegalArgumentException("irq line " + irq.line() + " is declared twice");
+            }
+        }
+        java.util.Set<Integer> pids = new java.util.HashSet<>();
         for (Task t : kthreads) {
             checkCpu(t, cpus);
+            checkTask(t, pids);
+        }
+        for (Task t : processes) {
+            checkTask(t, pids);
         }
         for (Task t : processes) {
             checkCpu(t, cpus);
             if (!t.body().userModeOnly()) {
                 throw new IllegalArgumentException("process " + t.name() + " runs kernel operations in user mode; put them inside a syscall");
             }
+        }
+    }
+
+    private static void checkTask(Task t, java.util.Set<Integer> pids) {
+        if (t.startNs() < 0) {
+            throw new IllegalArgumentException(t.name() + " starts at a negative time");
+        }
+        if (t.pid() < 0) {
+            throw new IllegalArgumentException(t.name() + " has a negative pid");
+        }
+        if (t.pid() > 0 && !pids.add(t.pid())) {
+            throw new IllegalArgumentException("pid " + t.pid() + " is used twice");
         }
     }
 
@@ -166,7 +189,10 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         }
 
         public Builder lock(String lockName, LockType type) {
-            locks.put(lockName, type);
+            LockType was = locks.putIfAbsent(lockName, type);
+            if (was != null && was != type) {
+                throw new IllegalArgumentException("lock " + lockName + " is declared as " + was + " and as " + type);
+            }
             return this;
         }
 
@@ -176,7 +202,9 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         }
 
         public Builder softirq(SoftirqVector v, Program handler) {
-            softirqs.put(v, handler);
+            if (softirqs.putIfAbsent(v, handler) != null) {
+                throw new IllegalArgumentException("soft IRQ " + v + " has two handlers");
+            }
             return this;
         }
 

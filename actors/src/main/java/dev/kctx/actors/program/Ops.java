@@ -419,6 +419,112 @@ public final class Ops {
         }
     }
 
+    /**
+     * down / down_interruptible on a counting semaphore: might_sleep, then take a unit or sleep
+     * until up() hands one over. Counting semaphores carry no lockdep map, so the validator does not
+     * see them (as in the kernel); they are not "held locks" either.
+     */
+    public record Down(String sem, boolean interruptible) implements Op {
+        public Outcome execute(Exec x) {
+            if (!x.retrying()) {
+                x.check(interruptible ? KernelCall.DOWN_INTERRUPTIBLE : KernelCall.DOWN, describe());
+            }
+            Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
+            Object self = x.waitHandle().waiter();
+            if (l.owner() == self) {
+                // up() handed a unit straight to this sleeper.
+                l.release();
+                return Outcome.Next.INSTANCE;
+            }
+            if (l.count() > 0) {
+                l.setCount(l.count() - 1);
+                return Outcome.Next.INSTANCE;
+            }
+            l.addSleeper(x.waitHandle());
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Block(sem, interruptible ? 'S' : 'D');
+        }
+
+        public String describe() {
+            return (interruptible ? "down_interruptible(" : "down(") + sem + ")";
+        }
+    }
+
+    /** up: gives a unit to the first sleeper (waking it) or back to the count; legal in any context. */
+    public record Up(String sem) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.UP, describe());
+            Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
+            WaitHandle next = l.pollSleeper();
+            if (next == null) {
+                l.setCount(l.count() + 1);
+            } else {
+                l.handTo(next.waiter(), "waiter");
+                x.wake(next);
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "up(" + sem + ")";
+        }
+    }
+
+    /** wait_for_completion (might_sleep) and complete (any context), on a counted completion. */
+    public record Completion(String name, boolean waitSide) implements Op {
+        public Outcome execute(Exec x) {
+            if (!waitSide) {
+                x.check(KernelCall.COMPLETE, describe());
+                for (WaitHandle h : x.kernel().waitQueue("completion:" + name).signal()) {
+                    x.wake(h);
+                }
+                return Outcome.Next.INSTANCE;
+            }
+            if (!x.retrying()) {
+                x.check(KernelCall.WAIT_FOR_COMPLETION, describe());
+            }
+            KernelObjects.WaitQueue q = x.kernel().waitQueue("completion:" + name);
+            if (q.tryConsume()) {
+                return Outcome.Next.INSTANCE;
+            }
+            q.addWaiter(x.waitHandle());
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Block("completion:" + name, 'D');
+        }
+
+        public String describe() {
+            return (waitSide ? "wait_for_completion(" : "complete(") + name + ")";
+        }
+    }
+
+    /** Other calls that only pass the gate and take no time here: vmalloc, kfree, get_user, put_user... */
+    public record Call(KernelCall call, String text) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(call, describe());
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return text;
+        }
+    }
+
+    /** msleep_interruptible / usleep_range / schedule_timeout: sleeping timers without might_sleep. */
+    public record TimedSleep(KernelCall call, long ns, char state) implements Op {
+        public TimedSleep {
+            requireNonNegative(ns);
+        }
+
+        public Outcome execute(Exec x) {
+            x.check(call, describe());
+            return new Outcome.Sleep(ns, state);
+        }
+
+        public String describe() {
+            return call.callName() + "(" + TimeFormat.format(ns) + ")";
+        }
+    }
+
     /** kmalloc with GFP_KERNEL (might_alloc: may sleep) or GFP_ATOMIC (never sleeps). */
     public record Kmalloc(long size, boolean atomicGfp) implements Op {
         public Outcome execute(Exec x) {

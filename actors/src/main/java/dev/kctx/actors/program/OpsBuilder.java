@@ -77,6 +77,65 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.MutexUnlock(lock));
     }
 
+    public B readLock(String lock, SpinVariant variant) {
+        op(new Ops.SpinLockPrepare(lock, variant, Ops.LockMode.READ));
+        return op(new Ops.SpinLockAcquire(lock, variant, Ops.LockMode.READ));
+    }
+
+    public B readUnlock(String lock, SpinVariant variant) {
+        return op(new Ops.SpinUnlock(lock, variant, Ops.LockMode.READ));
+    }
+
+    public B writeLock(String lock, SpinVariant variant) {
+        op(new Ops.SpinLockPrepare(lock, variant, Ops.LockMode.WRITE));
+        return op(new Ops.SpinLockAcquire(lock, variant, Ops.LockMode.WRITE));
+    }
+
+    public B writeUnlock(String lock, SpinVariant variant) {
+        return op(new Ops.SpinUnlock(lock, variant, Ops.LockMode.WRITE));
+    }
+
+    /** spin_trylock: {@code then} runs holding the lock (and must unlock it), {@code otherwise} when it was busy. */
+    public B spinTrylock(String lock, Consumer<Program.Builder> then, Consumer<Program.Builder> otherwise) {
+        Program.Builder t = Program.builder();
+        then.accept(t);
+        Program.Builder o = Program.builder();
+        otherwise.accept(o);
+        return op(new Ops.SpinTrylock(lock, Ops.LockMode.SPIN, t.ops(), o.ops()));
+    }
+
+    public B down(String sem) {
+        return op(new Ops.Down(sem, false));
+    }
+
+    public B downInterruptible(String sem) {
+        return op(new Ops.Down(sem, true));
+    }
+
+    public B up(String sem) {
+        return op(new Ops.Up(sem));
+    }
+
+    public B waitForCompletion(String name) {
+        return op(new Ops.Completion(name, true));
+    }
+
+    public B complete(String name) {
+        return op(new Ops.Completion(name, false));
+    }
+
+    public B vmalloc(long size) {
+        return op(new Ops.Call(dev.kctx.contexts.KernelCall.VMALLOC, "vmalloc(" + size + ")"));
+    }
+
+    public B msleepInterruptible(long ns) {
+        return op(new Ops.TimedSleep(dev.kctx.contexts.KernelCall.MSLEEP_INTERRUPTIBLE, ns, 'S'));
+    }
+
+    public B usleepRange(long ns) {
+        return op(new Ops.TimedSleep(dev.kctx.contexts.KernelCall.USLEEP_RANGE, ns, 'D'));
+    }
+
     public B kmalloc(long size, boolean gfpAtomic) {
         return op(new Ops.Kmalloc(size, gfpAtomic));
     }
