@@ -15,7 +15,12 @@ final class Errors {
 
     /** {@code unknown X 'y' (did you mean 'z'?)} when a choice is close enough. */
     static String unknown(String what, String given, Collection<String> choices) {
-        String s = "unknown " + what + " '" + clip(given) + "'";
+        return unknown(what, given, "", choices);
+    }
+
+    /** As {@link #unknown(String, String, Collection)} with a place, e.g. {@code " in machine"}. */
+    static String unknown(String what, String given, String in, Collection<String> choices) {
+        String s = "unknown " + what + " '" + clip(given) + "'" + in;
         String near = nearest(given, choices);
         return near == null ? s : s + " (did you mean '" + near + "'?)";
     }
@@ -32,7 +37,9 @@ final class Errors {
                 best = c;
             }
         }
-        return best != null && bestD <= Math.max(1, Math.min(3, given.length() / 3)) ? best : null;
+        // Short names are too close to everything to guess: only a case slip counts for them.
+        int allowed = given.length() < 3 ? 0 : Math.max(1, Math.min(3, given.length() / 3));
+        return best != null && bestD <= allowed ? best : null;
     }
 
     /** Keeps values in messages short and on one line. */

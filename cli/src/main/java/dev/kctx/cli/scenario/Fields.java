@@ -32,7 +32,7 @@ public final class Fields {
         Fields f = new Fields(m, where, allowed);
         for (Node.Entry e : m.entries()) {
             if (!f.allowed.contains(e.key())) {
-                throw new ScenarioError(e.keyLoc(), Errors.unknown("key", e.key(), allowed) + " in " + where,
+                throw new ScenarioError(e.keyLoc(), Errors.unknown("key", e.key(), " in " + where, allowed),
                         Errors.oneOf(allowed));
             }
         }

@@ -4,14 +4,22 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactoryBuilder;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.kctx.cli.scenario.Node.Loc;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
+import org.yaml.snakeyaml.events.ScalarEvent;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,32 +47,57 @@ public final class SafeYaml {
 
     private static final YAMLFactory FACTORY = factory();
 
-    private final YAMLParser p;
+    private final StrictParser p;
     private final Map<String, Node> anchors = new HashMap<>();
     private int aliases;
 
-    private SafeYaml(YAMLParser p) {
+    private SafeYaml(StrictParser p) {
         this.p = p;
     }
 
     private static YAMLFactory factory() {
         LoaderOptions lo = new LoaderOptions();
-        lo.setAllowDuplicateKeys(false);
+        lo.setAllowDuplicateKeys(true); // rejected by the tree builder, with a location
         lo.setAllowRecursiveKeys(false);
         lo.setMaxAliasesForCollections(MAX_ALIASES);
         lo.setNestingDepthLimit(MAX_DEPTH + 10);
         lo.setCodePointLimit(MAX_CHARS + 16);
         lo.setProcessComments(false);
         lo.setWrappedToRootException(false);
-        return YAMLFactory.builder()
+        return new StrictFactory(YAMLFactory.builder()
                 .loaderOptions(lo)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_DEPTH + 10)
                         .maxNumberLength(100)
                         .maxStringLength(MAX_SCALAR + 16)
                         .maxDocumentLength(MAX_CHARS + 16L)
-                        .build())
-                .build();
+                        .build()));
+    }
+
+    /** Jackson's factory, making parsers that show the YAML event behind each token. */
+    private static final class StrictFactory extends YAMLFactory {
+        private static final long serialVersionUID = 1L;
+
+        StrictFactory(YAMLFactoryBuilder b) {
+            super(b);
+        }
+
+        @Override
+        protected YAMLParser _createParser(Reader r, IOContext ctxt) {
+            return new StrictParser(ctxt, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, r);
+        }
+    }
+
+    /** Exposes the YAML event of the current token: tags and anchors of every node, keys included. */
+    private static final class StrictParser extends YAMLParser {
+        StrictParser(IOContext ctxt, int parserFeatures, int formatFeatures, LoaderOptions lo,
+                     com.fasterxml.jackson.core.ObjectCodec codec, Reader reader) {
+            super(ctxt, parserFeatures, formatFeatures, lo, codec, reader);
+        }
+
+        Event event() {
+            return _lastEvent;
+        }
     }
 
     /** Parses {@code text}; the root of an empty document is null. Throws {@link ScenarioError}. */
@@ -73,7 +106,7 @@ public final class SafeYaml {
             throw new ScenarioError(Loc.START, "the file has " + text.length() + " characters, more than the limit of "
                     + MAX_CHARS, "a scenario of at most 1 MiB");
         }
-        try (YAMLParser p = (YAMLParser) FACTORY.createParser(text)) {
+        try (StrictParser p = (StrictParser) FACTORY.createParser(new StringReader(text))) {
             SafeYaml y = new SafeYaml(p);
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -99,8 +132,7 @@ public final class SafeYaml {
     private Node read(JsonToken t, int depth) throws IOException {
         Loc loc = loc();
         checkNotTagged(loc);
-        String anchor = t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY || t.isScalarValue()
-                ? p.getObjectId() : null;
+        String anchor = p.isCurrentAlias() ? null : anchor();
         Node n = switch (t) {
             case START_OBJECT -> readMap(loc, depth);
             case START_ARRAY -> readSeq(loc, depth);
@@ -165,7 +197,7 @@ public final class SafeYaml {
         Node target = anchors.get(name);
         if (target == null) {
             throw new ScenarioError(loc, "alias *" + Errors.clip(name) + " names no complete anchor before it",
-                    "an anchor &" + Errors.clip(name) + " defined (and closed) earlier in the file");
+                    "an anchor &" + Errors.clip(name) + " on a mapping, list or value, closed before the alias");
         }
         return target;
     }
@@ -193,10 +225,16 @@ public final class SafeYaml {
         }
     }
 
-    private void checkNotTagged(Loc loc) throws IOException {
-        String tag = p.getTypeId();
+    /** The anchor (&name) of the current node, if any. */
+    private String anchor() {
+        return p.event() instanceof NodeEvent n ? n.getAnchor() : null;
+    }
+
+    private void checkNotTagged(Loc loc) {
+        Event e = p.event();
+        String tag = e instanceof ScalarEvent s ? s.getTag() : e instanceof CollectionStartEvent c ? c.getTag() : null;
         if (tag != null) {
-            throw new ScenarioError(loc, "YAML tag '!" + Errors.clip(tag.replaceFirst("^tag:yaml.org,2002:", "!"))
+            throw new ScenarioError(loc, "YAML tag '" + Errors.clip(tag.replaceFirst("^tag:yaml.org,2002:", "!!"))
                     + "' is not allowed", "plain values without tags (kctx never instantiates classes)");
         }
     }
@@ -213,7 +251,7 @@ public final class SafeYaml {
                 Loc loc = mark == null ? Loc.START : new Loc(mark.getLine() + 1, mark.getColumn() + 1);
                 String problem = m.getProblem() == null ? "" : m.getProblem();
                 String context = m.getContext() == null ? "" : " (" + m.getContext() + ")";
-                return new ScenarioError(loc, "YAML syntax error: " + oneLine(problem) + oneLine(context),
+                return new ScenarioError(loc, "YAML syntax error: " + oneLine(problem + context),
                         "well-formed YAML");
             }
         }

@@ -56,6 +56,13 @@ public final class Values {
     }
 
     public static long integer(Node n, String what, long min, long max) {
+        boolean digits = n instanceof Node.ScalarNode d && d.kind() == Node.ScalarKind.STRING
+                && d.text().length() > 19 && d.text().matches("[-+]?[0-9][0-9_]*");
+        if (digits) {
+            // YAML hands over integers beyond its number-length limit as strings.
+            throw new ScenarioError(n.loc(), what + " is " + Errors.clip(((Node.ScalarNode) n).text()) + ", out of range",
+                    "an integer from " + min + " to " + max);
+        }
         if (!(n instanceof Node.ScalarNode s) || s.kind() != Node.ScalarKind.INT) {
             throw wrongType(n, what, "an integer from " + min + " to " + max);
         }
