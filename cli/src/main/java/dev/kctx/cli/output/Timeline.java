@@ -128,9 +128,7 @@ public record Timeline(int cpus, long endNs, List<Slice> slices, List<Slice> pre
                     String ended = state.startsWith("R") ? "preempted by the scheduler" : state.equals("X") ? "exit"
                             : "sleeps (state " + state + ")";
                     while (!stack.isEmpty()) {
-                        Frame f = stack.pop();
-                        close(f, now, ended);
-                        endCovered(f, now);
+                        retire(stack.pop(), now, ended);
                     }
                     String comm = m.group(2);
                     int pid = Integer.parseInt(m.group(3));
@@ -152,6 +150,7 @@ public record Timeline(int cpus, long endNs, List<Slice> slices, List<Slice> pre
                     boolean top = f == stack.peek();
                     if (top) {
                         close(f, now, enter ? "sys_enter " + call : "sys_exit " + call);
+                        endCovered(f, now);
                     }
                     f.level = enter ? ContextLevel.KERNEL : ContextLevel.USER;
                     f.name = enter ? base + " syscall " + call : base;
@@ -202,7 +201,9 @@ public record Timeline(int cpus, long endNs, List<Slice> slices, List<Slice> pre
             if (top != null) {
                 close(top, now, "preempted by " + f.name + top.note);
                 top.note = "";
-                top.coveredStart = now;
+                if (top.coveredStart < 0) {
+                    top.coveredStart = now;
+                }
             }
             stack.push(f);
             open(f, now);
@@ -210,14 +211,14 @@ public record Timeline(int cpus, long endNs, List<Slice> slices, List<Slice> pre
 
         void pop(long now, String why) {
             Frame f = stack.pop();
-            close(f, now, why);
+            retire(f, now, why);
             if (!f.emitted) {
                 // An interrupt that took no virtual time still happened: keep it as an instant slice.
                 slices.add(new Slice(cpu, f.level, f.name, f.task, f.pid, now, now, why));
             }
             Frame top = stack.peek();
             if (top != null) {
-                endCovered(top, now);
+                // Still covered until it really runs: another interrupt may follow at this instant.
                 open(top, now);
             }
         }
@@ -228,10 +229,18 @@ public record Timeline(int cpus, long endNs, List<Slice> slices, List<Slice> pre
 
         void close(Frame f, long now, String why) {
             if (f.runStart >= 0 && now > f.runStart) {
+                endCovered(f, f.runStart);
                 slices.add(new Slice(cpu, f.level, f.name, f.task, f.pid, f.runStart, now, why));
                 f.emitted = true;
             }
             f.runStart = -1;
+        }
+
+        /** The frame leaves the CPU: its last interval and any wait under other contexts end. */
+        void retire(Frame f, long now, String why) {
+            long resumed = f.runStart >= 0 ? f.runStart : now;
+            close(f, now, why);
+            endCovered(f, resumed);
         }
 
         void endCovered(Frame f, long now) {
@@ -243,8 +252,7 @@ public record Timeline(int cpus, long endNs, List<Slice> slices, List<Slice> pre
 
         void finish(long end) {
             for (Frame f : stack) {
-                close(f, end, "end of run");
-                endCovered(f, end);
+                retire(f, end, "end of run");
             }
             stack.clear();
         }
