@@ -129,9 +129,9 @@ public final class ScenarioLoader implements OpArg.Context {
         List<MachineSpec.Irq> irqs = top.opt("irqs").map(n -> irqs(n, cpus)).orElse(List.of());
         Map<SoftirqVector, Program> softirqs = top.opt("softirqs").map(this::softirqs).orElse(Map.of());
         Set<String> taskNames = new HashSet<>();
-        List<MachineSpec.Task> kthreads = top.opt("kthreads").map(n -> tasks(n, "kthreads", cpus, taskNames))
+        List<MachineSpec.Task> kthreads = top.opt("kthreads").map(n -> tasks(n, "kthreads", cpus, taskNames, 0))
                 .orElse(List.of());
-        List<MachineSpec.Task> processes = top.opt("processes").map(n -> tasks(n, "processes", cpus, taskNames))
+        List<MachineSpec.Task> processes = top.opt("processes").map(n -> tasks(n, "processes", cpus, taskNames, kthreads.size()))
                 .orElse(List.of());
         long until = top.opt("run").map(this::run).orElse(DEFAULT_UNTIL);
         Optional<Expect> expect = top.opt("expect").map(this::expect);
@@ -248,7 +248,8 @@ public final class ScenarioLoader implements OpArg.Context {
         if (kind.equals("every")) {
             return new Arrivals.Every(Values.positiveDuration(f.req("every", "DURATION"), "every"), count, start);
         }
-        double rate = Values.number(f.req("rate", "PER_SECOND"), "rate", 0, 1e9);
+        // At least one arrival per 1000 virtual seconds on average, so that gaps stay far from overflow.
+        double rate = Values.number(f.req("rate", "PER_SECOND"), "rate", 0.001, 1e9);
         return new Arrivals.Rate(rate, count, start);
     }
 
@@ -267,7 +268,7 @@ public final class ScenarioLoader implements OpArg.Context {
         return out;
     }
 
-    private List<MachineSpec.Task> tasks(Node node, String section, int cpus, Set<String> taskNames) {
+    private List<MachineSpec.Task> tasks(Node node, String section, int cpus, Set<String> taskNames, int kthreadCount) {
         boolean user = section.equals("processes");
         String what = user ? "process" : "kthread";
         Node.SeqNode s = Values.seq(node, section, section + ", each '- {name: worker, body: [...]}'");
@@ -304,9 +305,16 @@ public final class ScenarioLoader implements OpArg.Context {
                     what + " " + name, repeat);
             out.add(new MachineSpec.Task(name, cpu, start, body, pid));
         }
-        // The engine numbers processes without a pid from 1000 up; an explicit pid must not collide.
+        // The engine numbers ksoftirqd/N and kernel threads from 10 up and processes without a pid
+        // from 1000 up; an explicit pid must not collide with either.
+        int firstKthreadPid = 10 + cpus;
+        int lastKthreadPid = firstKthreadPid + kthreadCount - 1;
         for (int i = 0; i < explicitPids.size(); i++) {
             int pid = explicitPids.get(i);
+            if (pid >= firstKthreadPid && pid <= lastKthreadPid) {
+                throw new ScenarioError(explicitPidNodes.get(i).loc(), "pid " + pid + " is also given to a kernel thread",
+                        "a pid above " + lastKthreadPid);
+            }
             if (pid >= 1000 && pid < 1000 + autoPids) {
                 throw new ScenarioError(explicitPidNodes.get(i).loc(), "pid " + pid + " is also given to a process without a pid",
                         "a pid outside 1000.." + (1000 + autoPids - 1) + ", or pids for every process");

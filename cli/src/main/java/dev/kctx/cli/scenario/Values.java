@@ -94,10 +94,11 @@ public final class Values {
         return neg ? v.negate() : v;
     }
 
-    /** A positive or zero number (rates may be fractional). */
-    public static double number(Node n, String what, double minExclusive, double max) {
+    /** A number from {@code min} to {@code max} (rates may be fractional). */
+    public static double number(Node n, String what, double min, double max) {
+        String expected = "a number from " + fmt(min) + " to " + fmt(max);
         if (!(n instanceof Node.ScalarNode s) || (s.kind() != Node.ScalarKind.INT && s.kind() != Node.ScalarKind.FLOAT)) {
-            throw wrongType(n, what, "a number above " + fmt(minExclusive) + " and at most " + fmt(max));
+            throw wrongType(n, what, expected);
         }
         double v;
         try {
@@ -105,9 +106,8 @@ public final class Values {
         } catch (NumberFormatException e) {
             v = Double.NaN;
         }
-        if (!(v > minExclusive && v <= max)) {
-            throw new ScenarioError(n.loc(), what + " is " + Errors.clip(s.text()) + ", out of range",
-                    "a number above " + fmt(minExclusive) + " and at most " + fmt(max));
+        if (!(v >= min && v <= max)) {
+            throw new ScenarioError(n.loc(), what + " is " + Errors.clip(s.text()) + ", out of range", expected);
         }
         return v;
     }
