@@ -48,6 +48,10 @@ final class ScenarioRuns {
             return new Outcome(null, null, e.format(file), 2);
         } catch (java.nio.file.InvalidPathException e) {
             return new Outcome(null, null, file + ":1:1: not a valid path; expected the path of a scenario file", 2);
+        } catch (RuntimeException e) {
+            // A check the loader missed and the engine caught: still one line, never a stack trace.
+            return new Outcome(null, null, file + ":1:1: cannot load the scenario: " + e.getMessage()
+                    + "; expected a scenario the engine accepts", 2);
         }
         try {
             RunResult r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load());

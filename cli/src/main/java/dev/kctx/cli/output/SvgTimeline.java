@@ -133,8 +133,13 @@ public final class SvgTimeline {
             int y0 = TOP + sl.cpu() * (laneH + LANE_GAP);
             double y = rowY(y0, sl.level());
             String[] palette = COLORS.get(sl.level());
-            int k = shade.computeIfAbsent(sl.level() + "/" + sl.name().replaceAll(" syscall .*", ""),
-                    n -> (int) shade.keySet().stream().filter(x -> x.startsWith(sl.level() + "/")).count());
+            // Each task keeps one shade, in order of first appearance per level.
+            String key = sl.level() + "/" + sl.name().replaceAll(" syscall .*", "");
+            Integer k = shade.get(key);
+            if (k == null) {
+                k = shade.merge(sl.level().name(), 1, Integer::sum) - 1;
+                shade.put(key, k);
+            }
             String color = palette[k % palette.length];
             double w = Math.max(b.x1 - b.x0, 0.8);
             String tip = b.count > 1 ? b.count + " intervals, " + TimeFormat.format(sl.startNs()) + " .. "
