@@ -1,0 +1,68 @@
+package dev.kctx.cli;
+
+import com.typesafe.config.ConfigFactory;
+import dev.kctx.actors.RunResult;
+import dev.kctx.actors.Simulation;
+import dev.kctx.cli.output.RunReport;
+import dev.kctx.cli.scenario.Scenario;
+import dev.kctx.cli.scenario.ScenarioError;
+import dev.kctx.cli.scenario.ScenarioLoader;
+import dev.kctx.contexts.Durations;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** What {@code kctx run} and {@code kctx check} share: load a file, apply overrides, run it. */
+final class ScenarioRuns {
+    private ScenarioRuns() {
+    }
+
+    /** A loaded and run scenario, or the one-line reason it could not be (exit code 2 or 1). */
+    record Outcome(Scenario scenario, RunReport report, String error, int errorCode) {
+        boolean ok() {
+            return error == null;
+        }
+    }
+
+    static Long parseUntil(String until) {
+        if (until == null) {
+            return null;
+        }
+        long v;
+        try {
+            v = Durations.parse(until);
+        } catch (IllegalArgumentException e) {
+            throw new KctxCommand.UsageError("--until: " + e.getMessage());
+        }
+        if (v <= 0) {
+            throw new KctxCommand.UsageError("--until must be positive, e.g. 10ms");
+        }
+        return v;
+    }
+
+    static Outcome run(String file, Long seed, Long until, boolean trace) {
+        Scenario s;
+        try {
+            s = ScenarioLoader.load(Path.of(file)).with(seed, until);
+        } catch (ScenarioError e) {
+            return new Outcome(null, null, e.format(file), 2);
+        } catch (java.nio.file.InvalidPathException e) {
+            return new Outcome(null, null, file + ":1:1: not a valid path; expected the path of a scenario file", 2);
+        } catch (RuntimeException e) {
+            // A check the loader missed and the engine caught: still one line, never a stack trace.
+            return new Outcome(null, null, file + ":1:1: cannot load the scenario: " + e.getMessage()
+                    + "; expected a scenario the engine accepts", 2);
+        }
+        try {
+            RunResult r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load());
+            return new Outcome(s, new RunReport(file, s, r), null, 0);
+        } catch (RuntimeException e) {
+            return new Outcome(s, null, file + ": run failed: " + e.getMessage(), 1);
+        }
+    }
+
+    static void print(PrintWriter w, String line) {
+        w.println(line);
+        w.flush();
+    }
+}

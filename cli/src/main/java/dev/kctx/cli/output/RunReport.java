@@ -1,0 +1,280 @@
+package dev.kctx.cli.output;
+
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kctx.actors.CpuStats;
+import dev.kctx.actors.RunResult;
+import dev.kctx.cli.scenario.Expect;
+import dev.kctx.cli.scenario.Scenario;
+import dev.kctx.contexts.ContextLevel;
+import dev.kctx.contexts.Report;
+import dev.kctx.contexts.Reports;
+import dev.kctx.contexts.TimeFormat;
+import org.HdrHistogram.Histogram;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The outcome of one scenario run as people and programs read it: {@link #json()} in the stable
+ * schema of docs/report-format.md, {@link #text()} for the terminal, and the verdict lines of
+ * {@code kctx check}.
+ */
+public final class RunReport {
+    /** Bumped when a field changes meaning or disappears; adding fields keeps the version. */
+    public static final String SCHEMA = "kctx-report/1";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String file;
+    private final Scenario scenario;
+    private final RunResult result;
+    private final List<Reports.Group> groups;
+    private final List<Expect.Outcome> outcomes;
+    private final String traceText;
+
+    public RunReport(String file, Scenario scenario, RunResult result) {
+        this.file = file;
+        this.scenario = scenario;
+        this.result = result;
+        this.groups = Reports.dedupe(result.reports());
+        this.outcomes = scenario.expect().map(e -> e.check(result)).orElse(List.of());
+        this.traceText = result.traceText();
+    }
+
+    public RunResult result() {
+        return result;
+    }
+
+    public String traceText() {
+        return traceText;
+    }
+
+    public List<Reports.Group> groups() {
+        return groups;
+    }
+
+    public List<Expect.Outcome> outcomes() {
+        return outcomes;
+    }
+
+    /** True when the run passed: no failure, and expectations met (or, without them, no report). */
+    public boolean passed() {
+        if (result.failure().isPresent()) {
+            return false;
+        }
+        if (scenario.expect().isPresent()) {
+            return outcomes.stream().allMatch(Expect.Outcome::met);
+        }
+        return groups.isEmpty();
+    }
+
+    /** 0 passed, 1 reports, unmet expectations or a failed run. */
+    public int exitCode() {
+        return passed() ? 0 : 1;
+    }
+
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    // ---- JSON ----
+
+    public String json() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("schema", SCHEMA);
+        root.put("scenario", scenario.name());
+        root.put("description", scenario.description());
+        root.put("file", file);
+        root.put("seed", result.seed());
+        root.put("cpus", result.cpus());
+        root.put("untilNs", result.untilNs());
+        root.put("endNs", result.endNs());
+        root.put("events", result.events());
+        root.put("rounds", result.rounds());
+        if (result.failure().isPresent()) {
+            root.put("failure", result.failure().get());
+        } else {
+            root.putNull("failure");
+        }
+        root.put("passed", passed());
+        ArrayNode reps = root.putArray("reports");
+        for (Reports.Group g : groups) {
+            Report r = g.first();
+            ObjectNode o = reps.addObject();
+            o.put("kind", r.kind().id());
+            o.put("title", r.title());
+            o.put("cpu", r.where().cpu());
+            o.put("timeNs", r.where().timeNs());
+            o.put("level", r.where().level().name().toLowerCase(Locale.ROOT));
+            o.put("context", r.where().context());
+            o.put("task", r.where().comm());
+            o.put("pid", r.where().pid());
+            o.put("op", r.where().op());
+            ArrayNode locks = o.putArray("locksHeld");
+            r.locksHeld().forEach(locks::add);
+            o.put("preemptCount", r.preemptCount());
+            o.put("irqsDisabled", r.irqsDisabled());
+            ArrayNode details = o.putArray("details");
+            r.details().forEach(details::add);
+            o.put("count", g.count());
+            o.put("text", r.kernelText());
+        }
+        if (scenario.expect().isPresent()) {
+            ObjectNode ex = root.putObject("expect");
+            ex.put("met", outcomes.stream().allMatch(Expect.Outcome::met));
+            ArrayNode checks = ex.putArray("checks");
+            for (Expect.Outcome o : outcomes) {
+                ObjectNode c = checks.addObject();
+                c.put("met", o.met());
+                c.put("text", o.text());
+            }
+        } else {
+            root.putNull("expect");
+        }
+        ArrayNode cpus = root.putArray("cpuStats");
+        for (CpuStats s : result.cpuStats()) {
+            ObjectNode c = cpus.addObject();
+            c.put("cpu", s.cpu());
+            ObjectNode t = c.putObject("timeNs");
+            for (ContextLevel l : ChromeTrace.ROWS) {
+                t.put(l.name().toLowerCase(Locale.ROOT), s.timeAt(l));
+            }
+            t.put("idle", s.idleNs());
+            c.put("irqPreemptions", s.irqPreemptions());
+            c.put("schedPreemptions", s.schedPreemptions());
+            c.put("contextSwitches", s.contextSwitches());
+            c.put("irqsHandled", s.irqsHandled());
+            c.put("irqsMerged", s.irqsMerged());
+            c.put("softirqVectorRuns", s.softirqVectorRuns());
+            c.put("softirqsFromKsoftirqd", s.softirqsFromKsoftirqd());
+            c.put("ksoftirqdWakeups", s.ksoftirqdWakeups());
+            ObjectNode lat = c.putObject("latency");
+            for (Expect.Histo h : Expect.Histo.values()) {
+                histogram(lat.putObject(h.id()), h.of().apply(s));
+            }
+        }
+        ObjectNode lat = root.putObject("latency");
+        for (Expect.Histo h : Expect.Histo.values()) {
+            histogram(lat.putObject(h.id()), result.merged(h.of()));
+        }
+        root.putObject("mechanisms");
+        ArrayNode dmesg = root.putArray("dmesg");
+        result.dmesg().forEach(dmesg::add);
+        root.put("trace_sha256", sha256(traceText));
+        try {
+            DefaultPrettyPrinter pp = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("").withArrayEmptySeparator(""))
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                    .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+            return JSON.writer(pp).writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void histogram(ObjectNode o, Histogram h) {
+        long n = h.getTotalCount();
+        o.put("count", n);
+        o.put("p50Ns", n == 0 ? 0 : h.getValueAtPercentile(50));
+        o.put("p90Ns", n == 0 ? 0 : h.getValueAtPercentile(90));
+        o.put("p99Ns", n == 0 ? 0 : h.getValueAtPercentile(99));
+        o.put("maxNs", n == 0 ? 0 : h.getMaxValue());
+    }
+
+    // ---- text ----
+
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        long total = result.reports().size();
+        sb.append("scenario ").append(scenario.name()).append(" (").append(file).append("): ").append(result.cpus())
+                .append(result.cpus() == 1 ? " CPU" : " CPUs").append(", seed ").append(result.seed()).append(", ran ")
+                .append(TimeFormat.format(result.endNs())).append(" of ").append(TimeFormat.format(result.untilNs()))
+                .append(" virtual time, ").append(result.events()).append(" events\n");
+        result.failure().ifPresent(f -> sb.append("RUN FAILED: ").append(f).append('\n'));
+        sb.append('\n');
+        if (groups.isEmpty()) {
+            sb.append("reports: none\n");
+        } else {
+            sb.append("reports: ").append(groups.size()).append(" distinct, ").append(total).append(" in all\n");
+            for (int i = 0; i < groups.size(); i++) {
+                Reports.Group g = groups.get(i);
+                sb.append("\n[").append(i + 1).append("] ").append(g.first().kind().id())
+                        .append(g.count() > 1 ? " (" + g.count() + " times, first shown)" : "").append('\n');
+                sb.append(indent(g.first().kernelText()));
+            }
+        }
+        if (!outcomes.isEmpty()) {
+            boolean met = outcomes.stream().allMatch(Expect.Outcome::met);
+            sb.append("\nexpect: ").append(met ? "all met" : "NOT MET").append('\n');
+            for (Expect.Outcome o : outcomes) {
+                sb.append(o.met() ? "  ok    " : "  FAIL  ").append(o.text()).append('\n');
+            }
+        }
+        sb.append('\n').append(String.format(Locale.ROOT, "%-4s %11s %11s %11s %11s %11s %8s %8s %6s%n", "cpu",
+                "hardirq", "softirq", "kernel", "user", "idle", "preempt", "switches", "irqs"));
+        for (CpuStats s : result.cpuStats()) {
+            sb.append(String.format(Locale.ROOT, "%-4d %11s %11s %11s %11s %11s %8d %8d %6d%n", s.cpu(),
+                    TimeFormat.format(s.timeAt(ContextLevel.HARDIRQ)), TimeFormat.format(s.timeAt(ContextLevel.SOFTIRQ)),
+                    TimeFormat.format(s.timeAt(ContextLevel.KERNEL)), TimeFormat.format(s.timeAt(ContextLevel.USER)),
+                    TimeFormat.format(s.idleNs()), s.irqPreemptions() + s.schedPreemptions(), s.contextSwitches(),
+                    s.irqsHandled()));
+        }
+        sb.append('\n').append(String.format(Locale.ROOT, "%-20s %7s %10s %10s %10s %10s%n", "latency", "n", "p50",
+                "p90", "p99", "max"));
+        for (Expect.Histo h : Expect.Histo.values()) {
+            sb.append(latencyLine(h.id(), result.merged(h.of())));
+        }
+        if (!result.dmesg().isEmpty()) {
+            sb.append("\nkernel log:\n");
+            result.dmesg().forEach(l -> sb.append(l).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    private static String latencyLine(String name, Histogram h) {
+        long n = h.getTotalCount();
+        Function<Double, String> p = q -> n == 0 ? "-" : TimeFormat.format(h.getValueAtPercentile(q));
+        return String.format(Locale.ROOT, "%-20s %7d %10s %10s %10s %10s%n", name, n, p.apply(50.0), p.apply(90.0),
+                p.apply(99.0), n == 0 ? "-" : TimeFormat.format(h.getMaxValue()));
+    }
+
+    private static String indent(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : s.split("\n", -1)) {
+            if (!line.isEmpty()) {
+                sb.append("    ").append(line).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@code kctx check}'s lines: one per distinct report, one per unmet expectation, the run failure. */
+    public List<String> verdicts() {
+        List<String> out = new java.util.ArrayList<>();
+        for (Reports.Group g : groups) {
+            out.add(file + ": " + g.first().oneLine() + (g.count() > 1 ? " [" + g.count() + " times]" : ""));
+        }
+        for (Expect.Outcome o : outcomes) {
+            if (!o.met()) {
+                out.add(file + ": expect: " + o.text());
+            }
+        }
+        result.failure().ifPresent(f -> out.add(file + ": run failed: " + f));
+        return out;
+    }
+}

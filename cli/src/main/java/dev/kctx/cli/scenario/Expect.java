@@ -1,0 +1,165 @@
+package dev.kctx.cli.scenario;
+
+import dev.kctx.actors.CpuStats;
+import dev.kctx.actors.RunResult;
+import dev.kctx.contexts.ReportKind;
+import dev.kctx.contexts.Reports;
+import dev.kctx.contexts.TimeFormat;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a scenario expects of its run, turning it into a test: no reports at all ({@code clean}),
+ * exactly these report kinds with these numbers of distinct reports, and upper bounds on latencies.
+ *
+ * @param clean   true: no report of any kind; false: at least one; empty: not checked
+ * @param reports per kind, the allowed number of distinct (deduplicated) reports; when this map
+ *                is given, kinds it does not list must not occur
+ * @param bounds  latency upper bounds
+ */
+public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
+
+    public Expect {
+        reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
+        bounds = List.copyOf(bounds);
+    }
+
+    /** An inclusive range of counts. */
+    public record Range(long min, long max) {
+        public boolean contains(long v) {
+            return v >= min && v <= max;
+        }
+
+        @Override
+        public String toString() {
+            return min == max ? Long.toString(min) : max == Long.MAX_VALUE ? "at least " + min : min + ".." + max;
+        }
+    }
+
+    /** The latency histograms of a run, by the name scenario files use. */
+    public enum Histo {
+        IRQ_LATENCY("irq_latency", "hard IRQ arrival to handler entry", CpuStats::irqLatency),
+        IRQ_TO_SOFTIRQ("irq_to_softirq", "hard IRQ arrival to the soft IRQ it raised", CpuStats::irqToSoftirq),
+        SOFTIRQ_WAKE_TO_RUN("softirq_wake_to_run", "wake_up from a soft IRQ to the woken task running",
+                CpuStats::softirqWakeToRun);
+
+        private final String id;
+        private final String meaning;
+        private final Function<CpuStats, Histogram> of;
+
+        Histo(String id, String meaning, Function<CpuStats, Histogram> of) {
+            this.id = id;
+            this.meaning = meaning;
+            this.of = of;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String meaning() {
+            return meaning;
+        }
+
+        public Function<CpuStats, Histogram> of() {
+            return of;
+        }
+    }
+
+    /** A statistic of a histogram. */
+    public enum Stat {
+        P50("p50", 50), P90("p90", 90), P99("p99", 99), MAX("max", 100);
+
+        private final String id;
+        private final double percentile;
+
+        Stat(String id, double percentile) {
+            this.id = id;
+            this.percentile = percentile;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public long of(Histogram h) {
+            return this == MAX ? h.getMaxValue() : h.getValueAtPercentile(percentile);
+        }
+    }
+
+    /** {@code <histogram>_<stat>: DURATION}: the statistic must not exceed the bound. */
+    public record Bound(Histo histo, Stat stat, long maxNs) {
+        public String key() {
+            return histo.id() + "_" + stat.id();
+        }
+    }
+
+    /** The keys a latency bound may have, e.g. {@code irq_to_softirq_max}. */
+    public static Map<String, Bound> boundKeys() {
+        Map<String, Bound> m = new LinkedHashMap<>();
+        for (Histo h : Histo.values()) {
+            for (Stat s : Stat.values()) {
+                m.put(h.id() + "_" + s.id(), new Bound(h, s, 0));
+            }
+        }
+        return m;
+    }
+
+    /** One checked expectation and how it went. */
+    public record Outcome(boolean met, String text) {
+    }
+
+    /** Checks the run; every expectation gives one outcome line. */
+    public List<Outcome> check(RunResult r) {
+        List<Outcome> out = new ArrayList<>();
+        List<Reports.Group> groups = Reports.dedupe(r.reports());
+        if (clean.isPresent()) {
+            if (clean.get()) {
+                out.add(new Outcome(groups.isEmpty(), "clean: " + (groups.isEmpty() ? "no reports"
+                        : groups.size() + " distinct report" + (groups.size() == 1 ? "" : "s") + " (" + kinds(groups) + ")")));
+            } else {
+                out.add(new Outcome(!groups.isEmpty(), "clean: false: " + groups.size() + " distinct reports"));
+            }
+        }
+        if (!reports.isEmpty()) {
+            Map<ReportKind, Long> found = new LinkedHashMap<>();
+            for (Reports.Group g : groups) {
+                found.merge(g.first().kind(), 1L, Long::sum);
+            }
+            reports.forEach((k, range) -> {
+                long n = found.getOrDefault(k, 0L);
+                out.add(new Outcome(range.contains(n), "reports: " + k.id() + ": " + n + " distinct (expected " + range + ")"));
+            });
+            found.forEach((k, n) -> {
+                if (!reports.containsKey(k)) {
+                    out.add(new Outcome(false, "reports: " + k.id() + ": " + n + " distinct (expected none)"));
+                }
+            });
+        }
+        for (Bound b : bounds) {
+            Histogram h = r.merged(b.histo().of());
+            if (h.getTotalCount() == 0) {
+                out.add(new Outcome(false, b.key() + ": no samples (expected at most " + TimeFormat.format(b.maxNs()) + ")"));
+            } else {
+                long v = b.stat().of(h);
+                out.add(new Outcome(v <= b.maxNs(), b.key() + ": " + TimeFormat.format(v) + " (expected at most "
+                        + TimeFormat.format(b.maxNs()) + ", n=" + h.getTotalCount() + ")"));
+            }
+        }
+        return out;
+    }
+
+    private static String kinds(List<Reports.Group> groups) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        groups.forEach(g -> m.merge(g.first().kind().id(), 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        m.forEach((k, n) -> parts.add(k + " " + n));
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,455 @@
+package dev.kctx.cli.scenario;
+
+import dev.kctx.actors.Arrivals;
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.program.KernelObjects.LockType;
+import dev.kctx.actors.program.Op;
+import dev.kctx.actors.program.Program;
+import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.actors.program.Syscalls;
+import dev.kctx.contexts.Durations;
+import dev.kctx.contexts.ReportKind;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns a scenario file into a {@link Scenario}: YAML through {@link SafeYaml}, then every section
+ * checked and converted, so that whatever reaches the engine is valid. Any problem is a
+ * {@link ScenarioError} naming the line and column and what would have been valid.
+ */
+public final class ScenarioLoader implements OpArg.Context {
+    public static final List<String> SECTIONS = List.of("name", "description", "machine", "locks", "irqs", "softirqs",
+            "kthreads", "processes", "run", "expect");
+    public static final int MAX_CPUS = 256;
+    /** TASK_COMM_LEN - 1: the longest task name the kernel keeps. */
+    public static final int MAX_TASK_NAME = 15;
+    public static final int MAX_NAME = 32;
+    /** Most operations in one scenario (after aliases): bounds the work a file can ask for at load time. */
+    public static final int MAX_OPS = 50_000;
+    /** The kernel's RESERVED_PIDS and PID_MAX_LIMIT: explicit pids lie between them. */
+    static final int MIN_PID = 300;
+    static final int MAX_PID = 4_194_304;
+    static final long DEFAULT_UNTIL = Durations.ms(10);
+
+    private static final Map<String, MachineSpec.Preempt> PREEMPT = Map.of("none", MachineSpec.Preempt.NONE,
+            "full", MachineSpec.Preempt.FULL);
+
+    private final OpRegistry registry;
+    private final Map<String, LockType> locks = new LinkedHashMap<>();
+    private final Map<Integer, String> syscalls = new TreeMap<>();
+    private int ops;
+
+    private ScenarioLoader(OpRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Reads and loads {@code file}; the scenario's default name is the file name without extension. */
+    public static Scenario load(Path file) {
+        return load(file, OpRegistry.standard());
+    }
+
+    public static Scenario load(Path file, OpRegistry registry) {
+        String text = read(file);
+        String base = file.getFileName() == null ? "scenario" : file.getFileName().toString();
+        int dot = base.lastIndexOf('.');
+        return load(text, dot > 0 ? base.substring(0, dot) : base, registry);
+    }
+
+    public static Scenario load(String text, String defaultName) {
+        return load(text, defaultName, OpRegistry.standard());
+    }
+
+    public static Scenario load(String text, String defaultName, OpRegistry registry) {
+        Node root = SafeYaml.parse(text);
+        if (root == null) {
+            throw new ScenarioError(Node.Loc.START, "the scenario is empty",
+                    "a mapping with the sections " + String.join(", ", SECTIONS));
+        }
+        return new ScenarioLoader(registry).scenario(root, defaultName);
+    }
+
+    /** The file's text, checked for size and encoding before any parsing. */
+    static String read(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size > SafeYaml.MAX_CHARS * 4L) {
+                throw new ScenarioError(Node.Loc.START, "the file has " + size + " bytes", "a scenario of at most 1 MiB");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (NoSuchFileException e) {
+            throw new ScenarioError(Node.Loc.START, "no such file", "the path of a scenario file");
+        } catch (CharacterCodingException e) {
+            throw new ScenarioError(Node.Loc.START, "the file is not UTF-8 text", "a UTF-8 YAML file");
+        } catch (IOException e) {
+            throw new ScenarioError(Node.Loc.START, "cannot read the file (" + e.getClass().getSimpleName() + ")",
+                    "a readable scenario file");
+        }
+    }
+
+    // ---- sections ----
+
+    private Scenario scenario(Node root, String defaultName) {
+        if (root instanceof Node.MapNode m) {
+            for (Node.Entry e : m.entries()) {
+                if (e.key().equals("modules")) {
+                    throw new ScenarioError(e.keyLoc(), "the 'modules' section is not supported by this version",
+                            "one of " + String.join(", ", SECTIONS));
+                }
+            }
+        }
+        Fields top = Fields.of(root, "the scenario", SECTIONS);
+        String name = top.opt("name").map(n -> Values.name(n, "name", 64)).orElse(safeName(defaultName));
+        String description = top.opt("description").map(n -> Values.string(n, "description")).orElse("");
+
+        MachineSpec.Builder b = MachineSpec.builder().name(name);
+        int cpus = machine(top.opt("machine"), b);
+        top.opt("locks").ifPresent(this::locks);
+        locks.forEach(b::lock);
+
+        List<MachineSpec.Irq> irqs = top.opt("irqs").map(n -> irqs(n, cpus)).orElse(List.of());
+        Map<SoftirqVector, Program> softirqs = top.opt("softirqs").map(this::softirqs).orElse(Map.of());
+        Set<String> taskNames = new HashSet<>();
+        List<MachineSpec.Task> kthreads = top.opt("kthreads").map(n -> tasks(n, "kthreads", cpus, taskNames, 0))
+                .orElse(List.of());
+        List<MachineSpec.Task> processes = top.opt("processes").map(n -> tasks(n, "processes", cpus, taskNames, kthreads.size()))
+                .orElse(List.of());
+        long until = top.opt("run").map(this::run).orElse(DEFAULT_UNTIL);
+        Optional<Expect> expect = top.opt("expect").map(this::expect);
+
+        MachineSpec base = b.build();
+        MachineSpec spec;
+        try {
+            spec = new MachineSpec(name, base.cpus(), base.preempt(), base.timeSliceNs(), base.seed(),
+                    base.softirqDeferToKsoftirqd(), locks, irqs, softirqs, kthreads, processes);
+        } catch (IllegalArgumentException e) {
+            // Everything the constructor checks is checked above with a location; this is a safety net.
+            throw new ScenarioError(top.loc(), "invalid machine: " + e.getMessage(), "a consistent scenario");
+        }
+        Set<String> processNames = new LinkedHashSet<>();
+        processes.forEach(t -> processNames.add(t.name()));
+        return new Scenario(name, description, spec, until, expect, processNames, syscalls);
+    }
+
+    private static String safeName(String s) {
+        String t = s.replaceAll("[^A-Za-z0-9_.+:-]", "_");
+        return t.isEmpty() ? "scenario" : t.length() > 64 ? t.substring(0, 64) : t;
+    }
+
+    private int machine(Optional<Node> node, MachineSpec.Builder b) {
+        if (node.isEmpty()) {
+            return 1;
+        }
+        Fields f = Fields.of(node.get(), "machine", List.of("cpus", "preempt", "time_slice", "seed", "softirq_defer"));
+        int cpus = (int) f.opt("cpus").map(n -> Values.integer(n, "cpus", 1, MAX_CPUS)).orElse(1L).longValue();
+        b.cpus(cpus);
+        f.opt("preempt").ifPresent(n -> b.preempt(Values.choice(n, "preempt model", PREEMPT)));
+        f.opt("time_slice").ifPresent(n -> b.timeSlice(Values.positiveDuration(n, "time_slice")));
+        f.opt("seed").ifPresent(n -> b.seed(Values.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)));
+        f.opt("softirq_defer").ifPresent(n -> b.softirqDeferToKsoftirqd(Values.bool(n, "softirq_defer")));
+        return cpus;
+    }
+
+    private void locks(Node node) {
+        Node.MapNode m = Values.map(node, "locks", "lock names and their types, e.g. 'L: spinlock'");
+        Map<String, LockType> types = new LinkedHashMap<>();
+        for (LockType t : LockType.values()) {
+            types.put(t.name().toLowerCase(Locale.ROOT), t);
+        }
+        for (Node.Entry e : m.entries()) {
+            String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "lock name", MAX_NAME);
+            locks.put(name, Values.choice(e.value(), "lock type", types));
+        }
+    }
+
+    private List<MachineSpec.Irq> irqs(Node node, int cpus) {
+        Node.SeqNode s = Values.seq(node, "irqs", "interrupt lines, each '- {name: nic, line: 11, ...}'");
+        List<MachineSpec.Irq> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Node item : s.items()) {
+            Fields f = Fields.of(item, "irq", List.of("name", "line", "cpus", "arrivals", "handler"));
+            Node nameNode = f.req("name", "NAME");
+            String name = Values.name(nameNode, "irq name", MAX_NAME);
+            if (!names.add(name)) {
+                throw new ScenarioError(nameNode.loc(), "a second irq named '" + name + "'", "a unique name per irq");
+            }
+            int line = (int) Values.integer(f.req("line", "NUMBER"), "irq line", 0, 1023);
+            List<Integer> affinity = new ArrayList<>();
+            Optional<Node> cpusNode = f.opt("cpus");
+            if (cpusNode.isPresent()) {
+                Node.SeqNode cs = Values.seq(cpusNode.get(), "irq cpus", "CPU numbers, e.g. [0, 1]");
+                if (cs.items().isEmpty()) {
+                    throw new ScenarioError(cs.loc(), "irq cpus is empty", "at least one CPU number, e.g. [0]");
+                }
+                for (Node c : cs.items()) {
+                    affinity.add((int) Values.integer(c, "irq cpu", 0, cpus - 1));
+                }
+            } else {
+                affinity.add(0);
+            }
+            Arrivals arrivals = arrivals(f.req("arrivals", "{every: 1ms}"));
+            Program handler = program(f.req("handler", "[OPERATIONS]"), BodyKind.HARDIRQ, "irq " + name + " handler", 1);
+            out.add(new MachineSpec.Irq(name, line, affinity, arrivals, handler));
+        }
+        return out;
+    }
+
+    private Arrivals arrivals(Node node) {
+        Node.MapNode m = Values.map(node, "arrivals", "one of 'at: [TIMES]', 'every: DURATION', 'rate: PER_SECOND'");
+        Set<String> present = new LinkedHashSet<>();
+        for (Node.Entry e : m.entries()) {
+            if (List.of("at", "every", "rate").contains(e.key())) {
+                present.add(e.key());
+            }
+        }
+        if (present.size() != 1) {
+            Node.Loc loc = m.entries().isEmpty() ? m.loc() : m.entries().get(present.size() > 1 ? 1 : 0).keyLoc();
+            throw new ScenarioError(loc, present.isEmpty() ? "arrivals say neither 'at', 'every' nor 'rate'"
+                    : "arrivals give more than one of " + String.join(", ", present),
+                    "exactly one of 'at: [TIMES]', 'every: DURATION', 'rate: PER_SECOND'");
+        }
+        String kind = present.iterator().next();
+        if (kind.equals("at")) {
+            Fields f = Fields.of(node, "arrivals", List.of("at"));
+            Node.SeqNode s = Values.seq(f.req("at", "[TIMES]"), "at", "virtual times, e.g. [100us, 2ms]");
+            List<Long> times = new ArrayList<>();
+            for (Node t : s.items()) {
+                long v = Values.duration(t, "arrival time");
+                if (!times.isEmpty() && v < times.get(times.size() - 1)) {
+                    throw new ScenarioError(t.loc(), "arrival time " + Values.string(t, "") + " is before the one before it",
+                            "ascending times");
+                }
+                times.add(v);
+            }
+            return new Arrivals.At(times);
+        }
+        Fields f = Fields.of(node, "arrivals", List.of(kind, "count", "start"));
+        long count = f.opt("count").map(n -> Values.integer(n, "count", 0, Long.MAX_VALUE / 4)).orElse(-1L);
+        long start = f.opt("start").map(n -> Values.duration(n, "start")).orElse(0L);
+        if (kind.equals("every")) {
+            return new Arrivals.Every(Values.positiveDuration(f.req("every", "DURATION"), "every"), count, start);
+        }
+        // At least one arrival per 1000 virtual seconds on average, so that gaps stay far from overflow.
+        double rate = Values.number(f.req("rate", "PER_SECOND"), "rate", 0.001, 1e9);
+        return new Arrivals.Rate(rate, count, start);
+    }
+
+    private Map<SoftirqVector, Program> softirqs(Node node) {
+        Node.MapNode m = Values.map(node, "softirqs", "soft IRQ vectors and their handlers, e.g. 'NET_RX: [...]'");
+        Map<SoftirqVector, Program> out = new EnumMap<>(SoftirqVector.class);
+        Map<String, SoftirqVector> vectors = OpArg.vectors();
+        for (Node.Entry e : m.entries()) {
+            SoftirqVector v = vectors.get(e.key());
+            if (v == null) {
+                throw new ScenarioError(e.keyLoc(), Errors.unknown("soft IRQ vector", e.key(), vectors.keySet()),
+                        Errors.oneOf(vectors.keySet()));
+            }
+            out.put(v, program(e.value(), BodyKind.SOFTIRQ, "softirq " + v, 1));
+        }
+        return out;
+    }
+
+    private List<MachineSpec.Task> tasks(Node node, String section, int cpus, Set<String> taskNames, int kthreadCount) {
+        boolean user = section.equals("processes");
+        String what = user ? "process" : "kthread";
+        Node.SeqNode s = Values.seq(node, section, section + ", each '- {name: worker, body: [...]}'");
+        List<String> keys = user ? List.of("name", "cpu", "start", "repeat", "pid", "body")
+                : List.of("name", "cpu", "start", "repeat", "body");
+        List<MachineSpec.Task> out = new ArrayList<>();
+        List<Node> explicitPidNodes = new ArrayList<>();
+        List<Integer> explicitPids = new ArrayList<>();
+        int autoPids = 0;
+        for (Node item : s.items()) {
+            Fields f = Fields.of(item, what, keys);
+            Node nameNode = f.req("name", "NAME");
+            String name = Values.name(nameNode, what + " name", MAX_TASK_NAME);
+            if (!taskNames.add(name)) {
+                throw new ScenarioError(nameNode.loc(), "a second task named '" + name + "'",
+                        "a unique name per kthread and process");
+            }
+            int cpu = (int) f.opt("cpu").map(n -> Values.integer(n, what + " cpu", 0, cpus - 1)).orElse(-1L).longValue();
+            long start = f.opt("start").map(n -> Values.duration(n, "start")).orElse(0L);
+            long repeat = f.opt("repeat").map(n -> StandardOps.count(n, "repeat")).orElse(1L);
+            int pid = 0;
+            Optional<Node> pidNode = f.opt("pid");
+            if (pidNode.isPresent()) {
+                pid = (int) Values.integer(pidNode.get(), "pid", MIN_PID, MAX_PID);
+                if (explicitPids.contains(pid)) {
+                    throw new ScenarioError(pidNode.get().loc(), "pid " + pid + " is used twice", "a unique pid");
+                }
+                explicitPids.add(pid);
+                explicitPidNodes.add(pidNode.get());
+            } else if (user) {
+                autoPids++;
+            }
+            Program body = program(f.req("body", "[OPERATIONS]"), user ? BodyKind.USER : BodyKind.KTHREAD,
+                    what + " " + name, repeat);
+            out.add(new MachineSpec.Task(name, cpu, start, body, pid));
+        }
+        // The engine numbers ksoftirqd/N and kernel threads from 10 up and processes without a pid
+        // from 1000 up; an explicit pid must not collide with either.
+        int firstKthreadPid = 10 + cpus;
+        int lastKthreadPid = firstKthreadPid + kthreadCount - 1;
+        for (int i = 0; i < explicitPids.size(); i++) {
+            int pid = explicitPids.get(i);
+            if (pid >= firstKthreadPid && pid <= lastKthreadPid) {
+                throw new ScenarioError(explicitPidNodes.get(i).loc(), "pid " + pid + " is also given to a kernel thread",
+                        "a pid above " + lastKthreadPid);
+            }
+            if (pid >= 1000 && pid < 1000 + autoPids) {
+                throw new ScenarioError(explicitPidNodes.get(i).loc(), "pid " + pid + " is also given to a process without a pid",
+                        "a pid outside 1000.." + (1000 + autoPids - 1) + ", or pids for every process");
+            }
+        }
+        return out;
+    }
+
+    private long run(Node node) {
+        Fields f = Fields.of(node, "run", List.of("until"));
+        return f.opt("until").map(n -> Values.positiveDuration(n, "until")).orElse(DEFAULT_UNTIL);
+    }
+
+    private Expect expect(Node node) {
+        Map<String, Expect.Bound> boundKeys = Expect.boundKeys();
+        List<String> keys = new ArrayList<>(List.of("clean", "reports"));
+        keys.addAll(boundKeys.keySet());
+        Fields f = Fields.of(node, "expect", keys);
+        Optional<Boolean> clean = f.opt("clean").map(n -> Values.bool(n, "clean"));
+        Map<ReportKind, Expect.Range> reports = new LinkedHashMap<>();
+        Optional<Node> rn = f.opt("reports");
+        if (rn.isPresent()) {
+            Node.MapNode m = Values.map(rn.get(), "expect reports", "report kinds and counts, e.g. 'sleep-in-atomic: 1'");
+            Map<String, ReportKind> kinds = new LinkedHashMap<>();
+            for (ReportKind k : ReportKind.values()) {
+                kinds.put(k.id(), k);
+            }
+            for (Node.Entry e : m.entries()) {
+                ReportKind k = kinds.get(e.key());
+                if (k == null) {
+                    throw new ScenarioError(e.keyLoc(), Errors.unknown("report kind", e.key(), kinds.keySet()),
+                            Errors.oneOf(kinds.keySet()));
+                }
+                reports.put(k, range(e.value(), e.key()));
+            }
+            if (clean.orElse(false) && reports.values().stream().anyMatch(r -> r.max() > 0)) {
+                throw new ScenarioError(f.keyLoc("clean"), "'clean: true' contradicts the expected reports",
+                        "either 'clean: true' or 'reports:'");
+            }
+        }
+        List<Expect.Bound> bounds = new ArrayList<>();
+        for (Node.Entry e : f.entries()) {
+            Expect.Bound b = boundKeys.get(e.key());
+            if (b != null && !Values.isNull(e.value())) {
+                bounds.add(new Expect.Bound(b.histo(), b.stat(), Values.duration(e.value(), e.key())));
+            }
+        }
+        return new Expect(clean, reports, bounds);
+    }
+
+    private static Expect.Range range(Node n, String kind) {
+        if (n instanceof Node.MapNode) {
+            Fields f = Fields.of(n, "the count of " + kind, List.of("min", "max"));
+            long min = f.opt("min").map(v -> Values.integer(v, "min", 0, Long.MAX_VALUE)).orElse(0L);
+            long max = f.opt("max").map(v -> Values.integer(v, "max", 0, Long.MAX_VALUE)).orElse(Long.MAX_VALUE);
+            if (max < min) {
+                throw new ScenarioError(f.keyLoc("max"), "max is below min", "max >= min");
+            }
+            return new Expect.Range(min, max);
+        }
+        if (n instanceof Node.ScalarNode s && s.kind() == Node.ScalarKind.INT) {
+            long v = Values.integer(n, "the count of " + kind, 0, Long.MAX_VALUE);
+            return new Expect.Range(v, v);
+        }
+        throw Values.wrongType(n, "the count of " + kind, "a number of distinct reports, or {min: N, max: N}");
+    }
+
+    // ---- bodies ----
+
+    private Program program(Node node, BodyKind kind, String where, long repeat) {
+        return new Program(body(node, kind, where), repeat);
+    }
+
+    @Override
+    public Map<String, LockType> locks() {
+        return locks;
+    }
+
+    @Override
+    public void syscall(String name) {
+        syscalls.putIfAbsent(Syscalls.nr(name), name);
+    }
+
+    @Override
+    public List<Op> body(Node node, BodyKind kind, String where) {
+        Node.SeqNode s = Values.seq(node, "the body of " + where, "operations, e.g. '- compute: 5us'");
+        if (s.items().isEmpty()) {
+            throw new ScenarioError(s.loc(), "the body of " + where + " is empty", "at least one operation, e.g. '- compute: 5us'");
+        }
+        OpSink sink = new OpSink();
+        for (Node item : s.items()) {
+            op(item, kind, sink);
+        }
+        return List.copyOf(sink.list());
+    }
+
+    private void op(Node item, BodyKind kind, OpSink sink) {
+        String name;
+        Node.Loc nameLoc;
+        Node value;
+        if (item instanceof Node.ScalarNode sc && sc.kind() == Node.ScalarKind.STRING) {
+            name = sc.text();
+            nameLoc = sc.loc();
+            value = null;
+        } else if (item instanceof Node.MapNode m && m.entries().size() == 1) {
+            Node.Entry e = m.entries().get(0);
+            name = e.key();
+            nameLoc = e.keyLoc();
+            value = e.value();
+        } else if (item instanceof Node.MapNode m && m.entries().size() > 1) {
+            List<String> ks = m.entries().stream().map(Node.Entry::key).toList();
+            throw new ScenarioError(m.entries().get(1).keyLoc(), "an operation with several keys (" + String.join(", ", ks)
+                    + ")", "one operation per list item, e.g. '- msleep: 1ms'; arguments of syscall and loop go in a mapping under the operation");
+        } else {
+            throw Values.wrongType(item, "an operation", "an operation such as '- compute: 5us' or '- schedule'");
+        }
+        if (++ops > MAX_OPS) {
+            throw new ScenarioError(nameLoc, "more than " + MAX_OPS + " operations", "a smaller scenario");
+        }
+        Optional<OpRegistry.OpDef> def = registry.get(name);
+        if (def.isEmpty()) {
+            List<String> valid = registry.namesFor(kind);
+            throw new ScenarioError(nameLoc, Errors.unknown("operation", name, registry.names()), Errors.oneOf(valid));
+        }
+        OpRegistry.OpDef d = def.get();
+        if (!d.allowedIn().contains(kind)) {
+            String why = kind == BodyKind.USER
+                    ? "'" + name + "' is kernel code; a user process runs it only inside a system call"
+                    : d.allowedIn().equals(OpRegistry.USER) ? "'" + name + "' is made by user processes, not in " + kind.text()
+                    : "'" + name + "' is not available in " + kind.text();
+            String expected = kind == BodyKind.USER
+                    ? "'- syscall: {name: NAME, body: [- " + name + ": ...]}', or one of " + String.join(", ", registry.namesFor(kind))
+                    : Errors.oneOf(registry.namesFor(kind));
+            throw new ScenarioError(nameLoc, why, expected);
+        }
+        d.parser().parse(new OpArg(name, value, nameLoc, kind, this), sink);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.kctx.cli.scenario;
+
+import dev.kctx.cli.Kctx;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+@DisplayName("Bad scenario input")
+class BadInputTest {
+
+    @TempDir
+    static Path dir;
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                arguments("a typo in an operation name", """
+                        kthreads:
+                          - name: w
+                            body:
+                              - spin_lok: L
+                        """, "4:9", new String[] {"unknown operation 'spin_lok'", "did you mean 'spin_lock'?",
+                        "expected one of compute, mdelay", "spin_lock_irqsave"}),
+                arguments("a negative duration", """
+                        kthreads:
+                          - name: w
+                            body: [msleep: -5us]
+                        """, "3:20", new String[] {"msleep '-5us' is negative", "expected a non-negative duration"}),
+                arguments("a duration without unit", "kthreads: [{name: w, body: [mdelay: 5]}]\n", "1:37",
+                        new String[] {"mdelay 5 has no unit", "e.g. 5us"}),
+                arguments("an undeclared lock", """
+                        locks: {dev_lock: spinlock}
+                        kthreads:
+                          - name: w
+                            body: [spin_lock: dv_lock]
+                        """, "4:23", new String[] {"unknown lock 'dv_lock'", "did you mean 'dev_lock'?",
+                        "expected a lock declared under 'locks:': dev_lock"}),
+                arguments("a lock used with no locks section", "kthreads: [{name: w, body: [mutex_lock: M]}]\n", "1:41",
+                        new String[] {"unknown lock 'M'", "locks: {M: mutex}"}),
+                arguments("a spin lock taken as a mutex", """
+                        locks: {L: spinlock}
+                        kthreads: [{name: w, body: [mutex_lock: L]}]
+                        """, "2:41", new String[] {"lock 'L' is a spinlock and 'mutex_lock' needs a mutex"}),
+                arguments("a missing required field", """
+                        irqs:
+                          - name: nic
+                            arrivals: {every: 1ms}
+                            handler: [compute: 1us]
+                        """, "2:5", new String[] {"missing required key 'line' in irq", "expected 'line: NUMBER'"}),
+                arguments("a wrong type", "machine: {cpus: two}\n", "1:17",
+                        new String[] {"cpus is a string 'two'", "expected an integer from 1 to 256"}),
+                arguments("a list where a mapping belongs", "machine: [cpus, 2]\n", "1:10",
+                        new String[] {"machine is a list", "expected a mapping with keys cpus, preempt"}),
+                arguments("an unknown key", "machine: {cpus: 1, time_slise: 1ms}\n", "1:20",
+                        new String[] {"unknown key 'time_slise' in machine", "did you mean 'time_slice'?",
+                        "expected one of cpus, preempt, time_slice, seed, softirq_defer"}),
+                arguments("an unknown section", "machin: {cpus: 1}\n", "1:1",
+                        new String[] {"unknown key 'machin' in the scenario", "did you mean 'machine'?",
+                        "expected one of name, description, machine"}),
+                arguments("an unknown soft IRQ vector", "softirqs: {NET_RXX: [compute: 1us]}\n", "1:12",
+                        new String[] {"unknown soft IRQ vector 'NET_RXX'", "did you mean 'NET_RX'?",
+                        "expected one of HI, TIMER, NET_TX, NET_RX"}),
+                arguments("an unknown raised vector", "irqs: [{name: n, line: 1, arrivals: {at: [1us]}, handler: [raise_softirq: BLK]}]\n",
+                        "1:75", new String[] {"unknown soft IRQ vector 'BLK'", "expected one of HI, TIMER"}),
+                arguments("an unknown lock type", "locks: {L: spinlok}\n", "1:12",
+                        new String[] {"unknown lock type 'spinlok'", "expected one of spinlock, rwlock, mutex, semaphore"}),
+                arguments("an unknown report kind", "expect: {reports: {sleep-in-atomik: 1}}\n", "1:20",
+                        new String[] {"unknown report kind 'sleep-in-atomik'", "did you mean 'sleep-in-atomic'?",
+                        "bad-unlock-balance", "lock-held-returning-to-user"}),
+                arguments("an unknown latency bound", "expect: {irq_to_softirq_maxx: 5us}\n", "1:10",
+                        new String[] {"unknown key 'irq_to_softirq_maxx' in expect", "irq_to_softirq_max"}),
+                arguments("a preempt model typo", "machine: {preempt: ful}\n", "1:20",
+                        new String[] {"unknown preempt model 'ful'", "expected one of"}),
+                arguments("a kernel call in user mode", "processes: [{name: p, body: [msleep: 1ms]}]\n", "1:30",
+                        new String[] {"'msleep' is kernel code; a user process runs it only inside a system call",
+                        "- syscall: {name: NAME, body: [- msleep: ...]}", "compute, syscall, nanosleep, loop"}),
+                arguments("a system call in a kernel thread", "kthreads: [{name: k, body: [{syscall: {name: read, body: [compute: 1us]}}]}]\n",
+                        "1:30", new String[] {"'syscall' is made by user processes, not in a kernel thread"}),
+                arguments("two operations in one item", """
+                        kthreads:
+                          - name: w
+                            body:
+                              - msleep: 1ms
+                                compute: 1us
+                        """, "5:9", new String[] {"an operation with several keys (msleep, compute)", "one operation per list item"}),
+                arguments("a duplicate key", "machine: {cpus: 1, cpus: 2}\n", "1:20", new String[] {"duplicate key 'cpus'"}),
+                arguments("an argument to an operation without one", "kthreads: [{name: k, body: [schedule: now]}]\n",
+                        "1:39", new String[] {"'schedule' takes no argument"}),
+                arguments("a missing argument", "kthreads: [{name: k, body: [msleep]}]\n", "1:29",
+                        new String[] {"'msleep' needs an argument", "'- msleep: DURATION'"}),
+                arguments("an empty body", "kthreads: [{name: k, body: []}]\n", "1:28",
+                        new String[] {"the body of kthread k is empty"}),
+                arguments("an IRQ on a CPU the machine lacks", "machine: {cpus: 2}\nirqs: [{name: n, line: 1, cpus: [2], arrivals: {at: [1us]}, handler: [compute: 1us]}]\n",
+                        "2:34", new String[] {"irq cpu is 2, out of range", "from 0 to 1"}),
+                arguments("two arrival kinds", "irqs: [{name: n, line: 1, arrivals: {at: [1us], every: 1ms}, handler: [compute: 1us]}]\n",
+                        "1:49", new String[] {"arrivals give more than one of at, every"}),
+                arguments("descending arrival times", "irqs: [{name: n, line: 1, arrivals: {at: [2us, 1us]}, handler: [compute: 1us]}]\n",
+                        "1:48", new String[] {"before the one before it", "ascending"}),
+                arguments("a task name longer than TASK_COMM_LEN", "kthreads: [{name: a_very_long_thread_name, body: [compute: 1us]}]\n",
+                        "1:19", new String[] {"is not a valid name", "1 to 15 characters"}),
+                arguments("two tasks with one name", "kthreads: [{name: k, body: [compute: 1us]}, {name: k, body: [compute: 1us]}]\n",
+                        "1:52", new String[] {"a second task named 'k'"}),
+                arguments("a pid the engine gives to another process", """
+                        processes:
+                          - {name: a, body: [compute: 1us]}
+                          - {name: b, pid: 1000, body: [compute: 1us]}
+                        """, "3:20", new String[] {"pid 1000 is also given to a process without a pid"}),
+                arguments("clean and reports at once", "expect: {clean: true, reports: {sleep-in-atomic: 1}}\n", "1:10",
+                        new String[] {"'clean: true' contradicts the expected reports"}),
+                arguments("the modules section of a later version", "modules: []\n", "1:1",
+                        new String[] {"the 'modules' section is not supported by this version"}),
+                arguments("broken YAML", "machine: {cpus: 1\n", "2:1", new String[] {"YAML syntax error", "expected well-formed YAML"}),
+                arguments("an empty file", "", "1:1", new String[] {"the scenario is empty"}),
+                arguments("a scalar document", "hello\n", "1:1", new String[] {"the scenario is a string 'hello'",
+                        "expected a mapping with keys name, description, machine"}),
+                arguments("zero until", "run: {until: 0ms}\n", "1:14", new String[] {"until is zero", "a positive duration"}),
+                arguments("an unknown run key", "run: {untill: 5ms}\n", "1:7", new String[] {"unknown key 'untill' in run",
+                        "did you mean 'until'?"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    @DisplayName("exits 2 with one located line saying what is wrong and what was expected")
+    void badInput(String label, String yaml, String lineCol, String[] fragments) throws IOException {
+        Path f = dir.resolve(label.replaceAll("[^a-z0-9]+", "-") + ".yaml");
+        Files.writeString(f, yaml);
+        Kctx.Result r = Kctx.run("check", f.toString());
+        assertEquals(2, r.code(), "bad input exits 2; stderr: " + r.err());
+        String err = r.err();
+        assertTrue(err.endsWith("\n") && err.indexOf('\n') == err.length() - 1, "exactly one line: " + err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace: " + err);
+        assertTrue(err.startsWith(f + ":" + lineCol + ": "), "located at " + lineCol + ": " + err);
+        assertTrue(err.contains("; expected "), "says what was expected: " + err);
+        for (String frag : fragments) {
+            assertTrue(err.contains(frag), "mentions '" + frag + "': " + err);
+        }
+        assertEquals("", r.out(), "nothing on stdout");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    @DisplayName("gives kctx run the same single line")
+    void badInputRun(String label, String yaml, String lineCol, String[] fragments) throws IOException {
+        Path f = dir.resolve("run-" + label.replaceAll("[^a-z0-9]+", "-") + ".yaml");
+        Files.writeString(f, yaml);
+        Kctx.Result r = Kctx.run("run", f.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith(f + ":" + lineCol + ": ") && r.err().split("\n").length == 1, r.err());
+    }
+}

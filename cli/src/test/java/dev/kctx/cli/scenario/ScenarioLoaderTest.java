@@ -1,0 +1,190 @@
+package dev.kctx.cli.scenario;
+
+import dev.kctx.actors.Arrivals;
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.program.KernelObjects.LockType;
+import dev.kctx.actors.program.Op;
+import dev.kctx.actors.program.Ops;
+import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.contexts.ReportKind;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.kctx.contexts.Durations.ms;
+import static dev.kctx.contexts.Durations.us;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("The scenario loader")
+class ScenarioLoaderTest {
+
+    private static final String FULL = """
+            name: demo
+            description: a little of everything
+            machine: {cpus: 2, preempt: full, time_slice: 2ms, seed: 42, softirq_defer: true}
+            locks:
+              L: spinlock
+              M: mutex
+            irqs:
+              - name: nic
+                line: 11
+                cpus: [0, 1]
+                arrivals: {every: 1ms, start: 300us, count: 5}
+                handler:
+                  - compute: 4us
+                  - raise_softirq: NET_RX
+              - name: disk
+                line: 14
+                arrivals: {at: [100us, 2ms]}
+                handler: [compute: 1us]
+              - name: noise
+                line: 15
+                arrivals: {rate: 2000, count: 10}
+                handler: [compute: 1us]
+            softirqs:
+              NET_RX:
+                - compute: {min: 10us, max: 30us}
+                - spin_lock_irqsave: L
+                - kmalloc: GFP_ATOMIC
+                - spin_unlock_irqrestore: L
+                - wake_up: rxq
+            kthreads:
+              - name: rxworker
+                cpu: 0
+                repeat: forever
+                body:
+                  - wait_event: rxq
+                  - mutex_lock: M
+                  - kmalloc: {size: 256, flags: GFP_KERNEL}
+                  - mutex_unlock: M
+                  - loop: {count: 3, body: [cond_resched, {udelay: 5us}]}
+            processes:
+              - name: reader
+                cpu: 1
+                start: 50us
+                pid: 4242
+                repeat: 2
+                body:
+                  - compute: 100us
+                  - syscall:
+                      name: read
+                      body:
+                        - wait_event_interruptible: rxq
+                        - copy_to_user: 1500
+                  - nanosleep: 1ms
+            run: {until: 20ms}
+            expect:
+              reports: {sleep-in-atomic: 0, bad-unlock-balance: {min: 0, max: 2}}
+              irq_to_softirq_max: 50us
+              softirq_wake_to_run_p99: 1ms
+            """;
+
+    @Test
+    @DisplayName("reads every section of a complete scenario into the machine spec")
+    void fullScenario() {
+        Scenario s = ScenarioLoader.load(FULL, "ignored");
+        MachineSpec m = s.spec();
+        assertEquals("demo", s.name(), "the name comes from 'name:'");
+        assertEquals(2, m.cpus());
+        assertEquals(MachineSpec.Preempt.FULL, m.preempt());
+        assertEquals(ms(2), m.timeSliceNs());
+        assertEquals(42, m.seed());
+        assertTrue(m.softirqDeferToKsoftirqd(), "softirq_defer is read");
+        assertEquals(LockType.SPINLOCK, m.locks().get("L"));
+        assertEquals(LockType.MUTEX, m.locks().get("M"));
+        assertEquals(ms(20), s.untilNs());
+
+        MachineSpec.Irq nic = m.irqs().get(0);
+        assertEquals(11, nic.line());
+        assertEquals(List.of(0, 1), nic.cpus());
+        assertEquals(new Arrivals.Every(ms(1), 5, us(300)), nic.arrivals());
+        assertEquals(List.of(new Ops.Compute(us(4)), new Ops.RaiseSoftirq(SoftirqVector.NET_RX)), nic.handler().ops());
+        assertEquals(new Arrivals.At(List.of(us(100), ms(2))), m.irqs().get(1).arrivals());
+        assertEquals(List.of(0), m.irqs().get(1).cpus(), "the affinity defaults to CPU 0");
+        assertEquals(new Arrivals.Rate(2000, 10, 0), m.irqs().get(2).arrivals());
+
+        List<Op> rx = m.softirqs().get(SoftirqVector.NET_RX).ops();
+        assertEquals(new Ops.ComputeRandom(us(10), us(30)), rx.get(0));
+        assertEquals(new Ops.SpinLockPrepare("L", Ops.SpinVariant.IRQSAVE), rx.get(1));
+        assertEquals(new Ops.SpinLockAcquire("L", Ops.SpinVariant.IRQSAVE), rx.get(2));
+        assertEquals(new Ops.Kmalloc(64, true), rx.get(3));
+        assertEquals(new Ops.SpinUnlock("L", Ops.SpinVariant.IRQSAVE), rx.get(4));
+
+        MachineSpec.Task k = m.kthreads().get(0);
+        assertEquals(-1, k.body().repeat(), "repeat: forever is -1");
+        assertEquals(0, k.cpu());
+        assertEquals(new Ops.Kmalloc(256, false), k.body().ops().get(2));
+        Ops.Loop loop = assertInstanceOf(Ops.Loop.class, k.body().ops().get(4));
+        assertEquals(3, loop.count());
+        assertEquals(List.of(Ops.CondResched.INSTANCE, new Ops.Mdelay(us(5))), loop.body());
+
+        MachineSpec.Task p = m.processes().get(0);
+        assertEquals(4242, p.pid());
+        assertEquals(us(50), p.startNs());
+        assertEquals(2, p.body().repeat());
+        List<Op> ops = p.body().ops();
+        assertEquals(new Ops.SysEnter("read"), ops.get(1));
+        assertEquals(new Ops.WaitEvent("rxq", true), ops.get(2));
+        assertEquals(new Ops.CopyUser(1500, true), ops.get(3));
+        assertEquals(new Ops.SysExit("read", 0), ops.get(4));
+        assertEquals(new Ops.SysEnter("nanosleep"), ops.get(5));
+        assertTrue(p.body().userModeOnly(), "kernel operations sit inside system calls");
+        assertEquals(java.util.Set.of("reader"), s.processes());
+        assertEquals("read", s.syscalls().get(0), "syscall numbers are named for the outputs");
+        assertEquals("nanosleep", s.syscalls().get(35));
+
+        Expect e = s.expect().orElseThrow();
+        assertEquals(new Expect.Range(0, 0), e.reports().get(ReportKind.SLEEP_IN_ATOMIC));
+        assertEquals(new Expect.Range(0, 2), e.reports().get(ReportKind.BAD_UNLOCK_BALANCE));
+        assertEquals(List.of(new Expect.Bound(Expect.Histo.IRQ_TO_SOFTIRQ, Expect.Stat.MAX, us(50)),
+                new Expect.Bound(Expect.Histo.SOFTIRQ_WAKE_TO_RUN, Expect.Stat.P99, ms(1))), e.bounds());
+    }
+
+    @Test
+    @DisplayName("fills in the defaults: one CPU, no preemption, 4 ms slices, seed 1, 10 ms, the file name")
+    void defaults() {
+        Scenario s = ScenarioLoader.load("kthreads: [{name: k, body: [compute: 1us]}]\n", "my-file");
+        assertEquals("my-file", s.name());
+        assertEquals(1, s.spec().cpus());
+        assertEquals(MachineSpec.Preempt.NONE, s.spec().preempt());
+        assertEquals(ms(4), s.spec().timeSliceNs());
+        assertEquals(1, s.spec().seed());
+        assertEquals(ms(10), s.untilNs());
+        assertEquals(-1, s.spec().kthreads().get(0).cpu(), "no cpu means any (round robin)");
+        assertTrue(s.expect().isEmpty());
+    }
+
+    @Test
+    @DisplayName("lets a body be shared through a YAML anchor and alias")
+    void anchors() {
+        Scenario s = ScenarioLoader.load("""
+                kthreads:
+                  - {name: a, body: &work [compute: 1us, schedule]}
+                  - {name: b, body: *work}
+                """, "x");
+        assertEquals(s.spec().kthreads().get(0).body().ops(), s.spec().kthreads().get(1).body().ops());
+        assertSame(Ops.Schedule.INSTANCE, s.spec().kthreads().get(1).body().ops().get(1), "bare names need no argument");
+    }
+
+    @Test
+    @DisplayName("accepts every registered operation in some body, and the registry lists them")
+    void registry() {
+        OpRegistry r = OpRegistry.standard();
+        assertTrue(r.names().containsAll(List.of("spin_lock_irqsave", "mutex_lock", "msleep", "syscall", "loop",
+                "raise_softirq", "local_bh_disable", "rcu_read_unlock", "printk")), r.names().toString());
+        assertEquals(List.of("compute", "syscall", "nanosleep", "loop"), r.namesFor(BodyKind.USER));
+    }
+
+    @Test
+    @DisplayName("takes new operations through the registry, as later issues will")
+    void extensible() {
+        OpRegistry r = OpRegistry.standard().register("ndelay", "ndelay: DURATION", OpRegistry.KERNEL,
+                (a, o) -> o.mdelay(a.duration()));
+        Scenario s = ScenarioLoader.load("kthreads: [{name: k, body: [ndelay: 5ns]}]\n", "x", r);
+        assertEquals(List.of(new Ops.Mdelay(5)), s.spec().kthreads().get(0).body().ops());
+    }
+}

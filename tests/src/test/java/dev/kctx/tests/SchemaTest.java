@@ -1,0 +1,206 @@
+package dev.kctx.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.kctx.actors.program.KernelObjects.LockType;
+import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.cli.scenario.BodyKind;
+import dev.kctx.cli.scenario.Expect;
+import dev.kctx.cli.scenario.OpRegistry;
+import dev.kctx.cli.scenario.ScenarioLoader;
+import dev.kctx.contexts.ReportKind;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * docs/scenario.schema.json describes the format the loader reads: the same sections, operations,
+ * vectors, kinds and bounds, and it accepts every example. A small validator for the subset of
+ * JSON Schema 2020-12 the file uses stands in for an editor.
+ */
+@DisplayName("The scenario JSON Schema")
+class SchemaTest {
+    static final Path SCHEMA = Path.of("..", "docs", "scenario.schema.json");
+    static JsonNode schema;
+
+    @BeforeAll
+    static void load() throws IOException {
+        schema = new ObjectMapper().readTree(SCHEMA.toFile());
+    }
+
+    static Set<String> keys(JsonNode n) {
+        Set<String> s = new LinkedHashSet<>();
+        n.fieldNames().forEachRemaining(s::add);
+        return s;
+    }
+
+    static Set<String> ops(String def) {
+        Set<String> s = new LinkedHashSet<>();
+        for (JsonNode alt : schema.at("/$defs/" + def + "/oneOf")) {
+            if (alt.has("enum")) {
+                alt.get("enum").forEach(e -> s.add(e.asText()));
+            } else {
+                s.addAll(keys(alt.get("properties")));
+            }
+        }
+        return s;
+    }
+
+    static Set<String> texts(JsonNode array) {
+        Set<String> s = new LinkedHashSet<>();
+        array.forEach(e -> s.add(e.asText()));
+        return s;
+    }
+
+    @Test
+    @DisplayName("names the loader's sections, operations, vectors, lock types, report kinds and bounds")
+    void consistent() {
+        assertEquals(Set.copyOf(ScenarioLoader.SECTIONS), keys(schema.get("properties")));
+        OpRegistry r = OpRegistry.standard();
+        assertEquals(Set.copyOf(r.namesFor(BodyKind.HARDIRQ)), ops("kernelOp"), "kernel operations");
+        assertEquals(Set.copyOf(r.namesFor(BodyKind.SYSCALL)), ops("kernelOp"), "system call bodies take kernel operations");
+        assertEquals(Set.copyOf(r.namesFor(BodyKind.USER)), ops("userOp"), "user-mode operations");
+        assertEquals(Arrays.stream(SoftirqVector.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
+                texts(schema.at("/$defs/vector/enum")));
+        assertEquals(Arrays.stream(LockType.values()).map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toSet()), texts(schema.at("/properties/locks/additionalProperties/enum")));
+        assertEquals(Arrays.stream(ReportKind.values()).map(ReportKind::id).collect(java.util.stream.Collectors.toSet()),
+                texts(schema.at("/properties/expect/properties/reports/propertyNames/enum")));
+        Set<String> expect = new LinkedHashSet<>(List.of("clean", "reports"));
+        expect.addAll(Expect.boundKeys().keySet());
+        assertEquals(expect, keys(schema.at("/properties/expect/properties")));
+    }
+
+    static Stream<Path> examples() throws IOException {
+        return ExamplesTest.examples();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    @DisplayName("accepts every example")
+    void examplesValidate(Path example) throws IOException {
+        JsonNode doc = new YAMLMapper().readTree(example.toFile());
+        List<String> errors = new ArrayList<>();
+        validate(doc, schema, "", errors);
+        assertEquals(List.of(), errors, example.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"kthreads: [{name: w, body: [spin_lok: L]}]", "machine: {cpus: two}",
+            "machine: {cpu: 2}", "softirqs: {NET_RXX: [compute: 1us]}", "processes: [{name: p, body: [msleep: 1ms]}]",
+            "kthreads: [{name: w, body: [msleep: -5us]}]", "irqs: [{name: n, arrivals: {every: 1ms}, handler: [schedule]}]",
+            "expect: {reports: {sleep-in-atomik: 1}}", "kthreads: [{name: w, body: [{msleep: 1ms, compute: 1us}]}]"})
+    @DisplayName("rejects what the loader rejects for its shape")
+    void rejects(String yaml) throws IOException {
+        List<String> errors = new ArrayList<>();
+        validate(new YAMLMapper().readTree(yaml), schema, "", errors);
+        assertFalse(errors.isEmpty(), "the schema rejects: " + yaml);
+    }
+
+    // ---- a validator for the subset of JSON Schema the file uses ----
+
+    static void validate(JsonNode v, JsonNode s, String at, List<String> errors) {
+        if (s.has("$ref")) {
+            validate(v, schema.at(s.get("$ref").asText().substring(1)), at, errors);
+        }
+        if (s.has("type") && !typeOk(v, s.get("type").asText())) {
+            errors.add(at + ": not a " + s.get("type").asText());
+            return;
+        }
+        if (s.has("enum") && !texts(s.get("enum")).contains(v.asText())) {
+            errors.add(at + ": " + v + " not in " + s.get("enum"));
+        }
+        if (s.has("const") && !s.get("const").equals(v)) {
+            errors.add(at + ": not " + s.get("const"));
+        }
+        if (s.has("pattern") && v.isTextual() && !Pattern.compile(s.get("pattern").asText()).matcher(v.asText()).find()) {
+            errors.add(at + ": " + v + " does not match " + s.get("pattern"));
+        }
+        if (s.has("minimum") && v.isNumber() && v.asDouble() < s.get("minimum").asDouble()) {
+            errors.add(at + ": below minimum");
+        }
+        if (s.has("maximum") && v.isNumber() && v.asDouble() > s.get("maximum").asDouble()) {
+            errors.add(at + ": above maximum");
+        }
+        if (s.has("exclusiveMinimum") && v.isNumber() && v.asDouble() <= s.get("exclusiveMinimum").asDouble()) {
+            errors.add(at + ": not above exclusiveMinimum");
+        }
+        if (s.has("minItems") && v.isArray() && v.size() < s.get("minItems").asInt()) {
+            errors.add(at + ": too few items");
+        }
+        if (s.has("items") && v.isArray()) {
+            for (int i = 0; i < v.size(); i++) {
+                validate(v.get(i), s.get("items"), at + "/" + i, errors);
+            }
+        }
+        if (v.isObject()) {
+            for (JsonNode req : s.path("required")) {
+                if (!v.has(req.asText())) {
+                    errors.add(at + ": missing " + req.asText());
+                }
+            }
+            for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (s.has("propertyNames")) {
+                    validate(new ObjectMapper().getNodeFactory().textNode(k), s.get("propertyNames"), at + "/" + k, errors);
+                }
+                if (s.has("properties") && s.get("properties").has(k)) {
+                    validate(v.get(k), s.get("properties").get(k), at + "/" + k, errors);
+                } else if (s.has("additionalProperties")) {
+                    JsonNode ap = s.get("additionalProperties");
+                    if (ap.isBoolean() && !ap.asBoolean()) {
+                        errors.add(at + ": unexpected key " + k);
+                    } else if (ap.isObject()) {
+                        validate(v.get(k), ap, at + "/" + k, errors);
+                    }
+                }
+            }
+        }
+        if (s.has("oneOf")) {
+            int matches = 0;
+            for (JsonNode alt : s.get("oneOf")) {
+                List<String> e = new ArrayList<>();
+                validate(v, alt, at, e);
+                if (e.isEmpty()) {
+                    matches++;
+                }
+            }
+            if (matches != 1) {
+                errors.add(at + ": matches " + matches + " of oneOf");
+            }
+        }
+    }
+
+    static boolean typeOk(JsonNode v, String type) {
+        return switch (type) {
+            case "object" -> v.isObject();
+            case "array" -> v.isArray();
+            case "string" -> v.isTextual();
+            case "integer" -> v.isIntegralNumber();
+            case "number" -> v.isNumber();
+            case "boolean" -> v.isBoolean();
+            case "null" -> v.isNull();
+            default -> false;
+        };
+    }
+}
