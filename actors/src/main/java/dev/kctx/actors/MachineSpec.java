@@ -121,6 +121,19 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         return new Builder();
     }
 
+    /** The same machine with another seed. */
+    public MachineSpec withSeed(long newSeed) {
+        return new MachineSpec(name, cpus, preempt, timeSliceNs, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
+                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot);
+    }
+
+    /** The same machine with these locks and contexts (what a front end builds after the settings). */
+    public MachineSpec withContexts(String newName, Map<String, LockType> newLocks, List<Irq> newIrqs,
+                                    Map<SoftirqVector, Program> newSoftirqs, List<Task> newKthreads, List<Task> newProcesses) {
+        return new MachineSpec(newName, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
+                newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot);
+    }
+
     /** Fluent construction with the defaults of reference.conf: 1 CPU, preempt none, 4 ms slices, seed 1. */
     public static final class Builder {
         private String name = "machine";

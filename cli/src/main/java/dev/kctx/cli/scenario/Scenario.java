@@ -30,8 +30,7 @@ public record Scenario(String name, String description, MachineSpec spec, long u
     public Scenario with(Long seed, Long until) {
         MachineSpec s = spec;
         if (seed != null) {
-            s = new MachineSpec(s.name(), s.cpus(), s.preempt(), s.timeSliceNs(), seed, s.softirqDeferToKsoftirqd(),
-                    s.locks(), s.irqs(), s.softirqs(), s.kthreads(), s.processes());
+            s = s.withSeed(seed);
         }
         return new Scenario(name, description, s, until != null ? until : untilNs, expect, processes, syscalls);
     }

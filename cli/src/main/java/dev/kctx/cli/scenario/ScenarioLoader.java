@@ -139,8 +139,7 @@ public final class ScenarioLoader implements OpArg.Context {
         MachineSpec base = b.build();
         MachineSpec spec;
         try {
-            spec = new MachineSpec(name, base.cpus(), base.preempt(), base.timeSliceNs(), base.seed(),
-                    base.softirqDeferToKsoftirqd(), locks, irqs, softirqs, kthreads, processes);
+            spec = base.withContexts(name, locks, irqs, softirqs, kthreads, processes);
         } catch (IllegalArgumentException e) {
             // Everything the constructor checks is checked above with a location; this is a safety net.
             throw new ScenarioError(top.loc(), "invalid machine: " + e.getMessage(), "a consistent scenario");
