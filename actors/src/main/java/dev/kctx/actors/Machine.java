@@ -3,6 +3,7 @@ package dev.kctx.actors;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.MailboxSelector;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -38,8 +39,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public sealed interface Command permits Start, RoundDone, CpuFinished {
     }
 
-    /** A client asks the machine to run until virtual time {@code untilNs} and answer {@link Finished}. */
-    public record Start(long untilNs, ActorRef<Finished> replyTo) implements Command {
+    /**
+     * A client asks the machine to run until virtual time {@code untilNs} and answer {@link Finished}.
+     * {@code progress}, if not null, is told the virtual time reached now and then (from the
+     * machine's thread; it must be quick and must not block).
+     */
+    public record Start(long untilNs, ActorRef<Finished> replyTo, java.util.function.LongConsumer progress) implements Command {
+        public Start(long untilNs, ActorRef<Finished> replyTo) {
+            this(untilNs, replyTo, null);
+        }
+
         public Start {
             if (untilNs < 0 || untilNs >= Long.MAX_VALUE / 2) {
                 throw new IllegalArgumentException("until must be a finite, non-negative virtual time");
@@ -74,6 +83,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Calendar calendar = new Calendar();
 
     private long until;
+    private java.util.function.LongConsumer progress;
+    private boolean answered;
     private ActorRef<Finished> replyTo;
     private long roundTime;
     private long rounds;
@@ -110,6 +121,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             SplittableRandom handlerRandom = root.split();
             var ref = context.spawn(HardIrq.create("hardirq " + irq.line() + " " + irq.name(), irq.handler(), handlerRandom),
                     "hardirq-" + irq.line() + "-" + safe(irq.name()), CONTEXT_MAILBOX);
+            context.watch(ref);
             IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref);
             lines.add(line);
             irqSpecs.put(line, irq);
@@ -129,6 +141,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref);
             cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, ksoftirqd, traceEnabled),
                     "cpu-" + c, CONTEXT_MAILBOX));
+            context.watch(cpus.get(c));
+            context.watch(softirq);
+            context.watch(kref);
         }
         int rr = 0;
         for (MachineSpec.Task t : spec.kthreads()) {
@@ -142,6 +157,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             var ref = context.spawn(KernelThread.create(t.name(), t.body(), root.split()),
                     "kthread-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
+            context.watch(ref);
             addTask(new TaskControl(source++, pid, t.name(), cpu, false, ref), t.startNs());
         }
         int userPid = 1000;
@@ -161,8 +177,29 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             pids.add(pid);
             var ref = context.spawn(UserProcess.create(t.name(), t.body(), root.split()),
                     "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
+            context.watch(ref);
             addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref), t.startNs());
         }
+    }
+
+    /** A CPU or context actor stopped (it crashed: a bug, not a model outcome): end the run now, saying so. */
+    private Behavior<Command> onChildStopped(Terminated t) {
+        if (answered) {
+            return this;
+        }
+        answered = true;
+        String why = "engine failure: actor " + t.getRef().path().name() + " stopped unexpectedly";
+        List<CpuStats> known = new ArrayList<>();
+        for (CpuStats c : stats) {
+            if (c != null) {
+                known.add(c);
+            }
+        }
+        if (replyTo != null) {
+            replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, roundTime, events, rounds,
+                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty())));
+        }
+        return Behaviors.stopped();
     }
 
     private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
@@ -194,6 +231,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Start.class, this::onStart)
                 .onMessage(RoundDone.class, this::onRoundDone)
                 .onMessage(CpuFinished.class, this::onCpuFinished)
+                .onSignal(Terminated.class, this::onChildStopped)
                 .build();
     }
 
@@ -203,6 +241,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         until = s.untilNs();
         replyTo = s.replyTo();
+        progress = s.progress();
         for (TaskControl t : tasks) {
             calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
         }
@@ -235,6 +274,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         roundTime = head.time();
         rounds++;
+        if (progress != null && (rounds & 0x3ff) == 0) {
+            progress.accept(roundTime);
+        }
         TreeMap<Integer, List<Cpu.Event>> byCpu = new TreeMap<>();
         while (calendar.peek() != null && calendar.peek().time() == roundTime) {
             Calendar.Entry e = calendar.poll();
@@ -291,7 +333,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private Behavior<Command> onCpuFinished(CpuFinished f) {
         stats[f.cpu()] = f.stats();
-        if (++finishedCpus == stats.length) {
+        if (++finishedCpus == stats.length && !answered) {
+            answered = true;
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
                     trace, reports, dmesg, console, List.of(stats), Optional.ofNullable(failure),
                     Optional.ofNullable(stopped))));

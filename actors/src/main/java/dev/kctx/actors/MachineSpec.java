@@ -226,6 +226,11 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
             return this;
         }
 
+        public Builder kthread(String threadName, int cpu, long startNs, Program body, int pid) {
+            kthreads.add(new Task(threadName, cpu, startNs, body, pid));
+            return this;
+        }
+
         public Builder process(String procName, int cpu, long startNs, Program body) {
             processes.add(new Task(procName, cpu, startNs, body, 0));
             return this;

@@ -26,11 +26,25 @@ public final class Simulation {
     }
 
     public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config) {
+        return run(spec, untilNs, trace, config, null);
+    }
+
+    /**
+     * Runs {@code spec} until {@code untilNs}; {@code progress} (may be null) hears the virtual time
+     * reached now and then. If the engine itself crashes, this fails at once instead of waiting.
+     */
+    public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config,
+                                java.util.function.LongConsumer progress) {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(spec, trace), "kctx", config);
         try {
-            return AskPattern.<Machine.Command, Machine.Finished>ask(system, r -> new Machine.Start(untilNs, r), WALL_LIMIT,
-                            system.scheduler())
-                    .toCompletableFuture().get(WALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS).result();
+            var answer = AskPattern.<Machine.Command, Machine.Finished>ask(system,
+                    r -> new Machine.Start(untilNs, r, progress), WALL_LIMIT, system.scheduler()).toCompletableFuture();
+            var stopped = system.getWhenTerminated().toCompletableFuture();
+            java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(WALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!answer.isDone()) {
+                throw new IllegalStateException("the machine stopped before answering (an engine failure; run with -v for its log)");
+            }
+            return answer.get().result();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

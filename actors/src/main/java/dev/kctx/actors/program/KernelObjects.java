@@ -219,9 +219,13 @@ public final class KernelObjects {
         return l;
     }
 
-    /** The lock by name, created with {@code type} on first use. */
+    /** The lock by name, created with {@code type} on first use; using a lock as another type is a model error. */
     public Lock lock(String name, LockType type) {
-        return locks.computeIfAbsent(name, n -> new Lock(n, type));
+        Lock l = locks.computeIfAbsent(name, n -> new Lock(n, type));
+        if (l.type != type) {
+            throw new IllegalArgumentException("lock '" + name + "' is a " + l.type + " but is used as a " + type);
+        }
+        return l;
     }
 
     public Map<String, Lock> locks() {
