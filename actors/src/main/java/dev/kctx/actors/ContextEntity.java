@@ -40,6 +40,9 @@ abstract class ContextEntity extends AbstractBehavior<ContextProtocol.Command> {
             if (run.fresh()) {
                 runner.restart();
             }
+            if (!run.inject().isEmpty()) {
+                runner.inject(run.inject());
+            }
             run.exec().bindRandom(random);
             outcome = runner.burst(run.exec());
         } catch (RuntimeException e) {

@@ -18,9 +18,11 @@ public final class ContextProtocol {
      * Cpu to entity, at the context's level: run your program from where it stopped until an
      * operation takes time, waits or ends, using {@code exec}, then answer {@link Cpu.Ran}.
      * {@code fresh} starts a new invocation (a new interrupt, a new soft IRQ vector run);
-     * {@code vector} says which soft IRQ handler runs.
+     * {@code vector} says which soft IRQ handler runs; {@code inject}, when not empty, runs first
+     * (return-to-user work such as a signal handler).
      */
     public record Run(long runId, ContextLevel level, boolean fresh, SoftirqVector vector,
-                      ProgramRunner.BurstExec exec, ActorRef<Cpu.Command> replyTo) implements Command {
+                      ProgramRunner.BurstExec exec, ActorRef<Cpu.Command> replyTo,
+                      java.util.List<dev.kctx.actors.program.Op> inject) implements Command {
     }
 }

@@ -48,7 +48,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
 
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
-            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased, Watchdog {
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased, Watchdog, Notify {
         long time();
     }
 
@@ -96,6 +96,17 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         public ContextLevel level() {
             return ContextLevel.HARDIRQ;
         }
+    }
+
+    /** Calendar to CPU: signal_wake_up for task {@code pid} (a signal or other return-to-user work is pending). */
+    public record Notify(long time, int pid) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** A process to start at run time (call_usermodehelper, fork), for the machine to spawn. */
+    record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time) {
     }
 
     /** Machine to CPU: all events of instant {@code time} have been sent; answer with {@link Machine.RoundDone}. */
@@ -150,6 +161,8 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         String baseName;
         // TASK
         TaskControl task;
+        /** Operations to run first at the next burst (return-to-user work). */
+        List<dev.kctx.actors.program.Op> inject = List.of();
 
         Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, String name) {
             this.serial = NEXT_SERIAL.incrementAndGet();
@@ -207,6 +220,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private List<Report> reports = new ArrayList<>();
     private List<String> dmesg = new ArrayList<>();
     private List<String> console = new ArrayList<>();
+    private List<Spawn> spawns = new ArrayList<>();
+    /** The tasks that live on this CPU, by pid. */
+    private final Map<Integer, TaskControl> mine = new java.util.HashMap<>();
 
     // statistics
     private final long[] levelNs = new long[ContextLevel.values().length];
@@ -310,12 +326,13 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     private void endRound() {
-        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, console, failure, stop));
+        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, console, spawns, failure, stop));
         posted = new ArrayList<>();
         trace = new ArrayList<>();
         reports = new ArrayList<>();
         dmesg = new ArrayList<>();
         console = new ArrayList<>();
+        spawns = new ArrayList<>();
     }
 
     // ---- time ----
@@ -360,6 +377,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             onWake(w);
         } else if (e instanceof TaskArrive t) {
             TaskControl task = t.task();
+            mine.put(task.pid, task);
             task.state = 'R';
             task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.contextName());
             task.frame.task = task;
@@ -368,6 +386,8 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             runqueue.addLast(task);
         } else if (e instanceof SliceEnd s) {
             onSliceEnd(s);
+        } else if (e instanceof Notify n) {
+            onNotify(n);
         } else if (e instanceof Watchdog w) {
             onWatchdog(w);
         } else if (e instanceof LockReleased l) {
@@ -403,6 +423,25 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             if (f == frames.peek() && f.status == Status.WAITING) {
                 f.status = Status.NEEDS_RUN;
             }
+        }
+    }
+
+    /** signal_wake_up: wake an interruptible sleeper, or interrupt user code so it does its work now. */
+    private void onNotify(Notify n) {
+        TaskControl t = mine.get(n.pid());
+        if (t == null || t.state == 'X') {
+            return;
+        }
+        if (t.state == 'S') {
+            t.waitToken++;
+            t.wakePending = false;
+            t.state = 'R';
+            t.wokenAt = now;
+            record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu=" + String.format("%03d", id), t.pid);
+            runqueue.addLast(t);
+        } else if (t == cur && frames.peek() == t.frame && t.frame.level == ContextLevel.USER
+                && t.frame.status == Status.BUSY) {
+            preempt(t.frame);
         }
     }
 
@@ -499,7 +538,12 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         runId++;
         exec.frame = f;
         kernel.routeReports(this::onReport);
-        f.entity.tell(new ContextProtocol.Run(runId, f.level, f.fresh, f.vector, exec, getContext().getSelf()));
+        List<dev.kctx.actors.program.Op> inject = f.inject;
+        if (inject.isEmpty() && f.kind == Kind.TASK && f.level == ContextLevel.USER && kernel.userWork().pending(f.task.pid)) {
+            inject = kernel.userWork().take(f.task.pid);
+        }
+        f.inject = List.of();
+        f.entity.tell(new ContextProtocol.Run(runId, f.level, f.fresh, f.vector, exec, getContext().getSelf(), inject));
         f.fresh = false;
     }
 
@@ -585,6 +629,19 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     private void resume(Frame f) {
+        if (f.kind == Kind.TASK && f.level == ContextLevel.USER && kernel.userWork().pending(f.task.pid)) {
+            // Return to user mode with work pending: the work runs first, then what was left of the step.
+            List<dev.kctx.actors.program.Op> work = new ArrayList<>(kernel.userWork().take(f.task.pid));
+            if (!f.wasWaiting && f.remaining > 0) {
+                work.add(new dev.kctx.actors.program.Ops.Compute(f.remaining));
+            }
+            record("kctx_resume", "ctx=\"" + f.name + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
+            f.inject = work;
+            f.remaining = 0;
+            f.wasWaiting = false;
+            f.status = Status.NEEDS_RUN;
+            return;
+        }
         if (f.wasWaiting || f.remaining == 0) {
             f.wasWaiting = false;
             f.status = Status.NEEDS_RUN;
@@ -640,6 +697,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             case TASK -> {
                 TaskControl t = f.task;
                 record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
+                for (WaitHandle h : kernel.taskExited(t.pid, t.exitCode)) {
+                    post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, t.source);
+                }
                 schedule('X');
             }
         }
@@ -1007,6 +1067,36 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         @Override
         public boolean needResched() {
             return needResched;
+        }
+
+        @Override
+        public boolean notifyTask(int pid) {
+            dev.kctx.actors.program.TaskInfo t = kernel.task(pid);
+            if (t == null || t.exited()) {
+                return false;
+            }
+            post(new Notify(now, pid), t.cpu(), ContextLevel.KERNEL, frame.source);
+            return true;
+        }
+
+        @Override
+        public int spawnProcess(String name, dev.kctx.actors.program.Program body, int cpu) {
+            if (!body.userModeOnly()) {
+                throw new IllegalArgumentException("process " + name + " runs kernel operations in user mode");
+            }
+            int target = cpu < 0 ? id : cpu;
+            if (target >= spec.cpus()) {
+                throw new IllegalArgumentException("no CPU " + target);
+            }
+            int pid = kernel.allocatePid();
+            kernel.registerTask(new dev.kctx.actors.program.TaskInfo(pid, name, target, true));
+            spawns.add(new Spawn(pid, name, body, target, now));
+            return pid;
+        }
+
+        @Override
+        public void setExitCode(int code) {
+            cur.exitCode = code;
         }
 
         @Override

@@ -62,7 +62,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Cpu to machine: its part of the round is done, with what it produced. */
     record RoundDone(int cpu, List<Cpu.Posted> posted, List<TraceRecord> trace, List<Report> reports,
-                     List<String> dmesg, List<String> console, String failure, String stop) implements Command {
+                     List<String> dmesg, List<String> console, List<Cpu.Spawn> spawns, String failure,
+                     String stop) implements Command {
     }
 
     /** Cpu to machine: its statistics at the end of the run. */
@@ -73,6 +74,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public static final MailboxSelector CONTEXT_MAILBOX = MailboxSelector.fromConfig("kctx.context-mailbox");
 
     private final MachineSpec spec;
+    private final KernelObjects kernel;
     private final List<ActorRef<Cpu.Command>> cpus = new ArrayList<>();
     private final List<IrqLine> lines = new ArrayList<>();
     private final Map<IrqLine, SplittableRandom> arrivalRandom = new HashMap<>();
@@ -81,6 +83,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final List<TaskControl> tasks = new ArrayList<>();
     private final Map<TaskControl, Long> startTimes = new HashMap<>();
     private final Calendar calendar = new Calendar();
+    /** Generator for processes started at run time, split in the order they are started. */
+    private final SplittableRandom spawnRandom;
+    private int nextSource;
 
     private long until;
     private java.util.function.LongConsumer progress;
@@ -108,7 +113,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         this.spec = spec;
         this.stats = new CpuStats[spec.cpus()];
-        KernelObjects kernel = new KernelObjects();
+        this.kernel = new KernelObjects();
         spec.locks().forEach(kernel::declareLock);
         spec.semaphoreCounts().forEach((name, count) -> kernel.lock(name, KernelObjects.LockType.SEMAPHORE).setCount(count));
         for (MachineSpec.Boot<?> b : spec.boot()) {
@@ -139,6 +144,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var kref = context.spawn(KernelThread.create(kname, Ksoftirqd.program(), root.split()), "ksoftirqd-" + c,
                     CONTEXT_MAILBOX);
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref);
+            kernel.registerTask(new dev.kctx.actors.program.TaskInfo(ksoftirqd.pid, kname, c, false));
             cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, ksoftirqd, traceEnabled),
                     "cpu-" + c, CONTEXT_MAILBOX));
             context.watch(cpus.get(c));
@@ -180,6 +186,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             context.watch(ref);
             addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref), t.startNs());
         }
+        this.spawnRandom = root.split();
+        this.nextSource = source;
     }
 
     /** A CPU or context actor stopped (it crashed: a bug, not a model outcome): end the run now, saying so. */
@@ -208,6 +216,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private void addTask(TaskControl t, long start) {
+        kernel.registerTask(new dev.kctx.actors.program.TaskInfo(t.pid, t.comm, t.cpu, t.user));
         tasks.add(t);
         startTimes.put(t, start);
     }
@@ -308,6 +317,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         reports.addAll(d.reports());
         dmesg.addAll(d.dmesg());
         console.addAll(d.console());
+        for (Cpu.Spawn sp : d.spawns()) {
+            var ref = getContext().spawn(UserProcess.create(sp.name(), sp.body(), spawnRandom.split()),
+                    "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
+            getContext().watch(ref);
+            TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref);
+            calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
+        }
         for (Cpu.Posted p : d.posted()) {
             if (p.event().time() < roundTime) {
                 throw new IllegalStateException("event posted into the past: " + p);

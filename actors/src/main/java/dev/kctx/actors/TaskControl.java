@@ -23,6 +23,7 @@ final class TaskControl {
     long wokenAt = -1;
     boolean wokenFromSoftirq;
     boolean wakePending;
+    int exitCode;
     /** Per-task state of the mechanisms (see Exec.taskLocal). */
     final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
 

@@ -104,6 +104,33 @@ public interface Exec {
 
     boolean needResched();
 
+    /**
+     * signal_wake_up for task {@code pid}: if it sleeps interruptibly it is woken; if it runs user
+     * code it is interrupted to do its return-to-user work now; otherwise it does that work at its
+     * next return to user mode. Crosses CPUs through the calendar. False when no such live task exists.
+     */
+    default boolean notifyTask(int pid) {
+        throw new UnsupportedOperationException("notifyTask");
+    }
+
+    /** True when the running task has return-to-user work pending (a signal to handle): interruptible waits end early. */
+    default boolean userWorkPending() {
+        return kernel().userWork().pending(pid());
+    }
+
+    /**
+     * Starts a new user process at this instant (call_usermodehelper, fork+exec): returns its pid.
+     * {@code cpu} -1 puts it on this CPU.
+     */
+    default int spawnProcess(String name, Program body, int cpu) {
+        throw new UnsupportedOperationException("spawnProcess");
+    }
+
+    /** The status the running task exits with (exit(2)); 0 unless set. */
+    default void setExitCode(int code) {
+        throw new UnsupportedOperationException("setExitCode");
+    }
+
     /** True when the CPU must get control back before the next operation (pending IRQs, softirqs). */
     boolean needsCheckpoint();
 }

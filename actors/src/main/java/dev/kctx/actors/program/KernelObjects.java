@@ -176,6 +176,43 @@ public final class KernelObjects {
     private final Map<String, Lock> locks = new LinkedHashMap<>();
     private final Map<Class<?>, Object> extensions = new LinkedHashMap<>();
     private final List<String> kernelLog = new ArrayList<>();
+    private final Map<Integer, TaskInfo> tasks = new java.util.TreeMap<>();
+    private int nextPid = 1000;
+    private UserWork userWork = UserWork.NONE;
+
+    /** The engine registers every task here; mechanisms look tasks up by pid. */
+    public void registerTask(TaskInfo t) {
+        tasks.put(t.pid(), t);
+        nextPid = Math.max(nextPid, t.pid() + 1);
+    }
+
+    /** The task with this pid, or null (never existed). */
+    public TaskInfo task(int pid) {
+        return tasks.get(pid);
+    }
+
+    /** The pid the next process created at run time gets. */
+    public int allocatePid() {
+        return nextPid++;
+    }
+
+    /** Marks {@code pid} exited with {@code code} and wakes whoever waits for it (queue "exit:PID"). */
+    public List<WaitHandle> taskExited(int pid, int code) {
+        TaskInfo t = tasks.get(pid);
+        if (t != null) {
+            t.exit(code);
+        }
+        return waitQueue("exit:" + pid).signal();
+    }
+
+    public UserWork userWork() {
+        return userWork;
+    }
+
+    /** Installs the return-to-user work source (signal delivery). */
+    public void setUserWork(UserWork work) {
+        userWork = work;
+    }
     private java.util.function.Consumer<dev.kctx.contexts.Report> reportRoute = r -> {
         throw new IllegalStateException("no CPU is running: " + r.title());
     };

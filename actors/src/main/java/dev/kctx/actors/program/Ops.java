@@ -685,7 +685,8 @@ public final class Ops {
     /** Return to user mode (sys_exit): a preemption point. */
     public record SysExit(String name, long ret) implements Op {
         public Outcome execute(Exec x) {
-            return x.exitKernel(name, Syscalls.nr(name), ret) ? Outcome.Yield.INSTANCE : Outcome.Next.INSTANCE;
+            boolean resched = x.exitKernel(name, Syscalls.nr(name), ret);
+            return afterReturnToUser(x, resched);
         }
 
         public String describe() {
@@ -698,6 +699,22 @@ public final class Ops {
 
         public boolean traced() {
             return false;
+        }
+    }
+
+    /** exit(2) with a status: the program ends here. */
+    public record ExitProcess(int code) implements Op {
+        public Outcome execute(Exec x) {
+            x.setExitCode(code);
+            return Outcome.Exit.INSTANCE;
+        }
+
+        public String describe() {
+            return "exit(" + code + ")";
+        }
+
+        public boolean userMode() {
+            return true;
         }
     }
 
@@ -763,6 +780,17 @@ public final class Ops {
         public String describe() {
             return "java " + name;
         }
+    }
+
+    /** On return to user mode: run pending user work (signal handlers) first, else honour need_resched. */
+    public static Outcome afterReturnToUser(Exec x, boolean resched) {
+        if (x.userWorkPending()) {
+            List<Op> work = x.kernel().userWork().take(x.pid());
+            if (!work.isEmpty()) {
+                return new Outcome.Inline(work);
+            }
+        }
+        return resched ? Outcome.Yield.INSTANCE : Outcome.Next.INSTANCE;
     }
 
     private static void requireNonNegative(long ns) {

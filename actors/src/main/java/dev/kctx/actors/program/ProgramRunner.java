@@ -41,6 +41,11 @@ public final class ProgramRunner {
         settle();
     }
 
+    /** Runs {@code ops} next, before the operation the program would run now. */
+    public void inject(List<Op> ops) {
+        push(List.copyOf(ops), 1);
+    }
+
     public long opsExecuted() {
         return opsExecuted;
     }

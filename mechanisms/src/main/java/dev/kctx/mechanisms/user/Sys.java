@@ -52,6 +52,10 @@ public final class Sys {
             Regs r = regs(x);
             try {
                 IoResult res = body.apply(c);
+                if (res instanceof IoResult.WouldBlock && x.userWorkPending()) {
+                    // A signal arrived while the call waited: it returns -EINTR and the handler runs.
+                    throw new KernelError(dev.kctx.mechanisms.Errno.EINTR);
+                }
                 if (res instanceof IoResult.WouldBlock w) {
                     x.kernel().waitQueue(w.waitQueue()).addWaiter(x.waitHandle());
                     x.check(KernelCall.SCHEDULE, name + " waits on " + w.waitQueue());
@@ -81,7 +85,7 @@ public final class Sys {
     /** sys_exit with the value the kernel side left; a preemption point. */
     record Exit(String name) implements Op {
         public Outcome execute(Exec x) {
-            return x.exitKernel(name, Syscalls.nr(name), regs(x).ret) ? Outcome.Yield.INSTANCE : Outcome.Next.INSTANCE;
+            return Ops.afterReturnToUser(x, x.exitKernel(name, Syscalls.nr(name), regs(x).ret));
         }
 
         public String describe() {
