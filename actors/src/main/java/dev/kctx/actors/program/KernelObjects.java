@@ -125,6 +125,15 @@ public final class KernelObjects {
         public WaitHandle pollSleeper() {
             return sleepers.pollFirst();
         }
+
+        /** Hands a sleeping lock (or a semaphore unit) to the first sleeper and returns it, or null if none waits. */
+        public WaitHandle handOff() {
+            WaitHandle next = sleepers.pollFirst();
+            if (next != null) {
+                handTo(next.waiter(), "waiter");
+            }
+            return next;
+        }
     }
 
     /**

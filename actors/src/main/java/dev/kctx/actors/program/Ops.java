@@ -314,9 +314,7 @@ public final class Ops {
             if (!owns || !x.atomic().holds(lock)) {
                 // Held in this context's lockdep view but not by the lock itself: the model's own
                 // bookkeeping disagrees; report it the way lockdep would and leave the lock alone.
-                x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), describe(),
-                        List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: "
-                                + describe(), "but there are no more locks to release!"));
+                reportBadUnlock(x, lock, describe());
                 return Outcome.Next.INSTANCE;
             }
             x.atomic().popLock(lock);
@@ -398,17 +396,14 @@ public final class Ops {
                 return Outcome.Next.INSTANCE;
             }
             if (l.owner() != self || !x.atomic().holds(lock)) {
-                x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), describe(),
-                        List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: "
-                                + describe(), "but there are no more locks to release!"));
+                reportBadUnlock(x, lock, describe());
                 return Outcome.Next.INSTANCE;
             }
             x.atomic().popLock(lock);
-            WaitHandle next = l.pollSleeper();
+            WaitHandle next = l.handOff();
             if (next == null) {
                 l.release();
             } else {
-                l.handTo(next.waiter(), "waiter");
                 x.wake(next);
             }
             return Outcome.Next.INSTANCE;
@@ -455,11 +450,10 @@ public final class Ops {
         public Outcome execute(Exec x) {
             x.check(KernelCall.UP, describe());
             Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
-            WaitHandle next = l.pollSleeper();
+            WaitHandle next = l.handOff();
             if (next == null) {
                 l.setCount(l.count() + 1);
             } else {
-                l.handTo(next.waiter(), "waiter");
                 x.wake(next);
             }
             return Outcome.Next.INSTANCE;
@@ -483,13 +477,7 @@ public final class Ops {
             if (!x.retrying()) {
                 x.check(KernelCall.WAIT_FOR_COMPLETION, describe());
             }
-            KernelObjects.WaitQueue q = x.kernel().waitQueue("completion:" + name);
-            if (q.tryConsume()) {
-                return Outcome.Next.INSTANCE;
-            }
-            q.addWaiter(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
-            return new Outcome.Block("completion:" + name, 'D');
+            return waitOn(x, "completion:" + name, 'D', describe());
         }
 
         public String describe() {
@@ -587,13 +575,7 @@ public final class Ops {
             if (!x.retrying()) {
                 x.check(KernelCall.WAIT_EVENT, describe());
             }
-            KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
-            if (q.tryConsume()) {
-                return Outcome.Next.INSTANCE;
-            }
-            q.addWaiter(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
-            return new Outcome.Block(queue, interruptible ? 'S' : 'D');
+            return waitOn(x, queue, interruptible ? 'S' : 'D', describe());
         }
 
         public String describe() {
@@ -780,6 +762,27 @@ public final class Ops {
         public String describe() {
             return "java " + name;
         }
+    }
+
+    /** lockdep's "bad unlock balance" text, for a release the lock itself does not recognise. */
+    static void reportBadUnlock(Exec x, String lock, String op) {
+        x.report(ReportKind.BAD_UNLOCK_BALANCE, ReportKind.BAD_UNLOCK_BALANCE.title(), op,
+                List.of(x.comm() + "/" + x.pid() + " is trying to release lock (" + lock + ") at: " + op,
+                        "but there are no more locks to release!"));
+    }
+
+    /**
+     * The wait loop of wait_event and wait_for_completion: consume one event if the condition
+     * holds, else sleep on the queue (scheduling, so the scheduler's atomic check applies) and run again when woken.
+     */
+    static Outcome waitOn(Exec x, String queue, char state, String op) {
+        KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
+        if (q.tryConsume()) {
+            return Outcome.Next.INSTANCE;
+        }
+        q.addWaiter(x.waitHandle());
+        x.check(KernelCall.SCHEDULE, op);
+        return new Outcome.Block(queue, state);
     }
 
     /** On return to user mode: run pending user work (signal handlers) first, else honour need_resched. */
