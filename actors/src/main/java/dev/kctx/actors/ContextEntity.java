@@ -5,28 +5,19 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Receive;
 import dev.kctx.actors.program.Outcome;
-import dev.kctx.actors.program.ProgramRunner;
-
-import java.util.SplittableRandom;
 
 /**
  * What the four context entities share: on {@link ContextProtocol.Run} they run one burst of
- * their program with the CPU's lent kernel API and answer with its outcome. Handlers never block,
- * sleep, start threads or read the wall clock; an exception in an operation becomes a failed
- * outcome that ends the run with its message, never a stuck round.
+ * their code with the CPU's lent kernel API and answer with its outcome. Handlers never block,
+ * sleep, start threads or read the wall clock.
  */
 abstract class ContextEntity extends AbstractBehavior<ContextProtocol.Command> {
-    private final String name;
-    private final SplittableRandom random;
+    private final ContextCode code;
 
-    ContextEntity(ActorContext<ContextProtocol.Command> context, String name, SplittableRandom random) {
+    ContextEntity(ActorContext<ContextProtocol.Command> context, ContextCode code) {
         super(context);
-        this.name = name;
-        this.random = random;
+        this.code = code;
     }
-
-    /** The runner for this run; a fresh run restarts it. */
-    abstract ProgramRunner runnerFor(ContextProtocol.Run run);
 
     @Override
     public Receive<ContextProtocol.Command> createReceive() {
@@ -34,23 +25,7 @@ abstract class ContextEntity extends AbstractBehavior<ContextProtocol.Command> {
     }
 
     private Behavior<ContextProtocol.Command> onRun(ContextProtocol.Run run) {
-        Outcome outcome;
-        try {
-            ProgramRunner runner = runnerFor(run);
-            if (run.fresh()) {
-                runner.restart();
-            }
-            if (!run.inject().isEmpty()) {
-                runner.inject(run.inject());
-            }
-            run.exec().bindRandom(random);
-            outcome = runner.burst(run.exec());
-        } catch (RuntimeException e) {
-            getContext().getLog().debug("operation failed in {}", name, e);
-            StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-            outcome = new Outcome.Failed(name + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + (at == null ? "" : " (at " + at + ")"));
-        }
+        Outcome outcome = code.burst(run.exec(), run.fresh(), run.vector(), run.inject());
         run.replyTo().tell(new Cpu.Ran(run.runId(), run.level(), outcome));
         return this;
     }

@@ -137,6 +137,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         final int source;
         ContextLevel level;
         final ActorRef<ContextProtocol.Command> entity;
+        final ContextCode code;
         String name;
         Status status = Status.NEEDS_RUN;
         boolean fresh = true;
@@ -164,8 +165,10 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         /** Operations to run first at the next burst (return-to-user work). */
         List<dev.kctx.actors.program.Op> inject = List.of();
 
-        Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, String name) {
+        Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, ContextCode code,
+              String name) {
             this.serial = NEXT_SERIAL.incrementAndGet();
+            this.code = code;
             this.kind = kind;
             this.source = source;
             this.level = level;
@@ -191,6 +194,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private final KernelObjects kernel;
     private final ActorRef<Machine.Command> machine;
     private final ActorRef<ContextProtocol.Command> softirqEntity;
+    private final ContextCode softirqCode;
+    /** Run bursts in this actor instead of sending them to the entity (kctx.engine.inline-bursts). */
+    private final boolean inlineBursts;
     private final boolean traceEnabled;
     private final TaskControl idle;
     private final TaskControl ksoftirqd;
@@ -241,11 +247,14 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private final Histogram softirqWakeToRun = new Histogram(3);
 
     private Cpu(ActorContext<Command> context, int id, MachineSpec spec, KernelObjects kernel,
-                ActorRef<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity,
-                TaskControl ksoftirqd, boolean traceEnabled) {
+                ActorRef<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
+                TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts) {
         super(context);
+        this.softirqCode = softirqCode;
+        this.inlineBursts = inlineBursts;
         this.ksoftirqd = ksoftirqd;
-        ksoftirqd.frame = new Frame(Kind.TASK, ksoftirqd.source, ContextLevel.KERNEL, ksoftirqd.entity, ksoftirqd.contextName());
+        ksoftirqd.frame = new Frame(Kind.TASK, ksoftirqd.source, ContextLevel.KERNEL, ksoftirqd.entity, ksoftirqd.code,
+                ksoftirqd.contextName());
         ksoftirqd.frame.task = ksoftirqd;
         ksoftirqd.state = 'S';
         this.id = id;
@@ -254,7 +263,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         this.machine = machine;
         this.softirqEntity = softirqEntity;
         this.traceEnabled = traceEnabled;
-        this.idle = new TaskControl(-1, 0, "<idle>", id, false, null);
+        this.idle = new TaskControl(-1, 0, "<idle>", id, false, null, null);
         this.idle.state = 'R';
         this.cur = idle;
         this.gate = new Gate(this::onReport);
@@ -262,9 +271,10 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     static Behavior<Command> create(int id, MachineSpec spec, KernelObjects kernel, ActorRef<Machine.Command> machine,
-                                    ActorRef<ContextProtocol.Command> softirqEntity, TaskControl ksoftirqd,
-                                    boolean traceEnabled) {
-        return Behaviors.setup(ctx -> new Cpu(ctx, id, spec, kernel, machine, softirqEntity, ksoftirqd, traceEnabled));
+                                    ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
+                                    TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts) {
+        return Behaviors.setup(ctx -> new Cpu(ctx, id, spec, kernel, machine, softirqEntity, softirqCode, ksoftirqd,
+                traceEnabled, inlineBursts));
     }
 
     @Override
@@ -379,7 +389,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             TaskControl task = t.task();
             mine.put(task.pid, task);
             task.state = 'R';
-            task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.contextName());
+            task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.code, task.contextName());
             task.frame.task = task;
             record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=120 target_cpu="
                     + String.format("%03d", id), task.pid);
@@ -513,7 +523,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             switch (top.status) {
                 case NEEDS_RUN -> {
                     sendRun(top);
-                    return;
+                    if (awaiting) {
+                        return;
+                    }
                 }
                 case BUSY, WAITING -> {
                     return;
@@ -543,8 +555,14 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             inject = kernel.userWork().take(f.task.pid);
         }
         f.inject = List.of();
-        f.entity.tell(new ContextProtocol.Run(runId, f.level, f.fresh, f.vector, exec, getContext().getSelf(), inject));
+        boolean fresh = f.fresh;
         f.fresh = false;
+        if (inlineBursts) {
+            awaiting = false;
+            apply(f, f.code.burst(exec, fresh, f.vector, inject));
+            return;
+        }
+        f.entity.tell(new ContextProtocol.Run(runId, f.level, fresh, f.vector, exec, getContext().getSelf(), inject));
     }
 
     private void apply(Frame f, Outcome o) {
@@ -664,7 +682,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         }
         AtomicState a = cur.atomic;
         a.hardirqEnter();
-        Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(),
+        Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(),
                 "hardirq " + line.line() + " " + line.name());
         f.line = line;
         f.arrival = e.getValue();
@@ -737,7 +755,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         a.softirqServeEnter();
         boolean inKsoftirqd = cur == ksoftirqd && frames.peek() == ksoftirqd.frame;
         String base = inKsoftirqd ? " (" + ksoftirqd.comm + ")" : "";
-        Frame f = new Frame(Kind.SOFTIRQ, -2 - id, ContextLevel.SOFTIRQ, softirqEntity, "softirq");
+        Frame f = new Frame(Kind.SOFTIRQ, -2 - id, ContextLevel.SOFTIRQ, softirqEntity, softirqCode, "softirq");
         f.baseName = base;
         f.loopStart = now;
         f.restartsLeft = MAX_SOFTIRQ_RESTART;

@@ -114,6 +114,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.spec = spec;
         this.stats = new CpuStats[spec.cpus()];
         this.kernel = new KernelObjects();
+        boolean inline = context.getSystem().settings().config().getBoolean("kctx.engine.inline-bursts");
         spec.locks().forEach(kernel::declareLock);
         spec.semaphoreCounts().forEach((name, count) -> kernel.lock(name, KernelObjects.LockType.SEMAPHORE).setCount(count));
         for (MachineSpec.Boot<?> b : spec.boot()) {
@@ -124,10 +125,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (MachineSpec.Irq irq : spec.irqs()) {
             SplittableRandom arrivals = root.split();
             SplittableRandom handlerRandom = root.split();
-            var ref = context.spawn(HardIrq.create("hardirq " + irq.line() + " " + irq.name(), irq.handler(), handlerRandom),
+            ContextCode code = ContextCode.of("hardirq " + irq.line() + " " + irq.name(), irq.handler(), handlerRandom);
+            var ref = context.spawn(HardIrq.create(code),
                     "hardirq-" + irq.line() + "-" + safe(irq.name()), CONTEXT_MAILBOX);
             context.watch(ref);
-            IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref);
+            IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code);
             lines.add(line);
             irqSpecs.put(line, irq);
             arrivalRandom.put(line, arrivals);
@@ -138,14 +140,17 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         spec.kthreads().forEach(t -> explicitPids.add(t.pid()));
         spec.processes().forEach(t -> explicitPids.add(t.pid()));
         for (int c = 0; c < spec.cpus(); c++) {
-            var softirq = context.spawn(SoftIrq.create("softirq/" + c, spec.softirqs(), root.split()), "softirq-" + c,
+            ContextCode softirqCode = ContextCode.softirqs("softirq/" + c, spec.softirqs(), root.split());
+            var softirq = context.spawn(SoftIrq.create(softirqCode), "softirq-" + c,
                     CONTEXT_MAILBOX);
             String kname = "ksoftirqd/" + c;
-            var kref = context.spawn(KernelThread.create(kname, Ksoftirqd.program(), root.split()), "ksoftirqd-" + c,
+            ContextCode kcode = ContextCode.of(kname, Ksoftirqd.program(), root.split());
+            var kref = context.spawn(KernelThread.create(kcode), "ksoftirqd-" + c,
                     CONTEXT_MAILBOX);
-            TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref);
+            TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref, kcode);
             kernel.registerTask(new dev.kctx.actors.program.TaskInfo(ksoftirqd.pid, kname, c, false));
-            cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, ksoftirqd, traceEnabled),
+            cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd, traceEnabled,
+                            inline),
                     "cpu-" + c, CONTEXT_MAILBOX));
             context.watch(cpus.get(c));
             context.watch(softirq);
@@ -161,10 +166,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 }
                 pid = kernelPid++;
             }
-            var ref = context.spawn(KernelThread.create(t.name(), t.body(), root.split()),
+            ContextCode code = ContextCode.of(t.name(), t.body(), root.split());
+            var ref = context.spawn(KernelThread.create(code),
                     "kthread-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             context.watch(ref);
-            addTask(new TaskControl(source++, pid, t.name(), cpu, false, ref), t.startNs());
+            addTask(new TaskControl(source++, pid, t.name(), cpu, false, ref, code), t.startNs());
         }
         int userPid = 1000;
         Set<Integer> pids = new HashSet<>();
@@ -181,10 +187,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 pid = userPid++;
             }
             pids.add(pid);
-            var ref = context.spawn(UserProcess.create(t.name(), t.body(), root.split()),
+            ContextCode code = ContextCode.of(t.name(), t.body(), root.split());
+            var ref = context.spawn(UserProcess.create(code),
                     "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             context.watch(ref);
-            addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref), t.startNs());
+            addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref, code), t.startNs());
         }
         this.spawnRandom = root.split();
         this.nextSource = source;
@@ -318,10 +325,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         dmesg.addAll(d.dmesg());
         console.addAll(d.console());
         for (Cpu.Spawn sp : d.spawns()) {
-            var ref = getContext().spawn(UserProcess.create(sp.name(), sp.body(), spawnRandom.split()),
+            ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
+            var ref = getContext().spawn(UserProcess.create(code),
                     "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
             getContext().watch(ref);
-            TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref);
+            TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code);
             calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
         }
         for (Cpu.Posted p : d.posted()) {

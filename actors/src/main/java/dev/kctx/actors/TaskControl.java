@@ -15,6 +15,7 @@ final class TaskControl {
     final int cpu;
     final boolean user;
     final ActorRef<ContextProtocol.Command> entity;
+    final ContextCode code;
     final AtomicState atomic = new AtomicState();
     /** R runnable, S interruptible sleep, D uninterruptible sleep, X exited, N not started. */
     char state = 'N';
@@ -27,7 +28,9 @@ final class TaskControl {
     /** Per-task state of the mechanisms (see Exec.taskLocal). */
     final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
 
-    TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity) {
+    TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity,
+                ContextCode code) {
+        this.code = code;
         this.source = source;
         this.pid = pid;
         this.comm = comm;

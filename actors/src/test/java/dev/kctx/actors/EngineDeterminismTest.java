@@ -60,11 +60,23 @@ class EngineDeterminismTest {
     void identicalAcrossDispatcherSizes() {
         RunResult one = Simulation.run(workload(7), ms(30), true, threads(1));
         RunResult four = Simulation.run(workload(7), ms(30), true, threads(4));
+        RunResult fourActors = Simulation.run(workload(7), ms(30), true,
+                ConfigFactory.parseString("kctx.engine.inline-bursts = off").withFallback(threads(4)));
+        assertEquals(fingerprint(one), fingerprint(fourActors), "with bursts sent to the context actors too");
         RunResult again = Simulation.run(workload(7), ms(30), true, threads(4));
         Runs.checkInvariants(one);
         assertTrue(one.trace().size() > 500, "the workload is busy enough to matter: " + one.trace().size() + " events");
         assertEquals(fingerprint(one), fingerprint(four), "1 thread and 4 threads give the same run");
         assertEquals(fingerprint(four), fingerprint(again), "two runs with 4 threads give the same run");
+    }
+
+    @Test
+    @DisplayName("bursts run inline by the CPU and bursts sent to the context actors give the same run")
+    void inlineAndActorBurstsAgree() {
+        RunResult inline = Simulation.run(workload(11), ms(30), true, threads(2));
+        RunResult actors = Simulation.run(workload(11), ms(30), true,
+                ConfigFactory.parseString("kctx.engine.inline-bursts = off").withFallback(threads(2)));
+        assertEquals(fingerprint(inline), fingerprint(actors), "the context actors' protocol and the inline path agree");
     }
 
     @Test
