@@ -107,7 +107,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private Machine(ActorContext<Command> context, MachineSpec spec, boolean traceEnabled) {
         super(context);
-        if (!JvmBlockingCheck.install()) {
+        // BlockHound instruments the JDK once per JVM (about a second): only for specs with Java handlers.
+        if (spec.hasJavaHandlers() && !JvmBlockingCheck.install()) {
             context.getLog().warn("JVM-level blocking check unavailable ({}); run the JVM with "
                     + "-XX:+AllowRedefinitionToAddDeleteMethods to enable it", JvmBlockingCheck.unavailableReason());
         }

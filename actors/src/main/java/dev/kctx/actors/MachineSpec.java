@@ -121,6 +121,14 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         return new Builder();
     }
 
+    /** True when some context runs a Java handler: only then is the JVM-level blocking check needed. */
+    public boolean hasJavaHandlers() {
+        return irqs.stream().anyMatch(i -> i.handler().hasJavaHandler())
+                || softirqs.values().stream().anyMatch(Program::hasJavaHandler)
+                || kthreads.stream().anyMatch(t -> t.body().hasJavaHandler())
+                || processes.stream().anyMatch(t -> t.body().hasJavaHandler());
+    }
+
     /** The same machine with another seed. */
     public MachineSpec withSeed(long newSeed) {
         return new MachineSpec(name, cpus, preempt, timeSliceNs, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,

@@ -14,6 +14,21 @@ public record Program(List<Op> ops, long repeat) {
         }
     }
 
+    /** True when a Java handler ({@link Ops.Java}) appears anywhere in the program, loops included. */
+    public boolean hasJavaHandler() {
+        return hasJava(ops);
+    }
+
+    private static boolean hasJava(List<Op> list) {
+        for (Op op : list) {
+            if (op instanceof Ops.Java || (op instanceof Ops.Loop l && hasJava(l.body()))
+                    || (op instanceof Ops.SpinTrylock t && (hasJava(t.then()) || hasJava(t.otherwise())))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Program of(Op... ops) {
         return new Program(List.of(ops), 1);
     }
