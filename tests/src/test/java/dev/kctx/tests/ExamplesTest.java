@@ -99,7 +99,7 @@ class ExamplesTest {
                 + " context at kernel/locking/mutex.c (cpu 0, "), r.out());
         assertTrue(r.out().contains("softirq-msleep.yaml: scheduling-while-atomic: BUG: scheduling while atomic"), r.out());
         assertTrue(r.out().contains("abba-two-cpus.yaml: circular-locking: WARNING: possible circular locking dependency"
-                + " detected (cpu 1, 1.005ms, kthread tx_worker, spin_lock(dev_lock))"), r.out());
+                + " detected (cpu 1, 105us, kthread tx_worker, spin_lock(dev_lock))"), r.out());
         assertTrue(r.out().contains("irq-aa-lockup.yaml: lockup: watchdog: Watchdog detected hard LOCKUP on cpu 0"), r.out());
     }
 
