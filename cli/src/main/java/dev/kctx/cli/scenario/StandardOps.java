@@ -9,6 +9,7 @@ import dev.kctx.contexts.KernelCall;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -52,7 +53,7 @@ final class StandardOps {
             lockOps(r, mode);
         }
         for (LockMode mode : LockMode.values()) {
-            String name = mode.name().toLowerCase(java.util.Locale.ROOT) + "_trylock";
+            String name = mode.name().toLowerCase(Locale.ROOT) + "_trylock";
             r.register(name, name + ": {lock: LOCK, then: [OPERATIONS], else: [OPERATIONS]}", OpRegistry.KERNEL,
                     (a, o) -> trylock(a, o, mode));
         }
@@ -78,8 +79,10 @@ final class StandardOps {
                 (a, o) -> o.copyToUser(a.integer("copy_to_user: BYTES", 0, MAX_BYTES)));
         r.register("copy_from_user", "copy_from_user: BYTES", OpRegistry.KERNEL,
                 (a, o) -> o.copyFromUser(a.integer("copy_from_user: BYTES", 0, MAX_BYTES)));
-        r.register("get_user", "get_user | get_user: NAME", OpRegistry.KERNEL, (a, o) -> o.op(label(a, KernelCall.GET_USER, "x, ptr")));
-        r.register("put_user", "put_user | put_user: NAME", OpRegistry.KERNEL, (a, o) -> o.op(label(a, KernelCall.PUT_USER, "x, ptr")));
+        r.register("get_user", "get_user | get_user: NAME", OpRegistry.KERNEL,
+                (a, o) -> o.op(label(a, KernelCall.GET_USER, "x, ptr")));
+        r.register("put_user", "put_user | put_user: NAME", OpRegistry.KERNEL,
+                (a, o) -> o.op(label(a, KernelCall.PUT_USER, "x, ptr")));
         r.register("raise_softirq", "raise_softirq: VECTOR", OpRegistry.KERNEL, (a, o) -> o.raiseSoftirq(a.vector()));
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));
         r.register("wait_event", "wait_event: QUEUE", OpRegistry.KERNEL,
@@ -160,7 +163,7 @@ final class StandardOps {
     /** The lock and unlock operations of one lock mode in its four variants: spin_lock_bh, write_unlock_irqrestore... */
     private static void lockOps(OpRegistry r, LockMode mode) {
         LockType type = mode == LockMode.SPIN ? LockType.SPINLOCK : LockType.RWLOCK;
-        String prefix = mode.name().toLowerCase(java.util.Locale.ROOT);
+        String prefix = mode.name().toLowerCase(Locale.ROOT);
         for (SpinVariant v : SpinVariant.values()) {
             String name = v.lockName().replaceFirst("^spin", prefix);
             r.register(name, name + ": LOCK", OpRegistry.KERNEL, (a, o) -> {
@@ -191,7 +194,7 @@ final class StandardOps {
      * {@code if (spin_trylock(&l)) {...} else {...}}.
      */
     private static void trylock(OpArg a, OpSink o, LockMode mode) {
-        String prefix = mode.name().toLowerCase(java.util.Locale.ROOT);
+        String prefix = mode.name().toLowerCase(Locale.ROOT);
         Fields f = a.fields(a.op() + ": {lock: L, then: [..., " + prefix + "_unlock: L], else: [...]}",
                 List.of("lock", "then", "else"));
         String lock = a.lock(f.req("lock", "LOCK"), mode == LockMode.SPIN ? LockType.SPINLOCK : LockType.RWLOCK);
