@@ -29,6 +29,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "TIME", description = "Override how long each scenario runs, e.g. 10ms.")
     String until;
 
+    @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (virtual time"
+            + " simulated) when a run takes more than about 2 s; by default only when the terminal is interactive.")
+    Boolean progress;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not print the 'file: ok' line of passing scenarios.")
     boolean quiet;
 
@@ -37,9 +41,10 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Long untilNs = ScenarioRuns.parseUntil(until);
+        boolean showProgress = ProgressBar.wanted(progress);
         int code = 0;
         for (String file : files) {
-            ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, untilNs, false);
+            ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, untilNs, false, showProgress ? stderr : null);
             if (!o.ok()) {
                 ScenarioRuns.print(o.errorCode() == 2 ? stderr : stdout, o.error());
                 code = Math.max(code, o.errorCode());

@@ -45,6 +45,10 @@ final class RunCommand implements Callable<Integer> {
             + " and timeline.svg into DIR (created if needed).")
     Path out;
 
+    @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (virtual time"
+            + " simulated) when a run takes more than about 2 s; by default only when the terminal is interactive.")
+    Boolean progress;
+
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "Report on stdout as text or json (default: ${DEFAULT-VALUE}).")
     Format format;
@@ -53,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, ScenarioRuns.parseUntil(until), true);
+        ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, ScenarioRuns.parseUntil(until), true,
+                ProgressBar.wanted(progress) ? stderr : null);
         if (!o.ok()) {
             ScenarioRuns.print(stderr, o.error());
             return o.errorCode();

@@ -40,7 +40,8 @@ final class ScenarioRuns {
         return v;
     }
 
-    static Outcome run(String file, Long seed, Long until, boolean trace) {
+    /** Loads and runs {@code file}; with {@code progress} not null, a {@link ProgressBar} for long runs goes there. */
+    static Outcome run(String file, Long seed, Long until, boolean trace, PrintWriter progress) {
         Scenario s;
         try {
             s = ScenarioLoader.load(Path.of(file)).with(seed, until);
@@ -53,8 +54,13 @@ final class ScenarioRuns {
             return new Outcome(null, null, file + ":1:1: cannot load the scenario: " + e.getMessage()
                     + "; expected a scenario the engine accepts", 2);
         }
+        RunResult r;
+        try (ProgressBar bar = progress == null ? null : ProgressBar.start(progress, file, s.untilNs())) {
+            r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load(), bar);
+        } catch (RuntimeException e) {
+            return new Outcome(s, null, file + ": run failed: " + e.getMessage(), 1);
+        }
         try {
-            RunResult r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load());
             return new Outcome(s, new RunReport(file, s, r), null, 0);
         } catch (RuntimeException e) {
             return new Outcome(s, null, file + ": run failed: " + e.getMessage(), 1);

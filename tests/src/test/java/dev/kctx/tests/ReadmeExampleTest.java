@@ -30,6 +30,45 @@ class ReadmeExampleTest {
         assertEquals(expected, actual, "README summary block matches a fresh run");
     }
 
+    /** The fenced block that follows {@code after} in the README. */
+    static String blockAfter(String readme, String after) {
+        int at = readme.indexOf(after);
+        assertTrue(at >= 0, "the README has: " + after);
+        int open = readme.indexOf("```text\n", at);
+        int close = readme.indexOf("```", open + 8);
+        return readme.substring(open + 8, close);
+    }
+
+    @Test
+    @DisplayName("the tutorial's kctx check excerpt and circular-locking report are real output")
+    void tutorialOutputIsReal() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        List<String> args = new java.util.ArrayList<>(List.of("check"));
+        try (var files = Files.list(Path.of("..", "examples"))) {
+            files.map(Path::toString).filter(f -> f.endsWith(".yaml")).sorted().forEach(args::add);
+        }
+        String check = runMain(args.toArray(String[]::new)).replace("../examples/", "examples/");
+        String excerpt = blockAfter(readme, "./kctx check examples/*.yaml\n```");
+        for (String line : excerpt.split("\n")) {
+            if (!line.equals("...")) {
+                assertTrue(check.contains(line + "\n"), "kctx check prints: " + line + "\n" + check);
+            }
+        }
+        String report = blockAfter(readme, "./kctx run examples/abba-two-cpus.yaml --out out/");
+        String run = runMain("run", "../examples/abba-two-cpus.yaml");
+        assertTrue(run.contains(report), "kctx run prints the README's report excerpt:\n" + report + "\n---\n" + run);
+    }
+
+    @Test
+    @DisplayName("the tutorial's timeline picture is the irq-aa-lockup example's timeline.svg")
+    void timelinePictureIsReal(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        assertTrue(readme.contains("](docs/timeline-example.svg)"), "the README shows the picture");
+        runMain("run", "../examples/irq-aa-lockup.yaml", "--out", out.toString());
+        assertEquals(Files.readString(out.resolve("timeline.svg")), Files.readString(Path.of("..", "docs", "timeline-example.svg")),
+                "docs/timeline-example.svg is a fresh rendering (regenerate it with kctx run examples/irq-aa-lockup.yaml --out DIR)");
+    }
+
     static String runMain(String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -83,7 +83,8 @@ class SchemaTest {
         assertEquals(Arrays.stream(SoftirqVector.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
                 texts(schema.at("/$defs/vector/enum")));
         assertEquals(Arrays.stream(LockType.values()).map(t -> t.name().toLowerCase(Locale.ROOT))
-                .collect(java.util.stream.Collectors.toSet()), texts(schema.at("/properties/locks/additionalProperties/enum")));
+                .collect(java.util.stream.Collectors.toSet()), texts(schema.at("/properties/locks/additionalProperties/oneOf/0/enum")));
+        assertEquals(Set.copyOf(ScenarioLoader.MACHINE_KEYS), keys(schema.at("/properties/machine/properties")), "machine keys");
         assertEquals(Arrays.stream(ReportKind.values()).map(ReportKind::id).collect(java.util.stream.Collectors.toSet()),
                 texts(schema.at("/properties/expect/properties/reports/propertyNames/enum")));
         Set<String> expect = new LinkedHashSet<>(List.of("clean", "reports"));
@@ -109,7 +110,10 @@ class SchemaTest {
     @ValueSource(strings = {"kthreads: [{name: w, body: [spin_lok: L]}]", "machine: {cpus: two}",
             "machine: {cpu: 2}", "softirqs: {NET_RXX: [compute: 1us]}", "processes: [{name: p, body: [msleep: 1ms]}]",
             "kthreads: [{name: w, body: [msleep: -5us]}]", "irqs: [{name: n, arrivals: {every: 1ms}, handler: [schedule]}]",
-            "expect: {reports: {sleep-in-atomik: 1}}", "kthreads: [{name: w, body: [{msleep: 1ms, compute: 1us}]}]"})
+            "expect: {reports: {sleep-in-atomik: 1}}", "kthreads: [{name: w, body: [{msleep: 1ms, compute: 1us}]}]",
+            "kthreads: [{name: w, body: [{spin_trylock: {lock: L}}]}]", "locks: {S: {semaphore: -1}}",
+            "locks: {S: {mutex: 1}}", "machine: {watchdog_thresh: 5}", "kthreads: [{name: w, body: [{alloc_skb: GFP_NOWAIT}]}]",
+            "kthreads: [{name: w, body: [{usleep_range: 5us}]}]", "kthreads: [{name: w, body: [read_lock]}]"})
     @DisplayName("rejects what the loader rejects for its shape")
     void rejects(String yaml) throws IOException {
         List<String> errors = new ArrayList<>();

@@ -110,6 +110,11 @@ public final class RunReport {
         } else {
             root.putNull("failure");
         }
+        if (result.stopped().isPresent()) {
+            root.put("stopped", result.stopped().get());
+        } else {
+            root.putNull("stopped");
+        }
         root.put("passed", passed());
         ArrayNode reps = root.putArray("reports");
         for (Reports.Group g : groups) {
@@ -206,6 +211,7 @@ public final class RunReport {
                 .append(TimeFormat.format(result.endNs())).append(" of ").append(TimeFormat.format(result.untilNs()))
                 .append(" virtual time, ").append(result.events()).append(" events\n");
         result.failure().ifPresent(f -> sb.append("RUN FAILED: ").append(f).append('\n'));
+        result.stopped().ifPresent(f -> sb.append("stopped early: ").append(f).append('\n'));
         sb.append('\n');
         if (groups.isEmpty()) {
             sb.append("reports: none\n");

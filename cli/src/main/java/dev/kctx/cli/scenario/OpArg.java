@@ -104,7 +104,11 @@ public final class OpArg {
 
     /** A declared lock of one of {@code types}: unknown names and wrong types are errors. */
     public String lock(LockType... types) {
-        Node v = value(op + ": LOCK");
+        return lock(value(op + ": LOCK"), types);
+    }
+
+    /** As {@link #lock(LockType...)} for a lock named inside the argument (a trylock's {@code lock:}). */
+    public String lock(Node v, LockType... types) {
         String name = Values.string(v, op);
         Map<String, LockType> locks = context.locks();
         LockType t = locks.get(name);
@@ -114,8 +118,8 @@ public final class OpArg {
             throw new ScenarioError(v.loc(), Errors.unknown("lock", name, locks.keySet()), expected);
         }
         if (!Arrays.asList(types).contains(t)) {
-            throw new ScenarioError(v.loc(), "lock '" + name + "' is a " + typeName(t) + " and '" + op
-                    + "' needs a " + typeName(types[0]), "a " + typeName(types[0]) + " declared under 'locks:'");
+            throw new ScenarioError(v.loc(), "lock '" + name + "' is " + article(t) + " and '" + op
+                    + "' needs " + article(types[0]), article(types[0]) + " declared under 'locks:'");
         }
         return name;
     }
@@ -135,6 +139,11 @@ public final class OpArg {
             m.put(v.name(), v);
         }
         return m;
+    }
+
+    /** "a spinlock", "an rwlock". */
+    static String article(LockType t) {
+        return (t == LockType.RWLOCK ? "an " : "a ") + typeName(t);
     }
 
     static String typeName(LockType t) {

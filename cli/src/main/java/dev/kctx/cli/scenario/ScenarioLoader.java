@@ -48,11 +48,20 @@ public final class ScenarioLoader implements OpArg.Context {
     static final int MAX_PID = 4_194_304;
     static final long DEFAULT_UNTIL = Durations.ms(10);
 
-    private static final Map<String, MachineSpec.Preempt> PREEMPT = Map.of("none", MachineSpec.Preempt.NONE,
-            "full", MachineSpec.Preempt.FULL);
+    private static final Map<String, MachineSpec.Preempt> PREEMPT = new LinkedHashMap<>(Map.of("none",
+            MachineSpec.Preempt.NONE));
+    public static final List<String> MACHINE_KEYS = List.of("cpus", "preempt", "time_slice", "seed", "softirq_defer",
+            "watchdog_thresh");
+    /** The largest initial count of a semaphore (the kernel's is an unsigned int; the engine's an int). */
+    static final int MAX_SEMAPHORE_COUNT = Integer.MAX_VALUE;
+
+    static {
+        PREEMPT.put("full", MachineSpec.Preempt.FULL);
+    }
 
     private final OpRegistry registry;
     private final Map<String, LockType> locks = new LinkedHashMap<>();
+    private final Map<String, Integer> semaphores = new LinkedHashMap<>();
     private final Map<Integer, String> syscalls = new TreeMap<>();
     private int ops;
 
@@ -125,6 +134,7 @@ public final class ScenarioLoader implements OpArg.Context {
         int cpus = machine(top.opt("machine"), b);
         top.opt("locks").ifPresent(this::locks);
         locks.forEach(b::lock);
+        semaphores.forEach(b::semaphore);
 
         List<MachineSpec.Irq> irqs = top.opt("irqs").map(n -> irqs(n, cpus)).orElse(List.of());
         Map<SoftirqVector, Program> softirqs = top.opt("softirqs").map(this::softirqs).orElse(Map.of());
@@ -158,13 +168,14 @@ public final class ScenarioLoader implements OpArg.Context {
         if (node.isEmpty()) {
             return 1;
         }
-        Fields f = Fields.of(node.get(), "machine", List.of("cpus", "preempt", "time_slice", "seed", "softirq_defer"));
+        Fields f = Fields.of(node.get(), "machine", MACHINE_KEYS);
         int cpus = (int) f.opt("cpus").map(n -> Values.integer(n, "cpus", 1, MAX_CPUS)).orElse(1L).longValue();
         b.cpus(cpus);
         f.opt("preempt").ifPresent(n -> b.preempt(Values.choice(n, "preempt model", PREEMPT)));
         f.opt("time_slice").ifPresent(n -> b.timeSlice(Values.positiveDuration(n, "time_slice")));
         f.opt("seed").ifPresent(n -> b.seed(Values.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)));
         f.opt("softirq_defer").ifPresent(n -> b.softirqDeferToKsoftirqd(Values.bool(n, "softirq_defer")));
+        f.opt("watchdog_thresh").ifPresent(n -> b.watchdogThresh(Values.positiveDuration(n, "watchdog_thresh")));
         return cpus;
     }
 
@@ -176,7 +187,32 @@ public final class ScenarioLoader implements OpArg.Context {
         }
         for (Node.Entry e : m.entries()) {
             String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "lock name", MAX_NAME);
-            locks.put(name, Values.choice(e.value(), "lock type", types));
+            if (e.value() instanceof Node.MapNode) {
+                // {semaphore: N}: sema_init(&name, N), the only lock with a parameter.
+                for (Node.Entry k : ((Node.MapNode) e.value()).entries()) {
+                    if (!k.key().equals("semaphore")) {
+                        throw new ScenarioError(k.keyLoc(), "unknown key '" + Errors.clip(k.key()) + "' in lock " + name
+                                + " (only a semaphore takes a parameter, its count)",
+                                "'" + name + ": {semaphore: COUNT}', or '" + name + ": TYPE' with TYPE " + Errors.oneOf(types.keySet()));
+                    }
+                }
+                Fields f = Fields.of(e.value(), "lock " + name, List.of("semaphore"));
+                long count = Values.integer(f.req("semaphore", "COUNT"), "semaphore count", 0, MAX_SEMAPHORE_COUNT);
+                locks.put(name, LockType.SEMAPHORE);
+                semaphores.put(name, (int) count);
+                continue;
+            }
+            String typeName = Values.string(e.value(), "lock type");
+            LockType t = types.get(typeName);
+            if (t == null) {
+                throw new ScenarioError(e.value().loc(), Errors.unknown("lock type", typeName, types.keySet()),
+                        Errors.oneOf(types.keySet()) + ", or {semaphore: COUNT}");
+            }
+            locks.put(name, t);
+            if (t == LockType.SEMAPHORE) {
+                // DEFINE_SEMAPHORE(name, 1): a semaphore without a count is a binary one.
+                semaphores.put(name, 1);
+            }
         }
     }
 

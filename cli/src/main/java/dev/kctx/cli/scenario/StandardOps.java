@@ -3,9 +3,13 @@ package dev.kctx.cli.scenario;
 import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
+import dev.kctx.actors.program.Ops.LockMode;
 import dev.kctx.actors.program.Ops.SpinVariant;
+import dev.kctx.contexts.KernelCall;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -13,9 +17,16 @@ import java.util.Map;
  * maps one YAML form to the engine's {@link dev.kctx.actors.program.OpsBuilder} vocabulary.
  */
 final class StandardOps {
-    private static final Map<String, Boolean> GFP = Map.of("GFP_KERNEL", false, "GFP_ATOMIC", true);
-    /** copy_*_user sizes: up to 1 GiB. */
+    /** The allocation flags kctx tells apart: whether the allocator may sleep to reclaim memory. */
+    private enum Gfp { GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT }
+
+    /** kmalloc knows all three; alloc_skb is modelled for the two the kernel's networking code uses most. */
+    private static final Map<String, Gfp> KMALLOC_GFP = gfp(Gfp.GFP_KERNEL, Gfp.GFP_ATOMIC, Gfp.GFP_NOWAIT);
+    private static final Map<String, Gfp> SKB_GFP = gfp(Gfp.GFP_KERNEL, Gfp.GFP_ATOMIC);
+    /** copy_*_user, kmalloc, vmalloc, alloc_skb sizes: up to 1 GiB. */
     private static final long MAX_BYTES = 1L << 30;
+    /** Completions and wait queues: names like locks. */
+    private static final int MAX_NAME = 32;
 
     private StandardOps() {
     }
@@ -26,6 +37,10 @@ final class StandardOps {
         r.register("mdelay", "mdelay: DURATION", OpRegistry.KERNEL, (a, o) -> o.mdelay(a.duration()));
         r.register("udelay", "udelay: DURATION", OpRegistry.KERNEL, (a, o) -> o.mdelay(a.duration()));
         r.register("msleep", "msleep: DURATION", OpRegistry.KERNEL, (a, o) -> o.msleep(a.duration()));
+        r.register("msleep_interruptible", "msleep_interruptible: DURATION", OpRegistry.KERNEL,
+                (a, o) -> o.msleepInterruptible(a.duration()));
+        r.register("usleep_range", "usleep_range: {min: DURATION, max: DURATION}", OpRegistry.KERNEL,
+                StandardOps::usleepRange);
         r.register("schedule", "schedule", OpRegistry.KERNEL, (a, o) -> {
             a.none();
             o.schedule();
@@ -34,23 +49,40 @@ final class StandardOps {
             a.none();
             o.condResched();
         });
-        for (SpinVariant v : SpinVariant.values()) {
-            r.register(v.lockName(), v.lockName() + ": LOCK", OpRegistry.KERNEL,
-                    (a, o) -> o.spinLock(a.lock(LockType.SPINLOCK), v));
+        for (LockMode mode : LockMode.values()) {
+            lockOps(r, mode);
         }
-        for (SpinVariant v : SpinVariant.values()) {
-            r.register(v.unlockName(), v.unlockName() + ": LOCK", OpRegistry.KERNEL,
-                    (a, o) -> o.spinUnlock(a.lock(LockType.SPINLOCK), v));
+        for (LockMode mode : LockMode.values()) {
+            String name = mode.name().toLowerCase(Locale.ROOT) + "_trylock";
+            r.register(name, name + ": {lock: LOCK, then: [OPERATIONS], else: [OPERATIONS]}", OpRegistry.KERNEL,
+                    (a, o) -> trylock(a, o, mode));
         }
         r.register("mutex_lock", "mutex_lock: LOCK", OpRegistry.KERNEL, (a, o) -> o.mutexLock(a.lock(LockType.MUTEX)));
         r.register("mutex_unlock", "mutex_unlock: LOCK", OpRegistry.KERNEL,
                 (a, o) -> o.mutexUnlock(a.lock(LockType.MUTEX)));
-        r.register("kmalloc", "kmalloc: GFP_KERNEL | GFP_ATOMIC | {size: BYTES, flags: GFP_KERNEL | GFP_ATOMIC}",
+        r.register("down", "down: SEMAPHORE", OpRegistry.KERNEL, (a, o) -> o.down(a.lock(LockType.SEMAPHORE)));
+        r.register("down_interruptible", "down_interruptible: SEMAPHORE", OpRegistry.KERNEL,
+                (a, o) -> o.downInterruptible(a.lock(LockType.SEMAPHORE)));
+        r.register("up", "up: SEMAPHORE", OpRegistry.KERNEL, (a, o) -> o.up(a.lock(LockType.SEMAPHORE)));
+        r.register("wait_for_completion", "wait_for_completion: COMPLETION", OpRegistry.KERNEL,
+                (a, o) -> o.waitForCompletion(a.name("wait_for_completion: COMPLETION", MAX_NAME)));
+        r.register("complete", "complete: COMPLETION", OpRegistry.KERNEL,
+                (a, o) -> o.complete(a.name("complete: COMPLETION", MAX_NAME)));
+        r.register("kmalloc", "kmalloc: GFP_KERNEL | GFP_ATOMIC | GFP_NOWAIT | {size: BYTES, flags: GFP_...}",
                 OpRegistry.KERNEL, StandardOps::kmalloc);
+        r.register("kfree", "kfree | kfree: NAME", OpRegistry.KERNEL, (a, o) -> o.op(label(a, KernelCall.KFREE, "ptr")));
+        r.register("vmalloc", "vmalloc: BYTES", OpRegistry.KERNEL,
+                (a, o) -> o.vmalloc(a.integer("vmalloc: BYTES", 0, MAX_BYTES)));
+        r.register("alloc_skb", "alloc_skb: GFP_KERNEL | GFP_ATOMIC | {size: BYTES, flags: GFP_KERNEL | GFP_ATOMIC}",
+                OpRegistry.KERNEL, StandardOps::allocSkb);
         r.register("copy_to_user", "copy_to_user: BYTES", OpRegistry.KERNEL,
                 (a, o) -> o.copyToUser(a.integer("copy_to_user: BYTES", 0, MAX_BYTES)));
         r.register("copy_from_user", "copy_from_user: BYTES", OpRegistry.KERNEL,
                 (a, o) -> o.copyFromUser(a.integer("copy_from_user: BYTES", 0, MAX_BYTES)));
+        r.register("get_user", "get_user | get_user: NAME", OpRegistry.KERNEL,
+                (a, o) -> o.op(label(a, KernelCall.GET_USER, "x, ptr")));
+        r.register("put_user", "put_user | put_user: NAME", OpRegistry.KERNEL,
+                (a, o) -> o.op(label(a, KernelCall.PUT_USER, "x, ptr")));
         r.register("raise_softirq", "raise_softirq: VECTOR", OpRegistry.KERNEL, (a, o) -> o.raiseSoftirq(a.vector()));
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));
         r.register("wait_event", "wait_event: QUEUE", OpRegistry.KERNEL,
@@ -91,15 +123,102 @@ final class StandardOps {
     }
 
     private static void kmalloc(OpArg a, OpSink o) {
-        Node v = a.value("kmalloc: GFP_KERNEL");
-        if (v instanceof Node.MapNode) {
-            Fields f = a.fields("kmalloc: {size: 128, flags: GFP_KERNEL}", List.of("size", "flags"));
-            long size = f.opt("size").map(n -> Values.integer(n, "kmalloc size", 0, 1L << 30)).orElse(64L);
-            boolean atomic = Values.choice(f.req("flags", "GFP_KERNEL | GFP_ATOMIC"), "GFP flag", GFP);
-            o.kmalloc(size, atomic);
-        } else {
-            o.kmalloc(64, Values.choice(v, "GFP flag", GFP));
+        Allocation m = allocation(a, KMALLOC_GFP, 64);
+        switch (m.gfp()) {
+            case GFP_KERNEL, GFP_ATOMIC -> o.kmalloc(m.size(), m.gfp() == Gfp.GFP_ATOMIC);
+            case GFP_NOWAIT -> o.op(new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(" + m.size() + ", GFP_NOWAIT)"));
         }
+    }
+
+    private static void allocSkb(OpArg a, OpSink o) {
+        Allocation m = allocation(a, SKB_GFP, 1500);
+        KernelCall call = m.gfp() == Gfp.GFP_ATOMIC ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL;
+        o.op(new Ops.Call(call, "alloc_skb(" + m.size() + ", " + m.gfp() + ")"));
+    }
+
+    private record Allocation(long size, Gfp gfp) {
+    }
+
+    /** {@code FLAGS} or {@code {size: BYTES, flags: FLAGS}}. */
+    private static Allocation allocation(OpArg a, Map<String, Gfp> flags, long defaultSize) {
+        String choices = String.join(" | ", flags.keySet());
+        Node v = a.value(a.op() + ": " + choices);
+        if (v instanceof Node.MapNode) {
+            Fields f = a.fields(a.op() + ": {size: " + defaultSize + ", flags: " + flags.keySet().iterator().next() + "}",
+                    List.of("size", "flags"));
+            long size = f.opt("size").map(n -> Values.integer(n, a.op() + " size", 0, MAX_BYTES)).orElse(defaultSize);
+            return new Allocation(size, Values.choice(f.req("flags", choices), "GFP flag", flags));
+        }
+        return new Allocation(defaultSize, Values.choice(v, "GFP flag", flags));
+    }
+
+    private static Map<String, Gfp> gfp(Gfp... gfps) {
+        Map<String, Gfp> m = new LinkedHashMap<>();
+        for (Gfp g : gfps) {
+            m.put(g.name(), g);
+        }
+        return m;
+    }
+
+    /** The lock and unlock operations of one lock mode in its four variants: spin_lock_bh, write_unlock_irqrestore... */
+    private static void lockOps(OpRegistry r, LockMode mode) {
+        LockType type = mode == LockMode.SPIN ? LockType.SPINLOCK : LockType.RWLOCK;
+        String prefix = mode.name().toLowerCase(Locale.ROOT);
+        for (SpinVariant v : SpinVariant.values()) {
+            String name = v.lockName().replaceFirst("^spin", prefix);
+            r.register(name, name + ": LOCK", OpRegistry.KERNEL, (a, o) -> {
+                String lock = a.lock(type);
+                switch (mode) {
+                    case SPIN -> o.spinLock(lock, v);
+                    case READ -> o.readLock(lock, v);
+                    case WRITE -> o.writeLock(lock, v);
+                }
+            });
+        }
+        for (SpinVariant v : SpinVariant.values()) {
+            String name = v.unlockName().replaceFirst("^spin", prefix);
+            r.register(name, name + ": LOCK", OpRegistry.KERNEL, (a, o) -> {
+                String lock = a.lock(type);
+                switch (mode) {
+                    case SPIN -> o.spinUnlock(lock, v);
+                    case READ -> o.readUnlock(lock, v);
+                    case WRITE -> o.writeUnlock(lock, v);
+                }
+            });
+        }
+    }
+
+    /**
+     * {@code spin_trylock: {lock: L, then: [...], else: [...]}}: {@code then} runs holding the lock
+     * (and should release it), {@code else} when it was busy; the kernel's
+     * {@code if (spin_trylock(&l)) {...} else {...}}.
+     */
+    private static void trylock(OpArg a, OpSink o, LockMode mode) {
+        String prefix = mode.name().toLowerCase(Locale.ROOT);
+        Fields f = a.fields(a.op() + ": {lock: L, then: [..., " + prefix + "_unlock: L], else: [...]}",
+                List.of("lock", "then", "else"));
+        String lock = a.lock(f.req("lock", "LOCK"), mode == LockMode.SPIN ? LockType.SPINLOCK : LockType.RWLOCK);
+        List<Op> then = a.body(f.req("then", "[OPERATIONS], run holding the lock"), a.kind(), "'then' of " + a.op());
+        List<Op> otherwise = f.opt("else").map(n -> a.body(n, a.kind(), "'else' of " + a.op())).orElse(List.of());
+        o.op(new Ops.SpinTrylock(lock, mode, then, otherwise));
+    }
+
+    /** usleep_range(min, max): the hrtimer may fire anywhere in the range; alone on its CPU it fires at max. */
+    private static void usleepRange(OpArg a, OpSink o) {
+        Fields f = a.fields("usleep_range: {min: 100us, max: 200us}", List.of("min", "max"));
+        long min = Values.duration(f.req("min", "DURATION"), "usleep_range min");
+        Node maxNode = f.req("max", "DURATION");
+        long max = Values.duration(maxNode, "usleep_range max");
+        if (max < min) {
+            throw new ScenarioError(maxNode.loc(), "usleep_range max is below min", "max >= min");
+        }
+        o.usleepRange(max);
+    }
+
+    /** A call that only passes the gate, with an optional name for its argument in the trace: {@code kfree: buf}. */
+    private static Op label(OpArg a, KernelCall call, String defaultArg) {
+        String arg = a.present() ? a.name(a.op() + ": NAME", MAX_NAME) : defaultArg;
+        return new Ops.Call(call, call.callName() + "(" + arg + ")");
     }
 
     private static void syscall(OpArg a, OpSink o) {

@@ -126,7 +126,73 @@ class BadInputTest {
                         "expected a mapping with keys name, description, machine"}),
                 arguments("zero until", "run: {until: 0ms}\n", "1:14", new String[] {"until is zero", "a positive duration"}),
                 arguments("an unknown run key", "run: {untill: 5ms}\n", "1:7", new String[] {"unknown key 'untill' in run",
-                        "did you mean 'until'?"}));
+                        "did you mean 'until'?"}),
+                // the operations and settings added with the lock validator
+                arguments("a read lock on a spin lock", "locks: {L: spinlock}\nkthreads: [{name: w, body: [read_lock: L]}]\n",
+                        "2:40", new String[] {"lock 'L' is a spinlock and 'read_lock' needs an rwlock",
+                        "expected an rwlock declared under 'locks:'"}),
+                arguments("a typo in a write lock variant", "locks: {L: rwlock}\nkthreads: [{name: w, body: [write_lock_irqsav: L]}]\n",
+                        "2:29", new String[] {"unknown operation 'write_lock_irqsav'", "did you mean 'write_lock_irqsave'?",
+                        "read_lock_bh", "write_unlock_irqrestore", "spin_trylock", "down_interruptible", "wait_for_completion"}),
+                arguments("a trylock without then", """
+                        locks: {L: spinlock}
+                        kthreads:
+                          - name: w
+                            body:
+                              - spin_trylock: {lock: L, else: [compute: 1us]}
+                        """, "5:23", new String[] {"missing required key 'then' in 'spin_trylock'",
+                        "expected 'then: [OPERATIONS], run holding the lock'"}),
+                arguments("a trylock written like spin_lock", "locks: {L: spinlock}\nkthreads: [{name: w, body: [spin_trylock: L]}]\n",
+                        "2:43", new String[] {"spin_trylock is a string 'L'",
+                        "expected a mapping, as in '- spin_trylock: {lock: L, then: [..., spin_unlock: L], else: [...]}'"}),
+                arguments("a trylock with an unknown branch", """
+                        locks: {L: spinlock}
+                        kthreads:
+                          - name: w
+                            body:
+                              - spin_trylock:
+                                  lock: L
+                                  then: [spin_unlock: L]
+                                  otherwise: [compute: 1us]
+                        """, "8:11", new String[] {"unknown key 'otherwise' in 'spin_trylock'", "expected one of lock, then, else"}),
+                arguments("a trylock with an empty then", "locks: {L: spinlock}\nkthreads: [{name: w, body: [spin_trylock: {lock: L, then: []}]}]\n",
+                        "2:59", new String[] {"the body of 'then' of spin_trylock is empty"}),
+                arguments("a read trylock on a spin lock", "locks: {L: spinlock}\nkthreads: [{name: w, body: [read_trylock: {lock: L, then: [read_unlock: L]}]}]\n",
+                        "2:50", new String[] {"lock 'L' is a spinlock and 'read_trylock' needs an rwlock"}),
+                arguments("down on a mutex", "locks: {M: mutex}\nkthreads: [{name: w, body: [down: M]}]\n", "2:35",
+                        new String[] {"lock 'M' is a mutex and 'down' needs a semaphore", "expected a semaphore declared under 'locks:'"}),
+                arguments("down on an undeclared semaphore", "kthreads: [{name: w, body: [down: slots]}]\n", "1:35",
+                        new String[] {"unknown lock 'slots'", "locks: {slots: semaphore}"}),
+                arguments("a negative semaphore count", "locks: {S: {semaphore: -1}}\n", "1:24",
+                        new String[] {"semaphore count is -1, out of range", "expected an integer from 0 to 2147483647"}),
+                arguments("a count on a mutex", "locks: {S: {mutex: 1}}\n", "1:13",
+                        new String[] {"unknown key 'mutex' in lock S (only a semaphore takes a parameter, its count)",
+                        "expected 'S: {semaphore: COUNT}', or 'S: TYPE' with TYPE one of spinlock, rwlock, mutex, semaphore"}),
+                arguments("a semaphore type typo", "locks: {S: semafore}\n", "1:12",
+                        new String[] {"unknown lock type 'semafore'", "did you mean 'semaphore'?", "or {semaphore: COUNT}"}),
+                arguments("a watchdog threshold without unit", "machine: {watchdog_thresh: 5}\n", "1:28",
+                        new String[] {"watchdog_thresh 5 has no unit", "e.g. 5us"}),
+                arguments("a zero watchdog threshold", "machine: {watchdog_thresh: 0ms}\n", "1:28",
+                        new String[] {"watchdog_thresh is zero", "a positive duration"}),
+                arguments("a GFP flag typo", "kthreads: [{name: w, body: [kmalloc: GFP_NOWAI]}]\n", "1:38",
+                        new String[] {"unknown GFP flag 'GFP_NOWAI'", "did you mean 'GFP_NOWAIT'?",
+                        "expected one of GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT"}),
+                arguments("alloc_skb with GFP_NOWAIT", "kthreads: [{name: w, body: [alloc_skb: {size: 64, flags: GFP_NOWAIT}]}]\n",
+                        "1:58", new String[] {"unknown GFP flag 'GFP_NOWAIT'", "expected one of GFP_KERNEL, GFP_ATOMIC"}),
+                arguments("usleep_range with max below min", "kthreads: [{name: w, body: [usleep_range: {min: 20us, max: 10us}]}]\n",
+                        "1:60", new String[] {"usleep_range max is below min", "expected max >= min"}),
+                arguments("usleep_range with one duration", "kthreads: [{name: w, body: [usleep_range: 5us]}]\n", "1:43",
+                        new String[] {"usleep_range is a string '5us'", "'- usleep_range: {min: 100us, max: 200us}'"}),
+                arguments("a completion with a bad name", "kthreads: [{name: w, body: [wait_for_completion: \"a b\"]}]\n", "1:50",
+                        new String[] {"wait_for_completion 'a b' is not a valid name", "1 to 32 characters"}),
+                arguments("complete without a completion", "kthreads: [{name: w, body: [complete]}]\n", "1:29",
+                        new String[] {"'complete' needs an argument", "'- complete: COMPLETION'"}),
+                arguments("down in user mode", "locks: {S: semaphore}\nprocesses: [{name: p, body: [down: S]}]\n", "2:30",
+                        new String[] {"'down' is kernel code; a user process runs it only inside a system call"}),
+                arguments("a negative vmalloc size", "kthreads: [{name: w, body: [vmalloc: -1]}]\n", "1:38",
+                        new String[] {"vmalloc is -1, out of range", "expected an integer from 0 to 1073741824"}),
+                arguments("kfree of a list", "kthreads: [{name: w, body: [kfree: [a]]}]\n", "1:36",
+                        new String[] {"kfree is a list", "expected a text value"}));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -6,6 +6,7 @@ import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.contexts.KernelCall;
 import dev.kctx.contexts.ReportKind;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,84 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    @DisplayName("reads the lock, semaphore, completion, sleep and allocation operations into the engine's own")
+    void lockValidatorOperations() {
+        Scenario s = ScenarioLoader.load("""
+                machine: {watchdog_thresh: 2ms}
+                locks:
+                  L: spinlock
+                  rw: rwlock
+                  slots: {semaphore: 3}
+                  bin: semaphore
+                  zero: {semaphore: 0}
+                kthreads:
+                  - name: k
+                    body:
+                      - read_lock: rw
+                      - read_unlock_irqrestore: rw
+                      - write_lock_bh: rw
+                      - write_unlock_irq: rw
+                      - spin_trylock: {lock: L, then: [compute: 1us, spin_unlock: L], else: [compute: 2us]}
+                      - write_trylock: {lock: rw, then: [write_unlock: rw]}
+                      - down: slots
+                      - down_interruptible: bin
+                      - up: zero
+                      - wait_for_completion: done
+                      - complete: done
+                      - msleep_interruptible: 5ms
+                      - usleep_range: {min: 100us, max: 200us}
+                      - kmalloc: GFP_NOWAIT
+                      - kmalloc: {size: 16, flags: GFP_NOWAIT}
+                      - kfree
+                      - kfree: buf
+                      - vmalloc: 4096
+                      - alloc_skb: GFP_ATOMIC
+                      - alloc_skb: {size: 64, flags: GFP_KERNEL}
+                      - get_user
+                      - put_user: status
+                """, "x");
+        assertEquals(ms(2), s.spec().watchdogThreshNs(), "watchdog_thresh is read");
+        assertEquals(MachineSpec.DEFAULT_WATCHDOG_THRESH_NS,
+                ScenarioLoader.load("kthreads: [{name: k, body: [compute: 1us]}]\n", "x").spec().watchdogThreshNs(),
+                "the kernel's 10 s by default");
+        assertEquals(LockType.SEMAPHORE, s.spec().locks().get("slots"));
+        assertEquals(java.util.Map.of("slots", 3, "bin", 1, "zero", 0), s.spec().semaphoreCounts(),
+                "counts from {semaphore: N}; a bare semaphore is binary");
+        List<Op> ops = s.spec().kthreads().get(0).body().ops();
+        List<Op> expected = List.of(
+                new Ops.SpinLockPrepare("rw", Ops.SpinVariant.PLAIN, Ops.LockMode.READ),
+                new Ops.SpinLockAcquire("rw", Ops.SpinVariant.PLAIN, Ops.LockMode.READ),
+                new Ops.SpinUnlock("rw", Ops.SpinVariant.IRQSAVE, Ops.LockMode.READ),
+                new Ops.SpinLockPrepare("rw", Ops.SpinVariant.BH, Ops.LockMode.WRITE),
+                new Ops.SpinLockAcquire("rw", Ops.SpinVariant.BH, Ops.LockMode.WRITE),
+                new Ops.SpinUnlock("rw", Ops.SpinVariant.IRQ, Ops.LockMode.WRITE),
+                new Ops.SpinTrylock("L", Ops.LockMode.SPIN, List.of(new Ops.Compute(us(1)), new Ops.SpinUnlock("L", Ops.SpinVariant.PLAIN)),
+                        List.of(new Ops.Compute(us(2)))),
+                new Ops.SpinTrylock("rw", Ops.LockMode.WRITE, List.of(new Ops.SpinUnlock("rw", Ops.SpinVariant.PLAIN, Ops.LockMode.WRITE)),
+                        List.of()),
+                new Ops.Down("slots", false),
+                new Ops.Down("bin", true),
+                new Ops.Up("zero"),
+                new Ops.Completion("done", true),
+                new Ops.Completion("done", false),
+                new Ops.TimedSleep(KernelCall.MSLEEP_INTERRUPTIBLE, ms(5), 'S'),
+                new Ops.TimedSleep(KernelCall.USLEEP_RANGE, us(200), 'D'),
+                new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(64, GFP_NOWAIT)"),
+                new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(16, GFP_NOWAIT)"),
+                new Ops.Call(KernelCall.KFREE, "kfree(ptr)"),
+                new Ops.Call(KernelCall.KFREE, "kfree(buf)"),
+                new Ops.Call(KernelCall.VMALLOC, "vmalloc(4096)"),
+                new Ops.Call(KernelCall.ALLOC_SKB_GFP_ATOMIC, "alloc_skb(1500, GFP_ATOMIC)"),
+                new Ops.Call(KernelCall.ALLOC_SKB_GFP_KERNEL, "alloc_skb(64, GFP_KERNEL)"),
+                new Ops.Call(KernelCall.GET_USER, "get_user(x, ptr)"),
+                new Ops.Call(KernelCall.PUT_USER, "put_user(status)"));
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), ops.get(i), "operation " + i);
+        }
+        assertEquals(expected.size(), ops.size());
+    }
+
+    @Test
     @DisplayName("fills in the defaults: one CPU, no preemption, 4 ms slices, seed 1, 10 ms, the file name")
     void defaults() {
         Scenario s = ScenarioLoader.load("kthreads: [{name: k, body: [compute: 1us]}]\n", "my-file");
@@ -175,7 +254,10 @@ class ScenarioLoaderTest {
     void registry() {
         OpRegistry r = OpRegistry.standard();
         assertTrue(r.names().containsAll(List.of("spin_lock_irqsave", "mutex_lock", "msleep", "syscall", "loop",
-                "raise_softirq", "local_bh_disable", "rcu_read_unlock", "printk")), r.names().toString());
+                "raise_softirq", "local_bh_disable", "rcu_read_unlock", "printk", "read_lock_bh", "write_unlock_irqrestore",
+                "spin_trylock", "read_trylock", "write_trylock", "down", "down_interruptible", "up", "wait_for_completion",
+                "complete", "vmalloc", "kfree", "get_user", "put_user", "alloc_skb", "msleep_interruptible", "usleep_range")),
+                r.names().toString());
         assertEquals(List.of("compute", "syscall", "nanosleep", "loop"), r.namesFor(BodyKind.USER));
     }
 
