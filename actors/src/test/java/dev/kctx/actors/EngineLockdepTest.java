@@ -181,6 +181,19 @@ class EngineLockdepTest {
     }
 
     @Test
+    @DisplayName("a writer spins while readers hold an rwlock and gets it when the last reader leaves")
+    void writerWaitsForReaders() {
+        MachineSpec spec = MachineSpec.builder().cpus(3)
+                .kthread("r1", 0, 0, Program.builder().readLock("rw", SpinVariant.PLAIN).compute(us(100)).readUnlock("rw", SpinVariant.PLAIN).build())
+                .kthread("r2", 2, 0, Program.builder().readLock("rw", SpinVariant.PLAIN).compute(us(60)).readUnlock("rw", SpinVariant.PLAIN).build())
+                .kthread("w", 1, us(10), Program.builder().writeLock("rw", SpinVariant.PLAIN).compute(us(1)).writeUnlock("rw", SpinVariant.PLAIN).build())
+                .build();
+        RunResult r = run(spec, ms(1));
+        TraceRecordAssert.exitsAt(r, "w", us(101));
+        assertEquals(List.of(), r.reports(), "clean");
+    }
+
+    @Test
     @DisplayName("read locks, trylock, semaphores and completions work and are clean when used right")
     void otherPrimitives() {
         MachineSpec spec = MachineSpec.builder().cpus(2).semaphore("slots", 1)

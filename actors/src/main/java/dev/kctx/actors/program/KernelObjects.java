@@ -84,6 +84,11 @@ public final class KernelObjects {
             return true;
         }
 
+        /** write_lock: succeeds only with no writer and no reader. */
+        public boolean tryWrite(Object who, String whoName) {
+            return readers.isEmpty() && tryAcquire(who, whoName);
+        }
+
         public boolean readHeldBy(Object who) {
             return readers.contains(who);
         }

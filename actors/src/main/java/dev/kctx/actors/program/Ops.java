@@ -255,7 +255,8 @@ public final class Ops {
             // A spin lock is never handed over, so finding it owned by this very context is an AA
             // deadlock: spin, as the kernel does, rather than take it a second time.
             boolean got = switch (mode) {
-                case SPIN, WRITE -> l.owner() != self && l.tryAcquire(self, x.contextName());
+                case SPIN -> l.owner() != self && l.tryAcquire(self, x.contextName());
+                case WRITE -> l.owner() != self && l.tryWrite(self, x.contextName());
                 case READ -> l.tryRead(self);
             };
             if (got) {
@@ -283,7 +284,11 @@ public final class Ops {
             Lock l = x.kernel().lock(lock, mode.type());
             Object self = x.waitHandle().waiter();
             x.atomic().preemptDisable();
-            boolean got = mode == LockMode.READ ? l.tryRead(self) : l.owner() != self && l.tryAcquire(self, x.contextName());
+            boolean got = switch (mode) {
+                case SPIN -> l.owner() != self && l.tryAcquire(self, x.contextName());
+                case WRITE -> l.owner() != self && l.tryWrite(self, x.contextName());
+                case READ -> l.tryRead(self);
+            };
             if (!got) {
                 x.atomic().preemptEnable();
                 return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
