@@ -110,7 +110,9 @@ public final class Sysfs {
             m.printk("sysfs: cannot create duplicate filename '" + k.sysfsName() + "/" + a.name() + "'");
             throw new KernelError(Errno.EEXIST);
         }
-        SysfsAttribute fops = new SysfsAttribute(m.name(), a.name(), a.mode(), a.show(), a.store());
+        // No owner: struct attribute has none, so an open attribute does not pin the module (kernfs
+        // active references only make removal wait for callbacks in progress).
+        SysfsAttribute fops = new SysfsAttribute(null, a.name() + "_show [" + m.name() + "]", a.mode(), a.show(), a.store());
         State st = m.kernel(State.class, State::new);
         m.createFile(path, a.mode(), fops);
         st.files.put(path, fops);

@@ -24,7 +24,7 @@ public final class SysfsAttribute implements FileOps {
     public static final int PAGE_SIZE = 4096;
 
     private final String owner;
-    private final String name;
+    private final String showSymbol;
     private final int mode;
     private final Function<FileCtx, String> show;
     private final BiFunction<FileCtx, String, Long> store;
@@ -40,11 +40,11 @@ public final class SysfsAttribute implements FileOps {
         this(owner, null, mode, show, store);
     }
 
-    /** The same, with the attribute's name for the kernel's messages about it. */
-    public SysfsAttribute(String owner, String name, int mode, Function<FileCtx, String> show,
+    /** The same, with the show method's symbol as the kernel prints it (%pS), e.g. {@code value_show [mod]}. */
+    public SysfsAttribute(String owner, String showSymbol, int mode, Function<FileCtx, String> show,
                           BiFunction<FileCtx, String, Long> store) {
         this.owner = owner;
-        this.name = name;
+        this.showSymbol = showSymbol;
         this.mode = mode;
         this.show = show;
         this.store = store;
@@ -78,8 +78,7 @@ public final class SysfsAttribute implements FileOps {
         if (f.privateData() == null || f.pos() == 0) {
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
             if (page.length >= PAGE_SIZE) {
-                c.printk("fill_read_buffer: " + (name == null ? "show" : name + "_show") + (owner == null ? "" : " [" + owner + "]")
-                        + " returned bad count");
+                c.printk("fill_read_buffer: " + (showSymbol == null ? "show" : showSymbol) + " returned bad count");
                 page = Arrays.copyOf(page, PAGE_SIZE - 1);
             }
             f.setPrivateData(page);
