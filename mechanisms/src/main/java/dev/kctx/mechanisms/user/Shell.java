@@ -3,6 +3,7 @@ package dev.kctx.mechanisms.user;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
+import dev.kctx.actors.program.Program;
 import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
@@ -64,7 +65,7 @@ public final class Shell {
                 return IoResult.Done.of(0);
             }), (p, e) -> "rmdir: failed to remove '" + p + "': " + e.text());
             case "dmesg" -> dmesg(args);
-            case "sleep" -> List.of(new Ops.Nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")));
+            case "sleep" -> Program.builder().nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")).build().ops();
             case "setuid" -> setuid(args);
             case "lsmod" -> lsmod();
             case "wc" -> FileTools.wc(args);
