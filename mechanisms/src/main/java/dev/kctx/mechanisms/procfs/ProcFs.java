@@ -127,10 +127,6 @@ public final class ProcFs {
             }
             entries.removeIf(Entry::removed);
         }
-
-        List<Entry> entries() {
-            return Collections.unmodifiableList(entries);
-        }
     }
 
     /** The simple style: one page per read. */
