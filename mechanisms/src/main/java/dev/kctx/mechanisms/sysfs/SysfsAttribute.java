@@ -15,15 +15,20 @@ import java.util.function.Function;
 /**
  * A sysfs attribute's file operations. Opening for write without a write bit in the attribute's
  * mode or without a store method fails with EACCES even for root (kernfs checks the mode itself);
- * show() output is cut at PAGE_SIZE; store() sees at most PAGE_SIZE-1 bytes.
+ * show() fills one page: a count of PAGE_SIZE or more is logged as a bad count and cut to
+ * PAGE_SIZE-1 (sysfs_kf_seq_show); store() sees at most PAGE_SIZE-1 bytes and the write returns
+ * what store returned. A read from offset 0 calls show() again, as seq_read restarts there. Once
+ * the attribute is removed, files still open on it fail with ENODEV (kernfs_get_active).
  */
 public final class SysfsAttribute implements FileOps {
     public static final int PAGE_SIZE = 4096;
 
     private final String owner;
+    private final String showSymbol;
     private final int mode;
     private final Function<FileCtx, String> show;
     private final BiFunction<FileCtx, String, Long> store;
+    private boolean removed;
 
     /**
      * @param owner the module that owns the attribute (null for the kernel)
@@ -32,7 +37,14 @@ public final class SysfsAttribute implements FileOps {
      * @param store parses a write and returns the count consumed (or throws KernelError), or null for read-only
      */
     public SysfsAttribute(String owner, int mode, Function<FileCtx, String> show, BiFunction<FileCtx, String, Long> store) {
+        this(owner, null, mode, show, store);
+    }
+
+    /** The same, with the show method's symbol as the kernel prints it (%pS), e.g. {@code value_show [mod]}. */
+    public SysfsAttribute(String owner, String showSymbol, int mode, Function<FileCtx, String> show,
+                          BiFunction<FileCtx, String, Long> store) {
         this.owner = owner;
+        this.showSymbol = showSymbol;
         this.mode = mode;
         this.show = show;
         this.store = store;
@@ -41,6 +53,11 @@ public final class SysfsAttribute implements FileOps {
     @Override
     public String owner() {
         return owner;
+    }
+
+    /** kernfs_remove: files still open on the attribute get ENODEV from now on. */
+    public void deactivate() {
+        removed = true;
     }
 
     @Override
@@ -55,9 +72,16 @@ public final class SysfsAttribute implements FileOps {
 
     @Override
     public IoResult read(FileCtx c, OpenFile f, int count) {
-        if (f.privateData() == null) {
+        if (removed) {
+            throw new KernelError(Errno.ENODEV);
+        }
+        if (f.privateData() == null || f.pos() == 0) {
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
-            f.setPrivateData(page.length > PAGE_SIZE ? Arrays.copyOf(page, PAGE_SIZE) : page);
+            if (page.length >= PAGE_SIZE) {
+                c.printk("fill_read_buffer: " + (showSymbol == null ? "show" : showSymbol) + " returned bad count");
+                page = Arrays.copyOf(page, PAGE_SIZE - 1);
+            }
+            f.setPrivateData(page);
         }
         byte[] page = (byte[]) f.privateData();
         int from = (int) Math.min(f.pos(), page.length);
@@ -69,9 +93,17 @@ public final class SysfsAttribute implements FileOps {
 
     @Override
     public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-        byte[] in = c.copyFromUser(data);
-        int len = Math.min(in.length, PAGE_SIZE - 1);
-        long consumed = store.apply(c, new String(in, 0, len, StandardCharsets.UTF_8));
-        return IoResult.Done.of(consumed == len ? in.length : consumed);
+        if (removed) {
+            throw new KernelError(Errno.ENODEV);
+        }
+        if (data.length == 0) {
+            return IoResult.Done.of(0);
+        }
+        byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, PAGE_SIZE - 1)));
+        long consumed = store.apply(c, new String(in, StandardCharsets.UTF_8));
+        if (consumed > 0) {
+            f.setPos(f.pos() + consumed);
+        }
+        return IoResult.Done.of(consumed);
     }
 }

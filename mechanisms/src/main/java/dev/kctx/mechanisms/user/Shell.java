@@ -3,6 +3,7 @@ package dev.kctx.mechanisms.user;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
+import dev.kctx.actors.program.Program;
 import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
@@ -29,7 +30,7 @@ import java.util.Set;
 public final class Shell {
     /** The commands understood. */
     public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
-            "dmesg", "sleep", "setuid", "lsmod");
+            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd");
     private static final int READ_CHUNK = 4096;
     /** User time of starting one command (fork, exec, dynamic linking), roughly. */
     public static final long EXEC_COST_NS = 500_000L;
@@ -64,9 +65,11 @@ public final class Shell {
                 return IoResult.Done.of(0);
             }), (p, e) -> "rmdir: failed to remove '" + p + "': " + e.text());
             case "dmesg" -> dmesg(args);
-            case "sleep" -> List.of(new Ops.Nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")));
+            case "sleep" -> Program.builder().nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")).build().ops();
             case "setuid" -> setuid(args);
             case "lsmod" -> lsmod();
+            case "wc" -> FileTools.wc(args);
+            case "dd" -> FileTools.dd(args);
             default -> throw new IllegalStateException(cmd);
         };
         List<Op> all = new ArrayList<>();
@@ -117,7 +120,7 @@ public final class Shell {
         return out;
     }
 
-    private static void print(Exec x, byte[] data) {
+    static void print(Exec x, byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);
         if (text.isEmpty()) {
             return;
@@ -229,8 +232,12 @@ public final class Shell {
         List<String> paths = args.stream().filter(a -> !a.startsWith("-")).toList();
         String path = paths.isEmpty() ? "/" : paths.get(0);
         List<String> names = new ArrayList<>();
+        boolean[] found = {false};
         List<Op> ops = new ArrayList<>(Sys.call("getdents64", c -> {
             names.clear();
+            found[0] = false;
+            FileSyscalls.vfs(c).lookup(path, c.cred());
+            found[0] = true;
             List<String> got = FileSyscalls.readdir(c, path);
             Vfs vfs = FileSyscalls.vfs(c);
             for (String n : got) {
@@ -242,7 +249,8 @@ public final class Shell {
         ops.add(Sys.act("ls", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("ls: cannot access '" + path + "': " + r.errno.text());
+                // stat failed: "cannot access"; opendir failed: "cannot open directory".
+                x.console("ls: " + (found[0] ? "cannot open directory '" : "cannot access '") + path + "': " + r.errno.text());
             } else if (!names.isEmpty()) {
                 x.console(String.join("  ", names));
             }

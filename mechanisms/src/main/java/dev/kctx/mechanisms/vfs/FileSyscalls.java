@@ -33,7 +33,7 @@ public final class FileSyscalls {
         Cred cred = c.cred();
         Vfs.Node n;
         try {
-            n = vfs.lookup(path);
+            n = vfs.lookup(path, cred);
         } catch (KernelError e) {
             if (e.errno() != Errno.ENOENT || (flags & OpenFlags.O_CREAT) == 0) {
                 throw e;
@@ -143,11 +143,11 @@ public final class FileSyscalls {
 
     public static void mkdir(FileCtx c, String path, int mode) {
         Vfs vfs = vfs(c);
+        int slash = path.lastIndexOf('/');
+        Vfs.Node parent = vfs.lookup(slash <= 0 ? "/" : path.substring(0, slash), c.cred());
         if (vfs.exists(path)) {
             throw new KernelError(Errno.EEXIST);
         }
-        int slash = path.lastIndexOf('/');
-        Vfs.Node parent = vfs.lookup(slash <= 0 ? "/" : path.substring(0, slash));
         if (!(parent instanceof Vfs.Dir dir)) {
             throw new KernelError(Errno.ENOTDIR);
         }
@@ -164,7 +164,7 @@ public final class FileSyscalls {
 
     public static void rmdir(FileCtx c, String path) {
         Vfs vfs = vfs(c);
-        Vfs.Node n = vfs.lookup(path);
+        Vfs.Node n = vfs.lookup(path, c.cred());
         if (!(n instanceof Vfs.Dir d)) {
             throw new KernelError(Errno.ENOTDIR);
         }
@@ -204,7 +204,7 @@ public final class FileSyscalls {
 
     /** getdents: the names in a directory, sorted. */
     public static List<String> readdir(FileCtx c, String path) {
-        Vfs.Node n = vfs(c).lookup(path);
+        Vfs.Node n = vfs(c).lookup(path, c.cred());
         if (!(n instanceof Vfs.Dir d)) {
             throw new KernelError(Errno.ENOTDIR);
         }

@@ -171,6 +171,7 @@ public final class Vfs {
         }
         ((Dir) lookup("/sys/kernel/debug")).setMode(0700);
         ((Dir) lookup("/tmp")).setMode(01777);
+        dev.kctx.mechanisms.procfs.ProcFs.kernelEntries(this);
     }
 
     public Dir root() {
@@ -208,6 +209,25 @@ public final class Vfs {
             if (!(n instanceof Dir d)) {
                 throw new KernelError(Errno.ENOTDIR);
             }
+            n = d.child(part);
+            if (n == null) {
+                throw new KernelError(Errno.ENOENT);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The node at {@code path} as a task with {@code cred} walks to it: every directory passed needs
+     * search (x) permission, as may_lookup checks; EACCES otherwise (debugfs's 0700 mount point).
+     */
+    public Node lookup(String path, Cred cred) {
+        Node n = root;
+        for (String part : components(path)) {
+            if (!(n instanceof Dir d)) {
+                throw new KernelError(Errno.ENOTDIR);
+            }
+            checkSearch(d, cred);
             n = d.child(part);
             if (n == null) {
                 throw new KernelError(Errno.ENOENT);
@@ -302,6 +322,17 @@ public final class Vfs {
     private static void attach(Dir parent, Node n) {
         parent.children.put(n.name(), n);
         n.parent = parent;
+    }
+
+    /** Search permission on a directory (the x bit); CAP_DAC_OVERRIDE passes every directory. */
+    public static void checkSearch(Node dir, Cred cred) {
+        if (cred.capable(Cred.Cap.CAP_DAC_OVERRIDE)) {
+            return;
+        }
+        int bits = cred.uid() == dir.uid() ? (dir.mode() >> 6) & 7 : dir.mode() & 7;
+        if ((bits & 1) == 0) {
+            throw new KernelError(Errno.EACCES);
+        }
     }
 
     /** generic_permission: owner or other bits; CAP_DAC_OVERRIDE lets root read and write anything. */
