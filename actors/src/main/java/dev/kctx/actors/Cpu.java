@@ -53,7 +53,11 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     /** Machine to CPU: interrupt line {@code line} fires (HARDIRQ level). */
-    public record IrqArrive(long time, IrqLine line) implements Event {
+    public record IrqArrive(long time, IrqLine line, boolean lost, boolean spurious) implements Event {
+        public IrqArrive(long time, IrqLine line) {
+            this(time, line, false, false);
+        }
+
         public ContextLevel level() {
             return ContextLevel.HARDIRQ;
         }
@@ -373,7 +377,12 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private void handle(Event e) {
         setTime(e.time());
         if (e instanceof IrqArrive a) {
-            if (pendingIrqs.containsKey(a.line())) {
+            if (a.spurious()) {
+                record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " spurious", a.line().line());
+            }
+            if (a.lost()) {
+                record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " lost", a.line().line());
+            } else if (pendingIrqs.containsKey(a.line())) {
                 irqsMerged++;
             } else {
                 pendingIrqs.put(a.line(), a.time());

@@ -86,6 +86,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** Generator for processes started at run time, split in the order they are started. */
     private final SplittableRandom spawnRandom;
     private int nextSource;
+    /** Decides injected IRQ faults, in calendar order. */
+    private final SplittableRandom faultRandom;
 
     private long until;
     private java.util.function.LongConsumer progress;
@@ -117,6 +119,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.kernel = new KernelObjects();
         boolean inline = context.getSystem().settings().config().getBoolean("kctx.engine.inline-bursts");
         spec.locks().forEach(kernel::declareLock);
+        this.faultRandom = new SplittableRandom(spec.seed() ^ 0x5DEECE66DL);
+        kernel.injectAllocationFaults(spec.faults().gfpAtomicFailRate(), faultRandom.split());
         spec.semaphoreCounts().forEach((name, count) -> kernel.lock(name, KernelObjects.LockType.SEMAPHORE).setCount(count));
         for (MachineSpec.Boot<?> b : spec.boot()) {
             boot(kernel, b);
@@ -213,7 +217,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         if (replyTo != null) {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, roundTime, events, rounds,
-                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty())));
+                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), kernel.counters())));
         }
         return Behaviors.stopped();
     }
@@ -265,8 +269,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (IrqLine line : lines) {
             long first = irqSpecs.get(line).arrivals().first(arrivalRandom.get(line));
             if (first >= 0) {
-                calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), new Cpu.IrqArrive(first, line));
+                calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), arrival(first, line));
             }
+            scheduleSpurious(line, 0);
         }
         nextRound();
         return this;
@@ -279,7 +284,29 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         arrivalCount.put(line, n + 1);
         if (next >= 0) {
             int cpu = line.cpus().get((n + 1) % line.cpus().size());
-            calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), new Cpu.IrqArrive(next, line));
+            calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), arrival(next, line));
+        }
+    }
+
+    /** An arrival, possibly lost (fault injection). */
+    private Cpu.IrqArrive arrival(long time, IrqLine line) {
+        double loss = spec.faults().irqLossRate();
+        boolean lost = loss > 0 && faultRandom.nextDouble() < loss;
+        if (lost) {
+            kernel.count("faults.irq_lost", 1);
+        }
+        return new Cpu.IrqArrive(time, line, lost, false);
+    }
+
+    /** Spurious arrivals of a line: an extra Poisson stream (fault injection). */
+    private void scheduleSpurious(IrqLine line, long after) {
+        double rate = spec.faults().spuriousIrqsPerSecond();
+        if (rate <= 0) {
+            return;
+        }
+        long gap = Math.max(1, Math.round(-Math.log(1.0 - faultRandom.nextDouble()) / rate * 1e9));
+        if (after + gap <= until) {
+            calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), new Cpu.IrqArrive(after + gap, line, false, true));
         }
     }
 
@@ -299,7 +326,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             Calendar.Entry e = calendar.poll();
             byCpu.computeIfAbsent(e.cpu(), c -> new ArrayList<>()).add(e.event());
             events++;
-            if (e.event() instanceof Cpu.IrqArrive a) {
+            if (e.event() instanceof Cpu.IrqArrive a && a.spurious()) {
+                kernel.count("faults.irq_spurious", 1);
+                scheduleSpurious(a.line(), a.time());
+            } else if (e.event() instanceof Cpu.IrqArrive a) {
                 scheduleNextArrival(a);
             }
         }
@@ -362,7 +392,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             answered = true;
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
                     trace, reports, dmesg, console, List.of(stats), Optional.ofNullable(failure),
-                    Optional.ofNullable(stopped))));
+                    Optional.ofNullable(stopped), kernel.counters())));
         }
         return this;
     }

@@ -18,7 +18,24 @@ import java.util.Map;
 public record MachineSpec(String name, int cpus, Preempt preempt, long timeSliceNs, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
                           Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
-                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot) {
+                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults) {
+
+    /**
+     * Faults to inject, each with a seeded probability: GFP_ATOMIC allocations that fail, IRQ
+     * arrivals that are lost, and spurious IRQ arrivals (per line, per virtual second).
+     */
+    public record Faults(double gfpAtomicFailRate, double irqLossRate, double spuriousIrqsPerSecond) {
+        public static final Faults NONE = new Faults(0, 0, 0);
+
+        public Faults {
+            if (!(gfpAtomicFailRate >= 0 && gfpAtomicFailRate <= 1) || !(irqLossRate >= 0 && irqLossRate <= 1)) {
+                throw new IllegalArgumentException("fault rates are probabilities between 0 and 1");
+            }
+            if (!(spuriousIrqsPerSecond >= 0) || Double.isInfinite(spuriousIrqsPerSecond)) {
+                throw new IllegalArgumentException("spurious IRQs per second must be a non-negative number");
+            }
+        }
+    }
 
     /**
      * Machine-wide state a mechanism needs at boot (its registry, the modules on disk), made fresh
@@ -61,6 +78,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         locks = Map.copyOf(locks);
         semaphoreCounts = Map.copyOf(semaphoreCounts);
         boot = List.copyOf(boot);
+        java.util.Objects.requireNonNull(faults, "faults");
         for (var e : semaphoreCounts.entrySet()) {
             if (e.getValue() < 0) {
                 throw new IllegalArgumentException("semaphore " + e.getKey() + " needs a count of at least 0");
@@ -132,14 +150,20 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
     /** The same machine with another seed. */
     public MachineSpec withSeed(long newSeed) {
         return new MachineSpec(name, cpus, preempt, timeSliceNs, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot);
+                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, faults);
+    }
+
+    /** The same machine with these faults injected. */
+    public MachineSpec withFaults(Faults newFaults) {
+        return new MachineSpec(name, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
+                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, newFaults);
     }
 
     /** The same machine with these locks and contexts (what a front end builds after the settings). */
     public MachineSpec withContexts(String newName, Map<String, LockType> newLocks, List<Irq> newIrqs,
                                     Map<SoftirqVector, Program> newSoftirqs, List<Task> newKthreads, List<Task> newProcesses) {
         return new MachineSpec(newName, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
-                newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot);
+                newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot, faults);
     }
 
     /** Fluent construction with the defaults of reference.conf: 1 CPU, preempt none, 4 ms slices, seed 1. */
@@ -153,6 +177,12 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         private long watchdogThresh = DEFAULT_WATCHDOG_THRESH_NS;
         private final Map<String, Integer> semaphoreCounts = new LinkedHashMap<>();
         private final List<Boot<?>> boot = new ArrayList<>();
+        private Faults faults = Faults.NONE;
+
+        public Builder faults(Faults f) {
+            faults = f;
+            return this;
+        }
 
         /** Boot-time state of a mechanism, created fresh for each run. */
         public <T> Builder boot(Class<T> key, java.util.function.Supplier<? extends T> factory) {
@@ -251,7 +281,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
 
         public MachineSpec build() {
             return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes,
-                    watchdogThresh, semaphoreCounts, boot);
+                    watchdogThresh, semaphoreCounts, boot, faults);
         }
     }
 }

@@ -193,6 +193,34 @@ public final class KernelObjects {
     private final Map<Integer, TaskInfo> tasks = new java.util.TreeMap<>();
     private int nextPid = 1000;
     private UserWork userWork = UserWork.NONE;
+    private final Map<String, Long> counters = new java.util.TreeMap<>();
+    private double gfpAtomicFailRate;
+    private java.util.SplittableRandom faultRandom = new java.util.SplittableRandom(0);
+
+    /** Adds {@code delta} to a named counter (mechanisms count messages, drops, faults here). */
+    public void count(String name, long delta) {
+        counters.merge(name, delta, Long::sum);
+    }
+
+    /** The counters, sorted by name. */
+    public Map<String, Long> counters() {
+        return java.util.Collections.unmodifiableMap(counters);
+    }
+
+    /** The engine sets the allocation fault rate and its seeded generator before the run. */
+    public void injectAllocationFaults(double rate, java.util.SplittableRandom random) {
+        gfpAtomicFailRate = rate;
+        faultRandom = random;
+    }
+
+    /** Whether this GFP_ATOMIC allocation fails (fault injection); counted as faults.gfp_atomic. */
+    public boolean atomicAllocationFails() {
+        if (gfpAtomicFailRate <= 0 || faultRandom.nextDouble() >= gfpAtomicFailRate) {
+            return false;
+        }
+        count("faults.gfp_atomic_failed", 1);
+        return true;
+    }
 
     /** The engine registers every task here; mechanisms look tasks up by pid. */
     public void registerTask(TaskInfo t) {

@@ -518,10 +518,25 @@ public final class Ops {
         }
     }
 
-    /** kmalloc with GFP_KERNEL (might_alloc: may sleep) or GFP_ATOMIC (never sleeps). */
-    public record Kmalloc(long size, boolean atomicGfp) implements Op {
+    /**
+     * kmalloc with GFP_KERNEL (might_alloc: may sleep) or GFP_ATOMIC (never sleeps, may fail under
+     * fault injection: then {@code onFailure} runs, the driver's NULL path).
+     */
+    public record Kmalloc(long size, boolean atomicGfp, List<Op> onFailure) implements Op {
+        public Kmalloc {
+            onFailure = List.copyOf(onFailure);
+        }
+
+        public Kmalloc(long size, boolean atomicGfp) {
+            this(size, atomicGfp, List.of());
+        }
+
         public Outcome execute(Exec x) {
             x.check(atomicGfp ? KernelCall.KMALLOC_GFP_ATOMIC : KernelCall.KMALLOC_GFP_KERNEL, describe());
+            if (atomicGfp && x.kernel().atomicAllocationFails()) {
+                x.trace("kctx_fault", describe() + " = NULL");
+                return onFailure.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(onFailure);
+            }
             return Outcome.Next.INSTANCE;
         }
 
