@@ -5,6 +5,7 @@ import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.ioctl.IoctlCmd;
 import dev.kctx.mechanisms.module.Modules;
+import dev.kctx.mechanisms.sysctl.Sysctl;
 
 import java.util.List;
 
@@ -16,8 +17,11 @@ public final class FileSyscalls {
     private FileSyscalls() {
     }
 
+    /** The machine's tree; the first look at it also boots /proc/sys (kernel tables, /etc/sysctl.conf). */
     public static Vfs vfs(FileCtx c) {
-        return c.kernel().extension(Vfs.class, Vfs::new);
+        Vfs v = c.kernel().extension(Vfs.class, Vfs::new);
+        Sysctl.of(c.kernel());
+        return v;
     }
 
     public static FdTable fds(FileCtx c) {
