@@ -65,7 +65,7 @@ public final class Shell {
                 return IoResult.Done.of(0);
             }), (p, e) -> "rmdir: failed to remove '" + p + "': " + e.text());
             case "dmesg" -> dmesg(args);
-            case "sleep" -> List.of(new Ops.Nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")));
+            case "sleep" -> Sys.nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?"));
             case "setuid" -> setuid(args);
             case "lsmod" -> lsmod();
             case "exec" -> ShellTools.exec(args);

@@ -2,6 +2,7 @@ package dev.kctx.mechanisms.user;
 
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
+import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.contexts.KernelCall;
 import dev.kctx.mechanisms.KernelError;
@@ -35,6 +36,13 @@ public final class Sys {
     /** A system call by number (syscall(2)); {@code name} is what the trace and reports call it. */
     public static List<Op> callNr(int nr, String name, Function<FileCtx, IoResult> body) {
         return List.of(new Enter(name, nr), new Body(name, body), new Exit(name, nr));
+    }
+
+    /** nanosleep(2): the process sleeps (state S) for {@code ns} inside the system call, then returns 0. */
+    public static List<Op> nanosleep(long ns) {
+        int nr = SyscallTable.nr("nanosleep");
+        return List.of(new Enter("nanosleep", nr), new Body("nanosleep", c -> IoResult.Done.of(0)), new Ops.Nanosleep(ns),
+                new Exit("nanosleep", nr));
     }
 
     /** A user-mode step: printing, deciding, queueing the next operations (returned, or empty). */
