@@ -157,7 +157,7 @@ public final class Modules {
             Object v = eq < 0 && (p.type() == ParamType.BOOL || p.type() == ParamType.INVBOOL) ? p.type().parse("y") : p.type().parse(val);
             if (v == null) {
                 c.printk(name + ": `" + val + "' invalid for parameter `" + key + "'");
-                throw new KernelError(Errno.EINVAL);
+                throw new KernelError(p.type().parseError(val));
             }
             m.params.put(p.name(), v);
         }
@@ -261,7 +261,7 @@ public final class Modules {
                     writable ? (c, text) -> {
                         Object v = p.type().parse(text.strip());
                         if (v == null) {
-                            throw new KernelError(Errno.EINVAL);
+                            throw new KernelError(p.type().parseError(text.strip()));
                         }
                         m.params.put(p.name(), v);
                         return (long) text.length();
