@@ -79,7 +79,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         TranscriptDemo transcript = SeedDemos.all().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
         if (transcript != null) {
-            RunResult r = Simulation.run(transcript.spec(seed), untilNs, true, Dispatchers.config(threads));
+            // A shell session runs until its last command; --until only cuts it short when given.
+            boolean untilGiven = spec.commandLine().getParseResult().hasMatchedOption("--until");
+            RunResult r = Simulation.run(transcript.spec(seed), untilGiven ? untilNs : TranscriptDemo.UNTIL_NS, true,
+                    Dispatchers.config(threads));
             out.print(TranscriptDemo.transcript(r));
             r.failure().ifPresent(f -> out.println("run failed: " + f));
             out.flush();

@@ -59,6 +59,21 @@ class DemoCommandTest {
     }
 
     @Test
+    @DisplayName("a transcript demo runs its whole session by default (past the 12 ms of --until's default); an explicit --until cuts it short")
+    void transcriptRunsToTheEnd() {
+        Cli.Result full = Cli.run("demo", "sysctl");
+        assertEquals(0, full.exit(), full.err());
+        assertTrue(full.out().endsWith("$ sysctl vm.swappiness\nvm.swappiness = 20\n"), "the last command ran: " + full.out());
+        Cli.Result cut = Cli.run("demo", "sysctl", "--until", "2ms");
+        assertEquals(0, cut.exit(), cut.err());
+        assertTrue(cut.out().startsWith("# sysctl vm.swappiness kernel.hostname\n") && !cut.out().contains("reboot"),
+                "only the first commands ran: " + cut.out());
+        for (String demo : java.util.List.of("chardev", "cdev-wait", "params", "ioctl", "sysctl", "syscall")) {
+            assertTrue(Cli.run("demo", "--list").out().contains(demo), "--list names " + demo);
+        }
+    }
+
+    @Test
     @DisplayName("--version and --help work")
     void versionAndHelp() {
         Cli.Result v = Cli.run("--version");

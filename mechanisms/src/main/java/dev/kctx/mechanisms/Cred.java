@@ -9,7 +9,7 @@ import java.util.Set;
  */
 public final class Cred {
     /** The capabilities the mechanisms check. */
-    public enum Cap { CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_NET_ADMIN, CAP_KILL, CAP_DAC_OVERRIDE }
+    public enum Cap { CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_NET_ADMIN, CAP_KILL, CAP_DAC_OVERRIDE, CAP_SYS_BOOT }
 
     private int uid;
     private final Set<Cap> caps = EnumSet.allOf(Cap.class);

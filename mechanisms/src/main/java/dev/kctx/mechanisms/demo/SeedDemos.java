@@ -1,10 +1,18 @@
 package dev.kctx.mechanisms.demo;
 
+import dev.kctx.actors.Arrivals;
+import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.chardev.CdevExample;
 import dev.kctx.mechanisms.configfs.ConfigfsExample;
 import dev.kctx.mechanisms.debugfs.DebugfsExample;
 import dev.kctx.mechanisms.procfs.ProcfsExample;
 import dev.kctx.mechanisms.sysfs.SysfsExample;
+import dev.kctx.mechanisms.chardev.CdevWait;
+import dev.kctx.mechanisms.ioctl.CdevIoctl;
+import dev.kctx.mechanisms.params.PrintVma;
+import dev.kctx.mechanisms.syscall.SyscallExample;
+import dev.kctx.mechanisms.sysctl.SysctlExample;
+import dev.kctx.mechanisms.user.Binaries;
 
 import java.util.List;
 
@@ -96,8 +104,115 @@ public final class SeedDemos {
                     "dmesg",
                     "ls /sys/kernel/config"));
 
+    /** When the cdev-wait demo's sensor interrupt fires (the shell is asleep in head by then). */
+    public static final long SENSOR_IRQ_AT = Durations.ms(20);
+
+    public static final TranscriptDemo CDEV_WAIT = new TranscriptDemo("cdev-wait",
+            "an open file pins the module (rmmod: in use), a fixed major, a read that sleeps until an IRQ fills the buffer, O_NONBLOCK EAGAIN",
+            List.of(CdevExample.module(), CdevWait.module()), List.of(
+                    "insmod cdev_example.ko",
+                    "mknod /dev/cdev_example c 248 0",
+                    "exec 3< /dev/cdev_example",
+                    "lsmod",
+                    "rmmod cdev_example",
+                    "exec 3<&-",
+                    "rmmod cdev_example",
+                    "cat /dev/cdev_example",
+                    "insmod cdev_wait.ko major=4",
+                    "insmod cdev_wait.ko major=60",
+                    "dmesg -c",
+                    "mknod /dev/cdev_wait c 60 0",
+                    "./nbread /dev/cdev_wait",
+                    "head -n 1 /dev/cdev_wait",
+                    "dmesg -c",
+                    "echo \"from user space\" > /dev/cdev_wait",
+                    "./nbread /dev/cdev_wait"),
+            m -> m.boot(Binaries.class, () -> Binaries.of(CdevWait.nbread()))
+                    .irq("sensor", 11, List.of(0), new Arrivals.At(List.of(SENSOR_IRQ_AT)), CdevWait.irqHandler(11)));
+
+    public static final TranscriptDemo PARAMS = new TranscriptDemo("params",
+            "the seed's printvma: pid_mem set at insmod, no parameters/ with perm 0, shown with 0444, writable with 0644, EINVAL and unknown parameters",
+            PrintVma.builds(), List.of(
+                    "insmod printvma.ko pid_mem=4242",
+                    "dmesg -c",
+                    "ls -F /sys/module/printvma/",
+                    "rmmod printvma",
+                    "insmod 0444/printvma.ko pid_mem=4242",
+                    "ls -F /sys/module/printvma/",
+                    "cat /sys/module/printvma/parameters/pid_mem",
+                    "echo 1 > /sys/module/printvma/parameters/pid_mem",
+                    "rmmod printvma",
+                    "insmod 0644/printvma.ko pid_mem=4242",
+                    "echo 1 > /sys/module/printvma/parameters/pid_mem",
+                    "cat /sys/module/printvma/parameters/pid_mem",
+                    "echo abc > /sys/module/printvma/parameters/pid_mem",
+                    "rmmod printvma",
+                    "dmesg -c",
+                    "insmod printvma.ko pid_mem=abc",
+                    "insmod printvma.ko pid=4242",
+                    "dmesg -c",
+                    "setuid 1000",
+                    "insmod printvma.ko pid_mem=4242"));
+
+    public static final TranscriptDemo IOCTL = new TranscriptDemo("ioctl",
+            "cdev_example with ioctl: _IO, _IOW, _IOR, _IOWR commands, ENOTTY for an unknown one, EFAULT for a NULL pointer",
+            List.of(CdevIoctl.module()), List.of(
+                    "insmod cdev_ioctl.ko",
+                    "dmesg -c",
+                    "mknod /dev/cdev_ioctl c 248 0",
+                    "echo \"hello kernel\" > /dev/cdev_ioctl",
+                    "./ioctl_user /dev/cdev_ioctl",
+                    "cat /dev/cdev_ioctl",
+                    "rmmod cdev_ioctl",
+                    "./ioctl_user /dev/cdev_ioctl"),
+            m -> m.boot(Binaries.class, () -> Binaries.of(CdevIoctl.program())));
+
+    public static final TranscriptDemo SYSCTL = new TranscriptDemo("sysctl",
+            "kernel tunables: sysctl -w at run time, EINVAL outside the range, a module's table, lost at reboot, kept through /etc/sysctl.conf",
+            List.of(SysctlExample.module()), List.of(
+                    "sysctl vm.swappiness kernel.hostname",
+                    "sysctl -w vm.swappiness=10",
+                    "cat /proc/sys/vm/swappiness",
+                    "sysctl -w vm.swappiness=300",
+                    "echo 300 > /proc/sys/vm/swappiness",
+                    "sysctl kernel.printk",
+                    "sysctl -w kernel.hostname=kctx",
+                    "sysctl -w kernel.ostype=Plan9",
+                    "echo \"vm.swappiness = 20\" > /etc/sysctl.conf",
+                    "echo \"kernel.hostname = kctx-box\" >> /etc/sysctl.conf",
+                    "sysctl -p",
+                    "sysctl -w vm.swappiness=30",
+                    "insmod sysctl_example.ko",
+                    "sysctl kctx",
+                    "sysctl -w kctx.threshold=101",
+                    "sysctl -w kctx.label=a-much-longer-label",
+                    "sysctl kctx.label",
+                    "reboot",
+                    "sysctl vm.swappiness kernel.hostname kernel.printk",
+                    "sysctl kctx.threshold",
+                    "lsmod",
+                    "setuid 1000",
+                    "sysctl -w vm.swappiness=10",
+                    "echo 10 > /proc/sys/vm/swappiness",
+                    "sysctl vm.swappiness"));
+
+    public static final TranscriptDemo SYSCALL = new TranscriptDemo("syscall",
+            "a module adds system call 548; syscall(2) reaches it, EFAULT for a NULL pointer, ENOSYS before insmod and after rmmod",
+            List.of(SyscallExample.module()), List.of(
+                    "./hello_syscall \"hello kernel\"",
+                    "insmod syscall_example.ko",
+                    "dmesg -c",
+                    "./hello_syscall \"hello kernel\"",
+                    "./hello_syscall --null \"hello kernel\"",
+                    "dmesg -c",
+                    "rmmod syscall_example",
+                    "./hello_syscall \"hello kernel\"",
+                    "insmod syscall_example.ko nr=1",
+                    "dmesg -c"),
+            m -> m.boot(Binaries.class, () -> Binaries.of(SyscallExample.program())));
+
     /** Every transcript demo, in the order `kctx demo --list` shows them. */
     public static List<TranscriptDemo> all() {
-        return List.of(CHARDEV, PROCFS, SYSFS, DEBUGFS, CONFIGFS);
+        return List.of(CHARDEV, CDEV_WAIT, PARAMS, IOCTL, SYSCALL, PROCFS, SYSFS, DEBUGFS, CONFIGFS, SYSCTL);
     }
 }

@@ -60,20 +60,45 @@ public final class Modules {
         }
     }
 
+    /**
+     * What the loader does with a parameter the module does not declare. Linux before 3.17 refused
+     * the load ("Unknown parameter `x'", ENOENT), as the seed's kernel did; since 3.17
+     * (unknown_module_param_cb) it warns "unknown parameter 'x' ignored" and loads the module.
+     */
+    public enum UnknownParams { REJECT, IGNORE }
+
     private final Map<String, ModuleDef> files = new LinkedHashMap<>();
     private final Map<String, Loaded> loaded = new LinkedHashMap<>();
+    private UnknownParams unknownParams = UnknownParams.REJECT;
 
     public Modules(List<ModuleDef> defs) {
         for (ModuleDef d : defs) {
-            if (files.put(d.name(), d) != null) {
-                throw new IllegalArgumentException("module " + d.name() + " is defined twice");
+            if (files.put(d.file(), d) != null) {
+                throw new IllegalArgumentException("module file " + d.file() + " is defined twice");
             }
         }
     }
 
+    /** Chooses the kernel generation's handling of unknown parameters (default: REJECT, the seed's). */
+    public Modules unknownParams(UnknownParams policy) {
+        this.unknownParams = policy;
+        return this;
+    }
+
     /** True when the machine has NAME.ko. */
     public boolean hasFile(String name) {
-        return files.containsKey(name);
+        return files.values().stream().anyMatch(d -> d.name().equals(name));
+    }
+
+    /** The module in file {@code path} as insmod is given it: exact path (without "./"), else by file name. */
+    public ModuleDef file(String path) {
+        String p = path.startsWith("./") ? path.substring(2) : path;
+        ModuleDef d = files.get(p);
+        if (d == null) {
+            String base = p.substring(p.lastIndexOf('/') + 1);
+            d = files.get(base);
+        }
+        return d;
     }
 
     public boolean isLoaded(String name) {
@@ -94,14 +119,20 @@ public final class Modules {
      * kernel log lines the kernel prints; the init function's own failure unloads what it registered.
      */
     public void insmod(FileCtx c, String name, List<String> args) {
+        insmodFile(c, name + ".ko", args);
+    }
+
+    /** init_module of the module in file {@code path} (see {@link #file}). */
+    public void insmodFile(FileCtx c, String path, List<String> args) {
         Cred cred = c.cred();
         if (!cred.capable(Cred.Cap.CAP_SYS_MODULE)) {
             throw new KernelError(Errno.EPERM);
         }
-        ModuleDef def = files.get(name);
+        ModuleDef def = file(path);
         if (def == null) {
-            throw new KernelError(Errno.ENOENT, "could not load module " + name + ".ko: No such file or directory");
+            throw new KernelError(Errno.ENOENT, "could not load module " + path + ": No such file or directory");
         }
+        String name = def.name();
         if (loaded.containsKey(name)) {
             throw new KernelError(Errno.EEXIST);
         }
@@ -113,17 +144,22 @@ public final class Modules {
             int eq = arg.indexOf('=');
             String key = eq < 0 ? arg : arg.substring(0, eq);
             String val = eq < 0 ? "" : arg.substring(eq + 1);
-            ParamDef p = def.params().stream().filter(x -> x.name().equals(key)).findFirst().orElse(null);
+            // parameq: dashes and underscores are equivalent in parameter names.
+            ParamDef p = def.params().stream().filter(x -> x.name().equals(key.replace('-', '_'))).findFirst().orElse(null);
             if (p == null) {
+                if (unknownParams == UnknownParams.IGNORE) {
+                    c.printk(name + ": unknown parameter '" + key + "' ignored");
+                    continue;
+                }
                 c.printk(name + ": Unknown parameter `" + key + "'");
                 throw new KernelError(Errno.ENOENT);
             }
             Object v = eq < 0 && (p.type() == ParamType.BOOL || p.type() == ParamType.INVBOOL) ? p.type().parse("y") : p.type().parse(val);
             if (v == null) {
                 c.printk(name + ": `" + val + "' invalid for parameter `" + key + "'");
-                throw new KernelError(Errno.EINVAL);
+                throw new KernelError(p.type().parseError(val));
             }
-            m.params.put(key, v);
+            m.params.put(p.name(), v);
         }
         loaded.put(name, m);
         Vfs vfs = c.kernel().extension(Vfs.class, Vfs::new);
@@ -159,6 +195,21 @@ public final class Modules {
             m.def.exit().accept(new ModuleCtx(m, c));
         }
         teardown(c.kernel().extension(Vfs.class, Vfs::new), m);
+    }
+
+    /**
+     * What a reboot does to modules: the machine restarts, so every module is gone, its exit
+     * function never called and open references ignored; their registrations disappear with them.
+     */
+    public void unloadAllForReboot(FileCtx c) {
+        Vfs vfs = c.kernel().extension(Vfs.class, Vfs::new);
+        List<String> names = new ArrayList<>(loaded.keySet());
+        java.util.Collections.reverse(names);
+        for (String n : names) {
+            Loaded m = loaded.get(n);
+            m.state = "going";
+            teardown(vfs, m);
+        }
     }
 
     /** try_module_get: pins a live module (an open file whose fops.owner it is). */
@@ -210,7 +261,7 @@ public final class Modules {
                     writable ? (c, text) -> {
                         Object v = p.type().parse(text.strip());
                         if (v == null) {
-                            throw new KernelError(Errno.EINVAL);
+                            throw new KernelError(p.type().parseError(text.strip()));
                         }
                         m.params.put(p.name(), v);
                         return (long) text.length();

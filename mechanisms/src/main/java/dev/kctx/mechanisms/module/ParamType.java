@@ -61,6 +61,23 @@ public enum ParamType {
         }
     }
 
+    /**
+     * The error the kernel's setter gives for text {@link #parse} refuses: ERANGE for a well-formed
+     * number outside the type's range (kstrto* overflow), EINVAL for anything else.
+     */
+    public dev.kctx.mechanisms.Errno parseError(String text) {
+        if (this == CHARP || this == BOOL || this == INVBOOL) {
+            return dev.kctx.mechanisms.Errno.EINVAL;
+        }
+        String t = text.trim();
+        if (min >= 0 && t.startsWith("-")) {
+            // kstrtou* take no sign.
+            return dev.kctx.mechanisms.Errno.EINVAL;
+        }
+        return t.matches("[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)") ? dev.kctx.mechanisms.Errno.ERANGE
+                : dev.kctx.mechanisms.Errno.EINVAL;
+    }
+
     /** How the parameter file shows a value (param_get_*). */
     public String show(Object value) {
         if (this == BOOL || this == INVBOOL) {

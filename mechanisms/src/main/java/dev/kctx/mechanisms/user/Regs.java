@@ -20,6 +20,16 @@ public final class Regs {
         return ret < 0;
     }
 
+    /** What the libc wrapper returns: the value, or -1 with {@link #errno} set. */
+    public long result() {
+        return ret < 0 ? -1 : ret;
+    }
+
+    /** strace's rendering of the result: {@code = 12} or {@code = -1 ENOTTY (Inappropriate ioctl for device)}. */
+    public String shown() {
+        return ret < 0 ? "= -1 " + errno.name() + " (" + errno.text() + ")" : "= " + ret;
+    }
+
     public int fd(String var) {
         Object v = vars.get(var);
         if (!(v instanceof Integer i)) {

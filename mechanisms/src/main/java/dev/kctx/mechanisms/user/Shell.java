@@ -30,7 +30,7 @@ import java.util.Set;
 public final class Shell {
     /** The commands understood. */
     public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
-            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd");
+            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd", "exec", "head", "sysctl", "reboot");
     private static final int READ_CHUNK = 4096;
     /** User time of starting one command (fork, exec, dynamic linking), roughly. */
     public static final long EXEC_COST_NS = 500_000L;
@@ -45,8 +45,9 @@ public final class Shell {
             throw new IllegalArgumentException("empty shell command");
         }
         String cmd = words.get(0);
-        if (!COMMANDS.contains(cmd)) {
-            throw new IllegalArgumentException("unknown shell command '" + cmd + "'; expected one of " + new java.util.TreeSet<>(COMMANDS));
+        if (!COMMANDS.contains(cmd) && !ShellTools.isProgram(cmd)) {
+            throw new IllegalArgumentException("unknown shell command '" + cmd + "'; expected one of " + new java.util.TreeSet<>(COMMANDS)
+                    + " or ./PROGRAM");
         }
         List<String> args = words.subList(1, words.size());
         List<Op> body = switch (cmd) {
@@ -65,12 +66,16 @@ public final class Shell {
                 return IoResult.Done.of(0);
             }), (p, e) -> "rmdir: failed to remove '" + p + "': " + e.text());
             case "dmesg" -> dmesg(args);
-            case "sleep" -> Program.builder().nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?")).build().ops();
+            case "sleep" -> Sys.nanosleep(Durations.parse(args.size() == 1 ? args.get(0) : "?"));
             case "setuid" -> setuid(args);
             case "lsmod" -> lsmod();
             case "wc" -> FileTools.wc(args);
             case "dd" -> FileTools.dd(args);
-            default -> throw new IllegalStateException(cmd);
+            case "exec" -> ShellTools.exec(args);
+            case "head" -> ShellTools.head(args);
+            case "sysctl" -> ShellTools.sysctl(args);
+            case "reboot" -> ShellTools.reboot(args);
+            default -> ShellTools.program(cmd, args);
         };
         List<Op> all = new ArrayList<>();
         all.add(Sys.act("prompt", x -> x.console((cred(x).root() ? "# " : "$ ") + line)));
@@ -263,21 +268,22 @@ public final class Shell {
             throw new IllegalArgumentException("insmod needs a module file NAME.ko");
         }
         String file = args.get(0);
-        String name = file.substring(file.lastIndexOf('/') + 1, file.length() - 3);
         List<String> params = List.copyOf(args.subList(1, args.size()));
         List<Op> ops = new ArrayList<>(Sys.call("init_module", c -> {
-            modules(c.kernel()).insmod(c, name, params);
+            modules(c.kernel()).insmodFile(c, file, params);
             return IoResult.Done.of(0);
         }));
         ops.add(Sys.act("insmod", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
+                // kmod's mod_strerror.
                 String msg = switch (r.errno) {
                     case ENOENT -> "Unknown symbol in module, or unknown parameter (see dmesg)";
                     case EEXIST -> "Module already loaded";
+                    case EINVAL -> "Invalid parameters";
                     default -> r.errno.text();
                 };
-                if (r.errno == Errno.ENOENT && !modulesHas(x, name)) {
+                if (r.errno == Errno.ENOENT && modules(x.kernel()).file(file) == null) {
                     x.console("insmod: ERROR: could not load module " + file + ": No such file or directory");
                 } else {
                     x.console("insmod: ERROR: could not insert module " + file + ": " + msg);
@@ -285,10 +291,6 @@ public final class Shell {
             }
         }));
         return ops;
-    }
-
-    private static boolean modulesHas(Exec x, String name) {
-        return modules(x.kernel()).hasFile(name);
     }
 
     private static Modules modules(dev.kctx.actors.program.KernelObjects k) {

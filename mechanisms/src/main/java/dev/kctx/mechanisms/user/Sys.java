@@ -4,9 +4,9 @@ import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Outcome;
-import dev.kctx.actors.program.Syscalls;
 import dev.kctx.contexts.KernelCall;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.syscall.SyscallTable;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
@@ -28,9 +28,21 @@ public final class Sys {
         return x.taskLocal(Regs.class, Regs::new);
     }
 
-    /** The three operations of one system call. */
+    /** The three operations of one system call, numbered from the x86_64 table ({@link SyscallTable#nr}). */
     public static List<Op> call(String name, Function<FileCtx, IoResult> body) {
-        return List.of(new Ops.SysEnter(name), new Body(name, body), new Exit(name));
+        return callNr(SyscallTable.nr(name), name, body);
+    }
+
+    /** A system call by number (syscall(2)); {@code name} is what the trace and reports call it. */
+    public static List<Op> callNr(int nr, String name, Function<FileCtx, IoResult> body) {
+        return List.of(new Enter(name, nr), new Body(name, body), new Exit(name, nr));
+    }
+
+    /** nanosleep(2): the process sleeps (state S) for {@code ns} inside the system call, then returns 0. */
+    public static List<Op> nanosleep(long ns) {
+        int nr = SyscallTable.nr("nanosleep");
+        return List.of(new Enter("nanosleep", nr), new Body("nanosleep", c -> IoResult.Done.of(0)), new Ops.Nanosleep(ns),
+                new Exit("nanosleep", nr));
     }
 
     /** A user-mode step: printing, deciding, queueing the next operations (returned, or empty). */
@@ -82,10 +94,34 @@ public final class Sys {
         }
     }
 
-    /** sys_exit with the value the kernel side left; a preemption point. */
-    record Exit(String name) implements Op {
+    /** Entry into the kernel (sys_enter) with the call's number. */
+    record Enter(String name, int nr) implements Op {
         public Outcome execute(Exec x) {
-            return Ops.afterReturnToUser(x, x.exitKernel(name, Syscalls.nr(name), regs(x).ret));
+            x.enterKernel(name, nr);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "syscall " + name;
+        }
+
+        public boolean entersKernel() {
+            return true;
+        }
+
+        public boolean userMode() {
+            return true;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** sys_exit with the value the kernel side left; a preemption point. */
+    record Exit(String name, int nr) implements Op {
+        public Outcome execute(Exec x) {
+            return Ops.afterReturnToUser(x, x.exitKernel(name, nr, regs(x).ret));
         }
 
         public String describe() {

@@ -28,6 +28,21 @@ public final class FdTable {
         return fd;
     }
 
+    /** Installs {@code f} at exactly {@code fd} (dup2's target), which must be free. */
+    public void installAt(int fd, OpenFile f) {
+        if (fd < 0 || fd >= MAX_FDS) {
+            throw new KernelError(Errno.EBADF);
+        }
+        if (fds.containsKey(fd)) {
+            throw new KernelError(Errno.EBUSY);
+        }
+        fds.put(fd, f);
+    }
+
+    public boolean isOpen(int fd) {
+        return fds.containsKey(fd);
+    }
+
     public OpenFile get(int fd) {
         OpenFile f = fds.get(fd);
         if (f == null) {

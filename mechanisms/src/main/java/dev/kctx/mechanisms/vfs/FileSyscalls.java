@@ -3,7 +3,9 @@ package dev.kctx.mechanisms.vfs;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.ioctl.IoctlCmd;
 import dev.kctx.mechanisms.module.Modules;
+import dev.kctx.mechanisms.sysctl.Sysctl;
 
 import java.util.List;
 
@@ -15,8 +17,11 @@ public final class FileSyscalls {
     private FileSyscalls() {
     }
 
+    /** The machine's tree; the first look at it also boots /proc/sys (kernel tables, /etc/sysctl.conf). */
     public static Vfs vfs(FileCtx c) {
-        return c.kernel().extension(Vfs.class, Vfs::new);
+        Vfs v = c.kernel().extension(Vfs.class, Vfs::new);
+        Sysctl.of(c.kernel());
+        return v;
     }
 
     public static FdTable fds(FileCtx c) {
@@ -47,13 +52,19 @@ public final class FileSyscalls {
         }
         Vfs.checkPermission(n, cred, read, write);
         FileOps fops;
+        String cdevOwner = null;
         if (n instanceof Vfs.File file) {
             fops = file.fops();
         } else if (n instanceof Vfs.CharDevNode dev) {
-            CharDevices.Driver d = c.kernel().extension(CharDevices.class, CharDevices::new).driver(dev.major());
+            // chrdev_open: kobj_lookup finds the cdev and pins its owner (cdev_get), then fops_get pins fops.owner.
+            CharDevices.Cdev d = c.kernel().extension(CharDevices.class, CharDevices::new).lookup(dev.major(), dev.minor());
             if (d == null) {
                 throw new KernelError(Errno.ENXIO);
             }
+            if (d.owner() != null && !modules(c).tryGet(d.owner())) {
+                throw new KernelError(Errno.ENXIO);
+            }
+            cdevOwner = d.owner();
             fops = d.fops();
         } else {
             fops = new FileOps() {
@@ -61,9 +72,11 @@ public final class FileSyscalls {
         }
         String owner = fops.owner();
         if (owner != null && !modules(c).tryGet(owner)) {
+            putOwner(c, cdevOwner);
             throw new KernelError(Errno.ENXIO);
         }
         OpenFile f = new OpenFile(n, flags, fops);
+        f.cdevOwner = cdevOwner;
         try {
             fops.open(c, f);
             if ((flags & OpenFlags.O_TRUNC) != 0 && fops instanceof RamFile ram && write) {
@@ -71,10 +84,15 @@ public final class FileSyscalls {
             }
             return fds(c).install(f);
         } catch (KernelError e) {
-            if (owner != null) {
-                modules(c).put(owner);
-            }
+            putOwner(c, owner);
+            putOwner(c, cdevOwner);
             throw e;
+        }
+    }
+
+    private static void putOwner(FileCtx c, String module) {
+        if (module != null) {
+            modules(c).put(module);
         }
     }
 
@@ -126,19 +144,38 @@ public final class FileSyscalls {
         return f.fops().llseek(c, f, offset, whence);
     }
 
+    /** ioctl(2): the trace shows the command's fields (kctx_ioctl), then the driver's unlocked_ioctl runs. */
     public static long ioctl(FileCtx c, int fd, int cmd, UserPtr arg) {
         OpenFile f = fds(c).get(fd);
+        c.exec().trace("kctx_ioctl", IoctlCmd.describe(cmd));
         return f.fops().ioctl(c, f, cmd, arg);
     }
 
+    /** close(2): the last reference releases the file (fops.release, then fops_put and cdev_put). */
     public static void close(FileCtx c, int fd) {
         OpenFile f = fds(c).remove(fd);
         if (f.unref() == 0) {
             f.fops().release(c, f);
-            if (f.fops().owner() != null) {
-                modules(c).put(f.fops().owner());
-            }
+            putOwner(c, f.fops().owner());
+            putOwner(c, f.cdevOwner);
         }
+    }
+
+    /** dup2(2): {@code newfd} refers to the same open file as {@code oldfd}; an open {@code newfd} is closed first. */
+    public static int dup2(FileCtx c, int oldfd, int newfd) {
+        OpenFile f = fds(c).get(oldfd);
+        if (oldfd == newfd) {
+            return newfd;
+        }
+        if (newfd < 0 || newfd >= FdTable.MAX_FDS) {
+            throw new KernelError(Errno.EBADF);
+        }
+        if (fds(c).isOpen(newfd)) {
+            close(c, newfd);
+        }
+        fds(c).installAt(newfd, f);
+        f.ref();
+        return newfd;
     }
 
     public static void mkdir(FileCtx c, String path, int mode) {

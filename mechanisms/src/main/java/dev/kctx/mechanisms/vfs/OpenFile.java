@@ -8,6 +8,8 @@ public final class OpenFile {
     private long pos;
     private Object privateData;
     private int refs = 1;
+    /** The module a character device's cdev pins while the file is open (cdev_get), besides fops.owner. */
+    String cdevOwner;
 
     OpenFile(Vfs.Node node, int flags, FileOps fops) {
         this.node = node;

@@ -300,12 +300,12 @@ class ProcfsTest {
     }
 
     @Test
-    @DisplayName("/proc/modules counts the references an open driver file holds")
+    @DisplayName("/proc/modules counts the references an open driver file holds (the cdev's and fops.owner's)")
     void procModulesRefcount() {
         Calls p = Calls.program().shell("insmod cdev_example.ko").shell("mknod /dev/cdev_example c 248 0")
                 .open("dev", "/dev/cdev_example", OpenFlags.O_RDONLY)
                 .open("m", "/proc/modules", OpenFlags.O_RDONLY).read("mods", "m", 4096);
         p.run(testKit, List.of(CdevExample.module()));
-        p.assertRead("mods", "cdev_example 16384 1 - Live 0xffffffffc0a00000 (OE)\n");
+        p.assertRead("mods", "cdev_example 16384 2 - Live 0xffffffffc0a00000 (OE)\n");
     }
 }

@@ -1,0 +1,447 @@
+package dev.kctx.mechanisms.user;
+
+import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.vfs.FileSyscalls;
+import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.OpenFlags;
+import dev.kctx.mechanisms.vfs.Vfs;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * More commands of the transcript shell: {@code exec} redirections that keep a descriptor open
+ * across commands, {@code head}, procps' {@code sysctl}, {@code reboot}, and {@code ./PROGRAM}
+ * for the machine's {@link Binaries}. Each expands into the system calls the real tool makes and
+ * prints what it prints.
+ */
+final class ShellTools {
+    private static final int READ_CHUNK = 4096;
+    private static final int S_IWUSR = 0200;
+    private static final int S_IRUSR = 0400;
+    private static final String PROC = "/proc/sys";
+    private static final Pattern EXEC_OPEN = Pattern.compile("(\\d+)\\s*(<>|>>|<|>)\\s*(\\S+)");
+    private static final Pattern EXEC_CLOSE = Pattern.compile("(\\d+)\\s*[<>]&-");
+
+    private ShellTools() {
+    }
+
+    // exec N< FILE, N> FILE, N>> FILE, N<> FILE: open and move to descriptor N; exec N<&- closes N.
+    static List<Op> exec(List<String> args) {
+        String spec = String.join(" ", args).trim();
+        Matcher close = EXEC_CLOSE.matcher(spec);
+        if (close.matches()) {
+            int n = Integer.parseInt(close.group(1));
+            // bash ignores closing a descriptor that is not open.
+            return Sys.call("close", c -> {
+                FileSyscalls.close(c, n);
+                return IoResult.Done.of(0);
+            });
+        }
+        Matcher open = EXEC_OPEN.matcher(spec);
+        if (!open.matches()) {
+            throw new IllegalArgumentException("exec supports only N< FILE, N> FILE, N>> FILE, N<> FILE and N<&-, not: " + spec);
+        }
+        int n = Integer.parseInt(open.group(1));
+        String path = open.group(3);
+        int flags = switch (open.group(2)) {
+            case "<" -> OpenFlags.O_RDONLY;
+            case ">" -> OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC;
+            case ">>" -> OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND;
+            default -> OpenFlags.O_RDWR | OpenFlags.O_CREAT;
+        };
+        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, flags))));
+        ops.add(Sys.user("exec", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("sh: " + path + ": " + r.errno.text());
+                return List.of();
+            }
+            int fd = (int) r.ret;
+            if (fd == n) {
+                return List.of();
+            }
+            List<Op> move = new ArrayList<>(Sys.call("dup2", c -> IoResult.Done.of(FileSyscalls.dup2(c, fd, n))));
+            move.addAll(Sys.call("close", c -> {
+                FileSyscalls.close(c, fd);
+                return IoResult.Done.of(0);
+            }));
+            return move;
+        }));
+        return ops;
+    }
+
+    // head [-n N] FILE: the first N lines (10 by default), reading until it has them.
+    static List<Op> head(List<String> args) {
+        int lines = 10;
+        List<String> rest = new ArrayList<>(args);
+        if (rest.size() >= 2 && rest.get(0).equals("-n")) {
+            lines = Integer.parseInt(rest.get(1));
+            rest = rest.subList(2, rest.size());
+        }
+        if (rest.size() != 1 || lines < 0) {
+            throw new IllegalArgumentException("head needs [-n N] FILE");
+        }
+        String path = rest.get(0);
+        int want = lines;
+        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_RDONLY))));
+        ops.add(Sys.user("head", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("head: cannot open '" + path + "' for reading: " + r.errno.text());
+                return List.of();
+            }
+            return headLoop((int) r.ret, path, want, new ByteArrayOutputStream());
+        }));
+        return ops;
+    }
+
+    private static List<Op> headLoop(int fd, String path, int want, ByteArrayOutputStream acc) {
+        List<Op> ops = new ArrayList<>();
+        if (newlines(acc.toByteArray()) < want) {
+            ops.addAll(Sys.call("read", c -> FileSyscalls.read(c, fd, READ_CHUNK)));
+        }
+        ops.add(Sys.user("head", x -> {
+            Regs r = Sys.regs(x);
+            boolean done = newlines(acc.toByteArray()) >= want || r.failed() || r.ret == 0;
+            if (!done) {
+                acc.write(r.data, 0, r.data.length);
+                return headLoop(fd, path, want, acc);
+            }
+            String text = new String(acc.toByteArray(), StandardCharsets.UTF_8);
+            String[] all = text.split("\n", -1);
+            int n = Math.min(want, text.endsWith("\n") ? all.length - 1 : all.length);
+            for (int i = 0; i < n; i++) {
+                x.console(all[i]);
+            }
+            if (r.failed()) {
+                x.console("head: error reading '" + path + "': " + r.errno.text());
+            }
+            return closeFd(fd);
+        }));
+        return ops;
+    }
+
+    private static int newlines(byte[] b) {
+        int n = 0;
+        for (byte x : b) {
+            if (x == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static List<Op> closeFd(int fd) {
+        return Sys.call("close", c -> {
+            FileSyscalls.close(c, fd);
+            return IoResult.Done.of(0);
+        });
+    }
+
+    // reboot: sysvinit's tool refuses non-root itself, then calls reboot(2).
+    static List<Op> reboot(List<String> args) {
+        if (!args.isEmpty()) {
+            throw new IllegalArgumentException("reboot takes no arguments here");
+        }
+        return List.of(Sys.user("reboot", x -> {
+            if (Shell.cred(x).uid() != 0) {
+                x.console("reboot: must be superuser.");
+                return List.of();
+            }
+            List<Op> ops = new ArrayList<>(Sys.call("reboot", c -> {
+                Reboot.restart(c);
+                return IoResult.Done.of(0);
+            }));
+            ops.add(Sys.act("reboot", y -> {
+                Regs r = Sys.regs(y);
+                if (r.failed()) {
+                    y.console("reboot: " + r.errno.text());
+                }
+            }));
+            return ops;
+        }));
+    }
+
+    // ./NAME args: a program of the machine's Binaries, looked up when it runs.
+    static List<Op> program(String path, List<String> args) {
+        List<String> argv = List.copyOf(args);
+        return List.of(Sys.user(path, x -> {
+            Binaries.Program p = x.kernel().extension(Binaries.class, Binaries::new).get(path);
+            if (p == null) {
+                x.console("sh: " + path + ": No such file or directory");
+                return List.of();
+            }
+            return p.main().apply(argv);
+        }));
+    }
+
+    // sysctl [-n] [-q] KEY... | sysctl [-w] KEY=VALUE... | sysctl -p [FILE] | sysctl -a
+    static List<Op> sysctl(List<String> args) {
+        Options o = new Options();
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("-") && rest.isEmpty() && !a.contains("=")) {
+                for (char ch : a.substring(1).toCharArray()) {
+                    switch (ch) {
+                        case 'w' -> o.write = true;
+                        case 'p' -> o.preload = true;
+                        case 'n' -> o.printName = false;
+                        case 'q' -> o.quiet = true;
+                        case 'a' -> o.all = true;
+                        default -> throw new IllegalArgumentException("sysctl: unsupported option -" + ch);
+                    }
+                }
+            } else {
+                rest.add(a);
+            }
+        }
+        if (o.all) {
+            return displayAll(o, PROC + "/");
+        }
+        if (o.preload) {
+            String file = rest.isEmpty() ? "/etc/sysctl.conf" : rest.get(0);
+            return preload(o, file);
+        }
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("sysctl needs a key, KEY=VALUE, -p or -a");
+        }
+        List<Op> ops = new ArrayList<>();
+        for (String a : rest) {
+            if (o.write || a.contains("=")) {
+                int eq = a.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("sysctl -w needs KEY=VALUE, not " + a);
+                }
+                String key = a.substring(0, eq).strip();
+                ops.addAll(writeSetting(o, key, a.substring(eq + 1).strip(), false));
+            } else {
+                ops.addAll(readSetting(o, a));
+            }
+        }
+        return ops;
+    }
+
+    private static final class Options {
+        boolean write;
+        boolean preload;
+        boolean printName = true;
+        boolean quiet;
+        boolean all;
+    }
+
+    /** slashdot: "vm.swappiness" and "vm/swappiness" both name /proc/sys/vm/swappiness; shown dotted. */
+    private static String path(String key) {
+        return PROC + "/" + (key.contains("/") ? key : key.replace('.', '/'));
+    }
+
+    private static String dotted(String key) {
+        return key.replace('/', '.');
+    }
+
+    /** stat(2) of a path: the result is st_mode (type and permission bits). */
+    private static List<Op> stat(String path) {
+        return Sys.call("stat", c -> {
+            Vfs.Node n = FileSyscalls.vfs(c).lookup(path);
+            return IoResult.Done.of(n.typeBits() | n.mode());
+        });
+    }
+
+    // ReadSetting.
+    private static List<Op> readSetting(Options o, String key) {
+        String path = path(key);
+        String name = dotted(key);
+        List<Op> ops = new ArrayList<>(stat(path));
+        ops.add(Sys.user("sysctl", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("sysctl: cannot stat " + path + ": " + r.errno.text());
+                return List.of();
+            }
+            int mode = (int) r.ret;
+            if ((mode & S_IRUSR) == 0) {
+                return List.of();
+            }
+            if ((mode & Vfs.S_IFDIR) == Vfs.S_IFDIR) {
+                return displayAll(o, path + "/");
+            }
+            List<Op> next = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_RDONLY))));
+            next.add(Sys.user("sysctl", y -> {
+                Regs r2 = Sys.regs(y);
+                if (r2.failed()) {
+                    y.console(switch (r2.errno) {
+                        case ENOENT -> "sysctl: \"" + name + "\" is an unknown key";
+                        case EACCES -> "sysctl: permission denied on key '" + name + "'";
+                        default -> "sysctl: reading key \"" + name + "\": " + r2.errno.text();
+                    });
+                    return List.of();
+                }
+                int fd = (int) r2.ret;
+                List<Op> read = new ArrayList<>(Sys.call("read", c -> FileSyscalls.read(c, fd, READ_CHUNK)));
+                read.add(Sys.user("sysctl", z -> {
+                    Regs r3 = Sys.regs(z);
+                    if (r3.failed()) {
+                        z.console(r3.errno == Errno.EACCES ? "sysctl: permission denied on key '" + name + "'"
+                                : "sysctl: reading key \"" + name + "\"");
+                    } else {
+                        String text = new String(r3.data, StandardCharsets.UTF_8);
+                        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+                        if (text.isEmpty() || text.endsWith("\n")) {
+                            lines.remove(lines.size() - 1);
+                        }
+                        for (String line : lines) {
+                            z.console(o.printName ? name + " = " + line : line);
+                        }
+                    }
+                    return closeFd(fd);
+                }));
+                return read;
+            }));
+            return next;
+        }));
+        return ops;
+    }
+
+    // DisplayAll: every entry below a directory, depth first in directory order.
+    private static List<Op> displayAll(Options o, String dir) {
+        List<String> names = new ArrayList<>();
+        List<Op> ops = new ArrayList<>(Sys.call("getdents64", c -> {
+            names.clear();
+            names.addAll(FileSyscalls.readdir(c, dir));
+            return IoResult.Done.of(names.size());
+        }));
+        ops.add(Sys.user("sysctl", x -> {
+            if (Sys.regs(x).failed()) {
+                x.console("sysctl: unable to open directory \"" + dir + "\"");
+                return List.of();
+            }
+            Vfs vfs = x.kernel().extension(Vfs.class, Vfs::new);
+            List<Op> next = new ArrayList<>();
+            for (String n : List.copyOf(names)) {
+                String p = dir + n;
+                if (vfs.exists(p) && vfs.lookup(p) instanceof Vfs.Dir) {
+                    next.addAll(displayAll(o, p + "/"));
+                } else {
+                    next.addAll(readSetting(o, p.substring(PROC.length() + 1)));
+                }
+            }
+            return next;
+        }));
+        return ops;
+    }
+
+    // WriteSetting.
+    private static List<Op> writeSetting(Options o, String key, String value, boolean ignoreFailure) {
+        String path = path(key);
+        String name = dotted(key);
+        String ignoring = ignoreFailure ? ", ignoring" : "";
+        List<Op> ops = new ArrayList<>(stat(path));
+        ops.add(Sys.user("sysctl", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("sysctl: cannot stat " + path + ": " + r.errno.text());
+                return List.of();
+            }
+            int mode = (int) r.ret;
+            if ((mode & S_IWUSR) == 0) {
+                x.console("sysctl: setting key \"" + name + "\": " + Errno.EPERM.text());
+                return List.of();
+            }
+            if ((mode & Vfs.S_IFDIR) == Vfs.S_IFDIR) {
+                x.console("sysctl: setting key \"" + name + "\": " + Errno.EISDIR.text());
+                return List.of();
+            }
+            List<Op> next = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_WRONLY))));
+            next.add(Sys.user("sysctl", y -> {
+                Regs r2 = Sys.regs(y);
+                if (r2.failed()) {
+                    y.console(switch (r2.errno) {
+                        case ENOENT -> "sysctl: \"" + name + "\" is an unknown key" + ignoring;
+                        case EPERM, EROFS, EACCES -> "sysctl: permission denied on key \"" + name + "\"" + ignoring;
+                        default -> "sysctl: setting key \"" + name + "\"" + ignoring + ": " + r2.errno.text();
+                    });
+                    return List.of();
+                }
+                int fd = (int) r2.ret;
+                byte[] line = (value + "\n").getBytes(StandardCharsets.UTF_8);
+                List<Op> write = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, line)));
+                write.add(Sys.user("sysctl", z -> {
+                    Regs r3 = Sys.regs(z);
+                    Errno failed = r3.failed() ? r3.errno : null;
+                    List<Op> end = new ArrayList<>(closeFd(fd));
+                    end.add(Sys.act("sysctl", w -> {
+                        if (failed != null) {
+                            // close_stream reports the buffered write's error.
+                            w.console("sysctl: setting key \"" + name + "\": " + failed.text());
+                        } else if (!o.quiet) {
+                            w.console(o.printName ? name + " = " + value : value);
+                        }
+                    }));
+                    return end;
+                }));
+                return write;
+            }));
+            return next;
+        }));
+        return ops;
+    }
+
+    // Preload: read the file, then write each setting in order.
+    private static List<Op> preload(Options o, String file) {
+        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, file, OpenFlags.O_RDONLY))));
+        ops.add(Sys.user("sysctl", x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console("sysctl: cannot open \"" + file + "\": " + r.errno.text());
+                return List.of();
+            }
+            return preloadRead((int) r.ret, o, file, new ByteArrayOutputStream());
+        }));
+        return ops;
+    }
+
+    private static List<Op> preloadRead(int fd, Options o, String file, ByteArrayOutputStream acc) {
+        List<Op> ops = new ArrayList<>(Sys.call("read", c -> FileSyscalls.read(c, fd, READ_CHUNK)));
+        ops.add(Sys.user("sysctl", x -> {
+            Regs r = Sys.regs(x);
+            if (!r.failed() && r.ret > 0) {
+                acc.write(r.data, 0, r.data.length);
+                return preloadRead(fd, o, file, acc);
+            }
+            // Preload parses the whole file (warning about bad lines) before write_setting_list writes.
+            List<Op> next = new ArrayList<>(closeFd(fd));
+            List<Op> writes = new ArrayList<>();
+            String text = new String(acc.toByteArray(), StandardCharsets.UTF_8);
+            String[] lines = text.split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (line.length() < 2 || line.startsWith("#") || line.startsWith(";")) {
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    if (!line.startsWith("-")) {
+                        int linenum = i + 1;
+                        next.add(Sys.act("sysctl", y -> y.console("sysctl: " + file + "(" + linenum + "): invalid syntax, continuing...")));
+                    }
+                    continue;
+                }
+                String key = line.substring(0, eq).strip();
+                boolean ignore = key.startsWith("-");
+                writes.addAll(writeSetting(o, ignore ? key.substring(1) : key, line.substring(eq + 1).strip(), ignore));
+            }
+            next.addAll(writes);
+            return next;
+        }));
+        return ops;
+    }
+
+    static boolean isProgram(String cmd) {
+        return cmd.startsWith("./") && cmd.length() > 2;
+    }
+}
