@@ -48,7 +48,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
 
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
-            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased, Watchdog, Notify {
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased, Watchdog, Notify, TaskletRetry {
         long time();
     }
 
@@ -109,6 +109,13 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         }
     }
 
+    /** Calendar to CPU: a tasklet this CPU found running elsewhere has finished there; queue it here again. */
+    public record TaskletRetry(long time, String tasklet) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.SOFTIRQ;
+        }
+    }
+
     /** A process to start at run time (call_usermodehelper, fork), for the machine to spawn. */
     record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time) {
     }
@@ -140,8 +147,8 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         final Kind kind;
         final int source;
         ContextLevel level;
-        final ActorRef<ContextProtocol.Command> entity;
-        final ContextCode code;
+        ActorRef<ContextProtocol.Command> entity;
+        ContextCode code;
         String name;
         Status status = Status.NEEDS_RUN;
         boolean fresh = true;
@@ -164,6 +171,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         int restartsLeft;
         long loopStart;
         String baseName;
+        /** The tasklets taken for this TASKLET_SOFTIRQ run, and the one running. */
+        ArrayDeque<String> taskletBatch;
+        String tasklet;
         // TASK
         TaskControl task;
         /** Operations to run first at the next burst (return-to-user work). */
@@ -199,6 +209,11 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private final ActorRef<Machine.Command> machine;
     private final ActorRef<ContextProtocol.Command> softirqEntity;
     private final ContextCode softirqCode;
+    /** This CPU's tasklet entities and code, by tasklet name. */
+    private final Map<String, ActorRef<ContextProtocol.Command>> taskletEntities;
+    private final Map<String, ContextCode> taskletCode;
+    /** tasklet_vec: the tasklets scheduled on this CPU, in order. */
+    private final ArrayDeque<String> taskletQueue = new ArrayDeque<>();
     /** Run bursts in this actor instead of sending them to the entity (kctx.engine.inline-bursts). */
     private final boolean inlineBursts;
     private final boolean traceEnabled;
@@ -252,8 +267,11 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
 
     private Cpu(ActorContext<Command> context, int id, MachineSpec spec, KernelObjects kernel,
                 ActorRef<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
-                TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts) {
+                TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
+                Map<String, ActorRef<ContextProtocol.Command>> taskletEntities, Map<String, ContextCode> taskletCode) {
         super(context);
+        this.taskletEntities = taskletEntities;
+        this.taskletCode = taskletCode;
         this.softirqCode = softirqCode;
         this.inlineBursts = inlineBursts;
         this.ksoftirqd = ksoftirqd;
@@ -276,9 +294,11 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
 
     static Behavior<Command> create(int id, MachineSpec spec, KernelObjects kernel, ActorRef<Machine.Command> machine,
                                     ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
-                                    TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts) {
+                                    TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
+                                    Map<String, ActorRef<ContextProtocol.Command>> taskletEntities,
+                                    Map<String, ContextCode> taskletCode) {
         return Behaviors.setup(ctx -> new Cpu(ctx, id, spec, kernel, machine, softirqEntity, softirqCode, ksoftirqd,
-                traceEnabled, inlineBursts));
+                traceEnabled, inlineBursts, taskletEntities, taskletCode));
     }
 
     @Override
@@ -405,6 +425,13 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             runqueue.addLast(task);
         } else if (e instanceof SliceEnd s) {
             onSliceEnd(s);
+        } else if (e instanceof TaskletRetry tr) {
+            taskletQueue.add(tr.tasklet());
+            pendingSoftirq |= SoftirqVector.TASKLET.bit();
+            record("softirq_raise", "vec=" + SoftirqVector.TASKLET.ordinal() + " [action=TASKLET]", SoftirqVector.TASKLET.ordinal());
+            if (!cur.atomic.inInterrupt()) {
+                wakeupSoftirqd();
+            }
         } else if (e instanceof Notify n) {
             onNotify(n);
         } else if (e instanceof Watchdog w) {
@@ -718,6 +745,18 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                 }
             }
             case SOFTIRQ -> {
+                if (f.tasklet != null) {
+                    record("tasklet_exit", "tasklet=" + f.tasklet, 0);
+                    for (int other : kernel.taskletDone(f.tasklet)) {
+                        post(new TaskletRetry(now, f.tasklet), other, ContextLevel.SOFTIRQ, f.source);
+                    }
+                    f.tasklet = null;
+                    f.entity = softirqEntity;
+                    f.code = softirqCode;
+                    if (nextTasklet(f)) {
+                        return;
+                    }
+                }
                 record("softirq_exit", "vec=" + f.vector.ordinal() + " [action=" + f.vector + "]", f.vector.ordinal());
                 nextVector(f);
             }
@@ -796,6 +835,15 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                     raiseOrigin[bit] = -1;
                 }
                 record("softirq_entry", "vec=" + bit + " [action=" + v + "]", bit);
+                if (v == SoftirqVector.TASKLET && !spec.tasklets().isEmpty()) {
+                    f.taskletBatch = new ArrayDeque<>(taskletQueue);
+                    taskletQueue.clear();
+                    if (nextTasklet(f)) {
+                        return;
+                    }
+                    record("softirq_exit", "vec=" + bit + " [action=" + v + "]", bit);
+                    continue;
+                }
                 if (spec.softirqs().containsKey(v)) {
                     f.fresh = true;
                     f.status = Status.NEEDS_RUN;
@@ -818,6 +866,31 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             afterPop();
             return;
         }
+    }
+
+    /**
+     * tasklet_action: the next tasklet of this run, or false when none is left. A tasklet running
+     * on another CPU right now is put back and TASKLET_SOFTIRQ raised again, as the kernel does.
+     */
+    private boolean nextTasklet(Frame f) {
+        while (!f.taskletBatch.isEmpty()) {
+            String name = f.taskletBatch.poll();
+            if (!kernel.tryRunTasklet(name)) {
+                // Running on another CPU: the kernel would spin through tasklet_action until it
+                // is free; the model queues it here again when that run ends (no zero-time loop).
+                kernel.deferTasklet(name, id);
+                continue;
+            }
+            f.tasklet = name;
+            f.entity = taskletEntities.get(name);
+            f.code = taskletCode.get(name);
+            f.name = "tasklet " + name + f.baseName;
+            f.fresh = true;
+            f.status = Status.NEEDS_RUN;
+            record("tasklet_entry", "tasklet=" + name, 0);
+            return true;
+        }
+        return false;
     }
 
     private void wakeupSoftirqd() {
@@ -1031,6 +1104,17 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             record("softirq_raise", "vec=" + v.ordinal() + " [action=" + v + "]", v.ordinal());
             if (!cur.atomic.inInterrupt()) {
                 wakeupSoftirqd();
+            }
+        }
+
+        @Override
+        public void scheduleTasklet(String name) {
+            if (!spec.tasklets().containsKey(name)) {
+                throw new IllegalArgumentException("no tasklet '" + name + "'; declared: " + spec.tasklets().keySet());
+            }
+            if (kernel.scheduleTasklet(name)) {
+                taskletQueue.add(name);
+                raiseSoftirq(SoftirqVector.TASKLET);
             }
         }
 

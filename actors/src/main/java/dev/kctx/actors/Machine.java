@@ -154,8 +154,17 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     CONTEXT_MAILBOX);
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref, kcode);
             kernel.registerTask(new dev.kctx.actors.program.TaskInfo(ksoftirqd.pid, kname, c, false));
+            Map<String, ActorRef<ContextProtocol.Command>> taskletEntities = new HashMap<>();
+            Map<String, ContextCode> taskletCode = new HashMap<>();
+            for (var tl : new java.util.TreeMap<>(spec.tasklets()).entrySet()) {
+                ContextCode tc = ContextCode.of("tasklet " + tl.getKey(), tl.getValue(), root.split());
+                taskletCode.put(tl.getKey(), tc);
+                var tref = context.spawn(SoftIrq.create(tc), "tasklet-" + c + "-" + safe(tl.getKey()), CONTEXT_MAILBOX);
+                context.watch(tref);
+                taskletEntities.put(tl.getKey(), tref);
+            }
             cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd, traceEnabled,
-                            inline),
+                            inline, taskletEntities, taskletCode),
                     "cpu-" + c, CONTEXT_MAILBOX));
             context.watch(cpus.get(c));
             context.watch(softirq);

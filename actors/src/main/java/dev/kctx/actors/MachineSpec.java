@@ -18,7 +18,8 @@ import java.util.Map;
 public record MachineSpec(String name, int cpus, Preempt preempt, long timeSliceNs, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
                           Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
-                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults) {
+                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults,
+                          Map<String, Program> tasklets) {
 
     /**
      * Faults to inject, each with a seeded probability: GFP_ATOMIC allocations that fail, IRQ
@@ -79,6 +80,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         semaphoreCounts = Map.copyOf(semaphoreCounts);
         boot = List.copyOf(boot);
         java.util.Objects.requireNonNull(faults, "faults");
+        tasklets = Map.copyOf(tasklets);
         for (var e : semaphoreCounts.entrySet()) {
             if (e.getValue() < 0) {
                 throw new IllegalArgumentException("semaphore " + e.getKey() + " needs a count of at least 0");
@@ -94,6 +96,9 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
                     throw new IllegalArgumentException("irq " + irq.name() + " has CPU " + c + " in its affinity; the machine has CPUs 0.." + (cpus - 1));
                 }
             }
+        }
+        if (!tasklets.isEmpty() && softirqs.containsKey(SoftirqVector.TASKLET)) {
+            throw new IllegalArgumentException("TASKLET_SOFTIRQ runs the tasklets; it cannot have a handler of its own too");
         }
         java.util.Set<Integer> lines = new java.util.HashSet<>();
         for (Irq irq : irqs) {
@@ -144,26 +149,27 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         return irqs.stream().anyMatch(i -> i.handler().hasJavaHandler())
                 || softirqs.values().stream().anyMatch(Program::hasJavaHandler)
                 || kthreads.stream().anyMatch(t -> t.body().hasJavaHandler())
-                || processes.stream().anyMatch(t -> t.body().hasJavaHandler());
+                || processes.stream().anyMatch(t -> t.body().hasJavaHandler())
+                || tasklets.values().stream().anyMatch(Program::hasJavaHandler);
     }
 
     /** The same machine with another seed. */
     public MachineSpec withSeed(long newSeed) {
         return new MachineSpec(name, cpus, preempt, timeSliceNs, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, faults);
+                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, faults, tasklets);
     }
 
     /** The same machine with these faults injected. */
     public MachineSpec withFaults(Faults newFaults) {
         return new MachineSpec(name, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, newFaults);
+                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, newFaults, tasklets);
     }
 
     /** The same machine with these locks and contexts (what a front end builds after the settings). */
     public MachineSpec withContexts(String newName, Map<String, LockType> newLocks, List<Irq> newIrqs,
                                     Map<SoftirqVector, Program> newSoftirqs, List<Task> newKthreads, List<Task> newProcesses) {
         return new MachineSpec(newName, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
-                newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot, faults);
+                newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot, faults, tasklets);
     }
 
     /** Fluent construction with the defaults of reference.conf: 1 CPU, preempt none, 4 ms slices, seed 1. */
@@ -178,6 +184,15 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         private final Map<String, Integer> semaphoreCounts = new LinkedHashMap<>();
         private final List<Boot<?>> boot = new ArrayList<>();
         private Faults faults = Faults.NONE;
+        private final Map<String, Program> tasklets = new LinkedHashMap<>();
+
+        /** A tasklet (DECLARE_TASKLET): its handler runs in soft IRQ context on the CPU that scheduled it. */
+        public Builder tasklet(String taskletName, Program handler) {
+            if (tasklets.putIfAbsent(taskletName, handler) != null) {
+                throw new IllegalArgumentException("tasklet " + taskletName + " is declared twice");
+            }
+            return this;
+        }
 
         public Builder faults(Faults f) {
             faults = f;
@@ -281,7 +296,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
 
         public MachineSpec build() {
             return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes,
-                    watchdogThresh, semaphoreCounts, boot, faults);
+                    watchdogThresh, semaphoreCounts, boot, faults, tasklets);
         }
     }
 }

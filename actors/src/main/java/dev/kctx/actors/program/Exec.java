@@ -76,6 +76,11 @@ public interface Exec {
 
     boolean softirqPending();
 
+    /** tasklet_schedule: queues the tasklet on this CPU (once until it runs) and raises TASKLET_SOFTIRQ. */
+    default void scheduleTasklet(String name) {
+        throw new UnsupportedOperationException("tasklets");
+    }
+
     // Shared kernel objects and wake-ups.
 
     KernelObjects kernel();

@@ -194,6 +194,37 @@ public final class KernelObjects {
     private int nextPid = 1000;
     private UserWork userWork = UserWork.NONE;
     private final Map<String, Long> counters = new java.util.TreeMap<>();
+    /** TASKLET_STATE_SCHED and TASKLET_STATE_RUN, machine-wide as in the kernel. */
+    private final java.util.Set<String> taskletScheduled = new java.util.HashSet<>();
+    private final java.util.Set<String> taskletRunning = new java.util.HashSet<>();
+
+    /** test_and_set_bit(TASKLET_STATE_SCHED): false when the tasklet was already scheduled. */
+    public boolean scheduleTasklet(String name) {
+        return taskletScheduled.add(name);
+    }
+
+    /** tasklet_trylock: false when it runs on another CPU right now. */
+    public boolean tryRunTasklet(String name) {
+        if (!taskletRunning.add(name)) {
+            return false;
+        }
+        taskletScheduled.remove(name);
+        return true;
+    }
+
+    private final Map<String, java.util.TreeSet<Integer>> taskletDeferred = new java.util.HashMap<>();
+
+    /** A CPU found the tasklet running elsewhere: it gets it back when that run ends. */
+    public void deferTasklet(String name, int cpu) {
+        taskletDeferred.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(cpu);
+    }
+
+    /** The run ended: returns the CPUs that deferred it, lowest first. */
+    public List<Integer> taskletDone(String name) {
+        taskletRunning.remove(name);
+        java.util.TreeSet<Integer> d = taskletDeferred.remove(name);
+        return d == null ? List.of() : new ArrayList<>(d);
+    }
     private double gfpAtomicFailRate;
     private java.util.SplittableRandom faultRandom = new java.util.SplittableRandom(0);
 

@@ -574,6 +574,19 @@ public final class Ops {
         }
     }
 
+    /** tasklet_schedule: legal anywhere; the tasklet runs in soft IRQ context on this CPU. */
+    public record TaskletSchedule(String tasklet) implements Op {
+        public Outcome execute(Exec x) {
+            x.check(KernelCall.RAISE_SOFTIRQ, describe());
+            x.scheduleTasklet(tasklet);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "tasklet_schedule(" + tasklet + ")";
+        }
+    }
+
     /** wake_up: signals the wait queue's condition and wakes its waiters. */
     public record WakeUp(String queue) implements Op {
         public Outcome execute(Exec x) {

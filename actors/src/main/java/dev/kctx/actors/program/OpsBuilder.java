@@ -152,6 +152,10 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.RaiseSoftirq(vector));
     }
 
+    public B taskletSchedule(String tasklet) {
+        return op(new Ops.TaskletSchedule(tasklet));
+    }
+
     public B wakeUp(String queue) {
         return op(new Ops.WakeUp(queue));
     }
