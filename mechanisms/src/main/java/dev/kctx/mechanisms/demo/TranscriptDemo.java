@@ -8,13 +8,16 @@ import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.user.Shell;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
- * A demo that replays a shell session on a simulated machine: the modules it may load and the
- * commands a root shell types. Its output is the console transcript ({@code # command} then what
+ * A demo that replays a shell session on a simulated machine: the modules it may load, the
+ * commands a root shell types, and whatever else the machine needs ({@code machine}: the programs
+ * on its disk, kernel threads). Its output is the console transcript ({@code # command} then what
  * the command printed, dmesg lines included).
  */
-public record TranscriptDemo(String name, String description, List<ModuleDef> modules, List<String> commands) {
+public record TranscriptDemo(String name, String description, List<ModuleDef> modules, List<String> commands,
+                             UnaryOperator<MachineSpec.Builder> machine) {
 
     public TranscriptDemo {
         modules = List.copyOf(modules);
@@ -22,13 +25,18 @@ public record TranscriptDemo(String name, String description, List<ModuleDef> mo
         commands.forEach(Shell::command);
     }
 
+    /** A demo whose machine has only the shell. */
+    public TranscriptDemo(String name, String description, List<ModuleDef> modules, List<String> commands) {
+        this(name, description, modules, commands, UnaryOperator.identity());
+    }
+
     /** The machine: one CPU, the modules on disk, one shell process (pid 4242) typing the commands. */
     public MachineSpec spec(long seed) {
         Program.Builder b = Program.builder();
         commands.forEach(c -> b.op(Shell.command(c)));
         List<ModuleDef> mods = modules;
-        return MachineSpec.builder().name(name).cpus(1).seed(seed).boot(Modules.class, () -> new Modules(mods))
-                .process("sh", 0, 0, b.build(), 4242).build();
+        return machine.apply(MachineSpec.builder().name(name).cpus(1).seed(seed).boot(Modules.class, () -> new Modules(mods))
+                .process("sh", 0, 0, b.build(), 4242)).build();
     }
 
     /** The transcript of a finished run. */
