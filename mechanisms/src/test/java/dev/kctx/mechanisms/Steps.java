@@ -121,6 +121,10 @@ public final class Steps {
         return "\"" + m.text() + "\"";
     }
 
+    public static String genlText(Object g) {
+        return genl(g);
+    }
+
     static String genl(Object g) {
         if (g instanceof GenlProtocol.NewFamily f) {
             return "family " + f.name() + " id 0x" + Integer.toHexString(f.id()) + " version " + f.version()
