@@ -109,7 +109,7 @@ public final class UdpExample {
         return ops;
     }
 
-    /** udpsink N: bind 127.0.0.1:6000 with SO_RCVBUF 1, ask for N datagrams, sleep 10 ms, read what is there. */
+    /** udpsink N: bind 127.0.0.1:6000 with SO_RCVBUF 1, ask for N datagrams, sleep 1 ms, read what is there. */
     public static List<Op> udpsink(List<String> args) {
         int n = Integer.parseInt(args.get(0));
         List<Op> ops = new ArrayList<>(UdpUser.socket("fd"));
@@ -118,7 +118,7 @@ public final class UdpExample {
         ops.add(Sys.act("udpsink", x -> x.console("SO_RCVBUF is " + ((UdpProtocol.RcvbufSet) UdpUser.reply(Sys.regs(x))).value())));
         ops.addAll(UdpUser.sendto("fd", Udp.LOOPBACK, PORT, x -> bytes("flood " + n)));
         ops.add(new Ops.SysEnter("nanosleep"));
-        ops.add(new Ops.Nanosleep(10_000_000L));
+        ops.add(new Ops.Nanosleep(1_000_000L));
         ops.add(new Ops.SysExit("nanosleep", 0));
         ops.add(Sys.user("udpsink", x -> drain(0, n)));
         return ops;
