@@ -186,7 +186,6 @@ public final class Netlink {
         final int unit;
         final int owner;
         final boolean kernel;
-        final Cred cred;
         int portId;
         boolean bound;
         int groups;
@@ -204,12 +203,11 @@ public final class Netlink {
         Config config;
         final ArrayDeque<Skb> backlog = new ArrayDeque<>();
 
-        Sock(long id, int unit, int owner, boolean kernel, Cred cred) {
+        Sock(long id, int unit, int owner, boolean kernel) {
             this.id = id;
             this.unit = unit;
             this.owner = owner;
             this.kernel = kernel;
-            this.cred = cred;
         }
 
         public int unit() {
@@ -343,7 +341,7 @@ public final class Netlink {
             return null;
         }
         Table t = tables[unit];
-        Sock k = new Sock(nextId++, unit, 0, true, KERNEL_CRED);
+        Sock k = new Sock(nextId++, unit, 0, true);
         k.config = cfg;
         k.bound = true;
         k.portId = 0;
@@ -523,7 +521,7 @@ public final class Netlink {
             }
             pin = t.module;
         }
-        Sock s = new Sock(nextId++, protocol, c.pid(), false, c.cred());
+        Sock s = new Sock(nextId++, protocol, c.pid(), false);
         s.pinned = pin;
         sockets.add(s);
         return Sockets.install(c, s, cc -> release(cc.exec(), s));
