@@ -71,6 +71,23 @@ class DemoCommandTest {
         for (String demo : java.util.List.of("chardev", "cdev-wait", "params", "ioctl", "sysctl", "syscall")) {
             assertTrue(Cli.run("demo", "--list").out().contains(demo), "--list names " + demo);
         }
+    @DisplayName("demo genetlink, netlink and udp print their sessions and are listed")
+    void socketDemos() {
+        Cli.Result list = Cli.run("demo", "--list");
+        for (String d : java.util.List.of("genetlink", "netlink", "udp")) {
+            assertTrue(list.out().lines().anyMatch(l -> l.startsWith(d + " ")), "--list names " + d);
+        }
+        Cli.Result g = Cli.run("demo", "genetlink");
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(g.out().contains("\nkernel says: hello world from kernel space\n"), g.out());
+        assertTrue(g.out().endsWith("# ./gnuser\nreceived error\nerror received NACK - leaving\n"), g.out());
+        Cli.Result n = Cli.run("demo", "netlink");
+        assertEquals(0, n.exit(), n.err());
+        assertTrue(n.out().contains("\nrecvmsg: No buffer space available\n"), n.out());
+        Cli.Result u = Cli.run("demo", "udp");
+        assertEquals(0, u.exit(), u.err());
+        assertTrue(u.out().contains("\nreceived 3 of 20 datagrams\n"), u.out());
+        assertEquals(u.out(), Cli.run("demo", "udp", "--threads", "4").out(), "the same bytes with four dispatcher threads");
     }
 
     @Test

@@ -81,6 +81,17 @@ public final class Transcripts {
         return b.build();
     }
 
+    /** Runs {@code spec} for {@code untilNs} of virtual time; the run must complete. */
+    public static RunResult run(ActorTestKit kit, MachineSpec spec, long untilNs) {
+        TestProbe<Machine.Finished> probe = kit.createTestProbe();
+        ActorRef<Machine.Command> m = kit.spawn(Machine.create(spec, true));
+        m.tell(new Machine.Start(untilNs, probe.getRef()));
+        RunResult r = probe.receiveMessage(Duration.ofSeconds(60)).result();
+        kit.stop(m);
+        assertTrue(r.failure().isEmpty(), () -> "the run completed: " + r.failure().orElse(""));
+        return r;
+    }
+
     /** The console with kernel-log timestamps removed, for exact comparison. */
     public static List<String> console(RunResult r) {
         return r.console().stream().map(l -> l.replaceFirst("^\\[ *\\d+\\.\\d{6}\\] ", "")).toList();

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A demo that replays a shell session on a simulated machine: the modules it may load and the
- * commands a root shell types. Its output is the console transcript ({@code # command} then what
+ * A demo that replays a shell session on a simulated machine: the modules it may load, the
+ * commands a root shell types, and whatever else the machine needs ({@code machine}: the programs
+ * on its disk, kernel threads). Its output is the console transcript ({@code # command} then what
  * the command printed, dmesg lines included).
  */
 public record TranscriptDemo(String name, String description, List<ModuleDef> modules, List<String> commands,

@@ -45,12 +45,15 @@ public final class Shell {
             throw new IllegalArgumentException("empty shell command");
         }
         String cmd = words.get(0);
-        if (!COMMANDS.contains(cmd) && !ShellTools.isProgram(cmd)) {
+        // A path runs a program the machine has: a separate process (Executables: fork, exec, wait4),
+        // or a routine of the shell itself (Binaries).
+        boolean program = cmd.startsWith("./") || cmd.startsWith("/");
+        if (!program && !COMMANDS.contains(cmd)) {
             throw new IllegalArgumentException("unknown shell command '" + cmd + "'; expected one of " + new java.util.TreeSet<>(COMMANDS)
                     + " or ./PROGRAM");
         }
         List<String> args = words.subList(1, words.size());
-        List<Op> body = switch (cmd) {
+        List<Op> body = program ? runProgram(cmd, args) : switch (cmd) {
             case "cat" -> cat(args);
             case "echo" -> echo(args);
             case "ls" -> ls(args);
@@ -83,6 +86,13 @@ public final class Shell {
         all.add(new Ops.Compute(EXEC_COST_NS));
         all.addAll(body);
         return new Ops.Loop(1, all);
+    }
+
+    /** A program by path: a separate process if the machine has it as an executable, else one of the shell's own. */
+    private static List<Op> runProgram(String path, List<String> args) {
+        List<String> argv = List.copyOf(args);
+        return List.of(Sys.user(path, x -> Executables.get(x.kernel()).find(path) != null
+                ? Executables.run(path, argv) : ShellTools.program(path, argv)));
     }
 
     static Cred cred(Exec x) {

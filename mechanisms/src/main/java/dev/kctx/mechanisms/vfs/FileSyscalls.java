@@ -96,6 +96,14 @@ public final class FileSyscalls {
         }
     }
 
+    /**
+     * anon_inode_getfd: a descriptor for an object with no path (a socket), driven by {@code fops};
+     * close(2) ends in its release.
+     */
+    public static int installAnon(FileCtx c, FileOps fops, int flags) {
+        return fds(c).install(new OpenFile(null, flags, fops));
+    }
+
     private static Vfs.Node createRegular(Vfs vfs, Cred cred, String path) {
         int slash = path.lastIndexOf('/');
         Vfs.Node parent = vfs.lookup(slash == 0 ? "/" : path.substring(0, slash));
