@@ -71,6 +71,9 @@ class DemoCommandTest {
         for (String demo : java.util.List.of("chardev", "cdev-wait", "params", "ioctl", "sysctl", "syscall")) {
             assertTrue(Cli.run("demo", "--list").out().contains(demo), "--list names " + demo);
         }
+    }
+
+    @Test
     @DisplayName("demo genetlink, netlink and udp print their sessions and are listed")
     void socketDemos() {
         Cli.Result list = Cli.run("demo", "--list");
