@@ -1,6 +1,8 @@
 package dev.kctx.mechanisms.demo;
 
 import dev.kctx.mechanisms.chardev.CdevExample;
+import dev.kctx.mechanisms.signal.SignalExample;
+import dev.kctx.mechanisms.user.Executables;
 
 import java.util.List;
 
@@ -22,8 +24,20 @@ public final class SeedDemos {
                     "cat /dev/cdev_example",
                     "echo \"hello kernel\" > /dev/cdev_example"));
 
+    public static final TranscriptDemo SIGNAL = new TranscriptDemo("signal",
+            "the seed's signal_kernel: a pid written to debugfs, realtime signal 44 with value 1234; standard signals merge, realtime ones queue",
+            List.of(SignalExample.module()), List.of(
+                    "insmod signal_kernel.ko",
+                    "./signal_user",
+                    "dmesg -c",
+                    "./signal_burst",
+                    "dmesg -c",
+                    "setuid 1000",
+                    "./signal_user"),
+            m -> m.boot(Executables.class, () -> new Executables(SignalExample.programs())));
+
     /** Every transcript demo, in the order `kctx demo --list` shows them. */
     public static List<TranscriptDemo> all() {
-        return List.of(CHARDEV);
+        return List.of(CHARDEV, SIGNAL);
     }
 }
