@@ -2,6 +2,7 @@ package dev.kctx.mechanisms.demo;
 
 import dev.kctx.mechanisms.chardev.CdevExample;
 import dev.kctx.mechanisms.signal.SignalExample;
+import dev.kctx.mechanisms.upcall.UpcallExample;
 import dev.kctx.mechanisms.user.Executables;
 
 import java.util.List;
@@ -36,8 +37,27 @@ public final class SeedDemos {
                     "./signal_user"),
             m -> m.boot(Executables.class, () -> new Executables(SignalExample.programs())));
 
+    public static final TranscriptDemo UPCALL = new TranscriptDemo("upcall",
+            "call_usermodehelper in each wait mode from a kworker, a missing program, and a waiting mode from a timer (sleep in atomic)",
+            List.of(UpcallExample.module()), List.of(
+                    "insmod upcall_example.ko",
+                    "echo \"UMH_NO_WAIT /sbin/kctx_helper exit=3\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_EXEC /sbin/kctx_helper exit=3\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_PROC /sbin/kctx_helper exit=3\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_PROC /sbin/kctx_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_NO_WAIT /sbin/no_such_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_EXEC /sbin/no_such_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_PROC /sbin/no_such_helper\" > /sys/kernel/debug/upcall_example",
+                    "dmesg -c",
+                    "cat /tmp/kctx_helper.log",
+                    "echo \"timer UMH_NO_WAIT /sbin/kctx_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"timer UMH_WAIT_PROC /sbin/kctx_helper exit=1\" > /sys/kernel/debug/upcall_example",
+                    "sleep 1ms",
+                    "dmesg"),
+            UpcallExample::machine);
+
     /** Every transcript demo, in the order `kctx demo --list` shows them. */
     public static List<TranscriptDemo> all() {
-        return List.of(CHARDEV, SIGNAL);
+        return List.of(CHARDEV, SIGNAL, UPCALL);
     }
 }
