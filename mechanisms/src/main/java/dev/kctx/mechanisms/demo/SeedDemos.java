@@ -1,6 +1,7 @@
 package dev.kctx.mechanisms.demo;
 
 import dev.kctx.mechanisms.chardev.CdevExample;
+import dev.kctx.mechanisms.mmap.MmapExample;
 import dev.kctx.mechanisms.signal.SignalExample;
 import dev.kctx.mechanisms.upcall.UpcallExample;
 import dev.kctx.mechanisms.user.Executables;
@@ -56,8 +57,25 @@ public final class SeedDemos {
                     "dmesg"),
             UpcallExample::machine);
 
+    public static final TranscriptDemo MMAP = new TranscriptDemo("mmap",
+            "the seed's mmap_example: a kernel page shared with no copy, a signal to say it changed, SIGBUS beyond it, SIGSEGV after munmap",
+            List.of(MmapExample.module()), List.of(
+                    "insmod mmap_kernel.ko",
+                    "./mmap_user",
+                    "dmesg -c",
+                    "./mmap_notify",
+                    "dmesg -c",
+                    "./mmap_beyond",
+                    "echo $?",
+                    "./mmap_unmapped",
+                    "echo $?",
+                    "dmesg",
+                    "rmmod mmap_kernel",
+                    "lsmod"),
+            MmapExample::machine);
+
     /** Every transcript demo, in the order `kctx demo --list` shows them. */
     public static List<TranscriptDemo> all() {
-        return List.of(CHARDEV, SIGNAL, UPCALL);
+        return List.of(CHARDEV, SIGNAL, UPCALL, MMAP);
     }
 }
