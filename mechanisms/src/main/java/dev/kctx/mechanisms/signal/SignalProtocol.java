@@ -53,16 +53,29 @@ public sealed interface SignalProtocol {
     record SetRlimit(long limit) implements Request {
     }
 
-    /** How a send ended, as the signal_generate trace event says it (TRACE_SIGNAL_*). */
+    /** How a send ended, as the signal_generate trace event says it (TRACE_SIGNAL_*, with its number). */
     enum Result {
         /** Pending now (queued with its siginfo for realtime and first standard instances). */
-        DELIVERED,
+        DELIVERED(0),
         /** Dropped: the target ignores it and does not block it, or it is a kernel thread. */
-        IGNORED,
+        IGNORED(1),
         /** A standard signal already pending: merged into it. */
-        ALREADY_PENDING,
+        ALREADY_PENDING(2),
         /** Pending, but RLIMIT_SIGPENDING left no room for its siginfo (a standard signal or a kill(2)). */
-        LOSE_INFO
+        LOSE_INFO(4);
+
+        /** TRACE_SIGNAL_OVERFLOW_FAIL: the send failed with EAGAIN. */
+        public static final int OVERFLOW_FAIL = 3;
+
+        private final int traceCode;
+
+        Result(int traceCode) {
+            this.traceCode = traceCode;
+        }
+
+        public int traceCode() {
+            return traceCode;
+        }
     }
 
     /** Answer to Kill, Queue, SendSigInfo, ForceSigFault. */

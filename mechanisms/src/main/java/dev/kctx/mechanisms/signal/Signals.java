@@ -207,7 +207,7 @@ public final class Signals implements UserWork {
                 t.queue.add(info);
                 res = Result.DELIVERED;
             } else if (Signo.realtime(sig) && info.code() != SigInfo.SI_USER) {
-                x.trace("signal_generate", generate(sig, info, target, 3));
+                x.trace("signal_generate", generate(sig, info, target, Result.OVERFLOW_FAIL));
                 return new Error(Errno.EAGAIN);
             } else {
                 res = Result.LOSE_INFO;
@@ -217,7 +217,7 @@ public final class Signals implements UserWork {
                 x.notifyTask(pid);
             }
         }
-        x.trace("signal_generate", generate(sig, info, target, res.ordinal()));
+        x.trace("signal_generate", generate(sig, info, target, res.traceCode()));
         return new Sent(sig, res);
     }
 
