@@ -122,6 +122,7 @@ public final class Umh {
     private static Program helperBody(Executables.Image image, Call c) {
         List<Op> ops = new ArrayList<>();
         ops.add(new Ops.SysEnter("execve"));
+        ops.add(new Ops.Compute(EXEC_NS));
         ops.add(new KernelExecve(image != null));
         ops.add(new Ops.SysExit("execve", 0));
         if (image == null) {
@@ -148,7 +149,7 @@ public final class Umh {
             for (WaitHandle w : x.kernel().waitQueue(execQueue(pid)).signal()) {
                 x.wake(w);
             }
-            return new Outcome.Busy(EXEC_NS);
+            return Outcome.Next.INSTANCE;
         }
 
         public String describe() {
