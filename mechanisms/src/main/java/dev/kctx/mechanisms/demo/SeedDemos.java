@@ -27,7 +27,8 @@ public final class SeedDemos {
                     "echo \"hello kernel\" > /dev/cdev_example"));
 
     public static final TranscriptDemo SIGNAL = new TranscriptDemo("signal",
-            "the seed's signal_kernel: a pid written to debugfs, realtime signal 44 with value 1234; standard signals merge, realtime ones queue",
+            "the seed's signal_kernel: a pid written to debugfs, realtime signal 44 with value 1234; standard signals merge,"
+                    + " realtime ones queue",
             List.of(SignalExample.module()), List.of(
                     "insmod signal_kernel.ko",
                     "./signal_user",
@@ -58,7 +59,8 @@ public final class SeedDemos {
             UpcallExample::machine);
 
     public static final TranscriptDemo MMAP = new TranscriptDemo("mmap",
-            "the seed's mmap_example: a kernel page shared with no copy, a signal to say it changed, SIGBUS beyond it, SIGSEGV after munmap",
+            "the seed's mmap_example: a kernel page shared with no copy, a signal to say it changed, SIGBUS beyond it, SIGSEGV"
+                    + " after munmap",
             List.of(MmapExample.module()), List.of(
                     "insmod mmap_kernel.ko",
                     "./mmap_user",

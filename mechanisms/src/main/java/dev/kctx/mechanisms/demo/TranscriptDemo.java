@@ -31,7 +31,10 @@ public record TranscriptDemo(String name, String description, List<ModuleDef> mo
         this(name, description, modules, commands, UnaryOperator.identity());
     }
 
-    /** The machine: one CPU unless {@code machine} says otherwise, the modules on disk, one shell process (pid 4242) typing the commands. */
+    /**
+     * The machine: one CPU unless {@code machine} says otherwise, the modules on disk, one shell
+     * process (pid 4242) typing the commands.
+     */
     public MachineSpec spec(long seed) {
         Program.Builder b = Program.builder();
         commands.forEach(c -> b.op(Shell.command(c)));

@@ -9,6 +9,7 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.user.FileCalls;
 import dev.kctx.mechanisms.user.ProcessExit;
+import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
 import dev.kctx.mechanisms.vfs.IoResult;
@@ -147,7 +148,7 @@ public final class SignalExample {
         p.addAll(exitOnError("write"));
         p.addAll(FileCalls.close("fd"));
         p.addAll(SigUser.sigpending());
-        p.add(FileCalls.printf(x -> "pending while blocked: " + names((Long) dev.kctx.mechanisms.user.Sys.regs(x).vars.get(SigUser.SIGSET))));
+        p.add(FileCalls.printf(x -> "pending while blocked: " + names((Long) Sys.regs(x).vars.get(SigUser.SIGSET))));
         p.add(FileCalls.printf(x -> "unblocking"));
         p.addAll(SigUser.sigprocmask(SignalProtocol.ProcMask.SIG_UNBLOCK, both));
         p.add(FileCalls.printf(x -> "done"));

@@ -22,7 +22,8 @@ class MmapDemoTest {
     }
 
     @Test
-    @DisplayName("kctx demo mmap: the seed's two messages with one fault, a timer's change announced by a signal, SIGBUS beyond the page, SIGSEGV after munmap, nothing left pinned")
+    @DisplayName("kctx demo mmap: the seed's two messages with one fault, a timer's change announced by a signal, SIGBUS beyond"
+            + " the page, SIGSEGV after munmap, nothing left pinned")
     void transcript() {
         RunResult r = DemoRuns.demo(testKit, SeedDemos.MMAP);
         String fault = "mmap_example: fault at page 0, handing over the kernel's page";

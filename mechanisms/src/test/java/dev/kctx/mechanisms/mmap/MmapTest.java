@@ -151,7 +151,8 @@ class MmapTest {
     }
 
     @Test
-    @DisplayName("both sides share the bytes: the kernel reads what the user stored and the user loads what the kernel wrote, with no copy and no new fault")
+    @DisplayName("both sides share the bytes: the kernel reads what the user stored and the user loads what the kernel wrote, with"
+            + " no copy and no new fault")
     void sharedWithoutCopy() {
         Backing b = new Backing(1);
         RunResult r = shell(b, program(openMap(Page.PAGE_SIZE, OpenFlags.O_RDWR, RW),
@@ -211,19 +212,22 @@ class MmapTest {
                 "./prog", "echo $?");
         assertEquals(List.of("# insmod pages.ko", "# ./prog", "read: ", "Segmentation fault", "# echo $?", "139"), console(r),
                 "force_sig_fault unblocks the signal and resets its action: the default kills");
-        Program handled = program(SigUser.sigaction(Signo.SIGSEGV, faultHandler()), openMap(Page.PAGE_SIZE, OpenFlags.O_RDWR, VmArea.PROT_READ),
-                MmUser.storeString("a", 0, "x"));
+        Program handled = program(SigUser.sigaction(Signo.SIGSEGV, faultHandler()),
+                openMap(Page.PAGE_SIZE, OpenFlags.O_RDWR, VmArea.PROT_READ), MmUser.storeString("a", 0, "x"));
         RunResult r2 = shell(new Backing(1), handled, "./prog");
         assertEquals(List.of("# insmod pages.ko", "# ./prog", "SIGSEGV code 2 at offset 0"), console(r2), "SEGV_ACCERR");
     }
 
     @Test
-    @DisplayName("mmap fails with EBADF, EINVAL (zero length), EACCES (read-only file, shared writable map), ENODEV (a file without mmap); munmap of an unaligned address is EINVAL")
+    @DisplayName("mmap fails with EBADF, EINVAL (zero length), EACCES (read-only file, shared writable map), ENODEV (a file"
+            + " without mmap); munmap of an unaligned address is EINVAL")
     void mmapErrors() {
         Backing b = new Backing(1);
         Program p = program(
-                Sys.act("bad fd", x -> Sys.regs(x).vars.put("bad", 99)), MmUser.mmap("bad", Page.PAGE_SIZE, RW, "a"), SigUser.perror("mmap bad fd"),
-                FileCalls.open("fd", "/sys/kernel/debug/pages", OpenFlags.O_RDWR), MmUser.mmap("fd", 0, RW, "a"), SigUser.perror("mmap length 0"),
+                Sys.act("bad fd", x -> Sys.regs(x).vars.put("bad", 99)),
+                MmUser.mmap("bad", Page.PAGE_SIZE, RW, "a"), SigUser.perror("mmap bad fd"),
+                FileCalls.open("fd", "/sys/kernel/debug/pages", OpenFlags.O_RDWR),
+                MmUser.mmap("fd", 0, RW, "a"), SigUser.perror("mmap length 0"),
                 FileCalls.open("ro", "/sys/kernel/debug/pages", OpenFlags.O_RDONLY), MmUser.mmap("ro", Page.PAGE_SIZE, RW, "a"),
                 SigUser.perror("mmap read-only file for writing"),
                 MmUser.mmap("ro", Page.PAGE_SIZE, VmArea.PROT_READ, "a"), SigUser.perror("mmap read-only file for reading"),

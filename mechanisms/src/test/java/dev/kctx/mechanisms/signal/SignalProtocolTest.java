@@ -70,7 +70,8 @@ class SignalProtocolTest {
                 say("after unblock")));
         assertEquals(List.of("pending: SIGUSR1", "SIGUSR1 value 0 code 0", "after unblock"), console(r),
                 "blocked: pending but not delivered; unblocked: delivered once, before the call returns to the program");
-        assertEquals(List.of("res=0", "res=2", "res=2"), events(r, "signal_generate").stream().map(a -> a.substring(a.lastIndexOf(' ') + 1)).toList(),
+        List<String> results = events(r, "signal_generate").stream().map(a -> a.substring(a.lastIndexOf(' ') + 1)).toList();
+        assertEquals(List.of("res=0", "res=2", "res=2"), results,
                 "the first is queued, the other two find it already pending (TRACE_SIGNAL_ALREADY_PENDING)");
     }
 
@@ -163,7 +164,8 @@ class SignalProtocolTest {
     }
 
     @Test
-    @DisplayName("kill(2): another user's process is EPERM, a missing one ESRCH, a bad number EINVAL, signal 0 only checks; root may kill anyone")
+    @DisplayName("kill(2): another user's process is EPERM, a missing one ESRCH, a bad number EINVAL, signal 0 only checks; root"
+            + " may kill anyone")
     void killPermissions() {
         Program root = program(sleep(ms(2)), SigUser.kill(102, Signo.SIGTERM), SigUser.perror("root kill"), sleep(ms(1)),
                 say(x -> "status of 102: " + ProcessExit.waitStatus(x.kernel(), 102)));
@@ -228,10 +230,12 @@ class SignalProtocolTest {
     }
 
     @Test
-    @DisplayName("send_sig_info from a hard IRQ passes the gate clean and wakes a process in pause(), which returns EINTR after the handler")
+    @DisplayName("send_sig_info from a hard IRQ passes the gate clean and wakes a process in pause(), which returns EINTR after"
+            + " the handler")
     void fromHardIrq() {
         Program p = program(
-                SigUser.sigaction(44, SigAction.handler(i -> List.of(say(x -> "value " + i.value() + " at " + x.now() / 1000 + "us in " + x.level())))),
+                SigUser.sigaction(44,
+                        SigAction.handler(i -> List.of(say(x -> "value " + i.value() + " at " + x.now() / 1000 + "us in " + x.level())))),
                 SigUser.pause(), SigUser.perror("pause"), say("back in main"));
         Program irq = Program.of(new KernelStep("send", x -> SignalKernel.sendSigInfo(x, 44,
                 new SigInfo(44, SigInfo.SI_QUEUE, 0, 0, 7, 0), 100)));
@@ -245,7 +249,8 @@ class SignalProtocolTest {
     @Test
     @DisplayName("a signal interrupts user code that is computing: the handler runs at once, then the rest of the computation")
     void interruptsUserCode() {
-        Program p = program(SigUser.sigaction(Signo.SIGUSR1, SigAction.handler(i -> List.of(say(x -> "handler at " + x.now() / 1000 + "us")))),
+        Program p = program(SigUser.sigaction(Signo.SIGUSR1,
+                SigAction.handler(i -> List.of(say(x -> "handler at " + x.now() / 1000 + "us")))),
                 new Ops.Compute(ms(2)), say(x -> "computed until " + x.now() / 1000 + "us"));
         Program sender = Program.of(new KernelStep("send", x -> SignalKernel.sendSig(x, Signo.SIGUSR1, 100)));
         RunResult r = run(MachineSpec.builder().cpus(2).process("p", 0, 0, p, 100).kthread("sender", 1, us(500), sender));
@@ -272,7 +277,8 @@ class SignalProtocolTest {
         Program p = program(SigUser.sigaction(44, printer()), SigUser.sigprocmask(SIG_BLOCK, Signo.set(44)),
                 SigUser.sigsuspend(0), SigUser.perror("sigsuspend"),
                 SigUser.sigprocmask(SIG_BLOCK, 0), say(x -> "mask: " + SignalExample.names((Long) Sys.regs(x).vars.get(SigUser.SIGSET))));
-        Program sender = Program.of(new KernelStep("send", x -> SignalKernel.sendSigInfo(x, 44, new SigInfo(44, SigInfo.SI_QUEUE, 0, 0, 5, 0), 100)));
+        SigInfo five = new SigInfo(44, SigInfo.SI_QUEUE, 0, 0, 5, 0);
+        Program sender = Program.of(new KernelStep("send", x -> SignalKernel.sendSigInfo(x, 44, five, 100)));
         RunResult r = run(MachineSpec.builder().cpus(2).process("p", 0, 0, p, 100).kthread("sender", 1, ms(1), sender));
         assertEquals(List.of("SIGRTMIN+10 value 5 code -1", "sigsuspend: Interrupted system call", "mask: SIGRTMIN+10"), console(r),
                 "44 was deliverable only inside sigsuspend");

@@ -82,7 +82,8 @@ class UmhTest {
     }
 
     @Test
-    @DisplayName("from a kernel thread: UMH_NO_WAIT returns at once, UMH_WAIT_EXEC once the program runs, UMH_WAIT_PROC at its exit with the wait status")
+    @DisplayName("from a kernel thread: UMH_NO_WAIT returns at once, UMH_WAIT_EXEC once the program runs, UMH_WAIT_PROC at its"
+            + " exit with the wait status")
     void waitModes() {
         Program caller = program(call("/sbin/helper", UMH_NO_WAIT, "work=1000"), call("/sbin/helper", UMH_WAIT_EXEC, "work=1000"),
                 call("/sbin/helper", UMH_WAIT_PROC, "exit=3"));
@@ -105,13 +106,16 @@ class UmhTest {
                 call("/sbin/helper", UMH_WAIT_PROC), new Ops.SysExit("finit_module", 0));
         RunResult r = run(machine(2).process("caller", 0, 0, caller, 100));
         List<String> lines = console(r);
-        assertEquals("UMH_WAIT_PROC /sbin/suicide = 15 (killed by SIGTERM) at 50us in KERNEL", lines.get(0), "the wait status of a SIGTERM death");
-        assertTrue(lines.get(1).startsWith("helper ") && lines.get(1).contains(" uid 0 "), "the helper is root though its caller is uid 1000: " + lines);
+        assertEquals("UMH_WAIT_PROC /sbin/suicide = 15 (killed by SIGTERM) at 50us in KERNEL", lines.get(0),
+                "the wait status of a SIGTERM death");
+        assertTrue(lines.get(1).startsWith("helper ") && lines.get(1).contains(" uid 0 "),
+                "the helper is root though its caller is uid 1000: " + lines);
         assertTrue(lines.get(2).startsWith("UMH_WAIT_PROC /sbin/helper = 0 (exit status 0)"), "exit(0) gives 0: " + lines);
     }
 
     @Test
-    @DisplayName("a missing program: UMH_NO_WAIT still returns 0 (no useful error), the waiting modes return -ENOENT; no path at all is -EINVAL")
+    @DisplayName("a missing program: UMH_NO_WAIT still returns 0 (no useful error), the waiting modes return -ENOENT; no path at"
+            + " all is -EINVAL")
     void missingProgram() {
         Program caller = program(call("/sbin/none", UMH_NO_WAIT), call("/sbin/none", UMH_WAIT_EXEC), call("/sbin/none", UMH_WAIT_PROC),
                 Umh.call(null, List.of(), List.of(), UMH_WAIT_PROC, (x, r) -> x.console("no path = " + Umh.explain(r))));
@@ -125,7 +129,8 @@ class UmhTest {
 
     /** A process that makes a syscall which calls a helper working 5ms; {@code mode} is the wait. */
     static Program syscallCaller(int mode) {
-        return program(SigUser.sigaction(Signo.SIGUSR1, SigAction.handler(i -> List.of(say(x -> "SIGUSR1 handled at " + x.now() / 1000 + "us")))),
+        return program(SigUser.sigaction(Signo.SIGUSR1,
+                SigAction.handler(i -> List.of(say(x -> "SIGUSR1 handled at " + x.now() / 1000 + "us")))),
                 new Ops.SysEnter("finit_module"), call("/sbin/helper", mode, "work=5000", "exit=1"), new Ops.SysExit("finit_module", 0),
                 say("back in user mode"));
     }
@@ -144,7 +149,8 @@ class UmhTest {
                 "helper 1000 uid 0 at 50us",
                 "UMH_WAIT_PROC|UMH_KILLABLE /sbin/helper = -512 (ERESTARTSYS) at 1000us in KERNEL",
                 "status of 100: 9"), console(r), "the caller returned at the kill, not at the helper's exit");
-        assertTrue(Progs.events(r, "sched_process_exit").stream().anyMatch(a -> a.contains("pid=1000")), "the helper exited later on its own");
+        assertTrue(Progs.events(r, "sched_process_exit").stream().anyMatch(a -> a.contains("pid=1000")),
+                "the helper exited later on its own");
     }
 
     @Test
@@ -172,10 +178,12 @@ class UmhTest {
     }
 
     @Test
-    @DisplayName("from a soft IRQ a waiting mode is sleep-in-atomic at the call and scheduling-while-atomic at the wait; UMH_NO_WAIT from a hard IRQ is clean")
+    @DisplayName("from a soft IRQ a waiting mode is sleep-in-atomic at the call and scheduling-while-atomic at the wait;"
+            + " UMH_NO_WAIT from a hard IRQ is clean")
     void atomicCallers() {
         RunResult r = run(machine(2)
-                .irq("dev", 5, List.of(0), new Arrivals.At(List.of(ms(1))), Program.of(call("/sbin/helper", UMH_NO_WAIT), new Ops.RaiseSoftirq(SoftirqVector.NET_RX)))
+                .irq("dev", 5, List.of(0), new Arrivals.At(List.of(ms(1))), Program.of(call("/sbin/helper", UMH_NO_WAIT),
+                        new Ops.RaiseSoftirq(SoftirqVector.NET_RX)))
                 .softirq(SoftirqVector.NET_RX, Program.of(call("/sbin/helper", UMH_WAIT_EXEC))));
         assertEquals(List.of(
                 "UMH_NO_WAIT /sbin/helper = 0 at 1000us in HARDIRQ",
@@ -183,7 +191,8 @@ class UmhTest {
                 "helper 1001 uid 0 at 1200us",
                 "UMH_WAIT_EXEC /sbin/helper = 0 at 1200us in SOFTIRQ"), console(r),
                 "the soft IRQ really waited for the exec on the other CPU, behind the first helper's 150us");
-        assertEquals(List.of(ReportKind.SLEEP_IN_ATOMIC, ReportKind.SCHEDULING_WHILE_ATOMIC), r.reports().stream().map(Report::kind).toList(),
+        assertEquals(List.of(ReportKind.SLEEP_IN_ATOMIC, ReportKind.SCHEDULING_WHILE_ATOMIC),
+                r.reports().stream().map(Report::kind).toList(),
                 "both from the soft IRQ's call, none from the hard IRQ's UMH_NO_WAIT");
         r.reports().forEach(rep -> assertEquals(ContextLevel.SOFTIRQ, rep.where().level(), "in the soft IRQ"));
     }
@@ -193,8 +202,10 @@ class UmhTest {
     void underSpinLock() {
         RunResult r = run(machine(2).kthread("caller", 0, 0, Program.builder().spinLock("L").op(call("/sbin/helper", UMH_WAIT_PROC))
                 .spinUnlock("L").build()));
-        assertEquals(List.of(ReportKind.SLEEP_IN_ATOMIC, ReportKind.SCHEDULING_WHILE_ATOMIC), r.reports().stream().map(Report::kind).toList(),
+        assertEquals(List.of(ReportKind.SLEEP_IN_ATOMIC, ReportKind.SCHEDULING_WHILE_ATOMIC),
+                r.reports().stream().map(Report::kind).toList(),
                 "preemption is off under the lock");
-        assertEquals(List.of("L"), r.reports().get(0).locksHeld().stream().map(l -> l.replaceAll("[ {].*", "")).toList(), "the report names the lock");
+        assertEquals(List.of("L"), r.reports().get(0).locksHeld().stream().map(l -> l.replaceAll("[ {].*", "")).toList(),
+                "the report names the lock");
     }
 }

@@ -25,7 +25,8 @@ class UpcallDemoTest {
     }
 
     @Test
-    @DisplayName("kctx demo upcall: each wait mode's return value from a kworker, ENOENT only when waiting, and a waiting call from a timer reported")
+    @DisplayName("kctx demo upcall: each wait mode's return value from a kworker, ENOENT only when waiting, and a waiting call"
+            + " from a timer reported")
     void transcript() {
         RunResult r = DemoRuns.demo(testKit, SeedDemos.UPCALL);
         String ctl = " > /sys/kernel/debug/upcall_example";
