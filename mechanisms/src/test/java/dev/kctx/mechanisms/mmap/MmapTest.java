@@ -13,7 +13,6 @@ import dev.kctx.mechanisms.Signo;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.signal.SigAction;
 import dev.kctx.mechanisms.signal.SigUser;
-import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.user.FileCalls;
 import dev.kctx.mechanisms.user.ProcessExit;
 import dev.kctx.mechanisms.user.Shell;
