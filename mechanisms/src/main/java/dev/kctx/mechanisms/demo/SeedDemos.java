@@ -17,7 +17,11 @@ import dev.kctx.mechanisms.genetlink.GnExample;
 import dev.kctx.mechanisms.netlink.NlExample;
 import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.udp.UdpExample;
+import dev.kctx.mechanisms.mmap.MmapExample;
+import dev.kctx.mechanisms.signal.SignalExample;
+import dev.kctx.mechanisms.upcall.UpcallExample;
 import dev.kctx.mechanisms.user.Executables;
+import dev.kctx.mechanisms.user.ProgramFiles;
 
 import java.util.List;
 
@@ -227,7 +231,7 @@ public final class SeedDemos {
                     "dmesg -c",
                     "rmmod gnkernel",
                     "./gnuser"),
-            b -> b.boot(Executables.class, () -> new Executables(GnExample.programs())));
+            b -> b.boot(ProgramFiles.class, () -> new ProgramFiles(GnExample.programs())));
 
     public static final TranscriptDemo NETLINK = new TranscriptDemo("netlink",
             "a raw netlink family: unicast both ways with an ACK, a multicast group with two subscribers, an overflow with ENOBUFS",
@@ -240,7 +244,7 @@ public final class SeedDemos {
                     "dmesg -c",
                     "cat " + NetCounters.PATH,
                     "rmmod nlexample"),
-            b -> b.boot(Executables.class, () -> new Executables(NlExample.programs())));
+            b -> b.boot(ProgramFiles.class, () -> new ProgramFiles(NlExample.programs())));
 
     public static final TranscriptDemo UDP = new TranscriptDemo("udp",
             "a kernel thread's UDP socket on loopback answering a user process; a full receiver drops silently, counted",
@@ -251,11 +255,61 @@ public final class SeedDemos {
                     "./udpsink 20",
                     "dmesg -c",
                     "cat " + NetCounters.PATH),
-            b -> b.boot(Executables.class, () -> new Executables(UdpExample.programs()))
+            b -> b.boot(ProgramFiles.class, () -> new ProgramFiles(UdpExample.programs()))
                     .kthread(UdpExample.NAME, 0, 0, UdpExample.thread()));
+
+    public static final TranscriptDemo SIGNAL = new TranscriptDemo("signal",
+            "the seed's signal_kernel: a pid written to debugfs, realtime signal 44 with value 1234; standard signals merge,"
+                    + " realtime ones queue",
+            List.of(SignalExample.module()), List.of(
+                    "insmod signal_kernel.ko",
+                    "./signal_user",
+                    "dmesg -c",
+                    "./signal_burst",
+                    "dmesg -c",
+                    "setuid 1000",
+                    "./signal_user"),
+            m -> m.boot(Executables.class, () -> new Executables(SignalExample.programs())));
+
+    public static final TranscriptDemo UPCALL = new TranscriptDemo("upcall",
+            "call_usermodehelper in each wait mode from a kworker, a missing program, and a waiting mode from a timer (sleep in atomic)",
+            List.of(UpcallExample.module()), List.of(
+                    "insmod upcall_example.ko",
+                    "echo \"UMH_NO_WAIT /sbin/kctx_helper exit=3\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_EXEC /sbin/kctx_helper exit=3\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_PROC /sbin/kctx_helper exit=3\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_PROC /sbin/kctx_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_NO_WAIT /sbin/no_such_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_EXEC /sbin/no_such_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"UMH_WAIT_PROC /sbin/no_such_helper\" > /sys/kernel/debug/upcall_example",
+                    "dmesg -c",
+                    "cat /tmp/kctx_helper.log",
+                    "echo \"timer UMH_NO_WAIT /sbin/kctx_helper\" > /sys/kernel/debug/upcall_example",
+                    "echo \"timer UMH_WAIT_PROC /sbin/kctx_helper exit=1\" > /sys/kernel/debug/upcall_example",
+                    "sleep 1ms",
+                    "dmesg"),
+            UpcallExample::machine);
+
+    public static final TranscriptDemo MMAP = new TranscriptDemo("mmap",
+            "the seed's mmap_example: a kernel page shared with no copy, a signal to say it changed, SIGBUS beyond it, SIGSEGV"
+                    + " after munmap",
+            List.of(MmapExample.module()), List.of(
+                    "insmod mmap_kernel.ko",
+                    "./mmap_user",
+                    "dmesg -c",
+                    "./mmap_notify",
+                    "dmesg -c",
+                    "./mmap_beyond",
+                    "echo $?",
+                    "./mmap_unmapped",
+                    "echo $?",
+                    "dmesg",
+                    "rmmod mmap_kernel",
+                    "lsmod"),
+            MmapExample::machine);
 
     /** Every transcript demo, in the order `kctx demo --list` shows them. */
     public static List<TranscriptDemo> all() {
-        return List.of(CHARDEV, CDEV_WAIT, PARAMS, IOCTL, SYSCALL, PROCFS, SYSFS, DEBUGFS, CONFIGFS, SYSCTL, GENETLINK, NETLINK, UDP);
+        return List.of(CHARDEV, CDEV_WAIT, PARAMS, IOCTL, SYSCALL, PROCFS, SYSFS, DEBUGFS, CONFIGFS, SYSCTL, GENETLINK, NETLINK, UDP, SIGNAL, UPCALL, MMAP);
     }
 }

@@ -3,88 +3,71 @@ package dev.kctx.mechanisms.user;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Program;
-import dev.kctx.actors.program.TaskInfo;
 import dev.kctx.mechanisms.Cred;
-import dev.kctx.mechanisms.Errno;
-import dev.kctx.mechanisms.KernelError;
-import dev.kctx.mechanisms.vfs.FdTable;
-import dev.kctx.mechanisms.vfs.FileSyscalls;
-import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
- * The user programs a machine has on disk (the seed's gnuser, say), by name: each makes the
- * operations of a run from its arguments. The shell runs one ({@code ./gnuser "text"}) as fork, exec
- * and wait: a new process with its own pid and the shell's uid, which the shell waits for. Create
- * it at boot: {@code MachineSpec.builder().boot(Executables.class, () -> new Executables(map))}.
+ * The programs a machine has on disk, by absolute path: what the shell's fork+execve and the
+ * kernel's call_usermodehelper start. An image is a function of the argument vector (argv[0]
+ * first) and the environment giving the simulated operations the process runs; nothing runs on
+ * the host. Boot it with {@code MachineSpec.builder().boot(Executables.class, () -> new Executables(map))};
+ * a path not in the map does not exist (execve: ENOENT).
  */
 public final class Executables {
-    private final Map<String, Function<List<String>, List<Op>>> programs;
+
+    /** A program image: its operations for one run with these arguments. */
+    @FunctionalInterface
+    public interface Image {
+        List<Op> ops(List<String> argv, List<String> envp);
+    }
+
+    /** The command name (comm) is the base name cut to TASK_COMM_LEN - 1 characters. */
+    public static final int TASK_COMM_LEN = 16;
+
+    private final Map<String, Image> byPath = new TreeMap<>();
+
+    public Executables(Map<String, Image> images) {
+        images.forEach((path, image) -> {
+            if (!path.startsWith("/") || path.endsWith("/")) {
+                throw new IllegalArgumentException("executable paths are absolute file names, not '" + path + "'");
+            }
+            byPath.put(path, image);
+        });
+    }
+
+    /** The machine's executables (none unless booted). */
+    public static Executables of(KernelObjects k) {
+        return k.extension(Executables.class, () -> new Executables(Map.of()));
+    }
+
+    /** The image at {@code path}, or null when there is no such file. */
+    public Image lookup(String path) {
+        return byPath.get(path);
+    }
+
+    public static String comm(String path) {
+        String base = path.substring(path.lastIndexOf('/') + 1);
+        return base.length() < TASK_COMM_LEN ? base : base.substring(0, TASK_COMM_LEN - 1);
+    }
 
     /**
-     * What exit(2) does to the descriptors a program left open (do_exit's exit_files): each is
-     * closed, so sockets release their ports. A program that ends with {@code Ops.ExitProcess}
-     * skips this.
+     * The body of a process running {@code image}: it starts with the credentials it inherits
+     * ({@code uid}; a fresh task is root), runs the image, and exits with status 0 if the image
+     * does not exit itself.
      */
-    static final List<Op> EXIT_FILES = Sys.call("exit_group", c -> {
-        FdTable fds = FileSyscalls.fds(c);
-        for (int fd : List.copyOf(fds.open().keySet())) {
-            FileSyscalls.close(c, fd);
-        }
-        return IoResult.Done.of(0);
-    });
-
-    public Executables(Map<String, Function<List<String>, List<Op>>> programs) {
-        this.programs = new TreeMap<>(programs);
-    }
-
-    public Executables() {
-        this(Map.of());
-    }
-
-    public static Executables get(KernelObjects k) {
-        return k.extension(Executables.class, Executables::new);
-    }
-
-    /** The program named by the last component of {@code path}, or null. */
-    public Function<List<String>, List<Op>> find(String path) {
-        return programs.get(path.substring(path.lastIndexOf('/') + 1));
-    }
-
-    /** fork + execve(path, args) + wait4: the shell's operations for a command naming a program. */
-    static List<Op> run(String path, List<String> args) {
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        List<Op> ops = new ArrayList<>(Sys.call("clone", c -> {
-            Function<List<String>, List<Op>> prog = get(c.kernel()).find(path);
-            if (prog == null) {
-                throw new KernelError(Errno.ENOENT);
-            }
-            int uid = c.cred().uid();
-            List<Op> body = new ArrayList<>();
+    public static Program process(Image image, List<String> argv, List<String> envp, int uid) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(Sys.act("execve", x -> {
             if (uid != 0) {
-                body.add(Sys.act("setuid", y -> y.taskLocal(Cred.class, Cred::new).setuid(uid)));
+                Cred.of(x).setuid(uid);
             }
-            body.addAll(prog.apply(List.copyOf(args)));
-            body.addAll(EXIT_FILES);
-            return IoResult.Done.of(c.exec().spawnProcess(name, new Program(body, 1), -1));
         }));
-        ops.add(Sys.user(name, x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                x.console("sh: " + path + ": " + r.errno.text());
-                return List.of();
-            }
-            int pid = (int) r.ret;
-            return Sys.call("wait4", c -> {
-                TaskInfo t = c.kernel().task(pid);
-                return t == null || t.exited() ? IoResult.Done.of(pid) : new IoResult.WouldBlock("exit:" + pid);
-            });
-        }));
-        return ops;
+        ops.addAll(image.ops(List.copyOf(argv), List.copyOf(envp)));
+        ops.add(ProcessExit.exit(0));
+        return new Program(ops, 1);
     }
 }

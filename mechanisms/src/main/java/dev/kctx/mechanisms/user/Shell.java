@@ -80,6 +80,10 @@ public final class Shell {
             case "reboot" -> ShellTools.reboot(args);
             default -> ShellTools.program(cmd, args);
         };
+        return withPrompt(line, body);
+    }
+
+    private static Op withPrompt(String line, List<Op> body) {
         List<Op> all = new ArrayList<>();
         all.add(Sys.act("prompt", x -> x.console((cred(x).root() ? "# " : "$ ") + line)));
         // fork + exec of the tool: the session takes time, so log timestamps move on.
@@ -88,15 +92,107 @@ public final class Shell {
         return new Ops.Loop(1, all);
     }
 
-    /** A program by path: a separate process if the machine has it as an executable, else one of the shell's own. */
-    private static List<Op> runProgram(String path, List<String> args) {
+    /**
+     * A program by path: a process of the machine's Executables (fork, execve, wait4, $?), a
+     * program file that runs as its own process (ProgramFiles), or one of the shell's own routines (Binaries).
+     */
+    private static List<Op> runProgram(String cmd, List<String> args) {
         List<String> argv = List.copyOf(args);
-        return List.of(Sys.user(path, x -> Executables.get(x.kernel()).find(path) != null
-                ? Executables.run(path, argv) : ShellTools.program(path, argv)));
+        String path = cmd.startsWith("/") ? cmd : CWD + cmd.substring(1);
+        return List.of(Sys.user(cmd, x -> {
+            if (Executables.of(x.kernel()).lookup(path) != null) {
+                return run(cmd, argv);
+            }
+            if (ProgramFiles.get(x.kernel()).find(cmd) != null) {
+                return ProgramFiles.run(cmd, argv);
+            }
+            return ShellTools.program(cmd, argv);
+        }));
+    }
+
+    /** The shell's working directory: "./prog" is /root/prog. */
+    public static final String CWD = "/root";
+
+    // ./prog ARGS: fork, execve in the child (a program of the machine's Executables), wait4 for it;
+    // like bash, say how a child killed by a signal died, and keep its status for $?.
+    private static List<Op> run(String cmd, List<String> args) {
+        String path = cmd.startsWith("/") ? cmd : CWD + cmd.substring(1);
+        List<String> argv = new ArrayList<>();
+        argv.add(cmd);
+        argv.addAll(args);
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Ops.SysEnter("clone"));
+        ops.add(new Fork(path, List.copyOf(argv)));
+        ops.add(new Ops.SysExit("clone", 0));
+        ops.add(new Ops.SysEnter("wait4"));
+        ops.add(new Wait4());
+        ops.add(new Ops.SysExit("wait4", 0));
+        ops.add(Sys.act("wait", x -> {
+            Regs r = Sys.regs(x);
+            int status = (Integer) r.vars.get(STATUS);
+            if (status < 0) {
+                x.console("sh: " + cmd + ": No such file or directory");
+                r.vars.put("?", 127);
+                return;
+            }
+            int sig = ProcessExit.termSig(status);
+            if (ProcessExit.signaled(status) && sig != dev.kctx.mechanisms.Signo.SIGINT && sig != dev.kctx.mechanisms.Signo.SIGPIPE) {
+                x.console(dev.kctx.mechanisms.Signo.text(sig));
+            }
+            r.vars.put("?", ProcessExit.shellStatus(status));
+        }));
+        return ops;
+    }
+
+    private static final String CHILD = "child pid";
+    private static final String STATUS = "child status";
+
+    /** clone + execve: the child runs the image as this shell's user; no such file leaves no child. */
+    record Fork(String path, List<String> argv) implements Op {
+        public dev.kctx.actors.program.Outcome execute(Exec x) {
+            Regs r = Sys.regs(x);
+            Executables.Image image = Executables.of(x.kernel()).lookup(path);
+            if (image == null) {
+                r.vars.put(CHILD, -1);
+                return dev.kctx.actors.program.Outcome.Next.INSTANCE;
+            }
+            int pid = x.spawnProcess(Executables.comm(path),
+                    Executables.process(image, argv, List.of("HOME=" + CWD, "PATH=/sbin:/bin:/usr/sbin:/usr/bin"), cred(x).uid()), -1);
+            r.vars.put(CHILD, pid);
+            return dev.kctx.actors.program.Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "fork+execve " + path;
+        }
+    }
+
+    /** wait4: sleeps (interruptibly) until the child has exited; leaves its wait status. */
+    record Wait4() implements Op {
+        public dev.kctx.actors.program.Outcome execute(Exec x) {
+            Regs r = Sys.regs(x);
+            int pid = (Integer) r.vars.get(CHILD);
+            if (pid < 0) {
+                r.vars.put(STATUS, -1);
+                return dev.kctx.actors.program.Outcome.Next.INSTANCE;
+            }
+            int status = ProcessExit.waitStatus(x.kernel(), pid);
+            if (status >= 0) {
+                r.vars.put(STATUS, status);
+                return dev.kctx.actors.program.Outcome.Next.INSTANCE;
+            }
+            x.kernel().waitQueue("exit:" + pid).addWaiter(x.waitHandle());
+            x.check(dev.kctx.contexts.KernelCall.SCHEDULE, "wait4(" + pid + ")");
+            return new dev.kctx.actors.program.Outcome.Block("exit:" + pid, 'S');
+        }
+
+        public String describe() {
+            return "wait4";
+        }
     }
 
     static Cred cred(Exec x) {
-        return x.taskLocal(Cred.class, Cred::new);
+        return Cred.of(x);
     }
 
     /** Splits like a shell: whitespace, double and single quotes. */
@@ -213,7 +309,9 @@ public final class Shell {
         }
         String text = String.join(" ", words) + (newline ? "\n" : "");
         if (target == null) {
-            return List.of(Sys.act("echo", x -> print(x, text.getBytes(StandardCharsets.UTF_8))));
+            // $? is the status of the last program the shell ran.
+            return List.of(Sys.act("echo", x -> print(x, text.replace("$?", String.valueOf(Sys.regs(x).vars.getOrDefault("?", 0)))
+                    .getBytes(StandardCharsets.UTF_8))));
         }
         String path = target;
         int flags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | (append ? OpenFlags.O_APPEND : OpenFlags.O_TRUNC);

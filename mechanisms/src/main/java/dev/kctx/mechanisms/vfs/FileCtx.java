@@ -32,7 +32,7 @@ public final class FileCtx {
     }
 
     public Cred cred() {
-        return exec.taskLocal(Cred.class, Cred::new);
+        return Cred.of(exec);
     }
 
     public int pid() {

@@ -161,7 +161,16 @@ public final class FileSyscalls {
 
     /** close(2): the last reference releases the file (fops.release, then fops_put and cdev_put). */
     public static void close(FileCtx c, int fd) {
-        OpenFile f = fds(c).remove(fd);
+        fput(c, fds(c).remove(fd));
+    }
+
+    /** get_file: one more reference to an open file (a mapping of it holds one). */
+    public static void getFile(OpenFile f) {
+        f.ref();
+    }
+
+    /** fput: drops a reference; the last one releases the file and the module it pins. */
+    public static void fput(FileCtx c, OpenFile f) {
         if (f.unref() == 0) {
             f.fops().release(c, f);
             putOwner(c, f.fops().owner());
