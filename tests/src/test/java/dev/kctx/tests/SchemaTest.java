@@ -7,6 +7,7 @@ import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.cli.scenario.BodyKind;
 import dev.kctx.cli.scenario.Expect;
+import dev.kctx.cli.scenario.ModulesSection;
 import dev.kctx.cli.scenario.OpRegistry;
 import dev.kctx.cli.scenario.ScenarioLoader;
 import dev.kctx.contexts.ReportKind;
@@ -89,7 +90,25 @@ class SchemaTest {
                 texts(schema.at("/properties/expect/properties/reports/propertyNames/enum")));
         Set<String> expect = new LinkedHashSet<>(List.of("clean", "reports"));
         expect.addAll(Expect.boundKeys().keySet());
+        expect.add("console_contains");
         assertEquals(expect, keys(schema.at("/properties/expect/properties")));
+        // the modules section: a declared module's keys and choices, and the built-in modules
+        JsonNode declared = schema.at("/$defs/module/oneOf/0/properties");
+        assertEquals(Set.copyOf(ModulesSection.MODULE_KEYS), keys(declared), "declared module keys");
+        assertEquals(Set.copyOf(ModulesSection.BUILTINS.keySet()), texts(schema.at("/$defs/module/oneOf/1/properties/builtin/enum")));
+        assertEquals(Arrays.stream(dev.kctx.mechanisms.module.ParamType.values()).map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toSet()), texts(declared.at("/params/additionalProperties/properties/type/enum")));
+        assertEquals(Set.copyOf(ModulesSection.PARAM_KEYS), keys(declared.at("/params/additionalProperties/properties")));
+        assertEquals(Set.copyOf(ModulesSection.PROC_KEYS), keys(declared.at("/proc/items/properties")));
+        assertEquals(Set.copyOf(ModulesSection.SYSFS_KEYS), keys(declared.at("/sysfs/properties")));
+        assertEquals(Set.copyOf(ModulesSection.SYSFS_ATTR_KEYS), keys(declared.at("/sysfs/properties/attributes/items/properties")));
+        assertEquals(Set.copyOf(ModulesSection.DEBUGFS_KEYS), keys(declared.at("/debugfs/properties")));
+        assertEquals(Set.copyOf(ModulesSection.DEBUGFS_FILE_KEYS), keys(declared.at("/debugfs/properties/files/items/properties")));
+        assertEquals(Set.copyOf(ModulesSection.DEBUGFS_TYPES), texts(declared.at("/debugfs/properties/files/items/properties/type/enum")));
+        assertEquals(Set.copyOf(ModulesSection.CONFIGFS_KEYS), keys(declared.at("/configfs/properties")));
+        assertEquals(Set.copyOf(ModulesSection.SYSCTL_KEYS), keys(declared.at("/sysctl/items/properties")));
+        assertEquals(Set.copyOf(ModulesSection.SYSCTL_TYPES), texts(declared.at("/sysctl/items/properties/type/enum")));
+        assertEquals(Set.copyOf(ModulesSection.CHARDEV_KEYS), keys(declared.at("/chardev/properties")));
     }
 
     static Stream<Path> examples() throws IOException {
@@ -113,7 +132,12 @@ class SchemaTest {
             "expect: {reports: {sleep-in-atomik: 1}}", "kthreads: [{name: w, body: [{msleep: 1ms, compute: 1us}]}]",
             "kthreads: [{name: w, body: [{spin_trylock: {lock: L}}]}]", "locks: {S: {semaphore: -1}}",
             "locks: {S: {mutex: 1}}", "machine: {watchdog_thresh: 5}", "kthreads: [{name: w, body: [{alloc_skb: GFP_NOWAIT}]}]",
-            "kthreads: [{name: w, body: [{usleep_range: 5us}]}]", "kthreads: [{name: w, body: [read_lock]}]"})
+            "kthreads: [{name: w, body: [{usleep_range: 5us}]}]", "kthreads: [{name: w, body: [read_lock]}]",
+            "modules: [{name: m, sysfs: {dir: d, attributes: [{name: a, mode: \"644\"}]}}]",
+            "modules: [{name: m, debugfs: {dir: d, files: [{name: f, type: u64}]}}]", "modules: [{builtin: cdev_exampel}]",
+            "modules: [{name: m, builtin: cdev_example}]", "modules: [{name: m, params: {p: {type: float}}}]",
+            "modules: [{name: m, sysctl: [{path: t, type: int}]}]", "processes: [{name: p, body: [{sh: [cat]}]}]",
+            "expect: {console_contains: hello}"})
     @DisplayName("rejects what the loader rejects for its shape")
     void rejects(String yaml) throws IOException {
         List<String> errors = new ArrayList<>();

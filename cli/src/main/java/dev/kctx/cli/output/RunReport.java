@@ -179,6 +179,8 @@ public final class RunReport {
         root.putObject("mechanisms");
         ArrayNode dmesg = root.putArray("dmesg");
         result.dmesg().forEach(dmesg::add);
+        ArrayNode console = root.putArray("console");
+        result.console().forEach(console::add);
         root.put("trace_sha256", sha256(traceText));
         try {
             DefaultPrettyPrinter pp = new DefaultPrettyPrinter(Separators.createDefaultInstance()
@@ -223,6 +225,10 @@ public final class RunReport {
                         .append(g.count() > 1 ? " (" + g.count() + " times, first shown)" : "").append('\n');
                 sb.append(indent(g.first().kernelText()));
             }
+        }
+        if (!result.console().isEmpty()) {
+            sb.append("\nconsole:\n");
+            result.console().forEach(l -> sb.append(l).append('\n'));
         }
         if (!outcomes.isEmpty()) {
             boolean met = outcomes.stream().allMatch(Expect.Outcome::met);

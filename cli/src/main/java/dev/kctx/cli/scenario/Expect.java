@@ -22,12 +22,19 @@ import java.util.function.Function;
  * @param reports per kind, the allowed number of distinct (deduplicated) reports; when this map
  *                is given, kinds it does not list must not occur
  * @param bounds  latency upper bounds
+ * @param consoleContains texts the console transcript (what processes printed) must contain
  */
-public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
+public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
+                     List<String> consoleContains) {
 
     public Expect {
         reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
         bounds = List.copyOf(bounds);
+        consoleContains = List.copyOf(consoleContains);
+    }
+
+    public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
+        this(clean, reports, bounds, List.of());
     }
 
     /** An inclusive range of counts. */
@@ -150,6 +157,13 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
                 long v = b.stat().of(h);
                 out.add(new Outcome(v <= b.maxNs(), b.key() + ": " + TimeFormat.format(v) + " (expected at most "
                         + TimeFormat.format(b.maxNs()) + ", n=" + h.getTotalCount() + ")"));
+            }
+        }
+        if (!consoleContains.isEmpty()) {
+            String console = String.join("\n", r.console());
+            for (String t : consoleContains) {
+                boolean found = console.contains(t);
+                out.add(new Outcome(found, "console " + (found ? "contains" : "lacks") + " \"" + t.replace("\n", "\\n") + "\""));
             }
         }
         return out;

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One body item as an operation's parser sees it: the operation name, its argument (absent for
@@ -27,6 +28,15 @@ public final class OpArg {
 
         /** Records a system call name used, so outputs can name it from its number. */
         void syscall(String name);
+
+        /** The user programs the machine has (./NAME), which built-in modules bring. */
+        default Set<String> programs() {
+            return Set.of();
+        }
+
+        /** Records that a body runs shell commands: the machine then boots its module loader. */
+        default void shell() {
+        }
     }
 
     private final String op;

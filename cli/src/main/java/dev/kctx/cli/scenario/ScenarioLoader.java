@@ -35,8 +35,8 @@ import java.util.TreeMap;
  * {@link ScenarioError} naming the line and column and what would have been valid.
  */
 public final class ScenarioLoader implements OpArg.Context {
-    public static final List<String> SECTIONS = List.of("name", "description", "machine", "locks", "irqs", "softirqs",
-            "kthreads", "processes", "run", "expect");
+    public static final List<String> SECTIONS = List.of("name", "description", "machine", "modules", "locks", "irqs",
+            "softirqs", "kthreads", "processes", "run", "expect");
     public static final int MAX_CPUS = 256;
     /** TASK_COMM_LEN - 1: the longest task name the kernel keeps. */
     public static final int MAX_TASK_NAME = 15;
@@ -63,6 +63,8 @@ public final class ScenarioLoader implements OpArg.Context {
     private final Map<String, LockType> locks = new LinkedHashMap<>();
     private final Map<String, Integer> semaphores = new LinkedHashMap<>();
     private final Map<Integer, String> syscalls = new TreeMap<>();
+    private final Set<String> programs = new java.util.TreeSet<>();
+    private boolean shell;
     private int ops;
 
     private ScenarioLoader(OpRegistry registry) {
@@ -118,20 +120,14 @@ public final class ScenarioLoader implements OpArg.Context {
     // ---- sections ----
 
     private Scenario scenario(Node root, String defaultName) {
-        if (root instanceof Node.MapNode m) {
-            for (Node.Entry e : m.entries()) {
-                if (e.key().equals("modules")) {
-                    throw new ScenarioError(e.keyLoc(), "the 'modules' section is not supported by this version",
-                            "one of " + String.join(", ", SECTIONS));
-                }
-            }
-        }
         Fields top = Fields.of(root, "the scenario", SECTIONS);
         String name = top.opt("name").map(n -> Values.name(n, "name", 64)).orElse(safeName(defaultName));
         String description = top.opt("description").map(n -> Values.string(n, "description")).orElse("");
 
         MachineSpec.Builder b = MachineSpec.builder().name(name);
         int cpus = machine(top.opt("machine"), b);
+        Optional<ModulesSection.Declared> modules = top.opt("modules").map(ModulesSection::parse);
+        modules.ifPresent(d -> programs.addAll(d.programNames()));
         top.opt("locks").ifPresent(this::locks);
         locks.forEach(b::lock);
         semaphores.forEach(b::semaphore);
@@ -146,6 +142,16 @@ public final class ScenarioLoader implements OpArg.Context {
         long until = top.opt("run").map(this::run).orElse(DEFAULT_UNTIL);
         Optional<Expect> expect = top.opt("expect").map(this::expect);
 
+        if (modules.isPresent() || shell) {
+            // The machine's .ko files and programs, made fresh for every run (each run boots its own kernel).
+            List<dev.kctx.mechanisms.module.ModuleDef> defs = modules.map(ModulesSection.Declared::defs).orElse(List.of());
+            b.boot(dev.kctx.mechanisms.module.Modules.class, () -> new dev.kctx.mechanisms.module.Modules(defs));
+            List<dev.kctx.mechanisms.user.Binaries.Program> progs = modules.map(ModulesSection.Declared::programs).orElse(List.of());
+            if (!progs.isEmpty()) {
+                b.boot(dev.kctx.mechanisms.user.Binaries.class,
+                        () -> dev.kctx.mechanisms.user.Binaries.of(progs.toArray(dev.kctx.mechanisms.user.Binaries.Program[]::new)));
+            }
+        }
         MachineSpec base = b.build();
         MachineSpec spec;
         try {
@@ -367,6 +373,7 @@ public final class ScenarioLoader implements OpArg.Context {
         Map<String, Expect.Bound> boundKeys = Expect.boundKeys();
         List<String> keys = new ArrayList<>(List.of("clean", "reports"));
         keys.addAll(boundKeys.keySet());
+        keys.add("console_contains");
         Fields f = Fields.of(node, "expect", keys);
         Optional<Boolean> clean = f.opt("clean").map(n -> Values.bool(n, "clean"));
         Map<ReportKind, Expect.Range> reports = new LinkedHashMap<>();
@@ -397,7 +404,21 @@ public final class ScenarioLoader implements OpArg.Context {
                 bounds.add(new Expect.Bound(b.histo(), b.stat(), Values.duration(e.value(), e.key())));
             }
         }
-        return new Expect(clean, reports, bounds);
+        List<String> console = new ArrayList<>();
+        Optional<Node> cn = f.opt("console_contains");
+        if (cn.isPresent()) {
+            Node.SeqNode cs = Values.seq(cn.get(), "console_contains", "texts the console must show, e.g. [\"Permission denied\"]");
+            for (Node t : cs.items()) {
+                if (!(t instanceof Node.ScalarNode sc) || sc.kind() == Node.ScalarKind.NULL) {
+                    throw Values.wrongType(t, "a console_contains item", "a text, e.g. \"Permission denied\"");
+                }
+                if (sc.text().isEmpty()) {
+                    throw new ScenarioError(t.loc(), "a console_contains item is empty", "a non-empty text the console must show");
+                }
+                console.add(sc.text());
+            }
+        }
+        return new Expect(clean, reports, bounds, console);
     }
 
     private static Expect.Range range(Node n, String kind) {
@@ -431,6 +452,27 @@ public final class ScenarioLoader implements OpArg.Context {
     @Override
     public void syscall(String name) {
         syscalls.putIfAbsent(Syscalls.nr(name), name);
+    }
+
+    @Override
+    public Set<String> programs() {
+        return programs;
+    }
+
+    @Override
+    public void shell() {
+        if (!shell) {
+            shell = true;
+            // The system calls shell commands make, so that the outputs name them.
+            for (String n : List.of("read", "write", "openat", "close", "lseek", "ioctl", "mkdir", "rmdir", "mknod",
+                    "getdents64", "newfstatat", "init_module", "delete_module", "syslog", "setuid", "nanosleep", "reboot",
+                    "execve")) {
+                int nr = dev.kctx.mechanisms.syscall.SyscallTable.nr(n);
+                if (nr >= 0) {
+                    syscalls.putIfAbsent(nr, n);
+                }
+            }
+        }
     }
 
     @Override

@@ -103,6 +103,7 @@ final class StandardOps {
             o.nanosleep(a.duration());
         });
         r.register("loop", "loop: {count: N | forever, body: [OPERATIONS]}", OpRegistry.ANYWHERE, StandardOps::loop);
+        r.register("sh", "sh: COMMAND LINE", OpRegistry.USER, StandardOps::sh);
     }
 
     private static void compute(OpArg a, OpSink o) {
@@ -245,5 +246,44 @@ final class StandardOps {
             return Values.integer(n, what, 1, Long.MAX_VALUE / 4);
         }
         throw Values.wrongType(n, what, "a positive integer or 'forever'");
+    }
+
+    /**
+     * {@code sh: "cat /proc/devices"}: the process types a command line at a root shell; the
+     * command runs as the system calls the real tool makes and prints to the console. The line is
+     * checked here, so a command this shell does not know is an input error, not a run-time one.
+     */
+    private static void sh(OpArg a, OpSink o) {
+        Node v = a.value("sh: COMMAND LINE");
+        String line = Values.string(v, "sh");
+        String stripped = line.strip();
+        if (stripped.isEmpty()) {
+            throw new ScenarioError(v.loc(), "sh has an empty command line", "a command such as 'cat /proc/devices'");
+        }
+        String cmd = stripped.split("\\s+", 2)[0];
+        java.util.Set<String> commands = new java.util.TreeSet<>(dev.kctx.mechanisms.user.Shell.COMMANDS);
+        java.util.Set<String> programs = a.context().programs();
+        String progs = programs.isEmpty() ? "" : ", or a program here: ./" + String.join(", ./", programs);
+        if (cmd.startsWith("./")) {
+            if (!programs.contains(cmd.substring(2))) {
+                throw new ScenarioError(v.loc(), "no program '" + Errors.clip(cmd) + "' on this machine",
+                        programs.isEmpty() ? "one of " + String.join(", ", commands)
+                                + " (programs ./NAME come with built-in modules: cdev_ioctl, cdev_wait, syscall_example)"
+                                : "one of " + String.join(", ", commands) + progs);
+            }
+        } else if (!commands.contains(cmd)) {
+            throw new ScenarioError(v.loc(), Errors.unknown("shell command", cmd, commands),
+                    "one of " + String.join(", ", commands) + progs);
+        }
+        Op op;
+        try {
+            op = dev.kctx.mechanisms.user.Shell.command(line);
+        } catch (RuntimeException e) {
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ScenarioError(v.loc(), "sh cannot run '" + Errors.clip(line) + "': " + Errors.clip(msg, 120),
+                    "a command line this shell runs, e.g. 'cat /proc/devices' (see docs/scenario.md)");
+        }
+        a.context().shell();
+        o.op(op);
     }
 }
