@@ -316,7 +316,16 @@ public final class KernelObjects {
      * use. Like the locks, it is touched by one context at a time.
      */
     public <T> T extension(Class<T> key, java.util.function.Supplier<T> init) {
-        return key.cast(extensions.computeIfAbsent(key, k -> init.get()));
+        // Not computeIfAbsent: a factory may itself ask for other extensions.
+        Object v = extensions.get(key);
+        if (v == null) {
+            v = init.get();
+            Object raced = extensions.putIfAbsent(key, v);
+            if (raced != null) {
+                v = raced;
+            }
+        }
+        return key.cast(v);
     }
     private final Map<String, WaitQueue> queues = new LinkedHashMap<>();
 

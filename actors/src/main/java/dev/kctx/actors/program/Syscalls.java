@@ -12,7 +12,12 @@ public final class Syscalls {
             Map.entry("sendmsg", 46), Map.entry("recvmsg", 47), Map.entry("bind", 49), Map.entry("kill", 62),
             Map.entry("mkdir", 83), Map.entry("rmdir", 84), Map.entry("mknod", 133),
             Map.entry("rt_sigqueueinfo", 129), Map.entry("init_module", 175), Map.entry("delete_module", 176),
-            Map.entry("openat", 257));
+            Map.entry("openat", 257), Map.entry("stat", 4), Map.entry("rt_sigaction", 13),
+            Map.entry("rt_sigprocmask", 14), Map.entry("rt_sigreturn", 15), Map.entry("dup2", 33), Map.entry("pause", 34),
+            Map.entry("clone", 56), Map.entry("execve", 59), Map.entry("exit", 60), Map.entry("wait4", 61),
+            Map.entry("syslog", 103), Map.entry("setuid", 105), Map.entry("rt_sigpending", 127),
+            Map.entry("rt_sigsuspend", 130), Map.entry("reboot", 169), Map.entry("getdents64", 217),
+            Map.entry("exit_group", 231), Map.entry("prlimit64", 302));
 
     private Syscalls() {
     }
