@@ -194,6 +194,18 @@ public final class Ops {
             return this == SPIN ? LockType.SPINLOCK : LockType.RWLOCK;
         }
 
+        /**
+         * One attempt at the lock. A spin lock is never handed over, so finding it owned by this very
+         * context is an AA deadlock: the attempt fails (and the caller spins), as in the kernel.
+         */
+        boolean tryTake(Lock l, Object self, String selfName) {
+            return switch (this) {
+                case SPIN -> l.owner() != self && l.tryAcquire(self, selfName);
+                case WRITE -> l.owner() != self && l.tryWrite(self, selfName);
+                case READ -> l.tryRead(self);
+            };
+        }
+
         dev.kctx.contexts.LockClassKind classKind() {
             return this == SPIN ? dev.kctx.contexts.LockClassKind.SPINLOCK : dev.kctx.contexts.LockClassKind.RWLOCK;
         }
@@ -252,13 +264,7 @@ public final class Ops {
         public Outcome execute(Exec x) {
             Lock l = x.kernel().lock(lock, mode.type());
             Object self = x.waitHandle().waiter();
-            // A spin lock is never handed over, so finding it owned by this very context is an AA
-            // deadlock: spin, as the kernel does, rather than take it a second time.
-            boolean got = switch (mode) {
-                case SPIN -> l.owner() != self && l.tryAcquire(self, x.contextName());
-                case WRITE -> l.owner() != self && l.tryWrite(self, x.contextName());
-                case READ -> l.tryRead(self);
-            };
+            boolean got = mode.tryTake(l, self, x.contextName());
             if (got) {
                 x.atomic().pushLock(new HeldLock(lock, mode.lockName(variant), mode == LockMode.READ));
                 return Outcome.Next.INSTANCE;
@@ -284,11 +290,7 @@ public final class Ops {
             Lock l = x.kernel().lock(lock, mode.type());
             Object self = x.waitHandle().waiter();
             x.atomic().preemptDisable();
-            boolean got = switch (mode) {
-                case SPIN -> l.owner() != self && l.tryAcquire(self, x.contextName());
-                case WRITE -> l.owner() != self && l.tryWrite(self, x.contextName());
-                case READ -> l.tryRead(self);
-            };
+            boolean got = mode.tryTake(l, self, x.contextName());
             if (!got) {
                 x.atomic().preemptEnable();
                 return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
