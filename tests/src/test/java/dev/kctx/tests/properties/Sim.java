@@ -44,9 +44,6 @@ final class Sim {
 
     private static final Map<Engine, ActorTestKit> KITS = new ConcurrentHashMap<>();
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(Sim::shutdown, "sim-shutdown"));
-    }
 
     static Scenario load(GenMachine m) {
         return ScenarioLoader.load(m.yaml(), m.name());
