@@ -58,7 +58,7 @@ class HostileScenarioTest {
                 "java.lang.Runtime", "javax.script.ScriptEngineManager", "java.lang.ProcessBuilder",
                 "!!javax.script.ScriptEngineManager", "${jndi:ldap://127.0.0.1:1/a}", "#{T(java.lang.Runtime).exec('id')}",
                 "{{7*7}}", "<script>alert(1)</script>", "</svg><script>x</script>", "\"},{\"injected\":1,\"x\":\"",
-                "%s%s%n%x", "\u0000", "\u202Egnp.exe", "CON", "..", "C:\\Windows\\system32\\cmd.exe", "A".repeat(70_000));
+                "%s%s%n%x", "\u0000", "\u202Egnp.exe", "\u001B]0;pwned\u0007\u001B[2J", "a\u2028b", "CON", "..", "C:\\Windows\\system32\\cmd.exe", "A".repeat(70_000));
     }
 
     /** Where each string goes: a template's placeholder and what it stands for. */
@@ -128,8 +128,8 @@ class HostileScenarioTest {
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
-                case '\u0000' -> sb.append("\\0");
-                default -> sb.append(c);
+                default -> sb.append(Character.isISOControl(c) || c == '\u2028' || c == '\u202E'
+                        ? String.format("\\u%04X", (int) c) : String.valueOf(c));
             }
         }
         return sb.append('"').toString();
@@ -191,7 +191,11 @@ class HostileScenarioTest {
 
     static String label(String s) {
         String l = s.length() > 30 ? s.substring(0, 12) + "...(" + s.length() + " chars)" : s;
-        return l.replace("\u0000", "\\0").replace("\u202E", "\\u202E");
+        StringBuilder sb = new StringBuilder();
+        for (char ch : l.toCharArray()) {
+            sb.append(Character.isISOControl(ch) || ch == '\u202E' || ch == '\u2028' ? String.format("\\u%04X", (int) ch) : String.valueOf(ch));
+        }
+        return sb.toString();
     }
 
     @BeforeAll

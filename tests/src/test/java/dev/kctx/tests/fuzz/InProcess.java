@@ -40,12 +40,27 @@ final class InProcess {
         }
     }
 
+    /** The first character that would act on a terminal (other than newline and tab), as U+XXXX, or null. */
+    static String unsafe(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int t = Character.getType(c);
+            boolean bad = (Character.isISOControl(c) && c != '\n' && c != '\t') || t == Character.LINE_SEPARATOR
+                    || t == Character.PARAGRAPH_SEPARATOR || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
+            if (bad) {
+                return String.format("U+%04X", (int) c);
+            }
+        }
+        return null;
+    }
+
     private static final Pattern STACK = Pattern.compile("(?m)^\\s+at [\\w$.]+\\(|Exception in thread|^Caused by: ");
 
     /**
      * Why {@code r} is not an acceptable answer for scenario {@code file}, or null when it is: exit
      * code 0 or 1 with a report, or 2 with exactly one line {@code FILE:LINE:COL: problem; expected ...};
-     * never a stack trace, never another exit code, never an escaping throwable.
+     * never a stack trace, never another exit code, never an escaping throwable, never a control
+     * character from the input on the terminal.
      */
     static String verdict(String file, Result r) {
         if (r.escaped() != null) {
@@ -53,6 +68,10 @@ final class InProcess {
         }
         if (STACK.matcher(r.out()).find() || STACK.matcher(r.err()).find()) {
             return "a stack trace was printed:\n" + r.err() + r.out();
+        }
+        String unsafe = unsafe(r.out() + r.err());
+        if (unsafe != null) {
+            return "a control character reached the terminal (" + unsafe + "):\n" + r.err() + r.out();
         }
         String err = r.err().strip();
         switch (r.code()) {
