@@ -40,8 +40,8 @@ class CheckerSoundnessProperties {
         return MachineGen.shapes();
     }
 
-    @Property(seed = "4242", tries = 400)
-    @Fuzz.Tries(4000)
+    @Property(seed = "4242", tries = 1000)
+    @Fuzz.Tries(10000)
     @Label("a clean machine gives no report")
     void cleanGivesNoReport(@ForAll("clean") GenMachine m) {
         RunResult r = Sim.run(m);
@@ -49,8 +49,8 @@ class CheckerSoundnessProperties {
         assertTrue(r.reports().isEmpty(), () -> "a clean machine gave reports:\n" + RunPrint.reports(r) + "scenario:\n" + m.yaml());
     }
 
-    @Property(seed = "777", tries = 40)
-    @Fuzz.Tries(400)
+    @Property(seed = "777", tries = 100)
+    @Fuzz.Tries(1000)
     @Label("each injected violation gives a report of its kind, and no other kind")
     void oneViolationGivesItsReport(@ForAll("shapes") MachineGen.Shape shape) {
         for (MachineGen.Violation v : MachineGen.Violation.values()) {

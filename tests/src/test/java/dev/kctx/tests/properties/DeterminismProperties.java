@@ -37,8 +37,8 @@ class DeterminismProperties {
         return MachineGen.anyMachines();
     }
 
-    @Property(seed = "20261125", tries = 50)
-    @Fuzz.Tries(500)
+    @Property(seed = "20261125", tries = 100)
+    @Fuzz.Tries(1000)
     @Label("the same spec and seed give the same run with 1, 2 and 4 threads, bursts inline or in the actors")
     void sameRunEverywhere(@ForAll("machines") GenMachine m) {
         Scenario s = Sim.load(m);

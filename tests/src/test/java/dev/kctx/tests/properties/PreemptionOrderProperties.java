@@ -34,8 +34,8 @@ class PreemptionOrderProperties {
         return MachineGen.anyMachines();
     }
 
-    @Property(seed = "31337", tries = 400)
-    @Fuzz.Tries(4000)
+    @Property(seed = "31337", tries = 1000)
+    @Fuzz.Tries(10000)
     @Label("every trace keeps the preemption order and the nesting preempt_count allows")
     void preemptionOrder(@ForAll("machines") GenMachine m) {
         RunResult r = Sim.run(m);

@@ -30,8 +30,8 @@ class TimeConservationProperties {
         return MachineGen.anyMachines();
     }
 
-    @Property(seed = "1729", tries = 400)
-    @Fuzz.Tries(4000)
+    @Property(seed = "1729", tries = 1000)
+    @Fuzz.Tries(10000)
     @Label("per CPU, time at each level plus idle is the end time, and the trace agrees with the statistics")
     void timeIsConserved(@ForAll("machines") GenMachine m) {
         RunResult r = Sim.run(m);
