@@ -25,9 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @AddLifecycleHook(Fuzz.Hook.class)
 class CheckerSoundnessProperties {
 
+    static final Tally CLEAN = new Tally("soundness-clean");
+    static final Tally INJECTED = new Tally("soundness-injected");
+
     @AfterContainer
     static void stop() {
         Sim.shutdown();
+        CLEAN.write();
+        INJECTED.write();
     }
 
     @Provide
@@ -45,6 +50,8 @@ class CheckerSoundnessProperties {
     @Label("a clean machine gives no report")
     void cleanGivesNoReport(@ForAll("clean") GenMachine m) {
         RunResult r = Sim.run(m);
+        CLEAN.runs.increment();
+        CLEAN.events.add(r.trace().size());
         assertTrue(r.failure().isEmpty(), () -> "the run completed: " + r.failure() + "\n" + m.yaml());
         assertTrue(r.reports().isEmpty(), () -> "a clean machine gave reports:\n" + RunPrint.reports(r) + "scenario:\n" + m.yaml());
     }
@@ -56,6 +63,8 @@ class CheckerSoundnessProperties {
         for (MachineGen.Violation v : MachineGen.Violation.values()) {
             MachineGen.Injected inj = MachineGen.inject(shape, v);
             RunResult r = Sim.run(inj.machine());
+            INJECTED.runs.increment();
+            INJECTED.events.add(r.trace().size());
             Set<ReportKind> kinds = EnumSet.noneOf(ReportKind.class);
             for (Report x : r.reports()) {
                 kinds.add(x.kind());

@@ -27,9 +27,12 @@ class DeterminismProperties {
     static final List<Sim.Engine> ENGINES = List.of(new Sim.Engine(2, true), new Sim.Engine(4, true),
             new Sim.Engine(1, false), new Sim.Engine(4, false));
 
+    static final Tally TALLY = new Tally("determinism");
+
     @AfterContainer
     static void stop() {
         Sim.shutdown();
+        TALLY.write();
     }
 
     @Provide
@@ -45,7 +48,10 @@ class DeterminismProperties {
         RunResult reference = Sim.run(s, new Sim.Engine(1, true));
         String expected = RunPrint.fingerprint(reference);
         assertTrue(reference.failure().isEmpty(), () -> "the run completed: " + reference.failure() + "\n" + m.yaml());
+        TALLY.runs.increment();
+        TALLY.events.add(reference.trace().size());
         for (Sim.Engine e : ENGINES) {
+            TALLY.runs.increment();
             String actual = RunPrint.fingerprint(Sim.run(s, e));
             assertEquals(RunPrint.sha256(expected), RunPrint.sha256(actual), () -> "with " + e + " the run differs from"
                     + " 1 thread, inline bursts, at " + RunPrint.firstDifference(expected, actual) + "\nscenario:\n" + m.yaml());

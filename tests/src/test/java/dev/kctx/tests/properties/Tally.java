@@ -33,6 +33,9 @@ final class Tally {
 
     @Override
     public String toString() {
+        if (irqEntries.sum() == 0 && switches.sum() == 0) {
+            return name + ": " + runs + " runs, " + events + " trace events";
+        }
         return name + ": " + runs + " runs, " + events + " trace events, " + irqEntries + " hard IRQ entries, "
                 + softirqEntries + " soft IRQ entries, " + trackedArrivals + " arrivals followed, " + switches
                 + " task switches";

@@ -20,9 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @AddLifecycleHook(Fuzz.Hook.class)
 class TimeConservationProperties {
 
+    static final Tally TALLY = new Tally("time-conservation");
+
     @AfterContainer
     static void stop() {
         Sim.shutdown();
+        TALLY.write();
     }
 
     @Provide
@@ -36,6 +39,8 @@ class TimeConservationProperties {
     void timeIsConserved(@ForAll("machines") GenMachine m) {
         RunResult r = Sim.run(m);
         TraceChecker.Result c = TraceChecker.time(m, r);
+        TALLY.runs.increment();
+        TALLY.events.add(r.trace().size());
         assertTrue(c.ok(), () -> c + "\nscenario:\n" + m.yaml());
     }
 }
