@@ -68,7 +68,7 @@ final class ScenarioRuns {
     }
 
     static void print(PrintWriter w, String line) {
-        w.println(line);
+        w.println(dev.kctx.cli.scenario.ScenarioError.printable(line));
         w.flush();
     }
 }

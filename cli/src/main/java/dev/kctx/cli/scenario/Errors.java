@@ -48,8 +48,36 @@ final class Errors {
     }
 
     static String clip(String s, int max) {
-        String t = s.replace('\n', ' ').replace('\r', ' ');
+        String t = printable(s);
         return t.length() > max ? t.substring(0, max - 3) + "..." : t;
+    }
+
+    /**
+     * {@code s} safe to print on one terminal line: line breaks and tabs become spaces, and every
+     * other character that could move the cursor, change the terminal or reorder the text (C0 and C1
+     * controls such as ESC, Unicode line separators, bidirectional overrides) is written as \\uXXXX.
+     */
+    static String printable(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            String with = c == '\n' || c == '\r' || c == '\t' ? " " : unsafe(c) ? String.format("\\u%04X", (int) c) : null;
+            if (with != null && sb == null) {
+                sb = new StringBuilder(s.substring(0, i));
+            }
+            if (sb != null) {
+                sb.append(with != null ? with : String.valueOf(c));
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    /** A control, line or paragraph separator, or bidirectional formatting character. */
+    static boolean unsafe(char c) {
+        int t = Character.getType(c);
+        return Character.isISOControl(c) || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR
+                || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') || c == '\u200E'
+                || c == '\u200F' || c == '\u061C';
     }
 
     private static int distance(String a, String b) {

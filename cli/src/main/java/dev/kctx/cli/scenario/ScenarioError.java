@@ -29,8 +29,16 @@ public final class ScenarioError extends RuntimeException {
         return expected;
     }
 
-    /** {@code FILE:LINE:COL: what is wrong; expected ...}, on one line. */
+    /** {@code FILE:LINE:COL: what is wrong; expected ...}, on one line, without control characters. */
     public String format(String file) {
-        return (file + ":" + loc.line() + ":" + loc.col() + ": " + getMessage()).replace('\n', ' ').replace('\r', ' ');
+        return printable(file + ":" + loc.line() + ":" + loc.col() + ": " + getMessage());
+    }
+
+    /**
+     * {@code line} safe to print as one terminal line: breaks become spaces, and control characters
+     * from the input (ESC sequences, separators, bidirectional overrides) are shown as \\uXXXX.
+     */
+    public static String printable(String line) {
+        return Errors.printable(line);
     }
 }

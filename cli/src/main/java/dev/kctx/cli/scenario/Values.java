@@ -40,7 +40,17 @@ public final class Values {
     /** Any scalar's text (YAML may have read a name such as {@code on} or {@code 11} as a boolean or number). */
     public static String string(Node n, String what) {
         if (n instanceof Node.ScalarNode s && s.kind() != Node.ScalarKind.NULL) {
-            return s.text();
+            String t = s.text();
+            for (int i = 0; i < t.length(); i++) {
+                char c = t.charAt(i);
+                if (c != '\t' && Errors.unsafe(c)) {
+                    // Reports and traces print these texts: a control character would reach the terminal.
+                    throw new ScenarioError(n.loc(), what + " contains the control character "
+                            + String.format("U+%04X", (int) c), "printable text (no control characters, line"
+                            + " separators or bidirectional overrides)");
+                }
+            }
+            return t;
         }
         throw wrongType(n, what, "a text value");
     }

@@ -192,7 +192,15 @@ class BadInputTest {
                 arguments("a negative vmalloc size", "kthreads: [{name: w, body: [vmalloc: -1]}]\n", "1:38",
                         new String[] {"vmalloc is -1, out of range", "expected an integer from 0 to 1073741824"}),
                 arguments("kfree of a list", "kthreads: [{name: w, body: [kfree: [a]]}]\n", "1:36",
-                        new String[] {"kfree is a list", "expected a text value"}));
+                        new String[] {"kfree is a list", "expected a text value"}),
+                // Texts reach the terminal through reports: escape sequences are refused, not printed.
+                arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
+                        "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),
+                arguments("a line separator in the description", "description: \"a\\Lb\"\n", "1:14",
+                        new String[] {"description contains the control character U+2028"}),
+                // and where the error quotes the input, the control characters are shown escaped
+                arguments("an escape sequence in an operation name", "kthreads: [{name: w, body: [\"spin\\e[2J\": L]}]\n",
+                        "1:29", new String[] {"unknown operation 'spin\\u001B[2J'"}));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,118 @@
+package dev.kctx.tests.properties;
+
+import dev.kctx.actors.CpuStats;
+import dev.kctx.actors.RunResult;
+import dev.kctx.actors.trace.TraceRecord;
+import dev.kctx.contexts.ContextLevel;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The trace checker can fail: hand-written traces that break one rule each are caught, a correct one passes. */
+@DisplayName("The trace checker")
+class TraceCheckerTest {
+    static final long US = 1000;
+    static final int OFF_H = TraceRecord.flags(true, false, false, true, false, 0);
+    static final int ON = TraceRecord.flags(false, false, false, false, false, 0);
+    static final int OFF = TraceRecord.flags(true, false, false, false, false, 1);
+
+    static GenMachine machine(boolean preemptFull) {
+        return new GenMachine("t", 2, preemptFull, 4_000_000, 1, false, 4_000_000, Map.of(),
+                List.of(new GenMachine.Irq("nic", 11, List.of(0), new GenMachine.At(List.of(10 * US)), List.of())),
+                Map.of(), List.of(), List.of(), 100 * US);
+    }
+
+    static TraceRecord rec(long us, int cpu, int pid, int flags, String event, String args, int subject) {
+        return new TraceRecord(us * US, cpu, pid == 0 ? "<idle>" : "kt", pid, flags, event, args, subject);
+    }
+
+    static CpuStats stats(int cpu, long hardirqUs, long kernelUs, long idleUs) {
+        long[] levels = new long[ContextLevel.values().length];
+        levels[ContextLevel.HARDIRQ.ordinal()] = hardirqUs * US;
+        levels[ContextLevel.KERNEL.ordinal()] = kernelUs * US;
+        return new CpuStats(cpu, levels, idleUs * US, 0, 0, 0, 0, 0, 0, 0, 0, new Histogram(3), new Histogram(3), new Histogram(3));
+    }
+
+    static RunResult run(List<TraceRecord> trace, CpuStats cpu0) {
+        return new RunResult("t", 1, 2, 100 * US, 100 * US, 0, 0, trace, List.of(), List.of(), List.of(),
+                List.of(cpu0, stats(1, 0, 0, 100)), Optional.empty(), Optional.empty());
+    }
+
+    static List<TraceRecord> irqAt(long us) {
+        return new ArrayList<>(List.of(rec(us, 0, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11),
+                rec(us + 2, 0, 0, OFF_H, "irq_handler_exit", "irq=11 ret=handled", 11)));
+    }
+
+    static void assertFinds(String invariant, TraceChecker.Result r) {
+        assertTrue(r.violations.stream().anyMatch(v -> v.startsWith(invariant + ":")), "expected " + invariant + ", found:\n" + r);
+    }
+
+    @Test
+    @DisplayName("passes a trace that keeps every rule")
+    void correct() {
+        RunResult r = run(irqAt(10), stats(0, 2, 0, 98));
+        assertTrue(TraceChecker.preemption(machine(false), r).ok(), TraceChecker.preemption(machine(false), r).toString());
+        assertTrue(TraceChecker.time(machine(false), r).ok(), TraceChecker.time(machine(false), r).toString());
+    }
+
+    @Test
+    @DisplayName("finds an interrupt left pending while its CPU idles with IRQs on")
+    void pending() {
+        assertFinds("irq-pending", TraceChecker.preemption(machine(false), run(irqAt(15), stats(0, 2, 0, 98))));
+    }
+
+    @Test
+    @DisplayName("finds a hard IRQ taken right after IRQs were disabled")
+    void whileDisabled() {
+        List<TraceRecord> t = new ArrayList<>(List.of(
+                rec(1, 0, 0, ON, "sched_switch", "prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=kt next_pid=12 next_prio=120", 12),
+                rec(5, 0, 12, OFF, "kctx_op", "spin_lock_irqsave(a)", 0)));
+        t.addAll(irqAt(10).stream().map(x -> new TraceRecord(x.timeNs(), 0, "kt", 12, x.flags(), x.event(), x.args(), x.subject())).toList());
+        assertFinds("irq-while-disabled", TraceChecker.preemption(machine(false), run(t, stats(0, 2, 97, 1))));
+    }
+
+    @Test
+    @DisplayName("finds nested hard IRQs and one line running on two CPUs")
+    void nesting() {
+        List<TraceRecord> t = new ArrayList<>(List.of(rec(10, 0, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11),
+                rec(10, 1, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11),
+                rec(11, 0, 0, OFF_H, "irq_handler_entry", "irq=12 name=x", 12)));
+        TraceChecker.Result r = TraceChecker.preemption(machine(false), run(t, stats(0, 90, 0, 10)));
+        assertFinds("irq-nesting", r);
+        assertFinds("irq-line-concurrent", r);
+        assertFinds("irq-spurious", r);
+    }
+
+    @Test
+    @DisplayName("finds soft IRQs left pending on irq_exit to task context")
+    void softirqOnExit() {
+        List<TraceRecord> t = irqAt(10);
+        t.add(1, rec(11, 0, 0, OFF_H, "softirq_raise", "vec=3 [action=NET_RX]", 3));
+        t.add(rec(12, 0, 0, ON, "sched_switch", "prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=kt next_pid=12 next_prio=120", 12));
+        assertFinds("softirq-on-irq-exit", TraceChecker.preemption(machine(false), run(t, stats(0, 2, 88, 10))));
+    }
+
+    @Test
+    @DisplayName("finds kernel code preempted by the scheduler under preempt: none")
+    void preemptedKernel() {
+        List<TraceRecord> t = List.of(
+                rec(1, 0, 0, ON, "sched_switch", "prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=kt next_pid=12 next_prio=120", 12),
+                rec(50, 0, 12, ON, "sched_switch", "prev_comm=kt prev_pid=12 prev_prio=120 prev_state=R+ ==> next_comm=kt2 next_pid=13 next_prio=120", 13));
+        assertFinds("switch", TraceChecker.preemption(machine(false), run(t, stats(0, 0, 99, 1))));
+    }
+
+    @Test
+    @DisplayName("finds statistics that disagree with the trace or do not add up")
+    void time() {
+        TraceChecker.Result r = TraceChecker.time(machine(false), run(irqAt(10), stats(0, 3, 0, 98)));
+        assertFinds("time-per-level", r);
+        assertFinds("time-sum", r);
+    }
+}
