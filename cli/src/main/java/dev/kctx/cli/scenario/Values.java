@@ -43,8 +43,9 @@ public final class Values {
             String t = s.text();
             for (int i = 0; i < t.length(); i++) {
                 char c = t.charAt(i);
-                if (c != '\t' && Errors.unsafe(c)) {
+                if (c != '\t' && c != '\n' && Errors.unsafe(c)) {
                     // Reports and traces print these texts: a control character would reach the terminal.
+                    // Tabs and line breaks are text (multi-line descriptions, file contents); names refuse them.
                     throw new ScenarioError(n.loc(), what + " contains the control character "
                             + String.format("U+%04X", (int) c), "printable text (no control characters, line"
                             + " separators or bidirectional overrides)");

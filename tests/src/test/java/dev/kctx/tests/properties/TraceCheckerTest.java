@@ -42,7 +42,7 @@ class TraceCheckerTest {
 
     static RunResult run(List<TraceRecord> trace, CpuStats cpu0) {
         return new RunResult("t", 1, 2, 100 * US, 100 * US, 0, 0, trace, List.of(), List.of(), List.of(),
-                List.of(cpu0, stats(1, 0, 0, 100)), Optional.empty(), Optional.empty());
+                List.of(cpu0, stats(1, 0, 0, 100)), Optional.empty(), Optional.empty(), java.util.Map.of());
     }
 
     static List<TraceRecord> irqAt(long us) {
