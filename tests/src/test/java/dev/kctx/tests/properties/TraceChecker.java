@@ -352,7 +352,8 @@ final class TraceChecker {
             }
             List<Long> mine = new ArrayList<>();
             for (int n = 0; n < times.size(); n++) {
-                if (irq.cpus().get(n % irq.cpus().size()) == cpu && times.get(n) < r.endNs()) {
+                // The last instant of a run (until) is run too: an arrival there can have its entry.
+                if (irq.cpus().get(n % irq.cpus().size()) == cpu && times.get(n) <= r.endNs()) {
                     mine.add(times.get(n));
                 }
             }

@@ -63,6 +63,16 @@ class TraceCheckerTest {
     }
 
     @Test
+    @DisplayName("accepts a handler entered at the run's last instant for an arrival at that instant")
+    void arrivalAtTheEnd() {
+        GenMachine m = new GenMachine("t", 2, false, 4_000_000, 1, false, 4_000_000, Map.of(),
+                List.of(new GenMachine.Irq("nic", 11, List.of(0), new GenMachine.At(List.of(100 * US)), List.of())),
+                Map.of(), List.of(), List.of(), 100 * US);
+        RunResult r = run(List.of(rec(100, 0, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11)), stats(0, 0, 0, 100));
+        assertTrue(TraceChecker.preemption(m, r).ok(), TraceChecker.preemption(m, r).toString());
+    }
+
+    @Test
     @DisplayName("finds an interrupt left pending while its CPU idles with IRQs on")
     void pending() {
         assertFinds("irq-pending", TraceChecker.preemption(machine(false), run(irqAt(15), stats(0, 2, 0, 98))));
