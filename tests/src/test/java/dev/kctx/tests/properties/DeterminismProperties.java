@@ -1,6 +1,8 @@
 package dev.kctx.tests.properties;
 
+import com.typesafe.config.ConfigFactory;
 import dev.kctx.actors.RunResult;
+import dev.kctx.actors.Simulation;
 import dev.kctx.cli.scenario.Scenario;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -17,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Same scenario, same seed, same run: the trace (ftrace text), the reports, the kernel log and
- * every statistic are identical whatever the number of dispatcher threads and whichever path the
- * bursts take (inline in the CPU actor or through the context actors).
+ * every statistic are identical whatever the number of dispatcher threads, whichever path the
+ * bursts take (inline in the CPU actor or through the context actors), and whether the machine
+ * shares an actor system with earlier runs or has one of its own.
  */
 @Label("Determinism")
 @AddLifecycleHook(Fuzz.Hook.class)
@@ -28,6 +31,7 @@ class DeterminismProperties {
             new Sim.Engine(1, false), new Sim.Engine(4, false));
 
     static final Tally TALLY = new Tally("determinism");
+    static final java.util.concurrent.atomic.AtomicInteger TRIES = new java.util.concurrent.atomic.AtomicInteger();
 
     @AfterContainer
     static void stop() {
@@ -55,6 +59,14 @@ class DeterminismProperties {
             String actual = RunPrint.fingerprint(Sim.run(s, e));
             assertEquals(RunPrint.sha256(expected), RunPrint.sha256(actual), () -> "with " + e + " the run differs from"
                     + " 1 thread, inline bursts, at " + RunPrint.firstDifference(expected, actual) + "\nscenario:\n" + m.yaml());
+        }
+        if (TRIES.getAndIncrement() % 10 == 0) {
+            // Every tenth machine also runs as kctx run does: in an actor system of its own, with the
+            // default configuration. A run must not depend on the machines that ran before it.
+            TALLY.runs.increment();
+            String fresh = RunPrint.fingerprint(Simulation.run(s.spec(), s.untilNs(), true, ConfigFactory.load()));
+            assertEquals(RunPrint.sha256(expected), RunPrint.sha256(fresh), () -> "in a fresh actor system the run differs"
+                    + " at " + RunPrint.firstDifference(expected, fresh) + "\nscenario:\n" + m.yaml());
         }
     }
 }

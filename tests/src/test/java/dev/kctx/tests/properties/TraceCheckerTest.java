@@ -1,17 +1,13 @@
 package dev.kctx.tests.properties;
 
-import dev.kctx.actors.CpuStats;
-import dev.kctx.actors.RunResult;
 import dev.kctx.actors.trace.TraceRecord;
 import dev.kctx.contexts.ContextLevel;
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,16 +29,15 @@ class TraceCheckerTest {
         return new TraceRecord(us * US, cpu, pid == 0 ? "<idle>" : "kt", pid, flags, event, args, subject);
     }
 
-    static CpuStats stats(int cpu, long hardirqUs, long kernelUs, long idleUs) {
+    static TraceChecker.CpuTime stats(int cpu, long hardirqUs, long kernelUs, long idleUs) {
         long[] levels = new long[ContextLevel.values().length];
         levels[ContextLevel.HARDIRQ.ordinal()] = hardirqUs * US;
         levels[ContextLevel.KERNEL.ordinal()] = kernelUs * US;
-        return new CpuStats(cpu, levels, idleUs * US, 0, 0, 0, 0, 0, 0, 0, 0, new Histogram(3), new Histogram(3), new Histogram(3));
+        return new TraceChecker.CpuTime(cpu, levels, idleUs * US);
     }
 
-    static RunResult run(List<TraceRecord> trace, CpuStats cpu0) {
-        return new RunResult("t", 1, 2, 100 * US, 100 * US, 0, 0, trace, List.of(), List.of(), List.of(),
-                List.of(cpu0, stats(1, 0, 0, 100)), Optional.empty(), Optional.empty(), java.util.Map.of());
+    static TraceChecker.Run run(List<TraceRecord> trace, TraceChecker.CpuTime cpu0) {
+        return new TraceChecker.Run(2, 100 * US, 100 * US, trace, List.of(cpu0, stats(1, 0, 0, 100)));
     }
 
     static List<TraceRecord> irqAt(long us) {
@@ -57,9 +52,19 @@ class TraceCheckerTest {
     @Test
     @DisplayName("passes a trace that keeps every rule")
     void correct() {
-        RunResult r = run(irqAt(10), stats(0, 2, 0, 98));
+        TraceChecker.Run r = run(irqAt(10), stats(0, 2, 0, 98));
         assertTrue(TraceChecker.preemption(machine(false), r).ok(), TraceChecker.preemption(machine(false), r).toString());
         assertTrue(TraceChecker.time(machine(false), r).ok(), TraceChecker.time(machine(false), r).toString());
+    }
+
+    @Test
+    @DisplayName("accepts a handler entered at the run's last instant for an arrival at that instant")
+    void arrivalAtTheEnd() {
+        GenMachine m = new GenMachine("t", 2, false, 4_000_000, 1, false, 4_000_000, Map.of(),
+                List.of(new GenMachine.Irq("nic", 11, List.of(0), new GenMachine.At(List.of(100 * US)), List.of())),
+                Map.of(), List.of(), List.of(), 100 * US);
+        TraceChecker.Run r = run(List.of(rec(100, 0, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11)), stats(0, 0, 0, 100));
+        assertTrue(TraceChecker.preemption(m, r).ok(), TraceChecker.preemption(m, r).toString());
     }
 
     @Test
