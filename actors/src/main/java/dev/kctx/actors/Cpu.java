@@ -711,6 +711,12 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         Map.Entry<IrqLine, Long> e = it.next();
         it.remove();
         IrqLine line = e.getKey();
+        if (!kernel.irqEnter(line.line(), id)) {
+            // The line's handler runs on another CPU right now: that CPU runs it again (no second copy here).
+            irqsMerged++;
+            record("kctx_irq_replay", "irq=" + line.line() + " name=" + line.name() + " in progress elsewhere", line.line());
+            return;
+        }
         Frame top = frames.peek();
         if (top != null && (top.status == Status.BUSY || top.status == Status.WAITING)) {
             preempt(top);
@@ -734,6 +740,14 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         switch (f.kind) {
             case IRQ -> {
                 record("irq_handler_exit", "irq=" + f.line.line() + " ret=handled", f.line.line());
+                if (kernel.irqReplayRequested(f.line.line())) {
+                    irqsHandled++;
+                    record("irq_handler_entry", "irq=" + f.line.line() + " name=" + f.line.name(), f.line.line());
+                    f.fresh = true;
+                    f.status = Status.NEEDS_RUN;
+                    return;
+                }
+                kernel.irqExit(f.line.line());
                 AtomicState a = cur.atomic;
                 a.setIrqsDisabled(f.savedIrqsDisabled);
                 a.hardirqExit();

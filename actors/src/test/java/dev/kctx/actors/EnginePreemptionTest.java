@@ -131,6 +131,21 @@ class EnginePreemptionTest {
     }
 
     @Test
+    @DisplayName("one line's handler never runs on two CPUs at once: an arrival elsewhere is replayed by the CPU running it")
+    void irqLineNotConcurrent() {
+        MachineSpec spec = MachineSpec.builder().cpus(2)
+                .irq("nic", 11, List.of(0, 1), new Arrivals.At(List.of(us(10), us(12))),
+                        Program.builder().compute(us(5)).printk("handled").build())
+                .build();
+        RunResult r = Runs.run(testKit, spec, us(100));
+        List<TraceRecord> entries = Runs.events(r, "irq_handler_entry");
+        assertEquals(2, entries.size(), "the handler ran twice: " + r.traceText());
+        assertTrue(entries.stream().allMatch(t -> t.cpu() == 0), "both runs on CPU 0, where it was in progress");
+        assertEquals(us(15), entries.get(1).timeNs(), "the replay follows the first run");
+        assertEquals(2, r.dmesg().size(), "no operation was lost: " + r.dmesg());
+    }
+
+    @Test
     @DisplayName("two CPU-bound user processes share a CPU in round-robin time slices")
     void roundRobinSlices() {
         MachineSpec spec = MachineSpec.builder().cpus(1).timeSlice(ms(4))

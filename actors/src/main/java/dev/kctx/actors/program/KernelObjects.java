@@ -198,6 +198,32 @@ public final class KernelObjects {
     private final java.util.Set<String> taskletScheduled = new java.util.HashSet<>();
     private final java.util.Set<String> taskletRunning = new java.util.HashSet<>();
 
+    /** IRQD_IRQ_INPROGRESS per line: the CPU running its handler; and arrivals to replay there (IRQS_PENDING). */
+    private final Map<Integer, Integer> irqInProgress = new java.util.HashMap<>();
+    private final java.util.Set<Integer> irqReplay = new java.util.HashSet<>();
+
+    /**
+     * A CPU wants to run the handler of {@code line}. False when it already runs on another CPU: then
+     * that CPU runs it once more when it is done (handle_edge_irq's IRQS_PENDING loop).
+     */
+    public boolean irqEnter(int line, int cpu) {
+        Integer running = irqInProgress.putIfAbsent(line, cpu);
+        if (running == null || running == cpu) {
+            return true;
+        }
+        irqReplay.add(line);
+        return false;
+    }
+
+    /** The handler of {@code line} returned: true when an arrival on another CPU asked for one more run. */
+    public boolean irqReplayRequested(int line) {
+        return irqReplay.remove(line);
+    }
+
+    public void irqExit(int line) {
+        irqInProgress.remove(line);
+    }
+
     /** test_and_set_bit(TASKLET_STATE_SCHED): false when the tasklet was already scheduled. */
     public boolean scheduleTasklet(String name) {
         return taskletScheduled.add(name);
