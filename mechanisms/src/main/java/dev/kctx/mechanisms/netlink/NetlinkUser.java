@@ -82,7 +82,7 @@ public final class NetlinkUser {
 
     /** The descriptor in {@code var}, or -1 (what a failed socket() left there). */
     public static int fd(Regs r, String var) {
-        return r.vars.get(var) instanceof Integer i ? i : -1;
+        return r.fdOrBad(var);
     }
 
     /** One system call running {@code request}; a successful socket() stores its descriptor in {@code fdVar}. */

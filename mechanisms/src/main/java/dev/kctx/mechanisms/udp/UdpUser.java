@@ -64,7 +64,7 @@ public final class UdpUser {
     }
 
     public static int fd(Regs r, String var) {
-        return r.vars.get(var) instanceof Integer i ? i : -1;
+        return r.fdOrBad(var);
     }
 
     static List<Op> call(String syscall, String fdVar, Function<Exec, Request> request) {

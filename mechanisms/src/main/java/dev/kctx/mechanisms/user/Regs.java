@@ -30,6 +30,11 @@ public final class Regs {
         return ret < 0 ? "= -1 " + errno.name() + " (" + errno.text() + ")" : "= " + ret;
     }
 
+    /** The descriptor in {@code var}, or -1 (what a failed socket() or open() left there): the call then gets EBADF. */
+    public int fdOrBad(String var) {
+        return vars.get(var) instanceof Integer i ? i : -1;
+    }
+
     public int fd(String var) {
         Object v = vars.get(var);
         if (!(v instanceof Integer i)) {
