@@ -34,6 +34,11 @@ public final class OpArg {
             return Set.of();
         }
 
+        /** The tasklets declared under {@code tasklets:}. */
+        default Set<String> tasklets() {
+            return Set.of();
+        }
+
         /** Records that a body runs shell commands: the machine then boots its module loader. */
         default void shell() {
         }
@@ -130,6 +135,19 @@ public final class OpArg {
         if (!Arrays.asList(types).contains(t)) {
             throw new ScenarioError(v.loc(), "lock '" + name + "' is " + article(t) + " and '" + op
                     + "' needs " + article(types[0]), article(types[0]) + " declared under 'locks:'");
+        }
+        return name;
+    }
+
+    /** A tasklet declared under {@code tasklets:}: an unknown name is an error listing the declared ones. */
+    public String tasklet() {
+        Node v = value(op + ": TASKLET");
+        String name = Values.string(v, op);
+        Set<String> declared = context.tasklets();
+        if (!declared.contains(name)) {
+            String expected = declared.isEmpty() ? "a tasklet declared under 'tasklets:', e.g. 'tasklets: {" + name
+                    + ": [- compute: 5us]}'" : "a tasklet declared under 'tasklets:': " + Values.list(declared);
+            throw new ScenarioError(v.loc(), Errors.unknown("tasklet", name, declared), expected);
         }
         return name;
     }

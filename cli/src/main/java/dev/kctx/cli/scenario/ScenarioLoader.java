@@ -36,7 +36,7 @@ import java.util.TreeMap;
  */
 public final class ScenarioLoader implements OpArg.Context {
     public static final List<String> SECTIONS = List.of("name", "description", "machine", "modules", "locks", "irqs",
-            "softirqs", "kthreads", "processes", "run", "expect");
+            "softirqs", "tasklets", "kthreads", "processes", "run", "expect");
     public static final int MAX_CPUS = 256;
     /** TASK_COMM_LEN - 1: the longest task name the kernel keeps. */
     public static final int MAX_TASK_NAME = 15;
@@ -64,6 +64,8 @@ public final class ScenarioLoader implements OpArg.Context {
     private final Map<String, Integer> semaphores = new LinkedHashMap<>();
     private final Map<Integer, String> syscalls = new TreeMap<>();
     private final Set<String> programs = new java.util.TreeSet<>();
+    /** The tasklets declared under {@code tasklets:}, known before any body is read. */
+    private final Set<String> tasklets = new LinkedHashSet<>();
     private boolean shell;
     private int ops;
 
@@ -132,8 +134,16 @@ public final class ScenarioLoader implements OpArg.Context {
         locks.forEach(b::lock);
         semaphores.forEach(b::semaphore);
 
+        Optional<Node.MapNode> taskletsNode = top.opt("tasklets").map(this::taskletNames);
         List<MachineSpec.Irq> irqs = top.opt("irqs").map(n -> irqs(n, cpus)).orElse(List.of());
         Map<SoftirqVector, Program> softirqs = top.opt("softirqs").map(this::softirqs).orElse(Map.of());
+        if (taskletsNode.isPresent()) {
+            if (softirqs.containsKey(SoftirqVector.TASKLET) && !tasklets.isEmpty()) {
+                throw new ScenarioError(top.keyLoc("tasklets"), "TASKLET_SOFTIRQ runs the tasklets and also has a handler under 'softirqs:'",
+                        "either 'tasklets:' or a TASKLET handler under 'softirqs:'");
+            }
+            taskletBodies(taskletsNode.get(), b);
+        }
         Set<String> taskNames = new HashSet<>();
         List<MachineSpec.Task> kthreads = top.opt("kthreads").map(n -> tasks(n, "kthreads", cpus, taskNames, 0))
                 .orElse(List.of());
@@ -309,6 +319,25 @@ public final class ScenarioLoader implements OpArg.Context {
         return out;
     }
 
+    /** The tasklet names, first, so that any body may schedule any tasklet (a tasklet itself included). */
+    private Node.MapNode taskletNames(Node node) {
+        Node.MapNode m = Values.map(node, "tasklets", "tasklet names and their handlers, e.g. 'rx_done: [- compute: 5us]'");
+        for (Node.Entry e : m.entries()) {
+            String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "tasklet name", MAX_NAME);
+            if (!tasklets.add(name)) {
+                throw new ScenarioError(e.keyLoc(), "a second tasklet named '" + name + "'", "a unique name per tasklet");
+            }
+        }
+        return m;
+    }
+
+    /** DECLARE_TASKLET(name, func): the handler runs in soft IRQ context (TASKLET_SOFTIRQ), never on two CPUs at once. */
+    private void taskletBodies(Node.MapNode m, MachineSpec.Builder b) {
+        for (Node.Entry e : m.entries()) {
+            b.tasklet(e.key(), program(e.value(), BodyKind.SOFTIRQ, "tasklet " + e.key(), 1));
+        }
+    }
+
     private List<MachineSpec.Task> tasks(Node node, String section, int cpus, Set<String> taskNames, int kthreadCount) {
         boolean user = section.equals("processes");
         String what = user ? "process" : "kthread";
@@ -447,6 +476,11 @@ public final class ScenarioLoader implements OpArg.Context {
     @Override
     public Map<String, LockType> locks() {
         return locks;
+    }
+
+    @Override
+    public Set<String> tasklets() {
+        return tasklets;
     }
 
     @Override

@@ -84,6 +84,8 @@ final class StandardOps {
         r.register("put_user", "put_user | put_user: NAME", OpRegistry.KERNEL,
                 (a, o) -> o.op(label(a, KernelCall.PUT_USER, "x, ptr")));
         r.register("raise_softirq", "raise_softirq: VECTOR", OpRegistry.KERNEL, (a, o) -> o.raiseSoftirq(a.vector()));
+        r.register("tasklet_schedule", "tasklet_schedule: TASKLET", OpRegistry.KERNEL,
+                (a, o) -> o.taskletSchedule(a.tasklet()));
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));
         r.register("wait_event", "wait_event: QUEUE", OpRegistry.KERNEL,
                 (a, o) -> o.waitEvent(a.name("wait_event: QUEUE", 32)));

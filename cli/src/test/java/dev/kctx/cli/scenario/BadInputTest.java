@@ -73,6 +73,22 @@ class BadInputTest {
                         "expected one of HI, TIMER, NET_TX, NET_RX"}),
                 arguments("an unknown raised vector", "irqs: [{name: n, line: 1, arrivals: {at: [1us]}, handler: [raise_softirq: BLK]}]\n",
                         "1:75", new String[] {"unknown soft IRQ vector 'BLK'", "expected one of HI, TIMER"}),
+                arguments("an undeclared tasklet", """
+                        tasklets: {rx_done: [compute: 5us]}
+                        irqs: [{name: n, line: 1, arrivals: {at: [1us]}, handler: [tasklet_schedule: rx_dne]}]
+                        """, "2:78", new String[] {"unknown tasklet 'rx_dne'", "did you mean 'rx_done'?",
+                        "expected a tasklet declared under 'tasklets:': rx_done"}),
+                arguments("a tasklet with no tasklets section", "irqs: [{name: n, line: 1, arrivals: {at: [1us]}, handler: [tasklet_schedule: t]}]\n",
+                        "1:78", new String[] {"unknown tasklet 't'", "tasklets: {t: [- compute: 5us]}"}),
+                arguments("tasklets and a TASKLET soft IRQ handler", """
+                        softirqs: {TASKLET: [compute: 1us]}
+                        tasklets: {t: [compute: 1us]}
+                        """, "2:1", new String[] {"TASKLET_SOFTIRQ runs the tasklets and also has a handler",
+                        "expected either 'tasklets:' or a TASKLET handler"}),
+                arguments("tasklet_schedule in user mode", """
+                        tasklets: {t: [compute: 1us]}
+                        processes: [{name: p, body: [tasklet_schedule: t]}]
+                        """, "2:30", new String[] {"'tasklet_schedule' is kernel code"}),
                 arguments("an unknown lock type", "locks: {L: spinlok}\n", "1:12",
                         new String[] {"unknown lock type 'spinlok'", "expected one of spinlock, rwlock, mutex, semaphore"}),
                 arguments("an unknown report kind", "expect: {reports: {sleep-in-atomik: 1}}\n", "1:20",
