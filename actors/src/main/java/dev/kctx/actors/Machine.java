@@ -226,7 +226,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         if (replyTo != null) {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, roundTime, events, rounds,
-                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), kernel.counters())));
+                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), kernel.counters(), kernel.endState())));
         }
         return Behaviors.stopped();
     }
@@ -401,7 +401,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             answered = true;
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
                     trace, reports, dmesg, console, List.of(stats), Optional.ofNullable(failure),
-                    Optional.ofNullable(stopped), kernel.counters())));
+                    Optional.ofNullable(stopped), kernel.counters(), kernel.endState())));
         }
         return this;
     }

@@ -14,12 +14,13 @@ import java.util.Optional;
  * What a run produced: the trace, the reports, the kernel log, per-CPU statistics, and how far it
  * got. {@code failure} is present when the model could not go on (its message says why);
  * {@code stopped} when the run ended early on purpose, e.g. at a detected lockup. {@code counters}
- * are the named counts the mechanisms and fault injection kept (messages sent, dropped, faults).
+ * are the named counts the mechanisms and fault injection kept (messages sent, dropped, faults);
+ * {@code endState} what mechanisms left for the result when the run ended (see {@link #atEnd}).
  */
 public record RunResult(String name, long seed, int cpus, long untilNs, long endNs, long events, long rounds,
                         List<TraceRecord> trace, List<Report> reports, List<String> dmesg, List<String> console,
                         List<CpuStats> cpuStats, Optional<String> failure, Optional<String> stopped,
-                        java.util.Map<String, Long> counters) {
+                        java.util.Map<String, Long> counters, java.util.Map<Class<?>, Object> endState) {
 
     public RunResult {
         trace = List.copyOf(trace);
@@ -28,6 +29,12 @@ public record RunResult(String name, long seed, int cpus, long untilNs, long end
         console = List.copyOf(console);
         counters = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(counters));
         cpuStats = List.copyOf(cpuStats);
+        endState = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(endState));
+    }
+
+    /** The state a mechanism left under {@code key} (KernelObjects.atEnd), if it was used in this run. */
+    public <T> Optional<T> atEnd(Class<T> key) {
+        return Optional.ofNullable(endState.get(key)).map(key::cast);
     }
 
     public String traceText() {

@@ -264,6 +264,24 @@ public final class KernelObjects {
         return java.util.Collections.unmodifiableMap(counters);
     }
 
+    private final Map<Class<?>, java.util.function.Supplier<?>> atEnd = new LinkedHashMap<>();
+
+    /**
+     * A mechanism leaves its state for the run's result: {@code state} is called once, when the
+     * run has ended, and its value is {@link dev.kctx.actors.RunResult#atEnd(Class)}. The first
+     * registration of a key counts.
+     */
+    public <T> void atEnd(Class<T> key, java.util.function.Supplier<? extends T> state) {
+        atEnd.putIfAbsent(key, state);
+    }
+
+    /** The mechanisms' states now, by key (what the machine puts into the run's result). */
+    public Map<Class<?>, Object> endState() {
+        Map<Class<?>, Object> m = new LinkedHashMap<>();
+        atEnd.forEach((k, s) -> m.put(k, k.cast(s.get())));
+        return m;
+    }
+
     /** The engine sets the allocation fault rate and its seeded generator before the run. */
     public void injectAllocationFaults(double rate, java.util.SplittableRandom random) {
         gfpAtomicFailRate = rate;

@@ -14,6 +14,10 @@ import dev.kctx.contexts.ContextLevel;
 import dev.kctx.contexts.Report;
 import dev.kctx.contexts.Reports;
 import dev.kctx.contexts.TimeFormat;
+import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.sock.MechanismSnapshot;
+import dev.kctx.mechanisms.sock.NetCounters;
+import dev.kctx.mechanisms.sock.SocketSnapshot;
 import org.HdrHistogram.Histogram;
 
 import java.nio.charset.StandardCharsets;
@@ -176,7 +180,30 @@ public final class RunReport {
         for (Expect.Histo h : Expect.Histo.values()) {
             histogram(lat.putObject(h.id()), result.merged(h.of()));
         }
-        root.putObject("mechanisms");
+        ObjectNode mechs = root.putObject("mechanisms");
+        for (MechanismSnapshot m : NetCounters.atEnd(result)) {
+            ObjectNode o = mechs.putObject(m.mechanism());
+            o.put("sent", m.sent());
+            o.put("delivered", m.delivered());
+            o.put("droppedTotal", m.droppedTotal());
+            byErrno(o.putObject("dropped"), m.dropped());
+            o.put("inFlight", m.inFlight());
+            byErrno(o.putObject("errors"), m.errors());
+            o.put("conserved", m.conserved());
+            ArrayNode socks = o.putArray("sockets");
+            for (SocketSnapshot k : m.sockets()) {
+                ObjectNode so = socks.addObject();
+                so.put("name", k.name());
+                so.put("owner", k.owner());
+                so.put("open", k.open());
+                so.put("sent", k.sent());
+                so.put("delivered", k.delivered());
+                so.put("droppedTotal", k.droppedTotal());
+                byErrno(so.putObject("dropped"), k.dropped());
+                so.put("queued", k.queued());
+                byErrno(so.putObject("errors"), k.errors());
+            }
+        }
         ArrayNode dmesg = root.putArray("dmesg");
         result.dmesg().forEach(dmesg::add);
         ArrayNode console = root.putArray("console");
@@ -192,6 +219,11 @@ public final class RunReport {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Counts by errno name, in errno order. */
+    private static void byErrno(ObjectNode o, java.util.Map<Errno, Long> counts) {
+        new java.util.TreeMap<>(counts).forEach((e, n) -> o.put(e.name(), n));
     }
 
     private static void histogram(ObjectNode o, Histogram h) {
@@ -250,6 +282,11 @@ public final class RunReport {
                 "p90", "p99", "max"));
         for (Expect.Histo h : Expect.Histo.values()) {
             sb.append(latencyLine(h.id(), result.merged(h.of())));
+        }
+        List<MechanismSnapshot> mechs = NetCounters.atEnd(result);
+        if (!mechs.isEmpty()) {
+            sb.append("\nmechanisms:\n");
+            mechs.forEach(m -> sb.append(m.text()));
         }
         if (!result.dmesg().isEmpty()) {
             sb.append("\nkernel log:\n");

@@ -5,6 +5,9 @@ import dev.kctx.actors.RunResult;
 import dev.kctx.contexts.ReportKind;
 import dev.kctx.contexts.Reports;
 import dev.kctx.contexts.TimeFormat;
+import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.sock.MechanismSnapshot;
+import dev.kctx.mechanisms.sock.NetCounters;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -23,18 +26,48 @@ import java.util.function.Function;
  *                is given, kinds it does not list must not occur
  * @param bounds  latency upper bounds
  * @param consoleContains texts the console transcript (what processes printed) must contain
+ * @param counts  the socket mechanisms' counters at the end of the run (report.json's {@code mechanisms})
  */
 public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
-                     List<String> consoleContains) {
+                     List<String> consoleContains, List<Count> counts) {
 
     public Expect {
         reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
         bounds = List.copyOf(bounds);
         consoleContains = List.copyOf(consoleContains);
+        counts = List.copyOf(counts);
     }
 
     public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
-        this(clean, reports, bounds, List.of());
+        this(clean, reports, bounds, List.of(), List.of());
+    }
+
+    /** The socket mechanisms whose counters an expectation may name. */
+    public static final List<String> MECHANISMS = List.of("netlink", "genetlink", "udp");
+    /** Their counters; {@code dropped} and {@code errors} may also be given per errno. */
+    public static final List<String> COUNTERS = List.of("sent", "delivered", "dropped", "in_flight", "errors");
+
+    /**
+     * A mechanism's counter at the end of the run, e.g. netlink dropped ENOBUFS: 7.
+     *
+     * @param errno for dropped and errors: one errno's count, or null for the total
+     */
+    public record Count(String mechanism, String counter, Errno errno, Range range) {
+        String key() {
+            return mechanism + " " + counter + (errno == null ? "" : " " + errno.name());
+        }
+
+        long of(MechanismSnapshot m) {
+            return switch (counter) {
+                case "sent" -> m.sent();
+                case "delivered" -> m.delivered();
+                case "in_flight" -> m.inFlight();
+                case "dropped" -> errno == null ? m.droppedTotal() : m.dropped().getOrDefault(errno, 0L);
+                case "errors" -> errno == null ? m.errors().values().stream().mapToLong(Long::longValue).sum()
+                        : m.errors().getOrDefault(errno, 0L);
+                default -> throw new IllegalStateException("counter " + counter);
+            };
+        }
     }
 
     /** An inclusive range of counts. */
@@ -165,6 +198,13 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
                 boolean found = console.contains(t);
                 out.add(new Outcome(found, "console " + (found ? "contains" : "lacks") + " \"" + t.replace("\n", "\\n") + "\""));
             }
+        }
+        List<MechanismSnapshot> mechs = NetCounters.atEnd(r);
+        for (Count c : counts) {
+            Optional<MechanismSnapshot> m = mechs.stream().filter(x -> x.mechanism().equals(c.mechanism())).findFirst();
+            long v = m.map(c::of).orElse(0L);
+            out.add(new Outcome(c.range().contains(v), "mechanisms: " + c.key() + ": " + v + (m.isEmpty() ? " (not used)" : "")
+                    + " (expected " + c.range() + ")"));
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package dev.kctx.cli.scenario;
 
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.program.Op;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.chardev.CdevExample;
@@ -24,7 +26,18 @@ import dev.kctx.mechanisms.sysctl.Sysctl;
 import dev.kctx.mechanisms.sysctl.SysctlExample;
 import dev.kctx.mechanisms.sysfs.Sysfs;
 import dev.kctx.mechanisms.sysfs.SysfsExample;
+import dev.kctx.mechanisms.deferred.Timers;
+import dev.kctx.mechanisms.genetlink.GnExample;
+import dev.kctx.mechanisms.mmap.MmapExample;
+import dev.kctx.mechanisms.module.Modules;
+import dev.kctx.mechanisms.netlink.NlExample;
+import dev.kctx.mechanisms.signal.SignalExample;
+import dev.kctx.mechanisms.udp.UdpExample;
+import dev.kctx.mechanisms.upcall.UpcallExample;
 import dev.kctx.mechanisms.user.Binaries;
+import dev.kctx.mechanisms.user.Executables;
+import dev.kctx.mechanisms.user.ProgramFiles;
+import dev.kctx.mechanisms.user.Shell;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
 import dev.kctx.mechanisms.vfs.IoResult;
@@ -40,7 +53,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -77,12 +92,31 @@ public final class ModulesSection {
     private static final Pattern SYSCTL_PATH = Pattern.compile("[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,64}){1,4}");
     private static final Pattern MODE = Pattern.compile("0[0-7]{3}");
 
-    /** A built-in example module: its .ko files and the user programs that come with it. */
-    public record Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Binaries.Program>> programs) {
+    /**
+     * A built-in example module: its .ko files, the user programs that come with it (routines of the
+     * shell, program files run as their own process, executables by absolute path), and what else
+     * it needs of the machine: the timer tick, and kernel threads set up for a machine of N CPUs.
+     */
+    public record Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Binaries.Program>> programs,
+                          Map<String, Function<List<String>, List<Op>>> programFiles, Map<String, Executables.Image> executables,
+                          boolean timers, BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder> kernel) {
+        Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Binaries.Program>> programs) {
+            this(defs, programs, Map.of(), Map.of(), false, (b, cpus) -> b);
+        }
+
+        static Builtin files(ModuleDef def, Map<String, Function<List<String>, List<Op>>> programFiles) {
+            return new Builtin(() -> List.of(def), List.of(), programFiles, Map.of(), false, (b, cpus) -> b);
+        }
     }
 
     /** The seed's example modules, by name, as the demos boot them (see SeedDemos). */
     public static final Map<String, Builtin> BUILTINS = builtins();
+
+    /** The built-in modules that bring programs a shell runs as {@code ./NAME}. */
+    static final List<String> WITH_PROGRAMS = BUILTINS.entrySet().stream()
+            .filter(e -> !e.getValue().programs().isEmpty() || !e.getValue().programFiles().isEmpty()
+                    || e.getValue().executables().keySet().stream().anyMatch(p -> p.startsWith(Shell.CWD + "/")))
+            .map(Map.Entry::getKey).toList();
 
     private static Map<String, Builtin> builtins() {
         Map<String, Builtin> m = new LinkedHashMap<>();
@@ -96,15 +130,60 @@ public final class ModulesSection {
         m.put(DebugfsExample.NAME, new Builtin(() -> List.of(DebugfsExample.module()), List.of()));
         m.put(ConfigfsExample.NAME, new Builtin(() -> List.of(ConfigfsExample.module()), List.of()));
         m.put(SysctlExample.NAME, new Builtin(() -> List.of(SysctlExample.module()), List.of()));
+        m.put(NlExample.NAME, Builtin.files(NlExample.module(), NlExample.programs()));
+        m.put(GnExample.NAME, Builtin.files(GnExample.module(), GnExample.programs()));
+        // kudp's server thread is part of the machine, as in the demo: it waits for the module.
+        m.put(UdpExample.NAME, new Builtin(() -> List.of(UdpExample.module()), List.of(), UdpExample.programs(), Map.of(), false,
+                (b, cpus) -> b.kthread(UdpExample.NAME, 0, 0, UdpExample.thread())));
+        m.put(SignalExample.NAME, new Builtin(() -> List.of(SignalExample.module()), List.of(), Map.of(), SignalExample.programs(),
+                false, (b, cpus) -> b));
+        // The worker and its helpers on the last CPU, as the demo places them on CPU 1 of 2.
+        m.put(UpcallExample.NAME, new Builtin(() -> List.of(UpcallExample.module()), List.of(), Map.of(), UpcallExample.programs(),
+                true, (b, cpus) -> UpcallExample.workers(b, cpus - 1)));
+        m.put(MmapExample.NAME, new Builtin(() -> List.of(MmapExample.module()), List.of(), Map.of(), MmapExample.programs(),
+                true, (b, cpus) -> b));
         return m;
     }
 
-    /** What the section declares: the module files, and the user programs built-in modules bring. */
-    record Declared(List<ModuleDef> defs, List<Binaries.Program> programs) {
+    /**
+     * What the section declares: the module files, the user programs built-in modules bring, and
+     * what they need of the machine.
+     */
+    record Declared(List<ModuleDef> defs, List<Binaries.Program> programs, Map<String, Function<List<String>, List<Op>>> programFiles,
+                    Map<String, Executables.Image> executables, boolean timers,
+                    List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel) {
+        static final Declared NONE = new Declared(List.of(), List.of(), Map.of(), Map.of(), false, List.of());
+
+        /** The names a shell runs as {@code ./NAME}. */
         Set<String> programNames() {
             Set<String> s = new java.util.TreeSet<>();
             programs.forEach(p -> s.add(p.name()));
+            s.addAll(programFiles.keySet());
+            executables.keySet().stream().filter(p -> p.startsWith(Shell.CWD + "/"))
+                    .forEach(p -> s.add(p.substring(Shell.CWD.length() + 1)));
             return s;
+        }
+
+        /** Boots the module loader with the files, the programs, the timer tick and the built-ins' threads. */
+        void boot(MachineSpec.Builder b, int cpus) {
+            List<ModuleDef> d = defs;
+            b.boot(Modules.class, () -> new Modules(d));
+            if (!programs.isEmpty()) {
+                List<Binaries.Program> p = programs;
+                b.boot(Binaries.class, () -> Binaries.of(p.toArray(Binaries.Program[]::new)));
+            }
+            if (!programFiles.isEmpty()) {
+                Map<String, Function<List<String>, List<Op>>> p = programFiles;
+                b.boot(ProgramFiles.class, () -> new ProgramFiles(p));
+            }
+            if (!executables.isEmpty()) {
+                Map<String, Executables.Image> e = executables;
+                b.boot(Executables.class, () -> new Executables(e));
+            }
+            if (timers) {
+                Timers.install(b);
+            }
+            kernel.forEach(k -> k.apply(b, cpus));
         }
     }
 
@@ -115,6 +194,10 @@ public final class ModulesSection {
         Node.SeqNode s = Values.seq(node, "modules", "modules, each '- {name: NAME, proc: [...], ...}' or '- builtin: NAME'");
         List<ModuleDef> defs = new ArrayList<>();
         List<Binaries.Program> programs = new ArrayList<>();
+        Map<String, Function<List<String>, List<Op>>> programFiles = new java.util.TreeMap<>();
+        Map<String, Executables.Image> executables = new java.util.TreeMap<>();
+        List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel = new ArrayList<>();
+        boolean timers = false;
         Set<String> names = new HashSet<>();
         for (Node item : s.items()) {
             if (item instanceof Node.MapNode m && m.entries().stream().anyMatch(e -> e.key().equals("builtin"))) {
@@ -129,6 +212,10 @@ public final class ModulesSection {
                 unique(names, name, n);
                 defs.addAll(b.defs().get());
                 b.programs().forEach(p -> programs.add(p.get()));
+                programFiles.putAll(b.programFiles());
+                executables.putAll(b.executables());
+                timers |= b.timers();
+                kernel.add(b.kernel());
                 continue;
             }
             Fields f = Fields.of(item, "module", MODULE_KEYS);
@@ -141,7 +228,7 @@ public final class ModulesSection {
             unique(names, name, nameNode);
             defs.add(module(name, f));
         }
-        return new Declared(defs, programs);
+        return new Declared(defs, programs, programFiles, executables, timers, kernel);
     }
 
     private static void unique(Set<String> names, String name, Node at) {

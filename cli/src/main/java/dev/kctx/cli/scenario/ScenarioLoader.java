@@ -129,14 +129,23 @@ public final class ScenarioLoader implements OpArg.Context {
         MachineSpec.Builder b = MachineSpec.builder().name(name);
         int cpus = machine(top.opt("machine"), b);
         Optional<ModulesSection.Declared> modules = top.opt("modules").map(ModulesSection::parse);
-        modules.ifPresent(d -> programs.addAll(d.programNames()));
+        modules.ifPresent(d -> {
+            programs.addAll(d.programNames());
+            d.boot(b, cpus);
+        });
+        // What built-in modules add to the machine (the timer tick, their kernel threads): the
+        // scenario's own contexts come after them and must not take their lines or vectors.
+        MachineSpec builtin = b.build();
         top.opt("locks").ifPresent(this::locks);
         locks.forEach(b::lock);
         semaphores.forEach(b::semaphore);
 
         Optional<Node.MapNode> taskletsNode = top.opt("tasklets").map(this::taskletNames);
-        List<MachineSpec.Irq> irqs = top.opt("irqs").map(n -> irqs(n, cpus)).orElse(List.of());
-        Map<SoftirqVector, Program> softirqs = top.opt("softirqs").map(this::softirqs).orElse(Map.of());
+        List<MachineSpec.Irq> irqs = new ArrayList<>(builtin.irqs());
+        top.opt("irqs").ifPresent(n -> irqs.addAll(irqs(n, cpus, builtin.irqs())));
+        Map<SoftirqVector, Program> softirqs = new EnumMap<>(SoftirqVector.class);
+        softirqs.putAll(builtin.softirqs());
+        top.opt("softirqs").ifPresent(n -> softirqs.putAll(softirqs(n, builtin.softirqs().keySet())));
         if (taskletsNode.isPresent()) {
             if (softirqs.containsKey(SoftirqVector.TASKLET) && !tasklets.isEmpty()) {
                 throw new ScenarioError(top.keyLoc("tasklets"), "TASKLET_SOFTIRQ runs the tasklets and also has a handler under 'softirqs:'",
@@ -145,22 +154,17 @@ public final class ScenarioLoader implements OpArg.Context {
             taskletBodies(taskletsNode.get(), b);
         }
         Set<String> taskNames = new HashSet<>();
-        List<MachineSpec.Task> kthreads = top.opt("kthreads").map(n -> tasks(n, "kthreads", cpus, taskNames, 0))
-                .orElse(List.of());
+        builtin.kthreads().forEach(t -> taskNames.add(t.name()));
+        List<MachineSpec.Task> kthreads = new ArrayList<>(builtin.kthreads());
+        top.opt("kthreads").ifPresent(n -> kthreads.addAll(tasks(n, "kthreads", cpus, taskNames, 0)));
         List<MachineSpec.Task> processes = top.opt("processes").map(n -> tasks(n, "processes", cpus, taskNames, kthreads.size()))
                 .orElse(List.of());
         long until = top.opt("run").map(this::run).orElse(DEFAULT_UNTIL);
         Optional<Expect> expect = top.opt("expect").map(this::expect);
 
-        if (modules.isPresent() || shell) {
-            // The machine's .ko files and programs, made fresh for every run (each run boots its own kernel).
-            List<dev.kctx.mechanisms.module.ModuleDef> defs = modules.map(ModulesSection.Declared::defs).orElse(List.of());
-            b.boot(dev.kctx.mechanisms.module.Modules.class, () -> new dev.kctx.mechanisms.module.Modules(defs));
-            List<dev.kctx.mechanisms.user.Binaries.Program> progs = modules.map(ModulesSection.Declared::programs).orElse(List.of());
-            if (!progs.isEmpty()) {
-                b.boot(dev.kctx.mechanisms.user.Binaries.class,
-                        () -> dev.kctx.mechanisms.user.Binaries.of(progs.toArray(dev.kctx.mechanisms.user.Binaries.Program[]::new)));
-            }
+        if (modules.isEmpty() && shell) {
+            // A shell without modules still has the module loader (insmod answers "No such file").
+            ModulesSection.Declared.NONE.boot(b, cpus);
         }
         MachineSpec base = b.build();
         MachineSpec spec;
@@ -232,10 +236,13 @@ public final class ScenarioLoader implements OpArg.Context {
         }
     }
 
-    private List<MachineSpec.Irq> irqs(Node node, int cpus) {
+    private List<MachineSpec.Irq> irqs(Node node, int cpus, List<MachineSpec.Irq> builtin) {
         Node.SeqNode s = Values.seq(node, "irqs", "interrupt lines, each '- {name: nic, line: 11, ...}'");
         List<MachineSpec.Irq> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        builtin.forEach(i -> names.add(i.name()));
+        Map<Integer, String> lines = new TreeMap<>();
+        builtin.forEach(i -> lines.put(i.line(), i.name()));
         for (Node item : s.items()) {
             Fields f = Fields.of(item, "irq", List.of("name", "line", "cpus", "arrivals", "handler"));
             Node nameNode = f.req("name", "NAME");
@@ -243,7 +250,13 @@ public final class ScenarioLoader implements OpArg.Context {
             if (!names.add(name)) {
                 throw new ScenarioError(nameNode.loc(), "a second irq named '" + name + "'", "a unique name per irq");
             }
-            int line = (int) Values.integer(f.req("line", "NUMBER"), "irq line", 0, 1023);
+            Node lineNode = f.req("line", "NUMBER");
+            int line = (int) Values.integer(lineNode, "irq line", 0, 1023);
+            String taken = lines.putIfAbsent(line, name);
+            if (taken != null) {
+                throw new ScenarioError(lineNode.loc(), "irq line " + line + " is already " + taken + "'s",
+                        "a line no other irq uses (the built-in modules' timer tick takes line 0)");
+            }
             List<Integer> affinity = new ArrayList<>();
             Optional<Node> cpusNode = f.opt("cpus");
             if (cpusNode.isPresent()) {
@@ -304,7 +317,7 @@ public final class ScenarioLoader implements OpArg.Context {
         return new Arrivals.Rate(rate, count, start);
     }
 
-    private Map<SoftirqVector, Program> softirqs(Node node) {
+    private Map<SoftirqVector, Program> softirqs(Node node, Set<SoftirqVector> builtin) {
         Node.MapNode m = Values.map(node, "softirqs", "soft IRQ vectors and their handlers, e.g. 'NET_RX: [...]'");
         Map<SoftirqVector, Program> out = new EnumMap<>(SoftirqVector.class);
         Map<String, SoftirqVector> vectors = OpArg.vectors();
@@ -313,6 +326,10 @@ public final class ScenarioLoader implements OpArg.Context {
             if (v == null) {
                 throw new ScenarioError(e.keyLoc(), Errors.unknown("soft IRQ vector", e.key(), vectors.keySet()),
                         Errors.oneOf(vectors.keySet()));
+            }
+            if (builtin.contains(v)) {
+                throw new ScenarioError(e.keyLoc(), "soft IRQ " + v + " runs the kernel timers a built-in module needs",
+                        "another vector, or no built-in module that needs timers");
             }
             out.put(v, program(e.value(), BodyKind.SOFTIRQ, "softirq " + v, 1));
         }
@@ -403,6 +420,7 @@ public final class ScenarioLoader implements OpArg.Context {
         List<String> keys = new ArrayList<>(List.of("clean", "reports"));
         keys.addAll(boundKeys.keySet());
         keys.add("console_contains");
+        keys.add("mechanisms");
         Fields f = Fields.of(node, "expect", keys);
         Optional<Boolean> clean = f.opt("clean").map(n -> Values.bool(n, "clean"));
         Map<ReportKind, Expect.Range> reports = new LinkedHashMap<>();
@@ -447,10 +465,48 @@ public final class ScenarioLoader implements OpArg.Context {
                 console.add(sc.text());
             }
         }
-        return new Expect(clean, reports, bounds, console);
+        List<Expect.Count> counts = f.opt("mechanisms").map(ScenarioLoader::counts).orElse(List.of());
+        return new Expect(clean, reports, bounds, console, counts);
+    }
+
+    /** {@code mechanisms: {netlink: {sent: 17, dropped: {ENOBUFS: 7}, errors: 0}}}: counters at the end of the run. */
+    private static final String MESSAGES = "a number of messages, or {min: N, max: N}";
+
+    private static List<Expect.Count> counts(Node node) {
+        Node.MapNode m = Values.map(node, "expect mechanisms", "mechanisms and their counters, e.g. 'netlink: {sent: 3, dropped: 0}'");
+        Map<String, String> mechanisms = new LinkedHashMap<>();
+        Expect.MECHANISMS.forEach(x -> mechanisms.put(x, x));
+        Map<String, dev.kctx.mechanisms.Errno> errnos = new LinkedHashMap<>();
+        for (dev.kctx.mechanisms.Errno e : dev.kctx.mechanisms.Errno.values()) {
+            errnos.put(e.name(), e);
+        }
+        List<Expect.Count> out = new ArrayList<>();
+        for (Node.Entry e : m.entries()) {
+            String mech = Values.choice(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "mechanism", mechanisms);
+            Fields cf = Fields.of(e.value(), "the counters of " + mech, Expect.COUNTERS);
+            for (Node.Entry c : cf.entries()) {
+                boolean perErrno = c.key().equals("dropped") || c.key().equals("errors");
+                if (perErrno && c.value() instanceof Node.MapNode byErrno && byErrno.entries().stream()
+                        .noneMatch(x -> x.key().equals("min") || x.key().equals("max"))) {
+                    for (Node.Entry x : byErrno.entries()) {
+                        dev.kctx.mechanisms.Errno errno = Values.choice(
+                                new Node.ScalarNode(x.keyLoc(), Node.ScalarKind.STRING, x.key()), "errno", errnos);
+                        out.add(new Expect.Count(mech, c.key(), errno, range(x.value(), mech + " " + c.key() + " " + x.key(), MESSAGES)));
+                    }
+                } else {
+                    out.add(new Expect.Count(mech, c.key(), null, range(c.value(), mech + " " + c.key(), c.key().equals("sent") || c.key().equals("delivered") || c.key().equals("in_flight")
+                            ? MESSAGES : MESSAGES + ", or counts by errno, e.g. {ENOBUFS: 7}")));
+                }
+            }
+        }
+        return out;
     }
 
     private static Expect.Range range(Node n, String kind) {
+        return range(n, kind, "a number of distinct reports, or {min: N, max: N}");
+    }
+
+    private static Expect.Range range(Node n, String kind, String expected) {
         if (n instanceof Node.MapNode) {
             Fields f = Fields.of(n, "the count of " + kind, List.of("min", "max"));
             long min = f.opt("min").map(v -> Values.integer(v, "min", 0, Long.MAX_VALUE)).orElse(0L);
@@ -464,7 +520,7 @@ public final class ScenarioLoader implements OpArg.Context {
             long v = Values.integer(n, "the count of " + kind, 0, Long.MAX_VALUE);
             return new Expect.Range(v, v);
         }
-        throw Values.wrongType(n, "the count of " + kind, "a number of distinct reports, or {min: N, max: N}");
+        throw Values.wrongType(n, "the count of " + kind, expected);
     }
 
     // ---- bodies ----

@@ -270,7 +270,7 @@ final class StandardOps {
             if (!programs.contains(cmd.substring(2))) {
                 throw new ScenarioError(v.loc(), "no program '" + Errors.clip(cmd) + "' on this machine",
                         programs.isEmpty() ? "one of " + String.join(", ", commands)
-                                + " (programs ./NAME come with built-in modules: cdev_ioctl, cdev_wait, syscall_example)"
+                                + " (programs ./NAME come with built-in modules: " + String.join(", ", ModulesSection.WITH_PROGRAMS) + ")"
                                 : "one of " + String.join(", ", commands) + progs);
             }
         } else if (!commands.contains(cmd)) {

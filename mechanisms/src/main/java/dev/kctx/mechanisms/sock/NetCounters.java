@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.sock;
 
+import dev.kctx.actors.RunResult;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
@@ -26,11 +27,24 @@ public final class NetCounters {
     private final Map<String, Supplier<MechanismSnapshot>> sources = new TreeMap<>();
     private boolean fileCreated;
 
+    /** Every socket mechanism's counters when the run ended: what {@link #atEnd(RunResult)} returns. */
+    public record AtEnd(List<MechanismSnapshot> mechanisms) {
+        public AtEnd {
+            mechanisms = List.copyOf(mechanisms);
+        }
+    }
+
+    /** The counters of the socket mechanisms a run used, as they were when it ended (empty if it used none). */
+    public static List<MechanismSnapshot> atEnd(RunResult r) {
+        return r.atEnd(AtEnd.class).map(AtEnd::mechanisms).orElse(List.of());
+    }
+
     /** The machine's instance; creates the debugfs file on first use. */
     public static NetCounters get(KernelObjects k) {
         NetCounters n = k.extension(NetCounters.class, NetCounters::new);
         if (!n.fileCreated) {
             n.fileCreated = true;
+            k.atEnd(AtEnd.class, () -> new AtEnd(n.snapshot()));
             Vfs vfs = k.extension(Vfs.class, Vfs::new);
             if (!vfs.exists(PATH)) {
                 vfs.createFile(PATH, 0400, null, new TextFile(n::text));

@@ -62,8 +62,12 @@ public final class UpcallExample {
      * run while CPU 0 is stuck in a soft IRQ that waits for it.
      */
     public static MachineSpec.Builder machine(MachineSpec.Builder b) {
-        Workqueue.install(Timers.install(b.cpus(2)), 1);
-        return b.boot(Executables.class, () -> new Executables(programs())).boot(Umh.Settings.class, () -> new Umh.Settings(1));
+        return workers(Timers.install(b.cpus(2)), 1).boot(Executables.class, () -> new Executables(programs()));
+    }
+
+    /** The work queue's worker thread on {@code cpu}, and the helpers it starts there too. */
+    public static MachineSpec.Builder workers(MachineSpec.Builder b, int cpu) {
+        return Workqueue.install(b, cpu).boot(Umh.Settings.class, () -> new Umh.Settings(cpu));
     }
 
     private static int init(ModuleCtx m) {
