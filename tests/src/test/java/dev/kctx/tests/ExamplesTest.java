@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,6 +87,37 @@ class ExamplesTest {
             assertTrue(found, "an example expects " + kind);
         }
         assertTrue(names.contains("preemption.yaml"), "the preemption demo is a scenario");
+    }
+
+    @Test
+    @DisplayName("cover every user/kernel mechanism, each checking what the programs print")
+    void mechanisms() throws IOException {
+        // mechanism -> the example and what in it makes the mechanism run
+        Map<String, List<String>> cover = new java.util.LinkedHashMap<>();
+        cover.put("procfs", List.of("module-procfs-sysfs.yaml", "proc:"));
+        cover.put("sysfs", List.of("module-procfs-sysfs.yaml", "sysfs:"));
+        cover.put("debugfs", List.of("module-configfs-debugfs.yaml", "debugfs:"));
+        cover.put("configfs", List.of("module-configfs-debugfs.yaml", "configfs:"));
+        cover.put("module params", List.of("mechanism-params.yaml", "builtin: printvma"));
+        cover.put("sysctl", List.of("module-sysctl-range.yaml", "sysctl:"));
+        cover.put("char device", List.of("module-chardev.yaml", "chardev:"));
+        cover.put("ioctl", List.of("mechanism-ioctl.yaml", "builtin: cdev_ioctl"));
+        cover.put("system call", List.of("mechanism-syscall.yaml", "builtin: syscall_example"));
+        cover.put("netlink", List.of("mechanism-netlink.yaml", "builtin: nlexample"));
+        cover.put("generic netlink", List.of("mechanism-genetlink.yaml", "builtin: gnkernel"));
+        cover.put("udp", List.of("mechanism-udp.yaml", "builtin: kudp"));
+        cover.put("signals", List.of("mechanism-signal.yaml", "builtin: signal_kernel"));
+        cover.put("upcall", List.of("mechanism-upcall.yaml", "builtin: upcall_example"));
+        cover.put("mmap", List.of("mechanism-mmap.yaml", "builtin: mmap_kernel"));
+        for (var e : cover.entrySet()) {
+            Path p = EXAMPLES.resolve(e.getValue().get(0));
+            String text = Files.readString(p);
+            assertTrue(text.contains(e.getValue().get(1)), e.getKey() + ": " + p + " uses " + e.getValue().get(1));
+            assertTrue(text.contains("\n  console_contains:\n"), e.getKey() + ": " + p + " checks what the programs print");
+        }
+        for (String socket : List.of("mechanism-netlink.yaml", "mechanism-genetlink.yaml", "mechanism-udp.yaml")) {
+            assertTrue(Files.readString(EXAMPLES.resolve(socket)).contains("\n  mechanisms:\n"), socket + " checks the counters");
+        }
     }
 
     @Test
