@@ -137,6 +137,7 @@ public final class RunReport {
             r.locksHeld().forEach(locks::add);
             o.put("preemptCount", r.preemptCount());
             o.put("irqsDisabled", r.irqsDisabled());
+            o.put("site", r.site());
             ArrayNode details = o.putArray("details");
             r.details().forEach(details::add);
             o.put("count", g.count());
