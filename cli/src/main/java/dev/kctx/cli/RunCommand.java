@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
 /** {@code kctx run FILE}: runs one scenario, prints its report, optionally writes every output. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a scenario file and print its report: the reports found (deduplicated, as the kernel"
-                + " prints them), expectations, per-CPU time per context level and latencies.",
+                + " prints them), expectations, per-CPU time per context level, latencies and"
+                + " the socket mechanisms' counters.",
                 "With --out, also write report.json, report.txt, trace.txt (ftrace), trace.json (open it in"
                         + " https://ui.perfetto.dev) and timeline.svg.",
                 "Exit code: 0 no report (or every expectation met), 1 reports, unmet expectations or a failed run,"

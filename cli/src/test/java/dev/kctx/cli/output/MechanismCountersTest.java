@@ -13,8 +13,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +98,20 @@ class MechanismCountersTest {
             }
         }
         throw new AssertionError("no socket " + name + " in " + mechanism);
+    }
+
+    @Test
+    @DisplayName("run twice with --out, a scenario with socket traffic writes the same files byte for byte")
+    void deterministic() throws IOException {
+        Path f = write("traffic-twice", TRAFFIC);
+        for (String out : List.of("a", "b")) {
+            Kctx.Result r = Kctx.run("run", f.toString(), "--out", dir.resolve(out).toString());
+            assertEquals(0, r.code(), r.err() + r.out());
+        }
+        for (String file : List.of("report.json", "report.txt", "trace.txt", "trace.json", "timeline.svg")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(file)), Files.readAllBytes(dir.resolve("b").resolve(file)), file);
+        }
+        assertTrue(Files.readString(dir.resolve("a/report.txt")).contains("\nmechanisms:\n"));
     }
 
     @Test
