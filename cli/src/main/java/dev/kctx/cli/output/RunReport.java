@@ -184,10 +184,7 @@ public final class RunReport {
         ObjectNode mechs = root.putObject("mechanisms");
         for (MechanismSnapshot m : NetCounters.atEnd(result)) {
             ObjectNode o = mechs.putObject(m.mechanism());
-            o.put("sent", m.sent());
-            o.put("delivered", m.delivered());
-            o.put("droppedTotal", m.droppedTotal());
-            byErrno(o.putObject("dropped"), m.dropped());
+            flow(o, m.sent(), m.delivered(), m.droppedTotal(), m.dropped());
             o.put("inFlight", m.inFlight());
             byErrno(o.putObject("errors"), m.errors());
             o.put("conserved", m.conserved());
@@ -197,10 +194,7 @@ public final class RunReport {
                 so.put("name", k.name());
                 so.put("owner", k.owner());
                 so.put("open", k.open());
-                so.put("sent", k.sent());
-                so.put("delivered", k.delivered());
-                so.put("droppedTotal", k.droppedTotal());
-                byErrno(so.putObject("dropped"), k.dropped());
+                flow(so, k.sent(), k.delivered(), k.droppedTotal(), k.dropped());
                 so.put("queued", k.queued());
                 byErrno(so.putObject("errors"), k.errors());
             }
@@ -220,6 +214,14 @@ public final class RunReport {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What a mechanism or a socket sent, and what reached a queue or was dropped (by errno). */
+    private static void flow(ObjectNode o, long sent, long delivered, long droppedTotal, java.util.Map<Errno, Long> dropped) {
+        o.put("sent", sent);
+        o.put("delivered", delivered);
+        o.put("droppedTotal", droppedTotal);
+        byErrno(o.putObject("dropped"), dropped);
     }
 
     /** Counts by errno name, in errno order. */
