@@ -6,21 +6,16 @@ import dev.kctx.cli.Kctx;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 @DisplayName("report.json's mechanisms: the socket mechanisms' counters when the run ended")
 class MechanismCountersTest {
@@ -159,41 +154,5 @@ class MechanismCountersTest {
                 + "expect: {mechanisms: {udp: {sent: 1}}}\n").toString());
         assertEquals(1, unused.code(), unused.out());
         assertTrue(unused.out().contains("  FAIL  mechanisms: udp sent: 0 (not used) (expected 1)"), unused.out());
-    }
-
-    static Stream<Arguments> bad() {
-        return Stream.of(
-                arguments("an unknown mechanism", "expect: {mechanisms: {netlnk: {sent: 1}}}\n", "1:23",
-                        new String[] {"unknown mechanism 'netlnk'", "did you mean 'netlink'?", "netlink, genetlink, udp"}),
-                arguments("an unknown counter", "expect: {mechanisms: {udp: {recieved: 1}}}\n", "1:29",
-                        new String[] {"unknown key 'recieved'", "sent, delivered, dropped, in_flight, errors"}),
-                arguments("an unknown errno", "expect: {mechanisms: {udp: {dropped: {ENOBUF: 1}}}}\n", "1:39",
-                        new String[] {"unknown errno 'ENOBUF'", "did you mean 'ENOBUFS'?"}),
-                arguments("a negative count", "expect: {mechanisms: {udp: {sent: -1}}}\n", "1:35",
-                        new String[] {"out of range"}),
-                arguments("an irq on the line of a built-in module's timer tick", """
-                        modules: [{builtin: mmap_kernel}]
-                        irqs: [{name: nic, line: 0, arrivals: {at: [1us]}, handler: [compute: 1us]}]
-                        """, "2:26", new String[] {"irq line 0 is already timer's"}),
-                arguments("a TIMER handler next to a module that needs timers", """
-                        modules: [{builtin: upcall_example}]
-                        softirqs: {TIMER: [compute: 1us]}
-                        """, "2:12", new String[] {"soft IRQ TIMER runs the kernel timers a built-in module needs"}),
-                arguments("a program without its module", "processes: [{name: p, body: [sh: ./nlsend hi]}]\n", "1:34",
-                        new String[] {"no program './nlsend' on this machine", "nlexample", "kudp", "mmap_kernel"}));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("bad")
-    @DisplayName("bad input about mechanisms exits 2 with one located line")
-    void badInput(String label, String yaml, String lineCol, String[] fragments) throws IOException {
-        Path f = write("bad-" + label.replaceAll("[^a-z0-9]+", "-"), yaml);
-        Kctx.Result r = Kctx.run("check", f.toString());
-        assertEquals(2, r.code(), r.err() + r.out());
-        assertTrue(r.err().startsWith(f + ":" + lineCol + ": "), "located at " + lineCol + ": " + r.err());
-        assertTrue(r.err().contains("; expected "), r.err());
-        for (String frag : fragments) {
-            assertTrue(r.err().contains(frag), "mentions '" + frag + "': " + r.err());
-        }
     }
 }

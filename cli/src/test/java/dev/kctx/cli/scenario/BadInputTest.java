@@ -209,6 +209,25 @@ class BadInputTest {
                         new String[] {"vmalloc is -1, out of range", "expected an integer from 0 to 1073741824"}),
                 arguments("kfree of a list", "kthreads: [{name: w, body: [kfree: [a]]}]\n", "1:36",
                         new String[] {"kfree is a list", "expected a text value"}),
+                // expect: mechanisms, and the machine parts built-in modules bring
+                arguments("an unknown mechanism", "expect: {mechanisms: {netlnk: {sent: 1}}}\n", "1:23",
+                        new String[] {"unknown mechanism 'netlnk'", "did you mean 'netlink'?", "netlink, genetlink, udp"}),
+                arguments("an unknown counter", "expect: {mechanisms: {udp: {recieved: 1}}}\n", "1:29",
+                        new String[] {"unknown key 'recieved'", "sent, delivered, dropped, in_flight, errors"}),
+                arguments("an unknown errno", "expect: {mechanisms: {udp: {dropped: {ENOBUF: 1}}}}\n", "1:39",
+                        new String[] {"unknown errno 'ENOBUF'", "did you mean 'ENOBUFS'?"}),
+                arguments("a negative count", "expect: {mechanisms: {udp: {sent: -1}}}\n", "1:35",
+                        new String[] {"out of range"}),
+                arguments("an irq on the line of a built-in module's timer tick", """
+                        modules: [{builtin: mmap_kernel}]
+                        irqs: [{name: nic, line: 0, arrivals: {at: [1us]}, handler: [compute: 1us]}]
+                        """, "2:26", new String[] {"irq line 0 is already timer's"}),
+                arguments("a TIMER handler next to a module that needs timers", """
+                        modules: [{builtin: upcall_example}]
+                        softirqs: {TIMER: [compute: 1us]}
+                        """, "2:12", new String[] {"soft IRQ TIMER runs the kernel timers a built-in module needs"}),
+                arguments("a program without its module", "processes: [{name: p, body: [sh: ./nlsend hi]}]\n", "1:34",
+                        new String[] {"no program './nlsend' on this machine", "nlexample", "kudp", "mmap_kernel"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),
