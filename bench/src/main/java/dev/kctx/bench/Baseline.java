@@ -26,8 +26,11 @@ import java.util.PriorityQueue;
  * {@link IllegalStateException} instead of being modelled.
  */
 public final class Baseline {
-    /** What a run took: calendar entries, instants, messages sent and read. */
-    public record Result(long events, long rounds, long sent, long delivered) {
+    /**
+     * What a run took: calendar entries, instants, messages sent and read, and the entries by
+     * context level (HARDIRQ, SOFTIRQ, KERNEL, USER), which is the message mix a CPU's mailbox sees.
+     */
+    public record Result(long events, long rounds, long sent, long delivered, long[] eventsByLevel) {
     }
 
     // Calendar order of context levels (the engine's mailbox priority): HARDIRQ first.
@@ -184,6 +187,7 @@ public final class Baseline {
         post(p.irqPeriodNs(), 0, HARDIRQ, 0, IRQ_ARRIVE, 0, null);
         long events = 0;
         long rounds = 0;
+        long[] byLevel = new long[4];
         List<List<Event>> byCpu = new ArrayList<>();
         for (int c = 0; c < cpus.length; c++) {
             byCpu.add(new ArrayList<>());
@@ -194,6 +198,7 @@ public final class Baseline {
             while (!calendar.isEmpty() && calendar.peek().time == now) {
                 Event e = calendar.poll();
                 events++;
+                byLevel[e.rank]++;
                 byCpu.get(e.cpu).add(e);
                 if (e.kind == IRQ_ARRIVE) {
                     int n = arrivals++;
@@ -208,7 +213,7 @@ public final class Baseline {
                 mine.clear();
             }
         }
-        return new Result(events, rounds, sent, delivered);
+        return new Result(events, rounds, sent, delivered, byLevel);
     }
 
     private void post(long time, int cpu, int rank, int source, int kind, long gen, Task task) {

@@ -1,0 +1,71 @@
+package dev.kctx.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.RunResult;
+import dev.kctx.actors.Simulation;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wall nanoseconds per simulated mechanism operation: one run repeats the operation
+ * {@link #OPS} times in one process (see {@link MechanismWorkloads}); the score divides the run's
+ * wall time, actor system start and module load included, by that count.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(1)
+public class MechanismBench {
+    static final int OPS = 20_000;
+    /** Long enough for every operation: a round trip takes microseconds of virtual time. */
+    static final long UNTIL_NS = 100_000_000_000L;
+
+    private MachineSpec genl;
+    private MachineSpec cdev;
+    private Config config;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Quiet.logs();
+        genl = MechanismWorkloads.genetlinkEcho(OPS);
+        cdev = MechanismWorkloads.chardevRead(OPS);
+        config = ConfigFactory.load();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public RunResult genetlinkRequestAck() {
+        return run(genl, MechanismWorkloads.ECHO_OK);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public RunResult chardevRead() {
+        return run(cdev, MechanismWorkloads.CDEV_TEXT);
+    }
+
+    private RunResult run(MachineSpec spec, String okLine) {
+        RunResult r = Simulation.run(spec, UNTIL_NS, false, config);
+        long ok = r.console().stream().filter(okLine::equals).count();
+        if (ok != OPS) {
+            throw new IllegalStateException(ok + " of " + OPS + " operations succeeded");
+        }
+        return r;
+    }
+}
