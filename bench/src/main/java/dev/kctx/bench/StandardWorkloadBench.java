@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class StandardWorkloadBench {
-    @Param({"1000"})
+    @Param({"200", "2000"})
     public long virtualMs;
 
     private MachineSpec spec;
