@@ -44,9 +44,9 @@ public class StandardWorkloadBench {
     private Config priority;
     private Config fifo;
 
-    /** Simulated events, reported per wall second. */
+    /** Simulated events, normalised by JMH to events per wall second. */
     @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Events {
         public long events;
 
