@@ -1,7 +1,6 @@
 package dev.kctx.cli;
 
 import dev.kctx.bench.Harness;
-import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.bench.StandardWorkload.Params;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        long virtualNs = virtual != null ? parseVirtual(virtual) : quick ? 200_000_000L : 10_000_000_000L;
+        long virtualNs = virtual != null ? ScenarioRuns.parseDuration("--virtual", virtual, "2s") : quick ? 200_000_000L : 10_000_000_000L;
         int n = runs != null ? runs : quick ? 1 : 3;
         if (n < 1) {
             throw new KctxCommand.UsageError("--runs must be at least 1, not " + n);
@@ -55,18 +54,5 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "simulated/wall time: %.2fx real time%n", m.realtimeFactor());
         out.printf(Locale.ROOT, "peak heap: %d MiB%n", m.peakHeapBytes() >> 20);
         return 0;
-    }
-
-    private static long parseVirtual(String text) {
-        long v;
-        try {
-            v = Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new KctxCommand.UsageError("--virtual: " + e.getMessage());
-        }
-        if (v <= 0) {
-            throw new KctxCommand.UsageError("--virtual must be positive, e.g. 2s");
-        }
-        return v;
     }
 }
