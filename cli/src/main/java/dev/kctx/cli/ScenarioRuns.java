@@ -28,14 +28,19 @@ final class ScenarioRuns {
         if (until == null) {
             return null;
         }
+        return parseDuration("--until", until, "10ms");
+    }
+
+    /** A positive duration given to {@code option}; bad input is a usage error that names the option. */
+    static long parseDuration(String option, String text, String example) {
         long v;
         try {
-            v = Durations.parse(until);
+            v = Durations.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new KctxCommand.UsageError("--until: " + e.getMessage());
+            throw new KctxCommand.UsageError(option + ": " + e.getMessage());
         }
         if (v <= 0) {
-            throw new KctxCommand.UsageError("--until must be positive, e.g. 10ms");
+            throw new KctxCommand.UsageError(option + " must be positive, e.g. " + example);
         }
         return v;
     }

@@ -1,0 +1,58 @@
+package dev.kctx.cli;
+
+import dev.kctx.bench.Harness;
+import dev.kctx.mechanisms.bench.StandardWorkload.Params;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code kctx bench [--quick]}: the standard workload on the engine and on the plain baseline, in this process. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Run the standard workload (4 CPUs, a NIC IRQ every 50 us raising NET_RX, netlink delivery from soft IRQ"
+                + " to 16 blocked consumers, 16 CPU-bound processes, 4 ms slices) on the engine and on a plain"
+                + " discrete-event baseline, alternately, and print the medians: events per second, the engine's cost"
+                + " per event over the baseline's, virtual time over wall time, and the peak heap.",
+                "The full JMH suite: see docs/performance.md."})
+final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "A short check (200 ms of virtual time, one timed run each): a few seconds.")
+    boolean quick;
+
+    @Option(names = "--virtual", paramLabel = "TIME", description = "Virtual time per run, e.g. 10s (default 10s; --quick 200ms).")
+    String virtual;
+
+    @Option(names = "--runs", paramLabel = "N", description = "Timed runs of each, after one warm-up (default 3; --quick 1).")
+    Integer runs;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Dispatcher threads for the engine (default: Akka's).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        long virtualNs = virtual != null ? ScenarioRuns.parseDuration("--virtual", virtual, "2s") : quick ? 200_000_000L : 10_000_000_000L;
+        int n = runs != null ? runs : quick ? 1 : 3;
+        if (n < 1) {
+            throw new KctxCommand.UsageError("--runs must be at least 1, not " + n);
+        }
+        Params p = Params.standard();
+        Harness.Measurement m = Harness.measure(p, virtualNs, n, Dispatchers.config(threads));
+        out.printf(Locale.ROOT, "workload: standard, %d CPUs, %d consumers, %d CPU-bound processes, IRQ every %d us, %d ms slices%n",
+                p.cpus(), p.consumers(), p.hogs(), p.irqPeriodNs() / 1000, p.sliceNs() / 1_000_000);
+        out.printf(Locale.ROOT, "virtual time per run: %.3f s; events per run: %d; timed runs: %d (medians below)%n",
+                virtualNs / 1e9, m.events(), n);
+        out.printf(Locale.ROOT, "engine events/s: %.0f (%.3f s wall per run)%n", m.engineEventsPerSecond(), m.engineWallNs() / 1e9);
+        out.printf(Locale.ROOT, "baseline events/s: %.0f (%.3f s wall per run)%n", m.baselineEventsPerSecond(), m.baselineWallNs() / 1e9);
+        out.printf(Locale.ROOT, "engine/baseline cost per event: %.2fx%n", m.costRatio());
+        out.printf(Locale.ROOT, "simulated/wall time: %.2fx real time%n", m.realtimeFactor());
+        out.printf(Locale.ROOT, "peak heap: %d MiB%n", m.peakHeapBytes() >> 20);
+        return 0;
+    }
+}

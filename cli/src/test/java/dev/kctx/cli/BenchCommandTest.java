@@ -1,0 +1,45 @@
+package dev.kctx.cli;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code kctx bench}: what it prints, not how fast anything is. */
+class BenchCommandTest {
+
+    static double number(String out, String label) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(label) + ": ([0-9.]+)").matcher(out);
+        assertTrue(m.find(), "a line '" + label + ": N' in:\n" + out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    @DisplayName("bench --quick prints the workload, events/s of engine and baseline, their ratio, the real-time factor and the peak heap")
+    void quickPrintsEveryField() {
+        Cli.Result r = Cli.run("bench", "--quick");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("workload: standard, 4 CPUs, 16 consumers, 16 CPU-bound processes"), r.out());
+        assertTrue(r.out().contains("virtual time per run: 0.200 s; events per run: "), r.out());
+        for (String label : List.of("engine events/s", "baseline events/s", "engine/baseline cost per event",
+                "simulated/wall time", "peak heap")) {
+            assertTrue(number(r.out(), label) > 0, label + " is a positive number");
+        }
+    }
+
+    @Test
+    @DisplayName("bench refuses a virtual time that is not a positive duration, and zero runs")
+    void badInput() {
+        Cli.Result bad = Cli.run("bench", "--virtual", "0s");
+        assertEquals(2, bad.exit(), "a usage error");
+        assertTrue(bad.err().contains("--virtual must be positive"), bad.err());
+        Cli.Result none = Cli.run("bench", "--runs", "0");
+        assertEquals(2, none.exit(), "a usage error");
+        assertTrue(none.err().contains("--runs must be at least 1"), none.err());
+    }
+}
