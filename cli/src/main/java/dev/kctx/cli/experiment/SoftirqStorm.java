@@ -1,0 +1,167 @@
+package dev.kctx.cli.experiment;
+
+import dev.kctx.actors.Arrivals;
+import dev.kctx.actors.CpuStats;
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.program.Exec;
+import dev.kctx.actors.program.Op;
+import dev.kctx.actors.program.Outcome;
+import dev.kctx.actors.program.Program;
+import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.contexts.ContextLevel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kctx.contexts.Durations.ms;
+import static dev.kctx.contexts.Durations.us;
+
+/**
+ * A packet storm on one CPU: a NIC interrupts at a seeded Poisson rate, its handler queues the
+ * packet and raises NET_RX, and NET_RX processes every queued packet (8 us each). A CPU-bound
+ * user process competes for the CPU. As the rate grows, soft IRQs restart until __do_softirq's
+ * limits (10 restarts, 2 ms) hand them to ksoftirqd, which then waits its turn behind the user
+ * process. Measured: NET_RX latency (the packet's hard IRQ to the start of its processing), the
+ * share of packets processed by ksoftirqd, and the user process's share of the CPU. Two kernels:
+ * the current one, and 4.9..6.4 where irq_exit left soft IRQs to ksoftirqd while it was runnable.
+ */
+public final class SoftirqStorm implements Experiment {
+    static final List<Integer> RATES = List.of(1_000, 5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000);
+    static final List<Boolean> DEFER = List.of(false, true);
+    static final long UNTIL_NS = ms(200);
+    static final long PER_PACKET_NS = us(8);
+    static final String RX = "rx";
+    static final String METRIC = "net_rx";
+
+    record Cell(boolean defer, int rate) {
+    }
+
+    @Override
+    public String name() {
+        return "softirq-storm";
+    }
+
+    @Override
+    public String description() {
+        return "NET_RX latency, share handled by ksoftirqd and a competing process's CPU share vs the IRQ rate";
+    }
+
+    @Override
+    public int defaultSeeds() {
+        return 3;
+    }
+
+    static List<Cell> cells() {
+        List<Cell> cells = new ArrayList<>();
+        for (boolean d : DEFER) {
+            for (int r : RATES) {
+                cells.add(new Cell(d, r));
+            }
+        }
+        return cells;
+    }
+
+    static String kernel(boolean defer) {
+        return defer ? "4.9-6.4 (defer to ksoftirqd)" : "current";
+    }
+
+    @Override
+    public long runs(int seeds) {
+        return (long) cells().size() * seeds;
+    }
+
+    @Override
+    public Result run(Sweep sweep) {
+        List<Sweep.Point<Cell>> points = sweep.run(cells(), SoftirqStorm::machine);
+        ResultTable table = new ResultTable(List.of("kernel", "irqs per s", "net_rx median us", "net_rx max us",
+                "median band us", "ksoftirqd share %", "user cpu share %", "user slowdown x", "packets"));
+        List<LatencyFigure.Line> latency = new ArrayList<>();
+        List<LatencyFigure.Line> share = new ArrayList<>();
+        List<String> findings = new ArrayList<>();
+        double[] x = RATES.stream().mapToDouble(r -> r / 1000.0).toArray();
+        for (boolean d : DEFER) {
+            List<Sweep.Point<Cell>> mine = points.stream().filter(p -> p.cell().defer() == d).toList();
+            for (Sweep.Point<Cell> p : mine) {
+                Sweep.Band med = p.band("median");
+                double user = p.band("user").median();
+                table.add(kernel(d), p.cell().rate(), med.median(), p.band("max").max(),
+                        ResultTable.cell(med.min()) + ".." + ResultTable.cell(med.max()), p.band("ksoftirqd").median(),
+                        user, user > 0 ? 100.0 / user : Double.NaN, (long) p.band("packets").median());
+            }
+            latency.add(line(kernel(d), x, mine, "median"));
+            share.add(line(kernel(d), x, mine, "ksoftirqd"));
+        }
+        findings.add(verdict("current", latency.get(0).median(), share.get(0).median()));
+        findings.add(verdict("4.9-6.4", latency.get(1).median(), share.get(1).median()));
+        List<LatencyFigure.Panel> panels = List.of(
+                new LatencyFigure.Panel("NET_RX latency vs IRQ rate (1 CPU, a CPU-bound process)", "NIC IRQs per second (thousands)",
+                        "hard IRQ -> NET_RX processing (us, median over seeds)", true, latency),
+                new LatencyFigure.Panel("packets processed by ksoftirqd", "NIC IRQs per second (thousands)",
+                        "share of packets in ksoftirqd (%)", false, share));
+        return new Result(table, new LatencyFigure(panels, 2), findings);
+    }
+
+    /** The hand-off of DESIGN.md, tested: ksoftirqd takes over as the rate grows, and latency jumps with it. */
+    static String verdict(String kernel, double[] latencyUs, double[] ksoftirqdPercent) {
+        boolean handoff = ksoftirqdPercent[0] < 10 && ksoftirqdPercent[ksoftirqdPercent.length - 1] >= 10;
+        boolean grows = Shape.grows(latencyUs);
+        return kernel + ": ksoftirqd handles " + ResultTable.cell(ksoftirqdPercent[0]) + "% of packets at the lowest rate, "
+                + ResultTable.cell(ksoftirqdPercent[ksoftirqdPercent.length - 1]) + "% at the highest; NET_RX latency "
+                + Shape.describe(latencyUs) + (handoff && grows ? " -> the hand-off to ksoftirqd and its cost show"
+                : " -> the expected hand-off does NOT show");
+    }
+
+    private static LatencyFigure.Line line(String name, double[] x, List<Sweep.Point<Cell>> points, String metric) {
+        double[] med = new double[points.size()];
+        double[] min = new double[points.size()];
+        double[] max = new double[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            Sweep.Band b = points.get(i).band(metric);
+            med[i] = b.median();
+            min[i] = b.min();
+            max[i] = b.max();
+        }
+        return new LatencyFigure.Line(name, x, med, min, max);
+    }
+
+    static Sweep.Run machine(Cell cell, long seed) {
+        Probe probe = new Probe();
+        MachineSpec spec = MachineSpec.builder().name("softirq-storm").cpus(1).seed(seed).softirqDeferToKsoftirqd(cell.defer())
+                .boot(Probe.class, () -> probe)
+                .irq("nic", 11, List.of(0), new Arrivals.Rate(cell.rate(), -1, 0),
+                        Program.builder().op(new Probe.Stamp(RX)).compute(us(1)).raiseSoftirq(SoftirqVector.NET_RX).build())
+                .softirq(SoftirqVector.NET_RX, Program.of(new Poll()))
+                .process("cruncher", 0, 0, Program.builder().compute(ms(100)).forever().build())
+                .build();
+        return new Sweep.Run(spec, UNTIL_NS, r -> {
+            List<Long> s = probe.samples(METRIC);
+            double[] mm = Experiment.medianMaxUs(s);
+            double packets = s.size();
+            double user = 100.0 * r.cpuStats().get(0).timeAt(ContextLevel.USER) / r.endNs();
+            return Map.of("median", mm[0], "max", mm[1], "packets", packets,
+                    "ksoftirqd", packets == 0 ? 0 : 100.0 * probe.count("ksoftirqd") / packets, "user", user);
+        });
+    }
+
+    /** NET_RX's poll: every queued packet is processed now, at PER_PACKET_NS each; who runs it is counted. */
+    record Poll() implements Op {
+        public Outcome execute(Exec x) {
+            Probe p = Probe.of(x);
+            ArrayDeque<Long> rx = p.queue(RX);
+            int n = rx.size();
+            while (!rx.isEmpty()) {
+                p.record(METRIC, x.now() - rx.poll());
+            }
+            if (x.comm().startsWith("ksoftirqd/")) {
+                p.count("ksoftirqd", n);
+            }
+            return n == 0 ? Outcome.Next.INSTANCE : new Outcome.Busy(n * PER_PACKET_NS);
+        }
+
+        public String describe() {
+            return "net_rx_action: poll the rx queue";
+        }
+    }
+}
