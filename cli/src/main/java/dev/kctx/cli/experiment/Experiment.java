@@ -1,6 +1,9 @@
 package dev.kctx.cli.experiment;
 
+import org.HdrHistogram.Histogram;
+
 import java.util.List;
+import java.util.Map;
 
 /** One {@code kctx experiment}: a sweep of machines, the table and plot it makes, and what the data show. */
 public interface Experiment {
@@ -28,14 +31,15 @@ public interface Experiment {
         return List.of(new RelayVsNetlink(), new IrqsaveHold(), new SoftirqStorm());
     }
 
-    /** Latencies in nanoseconds as a run's median and maximum in microseconds (NaN when there are none). */
-    static double[] medianMaxUs(List<Long> ns) {
-        if (ns.isEmpty()) {
-            return new double[] {Double.NaN, Double.NaN};
-        }
-        long[] s = ns.stream().mapToLong(Long::longValue).sorted().toArray();
-        int n = s.length;
-        double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
-        return new double[] {median / 1000.0, s[n - 1] / 1000.0};
+    /**
+     * A run's latencies (nanoseconds recorded in {@code h}) as microseconds: {@code median},
+     * {@code p99}, {@code max}, and the {@code samples} count; NaN when there are none.
+     */
+    static Map<String, Double> latencyUs(Histogram h) {
+        boolean none = h.getTotalCount() == 0;
+        return Map.of("median", none ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
+                "p99", none ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
+                "max", none ? Double.NaN : h.getMaxValue() / 1000.0,
+                "samples", (double) h.getTotalCount());
     }
 }

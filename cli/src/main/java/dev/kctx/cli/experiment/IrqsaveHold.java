@@ -6,11 +6,9 @@ import dev.kctx.actors.MachineSpec;
 import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.Ops.SpinVariant;
 import dev.kctx.actors.program.Program;
-import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
@@ -76,7 +74,7 @@ public final class IrqsaveHold implements Experiment {
             for (Sweep.Point<Cell> p : mine) {
                 Sweep.Band max = p.band("max");
                 table.add(v.lockName(), p.cell().holdUs(), p.band("median").median(), p.band("p99").median(), max.median(),
-                        ResultTable.cell(max.min()) + ".." + ResultTable.cell(max.max()), (long) p.band("irqs").median());
+                        ResultTable.cell(max.min()) + ".." + ResultTable.cell(max.max()), (long) p.band("samples").median());
             }
             medians.add(line(v.lockName(), x, mine, "median"));
             maxima.add(line(v.lockName(), x, mine, "max"));
@@ -130,10 +128,6 @@ public final class IrqsaveHold implements Experiment {
                 .kthread("holder", 0, 0, Program.builder().spinLock("dev_lock", v).compute(us(cell.holdUs()))
                         .spinUnlock("dev_lock", v).msleep(ms(1)).forever().build())
                 .build();
-        return new Sweep.Run(spec, UNTIL_NS, r -> {
-            Histogram h = r.merged(CpuStats::irqLatency);
-            return Map.of("median", h.getValueAtPercentile(50) / 1000.0, "p99", h.getValueAtPercentile(99) / 1000.0,
-                    "max", h.getMaxValue() / 1000.0, "irqs", (double) h.getTotalCount());
-        });
+        return new Sweep.Run(spec, UNTIL_NS, r -> Experiment.latencyUs(r.merged(CpuStats::irqLatency)));
     }
 }

@@ -147,6 +147,35 @@ public final class LatencyFigure {
         var doc = new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, width(), height()));
         var out = new java.io.ByteArrayOutputStream();
         doc.writeTo(out);
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return accessible(stableIds(out.toString(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** VectorGraphics2D names clip paths after identity hashes: number them in order, so equal figures give equal files. */
+    static String stableIds(String svg) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("clip-?\\d+").matcher(svg);
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, ids.computeIfAbsent(m.group(), k -> "clip" + ids.size()));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** XChart draws text as outlines; a title and description say in words what each panel shows. */
+    private String accessible(String svg) {
+        StringBuilder desc = new StringBuilder();
+        for (Panel p : panels) {
+            desc.append(p.title()).append(": x ").append(p.xLabel()).append(", y ").append(p.yLabel()).append(", lines ")
+                    .append(String.join(", ", p.lines().stream().map(Line::name).toList()))
+                    .append(" (dashed: min-max over seeds). ");
+        }
+        int open = svg.indexOf('>', svg.indexOf("<svg")) + 1;
+        return svg.substring(0, open) + "\n  <title>" + xml(String.join("; ", panels.stream().map(Panel::title).toList())) + "</title>\n  <desc>"
+                + xml(desc.toString().trim()) + "</desc>" + svg.substring(open);
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -3,6 +3,7 @@ package dev.kctx.cli.experiment;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Outcome;
+import org.HdrHistogram.Histogram;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,6 +42,13 @@ public final class Probe {
     /** The latencies recorded under {@code metric}, in the order they were recorded. */
     public List<Long> samples(String metric) {
         return List.copyOf(samples.getOrDefault(metric, List.of()));
+    }
+
+    /** The same latencies as an HdrHistogram (3 significant digits). */
+    public Histogram histogram(String metric) {
+        Histogram h = new Histogram(3);
+        samples.getOrDefault(metric, List.of()).forEach(h::recordValue);
+        return h;
     }
 
     public long count(String name) {

@@ -179,11 +179,7 @@ public final class RelayVsNetlink implements Experiment {
         for (int i = 0; i < cell.load(); i++) {
             b.process("load" + i, i % cell.cpus(), 0, Program.builder().compute(ms(100)).forever().build());
         }
-        return new Sweep.Run(b.build(), UNTIL_NS, r -> {
-            List<Long> s = probe.samples(METRIC);
-            double[] mm = Experiment.medianMaxUs(s);
-            return Map.of("median", mm[0], "max", mm[1], "samples", (double) s.size());
-        });
+        return new Sweep.Run(b.build(), UNTIL_NS, r -> Experiment.latencyUs(probe.histogram(METRIC)));
     }
 
     /** The IRQ handler that reads the buffer (to-irq) under spin_lock: the data is visible here. */
