@@ -75,7 +75,8 @@ public final class LatencyFigure {
         XYChart c = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(p.title())
                 .xAxisTitle(p.xLabel()).yAxisTitle(p.yLabel()).build();
         XYStyler st = c.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.InsideNW);
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
         st.setChartBackgroundColor(Color.WHITE);
         st.setMarkerSize(7);
         st.setLegendFont(st.getLegendFont().deriveFont(11f));

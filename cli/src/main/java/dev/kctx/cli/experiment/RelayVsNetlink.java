@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
@@ -29,13 +30,13 @@ import static dev.kctx.contexts.Durations.us;
  * IRQ, with 0..16 CPU-bound processes as load on a 1-CPU and a 2-CPU machine.
  *
  * <p>Both designs share a buffer the IRQ handler reads and writes under {@code spin_lock(buf)}.
- * <b>to-irq</b>: the user sends every 1 ms; the relay's kernel thread (woken by the user's write)
+ * <b>to-irq</b>: the user works 0..500 us, sleeps 1 ms and sends, over and over; the relay's kernel thread (woken by the user's write)
  * or the netlink input's soft IRQ puts the data in the buffer under {@code spin_lock_irqsave}; the
- * IRQ (every 250 us) sees it. <b>from-irq</b>: the IRQ (every 1 ms) puts data in the buffer and
+ * IRQ (every 250 us) sees it. <b>from-irq</b>: the IRQ (Poisson, 1000 per second) puts data in the buffer and
  * wakes the relay thread, which hands it to the user's blocking read; or it raises NET_RX, whose
  * handler takes the data and sends it with {@code netlink_unicast(MSG_DONTWAIT)} to the user's
  * blocking recvmsg. The IRQ, the user, and the relay thread run on CPU 0; load process i runs on
- * CPU i mod CPUs.
+ * CPU i mod CPUs and starts at a seeded instant within the first 4 ms.
  */
 public final class RelayVsNetlink implements Experiment {
     static final List<Integer> LOADS = List.of(0, 1, 2, 4, 8, 16);
@@ -48,6 +49,12 @@ public final class RelayVsNetlink implements Experiment {
     static final int PORT = 4242;
     static final String BUF = "buf";
     static final String METRIC = "latency";
+    /** to-irq: the device's timer interrupt that looks at the buffer. */
+    static final Arrivals POLL = new Arrivals.Every(us(250), -1, us(100));
+    /** from-irq: the device's data interrupts, a seeded Poisson stream of 1000 per second. */
+    static final Arrivals EVENTS = new Arrivals.Rate(1000, -1, us(500));
+    /** to-irq: the user's own work before each message, seeded between 0 and this. */
+    static final long APP_WORK_NS = us(500);
 
     /** One cell of the sweep. */
     record Cell(String design, String direction, int cpus, int load) {
@@ -176,8 +183,10 @@ public final class RelayVsNetlink implements Experiment {
         } else {
             netlink(b, toIrq);
         }
+        // The load starts at seeded instants within one time slice, so that seeds differ in phase.
+        SplittableRandom phase = new SplittableRandom(seed);
         for (int i = 0; i < cell.load(); i++) {
-            b.process("load" + i, i % cell.cpus(), 0, Program.builder().compute(ms(100)).forever().build());
+            b.process("load" + i, i % cell.cpus(), phase.nextLong(ms(4)), Program.builder().compute(ms(100)).forever().build());
         }
         return new Sweep.Run(b.build(), UNTIL_NS, r -> Experiment.latencyUs(probe.histogram(METRIC)));
     }
@@ -194,13 +203,13 @@ public final class RelayVsNetlink implements Experiment {
 
     private static void relay(MachineSpec.Builder b, boolean toIrq) {
         if (toIrq) {
-            b.irq("dev", 11, List.of(0), new Arrivals.Every(us(250), -1, us(100)), irqReads());
-            b.process("app", 0, us(10), Program.builder().nanosleep(ms(1))
+            b.irq("dev", 11, List.of(0), POLL, irqReads());
+            b.process("app", 0, us(10), Program.builder().computeRandom(0, APP_WORK_NS).nanosleep(ms(1))
                     .syscall("write", s -> s.op(new Probe.Stamp("in")).compute(us(1)).wakeUp("relay_in")).forever().build());
             b.kthread("relayd", 0, 0, Program.builder().waitEvent("relay_in").spinLock(BUF, SpinVariant.IRQSAVE)
                     .op(new Probe.Move("in", BUF)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE).forever().build());
         } else {
-            b.irq("dev", 11, List.of(0), new Arrivals.Every(ms(1), -1, us(500)), irqWrites().wakeUp("relay_out").build());
+            b.irq("dev", 11, List.of(0), EVENTS, irqWrites().wakeUp("relay_out").build());
             b.kthread("relayd", 0, 0, Program.builder().waitEvent("relay_out").spinLock(BUF, SpinVariant.IRQSAVE)
                     .op(new Probe.Move(BUF, "to_user")).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE)
                     .wakeUp("relay_user").forever().build());
@@ -226,10 +235,10 @@ public final class RelayVsNetlink implements Experiment {
             b.softirq(SoftirqVector.NET_RX, Program.builder().op(new NetlinkOps.RunInputs(SoftirqVector.NET_RX))
                     .spinLock(BUF, SpinVariant.IRQSAVE).op(new Probe.Move("in", BUF)).compute(us(1))
                     .spinUnlock(BUF, SpinVariant.IRQSAVE).build());
-            b.irq("dev", 11, List.of(0), new Arrivals.Every(us(250), -1, us(100)), irqReads());
+            b.irq("dev", 11, List.of(0), POLL, irqReads());
             // The message carries the instant it is sent, as the relay's write stamps its data.
             app.loop(-1, l -> {
-                l.nanosleep(ms(1));
+                l.computeRandom(0, APP_WORK_NS).nanosleep(ms(1));
                 NetlinkUser.sendmsg("fd", x -> List.of(NlMsg.ofText(NlMsg.NLMSG_MIN_TYPE, NlMsg.NLM_F_REQUEST, 0, x.pid(),
                         Long.toString(x.now()))), 0, 0, false).forEach(l::op);
             });
@@ -239,7 +248,7 @@ public final class RelayVsNetlink implements Experiment {
                 nl.kernelCreate(null, UNIT, Netlink.Config.of(null));
                 return nl;
             });
-            b.irq("dev", 11, List.of(0), new Arrivals.Every(ms(1), -1, us(500)),
+            b.irq("dev", 11, List.of(0), EVENTS,
                     irqWrites().raiseSoftirq(SoftirqVector.NET_RX).build());
             b.softirq(SoftirqVector.NET_RX, Program.builder().spinLock(BUF, SpinVariant.IRQSAVE)
                     .op(new Probe.Move(BUF, "out")).spinUnlock(BUF, SpinVariant.IRQSAVE).op(new SendAll()).build());
