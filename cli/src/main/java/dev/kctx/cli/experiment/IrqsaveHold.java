@@ -65,7 +65,7 @@ public final class IrqsaveHold implements Experiment {
         List<Sweep.Point<Cell>> points = sweep.run(cells(), IrqsaveHold::machine);
         ResultTable table = new ResultTable(List.of("lock", "hold us", "irq latency median us", "p99 us", "max us",
                 "max band us", "irqs"));
-        List<LatencyFigure.Line> medians = new ArrayList<>();
+        List<LatencyFigure.Line> p99s = new ArrayList<>();
         List<LatencyFigure.Line> maxima = new ArrayList<>();
         List<String> findings = new ArrayList<>();
         double[] x = HOLDS_US.stream().mapToDouble(Long::doubleValue).toArray();
@@ -76,7 +76,7 @@ public final class IrqsaveHold implements Experiment {
                 table.add(v.lockName(), p.cell().holdUs(), p.band("median").median(), p.band("p99").median(), max.median(),
                         ResultTable.cell(max.min()) + ".." + ResultTable.cell(max.max()), (long) p.band("samples").median());
             }
-            medians.add(line(v.lockName(), x, mine, "median"));
+            p99s.add(line(v.lockName(), x, mine, "p99"));
             maxima.add(line(v.lockName(), x, mine, "max"));
         }
         double[] irqsaveMax = maxima.get(0).median();
@@ -85,8 +85,8 @@ public final class IrqsaveHold implements Experiment {
         List<LatencyFigure.Panel> panels = List.of(
                 new LatencyFigure.Panel("worst IRQ latency vs critical section", "critical section held (us)",
                         "IRQ latency, max per run (us)", false, maxima),
-                new LatencyFigure.Panel("median IRQ latency vs critical section", "critical section held (us)",
-                        "IRQ latency, median per run (us)", false, medians));
+                new LatencyFigure.Panel("99th-percentile IRQ latency vs critical section", "critical section held (us)",
+                        "IRQ latency, p99 per run (us)", false, p99s));
         return new Result(table, new LatencyFigure(panels, 2), findings);
     }
 
