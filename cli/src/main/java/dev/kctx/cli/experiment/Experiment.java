@@ -6,28 +6,49 @@ import java.util.List;
 import java.util.Map;
 
 /** One {@code kctx experiment}: a sweep of machines, the table and plot it makes, and what the data show. */
-public interface Experiment {
-    String name();
+public abstract class Experiment {
+    private final String name;
+    private final String description;
+    private final int defaultSeeds;
+    private final int cells;
+
+    /** {@code cells}: the points of the sweep, each run once per seed. */
+    protected Experiment(String name, String description, int defaultSeeds, int cells) {
+        this.name = name;
+        this.description = description;
+        this.defaultSeeds = defaultSeeds;
+        this.cells = cells;
+    }
+
+    public final String name() {
+        return name;
+    }
 
     /** One line for {@code --list}. */
-    String description();
+    public final String description() {
+        return description;
+    }
 
-    int defaultSeeds();
+    public final int defaultSeeds() {
+        return defaultSeeds;
+    }
 
     /** How many machine runs the experiment makes with {@code seeds} seeds (the progress bar's total). */
-    long runs(int seeds);
+    public final long runs(int seeds) {
+        return (long) cells * seeds;
+    }
 
-    Result run(Sweep sweep);
+    public abstract Result run(Sweep sweep);
 
     /** The table, the plot, and the findings: lines that say what the data show, tested from the data. */
-    record Result(ResultTable table, LatencyFigure figure, List<String> findings) {
+    public record Result(ResultTable table, LatencyFigure figure, List<String> findings) {
         public Result {
             findings = List.copyOf(findings);
         }
     }
 
     /** The experiments by name, in the order {@code --list} shows them. */
-    static List<Experiment> all() {
+    public static List<Experiment> all() {
         return List.of(new RelayVsNetlink(), new IrqsaveHold(), new SoftirqStorm());
     }
 

@@ -20,7 +20,7 @@ import static dev.kctx.contexts.Durations.us;
  * releases it and sleeps 1 ms, over and over; the device interrupts at a seeded Poisson rate of
  * 2000 per second, so arrivals fall anywhere in the cycle. One CPU.
  */
-public final class IrqsaveHold implements Experiment {
+public final class IrqsaveHold extends Experiment {
     static final List<Long> HOLDS_US = List.of(0L, 25L, 50L, 100L, 200L, 300L, 400L, 500L);
     static final List<SpinVariant> VARIANTS = List.of(SpinVariant.IRQSAVE, SpinVariant.BH);
     static final long UNTIL_NS = ms(300);
@@ -30,19 +30,8 @@ public final class IrqsaveHold implements Experiment {
     record Cell(SpinVariant variant, long holdUs) {
     }
 
-    @Override
-    public String name() {
-        return "irqsave-hold";
-    }
-
-    @Override
-    public String description() {
-        return "IRQ latency vs the length of a spin_lock_irqsave critical section (0..500 us), spin_lock_bh for comparison";
-    }
-
-    @Override
-    public int defaultSeeds() {
-        return 5;
+    public IrqsaveHold() {
+        super("irqsave-hold", "IRQ latency vs the length of a spin_lock_irqsave critical section (0..500 us), spin_lock_bh for comparison", 5, cells().size());
     }
 
     static List<Cell> cells() {
@@ -53,11 +42,6 @@ public final class IrqsaveHold implements Experiment {
             }
         }
         return cells;
-    }
-
-    @Override
-    public long runs(int seeds) {
-        return (long) cells().size() * seeds;
     }
 
     @Override
@@ -76,8 +60,8 @@ public final class IrqsaveHold implements Experiment {
                 table.add(v.lockName(), p.cell().holdUs(), p.band("median").median(), p.band("p99").median(), max.median(),
                         ResultTable.cell(max.min()) + ".." + ResultTable.cell(max.max()), (long) p.band("samples").median());
             }
-            p99s.add(line(v.lockName(), x, mine, "p99"));
-            maxima.add(line(v.lockName(), x, mine, "max"));
+            p99s.add(LatencyFigure.Line.of(v.lockName(), x, mine, "p99"));
+            maxima.add(LatencyFigure.Line.of(v.lockName(), x, mine, "max"));
         }
         double[] irqsaveMax = maxima.get(0).median();
         double[] bhMax = maxima.get(1).median();
@@ -106,19 +90,6 @@ public final class IrqsaveHold implements Experiment {
                 + " us held" + (bounded ? ", never above the hold" : ", above the hold somewhere") + "), spin_lock_bh "
                 + Shape.describe(bhMax) + (expected ? " -> IRQs wait for the irqsave section, as expected"
                 : " -> NOT the expected shape");
-    }
-
-    private static LatencyFigure.Line line(String name, double[] x, List<Sweep.Point<Cell>> points, String metric) {
-        double[] med = new double[points.size()];
-        double[] min = new double[points.size()];
-        double[] max = new double[points.size()];
-        for (int i = 0; i < points.size(); i++) {
-            Sweep.Band b = points.get(i).band(metric);
-            med[i] = b.median();
-            min[i] = b.min();
-            max[i] = b.max();
-        }
-        return new LatencyFigure.Line(name, x, med, min, max);
     }
 
     static Sweep.Run machine(Cell cell, long seed) {

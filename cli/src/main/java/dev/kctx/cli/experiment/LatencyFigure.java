@@ -45,6 +45,20 @@ public final class LatencyFigure {
             min = min.clone();
             max = max.clone();
         }
+
+        /** The line of {@code metric} through {@code points}: per point the median over seeds and its band. */
+        public static Line of(String name, double[] x, List<? extends Sweep.Point<?>> points, String metric) {
+            double[] med = new double[points.size()];
+            double[] min = new double[points.size()];
+            double[] max = new double[points.size()];
+            for (int i = 0; i < points.size(); i++) {
+                Sweep.Band b = points.get(i).band(metric);
+                med[i] = b.median();
+                min[i] = b.min();
+                max[i] = b.max();
+            }
+            return new Line(name, x, med, min, max);
+        }
     }
 
     /** One chart of the figure; {@code logY} draws the y axis logarithmic when every value is positive. */

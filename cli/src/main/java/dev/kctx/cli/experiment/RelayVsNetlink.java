@@ -38,7 +38,7 @@ import static dev.kctx.contexts.Durations.us;
  * blocking recvmsg. The IRQ, the user, and the relay thread run on CPU 0; load process i runs on
  * CPU i mod CPUs and starts at a seeded instant within the first 4 ms.
  */
-public final class RelayVsNetlink implements Experiment {
+public final class RelayVsNetlink extends Experiment {
     static final List<Integer> LOADS = List.of(0, 1, 2, 4, 8, 16);
     static final List<Integer> CPUS = List.of(1, 2);
     static final List<String> DESIGNS = List.of("relay", "netlink");
@@ -60,19 +60,8 @@ public final class RelayVsNetlink implements Experiment {
     record Cell(String design, String direction, int cpus, int load) {
     }
 
-    @Override
-    public String name() {
-        return "relay-vs-netlink";
-    }
-
-    @Override
-    public String description() {
-        return "user <-> IRQ latency through a kernel-thread relay vs netlink in soft IRQ, 0..16 CPU-bound processes, 1 and 2 CPUs";
-    }
-
-    @Override
-    public int defaultSeeds() {
-        return 3;
+    public RelayVsNetlink() {
+        super("relay-vs-netlink", "user <-> IRQ latency through a kernel-thread relay vs netlink in soft IRQ, 0..16 CPU-bound processes, 1 and 2 CPUs", 3, cells().size());
     }
 
     static List<Cell> cells() {
@@ -90,11 +79,6 @@ public final class RelayVsNetlink implements Experiment {
     }
 
     @Override
-    public long runs(int seeds) {
-        return (long) cells().size() * seeds;
-    }
-
-    @Override
     public Result run(Sweep sweep) {
         List<Sweep.Point<Cell>> points = sweep.run(cells(), RelayVsNetlink::machine);
         Map<Cell, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
@@ -103,24 +87,16 @@ public final class RelayVsNetlink implements Experiment {
                 "netlink median us", "netlink max us", "relay/netlink", "relay band us", "netlink band us", "samples"));
         List<LatencyFigure.Panel> panels = new ArrayList<>();
         List<String> findings = new ArrayList<>();
+        double[] x = LOADS.stream().mapToDouble(Integer::doubleValue).toArray();
         for (String direction : DIRECTIONS) {
             for (int cpus : CPUS) {
                 Map<String, double[]> medians = new LinkedHashMap<>();
                 List<LatencyFigure.Line> lines = new ArrayList<>();
                 for (String design : DESIGNS) {
-                    double[] x = new double[LOADS.size()];
-                    double[] med = new double[LOADS.size()];
-                    double[] min = new double[LOADS.size()];
-                    double[] max = new double[LOADS.size()];
-                    for (int i = 0; i < LOADS.size(); i++) {
-                        Sweep.Band b = byCell.get(new Cell(design, direction, cpus, LOADS.get(i))).band("median");
-                        x[i] = LOADS.get(i);
-                        med[i] = b.median();
-                        min[i] = b.min();
-                        max[i] = b.max();
-                    }
-                    medians.put(design, med);
-                    lines.add(new LatencyFigure.Line(design, x, med, min, max));
+                    List<Sweep.Point<Cell>> curve = LOADS.stream().map(l -> byCell.get(new Cell(design, direction, cpus, l))).toList();
+                    LatencyFigure.Line line = LatencyFigure.Line.of(design, x, curve, "median");
+                    medians.put(design, line.median());
+                    lines.add(line);
                 }
                 for (int load : LOADS) {
                     Sweep.Point<Cell> r = byCell.get(new Cell("relay", direction, cpus, load));

@@ -28,7 +28,7 @@ import static dev.kctx.contexts.Durations.us;
  * share of packets processed by ksoftirqd, and the user process's share of the CPU. Two kernels:
  * the current one, and 4.9..6.4 where irq_exit left soft IRQs to ksoftirqd while it was runnable.
  */
-public final class SoftirqStorm implements Experiment {
+public final class SoftirqStorm extends Experiment {
     static final List<Integer> RATES = List.of(1_000, 5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 100_000);
     static final List<Boolean> DEFER = List.of(false, true);
     static final long UNTIL_NS = ms(200);
@@ -39,19 +39,8 @@ public final class SoftirqStorm implements Experiment {
     record Cell(boolean defer, int rate) {
     }
 
-    @Override
-    public String name() {
-        return "softirq-storm";
-    }
-
-    @Override
-    public String description() {
-        return "NET_RX latency, share handled by ksoftirqd and a competing process's CPU share vs the IRQ rate";
-    }
-
-    @Override
-    public int defaultSeeds() {
-        return 3;
+    public SoftirqStorm() {
+        super("softirq-storm", "NET_RX latency, share handled by ksoftirqd and a competing process's CPU share vs the IRQ rate", 3, cells().size());
     }
 
     static List<Cell> cells() {
@@ -66,11 +55,6 @@ public final class SoftirqStorm implements Experiment {
 
     static String kernel(boolean defer) {
         return defer ? "4.9-6.4 (defer to ksoftirqd)" : "current";
-    }
-
-    @Override
-    public long runs(int seeds) {
-        return (long) cells().size() * seeds;
     }
 
     @Override
@@ -91,7 +75,7 @@ public final class SoftirqStorm implements Experiment {
                         user, user > 0 ? 100.0 / user : Double.NaN, (long) p.band("samples").median());
             }
             for (String metric : List.of("median", "p99", "ksoftirqd", "user")) {
-                lines.computeIfAbsent(metric, k -> new ArrayList<>()).add(line(kernel(d), x, mine, metric));
+                lines.computeIfAbsent(metric, k -> new ArrayList<>()).add(LatencyFigure.Line.of(kernel(d), x, mine, metric));
             }
             findings.add(verdict(kernel(d), lines.get("p99").get(lines.get("p99").size() - 1).median(),
                     lines.get("ksoftirqd").get(lines.get("ksoftirqd").size() - 1).median(),
@@ -125,19 +109,6 @@ public final class SoftirqStorm implements Experiment {
                 + " us); the user process keeps " + ResultTable.cell(userPercent[userPercent.length - 1])
                 + "% of the CPU at the highest rate" + (handoff && grows ? " -> the hand-off to ksoftirqd and its cost show"
                 : " -> the expected hand-off does NOT show");
-    }
-
-    private static LatencyFigure.Line line(String name, double[] x, List<Sweep.Point<Cell>> points, String metric) {
-        double[] med = new double[points.size()];
-        double[] min = new double[points.size()];
-        double[] max = new double[points.size()];
-        for (int i = 0; i < points.size(); i++) {
-            Sweep.Band b = points.get(i).band(metric);
-            med[i] = b.median();
-            min[i] = b.min();
-            max[i] = b.max();
-        }
-        return new LatencyFigure.Line(name, x, med, min, max);
     }
 
     static Sweep.Run machine(Cell cell, long seed) {
