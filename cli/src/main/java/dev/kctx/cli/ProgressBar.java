@@ -12,7 +12,7 @@ import java.util.function.LongConsumer;
 
 /**
  * A one-line progress bar on stderr for long runs: virtual time simulated out of the time asked
- * for, redrawn in place with a carriage return and erased when the run ends. It appears only after
+ * for (or, for a sweep, the runs finished out of all), redrawn in place with a carriage return and erased when the run ends. It appears only after
  * {@link #DEFAULT_AFTER_MS} of wall time, so short runs never show it. The engine tells it the
  * virtual time reached ({@link #accept}); a daemon thread of its own draws, so the engine's
  * actors never wait for the terminal. Wall-clock time decides only whether and when to draw,

@@ -31,7 +31,8 @@ public final class IrqsaveHold extends Experiment {
     }
 
     public IrqsaveHold() {
-        super("irqsave-hold", "IRQ latency vs the length of a spin_lock_irqsave critical section (0..500 us), spin_lock_bh for comparison", 5, cells().size());
+        super("irqsave-hold", "IRQ latency vs the length of a spin_lock_irqsave critical section (0..500 us),"
+                + " spin_lock_bh for comparison", 5, cells().size());
     }
 
     static List<Cell> cells() {
@@ -58,7 +59,7 @@ public final class IrqsaveHold extends Experiment {
             for (Sweep.Point<Cell> p : mine) {
                 Sweep.Band max = p.band("max");
                 table.add(v.lockName(), p.cell().holdUs(), p.band("median").median(), p.band("p99").median(), max.median(),
-                        ResultTable.cell(max.min()) + ".." + ResultTable.cell(max.max()), (long) p.band("samples").median());
+                        max.range(), (long) p.band("samples").median());
             }
             p99s.add(LatencyFigure.Line.of(v.lockName(), x, mine, "p99"));
             maxima.add(LatencyFigure.Line.of(v.lockName(), x, mine, "max"));

@@ -16,6 +16,7 @@ import dev.kctx.mechanisms.netlink.NlMsg;
 import dev.kctx.mechanisms.user.Sys;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,8 @@ public final class RelayVsNetlink extends Experiment {
     }
 
     public RelayVsNetlink() {
-        super("relay-vs-netlink", "user <-> IRQ latency through a kernel-thread relay vs netlink in soft IRQ, 0..16 CPU-bound processes, 1 and 2 CPUs", 3, cells().size());
+        super("relay-vs-netlink", "user <-> IRQ latency through a kernel-thread relay vs netlink in soft IRQ,"
+                + " 0..16 CPU-bound processes, 1 and 2 CPUs", 3, cells().size());
     }
 
     static List<Cell> cells() {
@@ -103,9 +105,9 @@ public final class RelayVsNetlink extends Experiment {
                     Sweep.Point<Cell> n = byCell.get(new Cell("netlink", direction, cpus, load));
                     Sweep.Band rb = r.band("median");
                     Sweep.Band nb = n.band("median");
-                    table.add(direction, cpus, load, rb.median(), max(r.values("max")), nb.median(), max(n.values("max")),
-                            rb.median() / nb.median(), band(rb), band(nb),
-                            (long) (sum(r.values("samples")) + sum(n.values("samples"))));
+                    table.add(direction, cpus, load, rb.median(), r.band("max").max(), nb.median(), n.band("max").max(),
+                            rb.median() / nb.median(), rb.range(), nb.range(),
+                            (long) (Arrays.stream(r.values("samples")).sum() + Arrays.stream(n.values("samples")).sum()));
                 }
                 panels.add(new LatencyFigure.Panel(title(direction) + ", " + cpus + (cpus == 1 ? " CPU" : " CPUs"),
                         "CPU-bound user processes (load)", "latency (us, median over seeds; dashed: min-max)", true, lines));
@@ -126,26 +128,6 @@ public final class RelayVsNetlink extends Experiment {
         String what = direction + ", " + cpus + " CPU" + (cpus == 1 ? "" : "s") + ": relay " + Shape.describe(relay)
                 + " with load, netlink " + Shape.describe(netlink);
         return what + (grows && flat ? " -> as the seed claims" : " -> NOT the seed's claim");
-    }
-
-    private static String band(Sweep.Band b) {
-        return ResultTable.cell(b.min()) + ".." + ResultTable.cell(b.max());
-    }
-
-    private static double max(double[] v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double d : v) {
-            m = Math.max(m, d);
-        }
-        return m;
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double d : v) {
-            s += d;
-        }
-        return s;
     }
 
     /** The machine of one cell and seed, with the probe that measures it. */

@@ -40,7 +40,8 @@ public final class SoftirqStorm extends Experiment {
     }
 
     public SoftirqStorm() {
-        super("softirq-storm", "NET_RX latency, share handled by ksoftirqd and a competing process's CPU share vs the IRQ rate", 3, cells().size());
+        super("softirq-storm", "NET_RX latency, share handled by ksoftirqd and a competing process's CPU share"
+                + " vs the IRQ rate", 3, cells().size());
     }
 
     static List<Cell> cells() {
@@ -71,7 +72,7 @@ public final class SoftirqStorm extends Experiment {
                 Sweep.Band p99 = p.band("p99");
                 double user = p.band("user").median();
                 table.add(kernel(d), p.cell().rate(), p.band("median").median(), p99.median(), p.band("max").max(),
-                        ResultTable.cell(p99.min()) + ".." + ResultTable.cell(p99.max()), p.band("ksoftirqd").median(),
+                        p99.range(), p.band("ksoftirqd").median(),
                         user, user > 0 ? 100.0 / user : Double.NaN, (long) p.band("samples").median());
             }
             for (String metric : List.of("median", "p99", "ksoftirqd", "user")) {

@@ -1,27 +1,27 @@
 package dev.kctx.cli.experiment;
 
-import com.typesafe.config.Config;
-import dev.kctx.actors.MachineSpec;
-import dev.kctx.actors.RunResult;
-import dev.kctx.actors.Machine;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.Behaviors;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import com.typesafe.config.Config;
+import dev.kctx.actors.Machine;
+import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.RunResult;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
@@ -88,6 +88,11 @@ public final class Sweep {
             int n = s.length;
             double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
             return new Band(median, s[0], s[n - 1]);
+        }
+
+        /** {@code min..max} as the tables write it. */
+        public String range() {
+            return ResultTable.cell(min) + ".." + ResultTable.cell(max);
         }
     }
 
