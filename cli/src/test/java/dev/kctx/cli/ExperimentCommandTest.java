@@ -42,7 +42,8 @@ class ExperimentCommandTest {
         List<String> csv = Files.readAllLines(dir.resolve("a/results.csv"));
         List<String> header = Arrays.asList(csv.get(0).split(","));
         assertTrue(header.containsAll(List.of("direction", "cpus", "load", "relay median us", "relay max us",
-                "netlink median us", "netlink max us", "relay/netlink")), header.toString());
+                "netlink median us", "netlink max us", "relay/netlink", "relay kernel-side us", "netlink kernel-side us")),
+                header.toString());
         assertEquals(1 + 2 * 2 * 6, csv.size(), "one row per direction, machine and load");
         int load = header.indexOf("load");
         int ratio = header.indexOf("relay/netlink");

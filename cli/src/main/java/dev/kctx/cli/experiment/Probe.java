@@ -71,14 +71,25 @@ public final class Probe {
         }
     }
 
-    /** The data moves on: everything in {@code from} joins {@code to}, in order. */
-    record Move(String from, String to) implements Op {
+    /**
+     * The data moves on: everything in {@code from} joins {@code to}, in order; when {@code metric}
+     * is not null, the time each item took to get here is recorded under it on the way.
+     */
+    record Move(String from, String to, String metric) implements Op {
+        Move(String from, String to) {
+            this(from, to, null);
+        }
+
         public Outcome execute(Exec x) {
             Probe p = of(x);
             ArrayDeque<Long> src = p.queue(from);
             ArrayDeque<Long> dst = p.queue(to);
             while (!src.isEmpty()) {
-                dst.add(src.poll());
+                long stamp = src.poll();
+                if (metric != null) {
+                    p.record(metric, x.now() - stamp);
+                }
+                dst.add(stamp);
             }
             return Outcome.Next.INSTANCE;
         }

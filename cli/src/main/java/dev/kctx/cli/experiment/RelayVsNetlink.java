@@ -50,6 +50,8 @@ public final class RelayVsNetlink extends Experiment {
     static final int PORT = 4242;
     static final String BUF = "buf";
     static final String METRIC = "latency";
+    /** How long the data took to reach the kernel-side agent (relayd, or the soft IRQ) that hands it on. */
+    static final String KERNEL = "kernel";
     /** to-irq: the device's timer interrupt that looks at the buffer. */
     static final Arrivals POLL = new Arrivals.Every(us(250), -1, us(100));
     /** from-irq: the device's data interrupts, a seeded Poisson stream of 1000 per second. */
@@ -86,18 +88,21 @@ public final class RelayVsNetlink extends Experiment {
         Map<Cell, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
         points.forEach(p -> byCell.put(p.cell(), p));
         ResultTable table = new ResultTable(List.of("direction", "cpus", "load", "relay median us", "relay max us",
-                "netlink median us", "netlink max us", "relay/netlink", "relay band us", "netlink band us", "samples"));
+                "netlink median us", "netlink max us", "relay/netlink", "relay band us", "netlink band us", "relay kernel-side us", "netlink kernel-side us",
+                "samples"));
         List<LatencyFigure.Panel> panels = new ArrayList<>();
         List<String> findings = new ArrayList<>();
         double[] x = LOADS.stream().mapToDouble(Integer::doubleValue).toArray();
         for (String direction : DIRECTIONS) {
             for (int cpus : CPUS) {
                 Map<String, double[]> medians = new LinkedHashMap<>();
+                Map<String, double[]> kernelSide = new LinkedHashMap<>();
                 List<LatencyFigure.Line> lines = new ArrayList<>();
                 for (String design : DESIGNS) {
                     List<Sweep.Point<Cell>> curve = LOADS.stream().map(l -> byCell.get(new Cell(design, direction, cpus, l))).toList();
                     LatencyFigure.Line line = LatencyFigure.Line.of(design, x, curve, "median");
                     medians.put(design, line.median());
+                    kernelSide.put(design, LatencyFigure.Line.of(design, x, curve, "kernel").median());
                     lines.add(line);
                 }
                 for (int load : LOADS) {
@@ -106,12 +111,15 @@ public final class RelayVsNetlink extends Experiment {
                     Sweep.Band rb = r.band("median");
                     Sweep.Band nb = n.band("median");
                     table.add(direction, cpus, load, rb.median(), r.band("max").max(), nb.median(), n.band("max").max(),
-                            rb.median() / nb.median(), rb.range(), nb.range(),
+                            rb.median() / nb.median(), rb.range(), nb.range(), r.band("kernel").median(),
+                            n.band("kernel").median(),
                             (long) (Arrays.stream(r.values("samples")).sum() + Arrays.stream(n.values("samples")).sum()));
                 }
                 panels.add(new LatencyFigure.Panel(title(direction) + ", " + cpus + (cpus == 1 ? " CPU" : " CPUs"),
                         "CPU-bound user processes (load)", "latency (us, median over seeds; dashed: min-max)", true, lines));
-                findings.add(verdict(direction, cpus, medians.get("relay"), medians.get("netlink")));
+                findings.add(verdict(direction, cpus, medians.get("relay"), medians.get("netlink"))
+                        + "; kernel side alone: relay " + Shape.describe(kernelSide.get("relay")) + ", netlink "
+                        + Shape.describe(kernelSide.get("netlink")));
             }
         }
         return new Result(table, new LatencyFigure(panels, 2), findings);
@@ -146,7 +154,11 @@ public final class RelayVsNetlink extends Experiment {
         for (int i = 0; i < cell.load(); i++) {
             b.process("load" + i, i % cell.cpus(), phase.nextLong(ms(4)), Program.builder().compute(ms(100)).forever().build());
         }
-        return new Sweep.Run(b.build(), UNTIL_NS, r -> Experiment.latencyUs(probe.histogram(METRIC)));
+        return new Sweep.Run(b.build(), UNTIL_NS, r -> {
+            Map<String, Double> m = new LinkedHashMap<>(Experiment.latencyUs(probe.histogram(METRIC)));
+            m.put("kernel", Experiment.latencyUs(probe.histogram(KERNEL)).get("median"));
+            return m;
+        });
     }
 
     /** The IRQ handler that reads the buffer (to-irq) under spin_lock: the data is visible here. */
@@ -165,11 +177,11 @@ public final class RelayVsNetlink extends Experiment {
             b.process("app", 0, us(10), Program.builder().computeRandom(0, APP_WORK_NS).nanosleep(ms(1))
                     .syscall("write", s -> s.op(new Probe.Stamp("in")).compute(us(1)).wakeUp("relay_in")).forever().build());
             b.kthread("relayd", 0, 0, Program.builder().waitEvent("relay_in").spinLock(BUF, SpinVariant.IRQSAVE)
-                    .op(new Probe.Move("in", BUF)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE).forever().build());
+                    .op(new Probe.Move("in", BUF, KERNEL)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE).forever().build());
         } else {
             b.irq("dev", 11, List.of(0), EVENTS, irqWrites().wakeUp("relay_out").build());
             b.kthread("relayd", 0, 0, Program.builder().waitEvent("relay_out").spinLock(BUF, SpinVariant.IRQSAVE)
-                    .op(new Probe.Move(BUF, "to_user")).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE)
+                    .op(new Probe.Move(BUF, "to_user", KERNEL)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE)
                     .wakeUp("relay_user").forever().build());
             b.process("app", 0, us(10), Program.builder()
                     .syscall("read", s -> s.waitEventInterruptible("relay_user").op(new Probe.Move("to_user", "got")).compute(us(1)))
@@ -191,7 +203,7 @@ public final class RelayVsNetlink extends Experiment {
                 return nl;
             });
             b.softirq(SoftirqVector.NET_RX, Program.builder().op(new NetlinkOps.RunInputs(SoftirqVector.NET_RX))
-                    .spinLock(BUF, SpinVariant.IRQSAVE).op(new Probe.Move("in", BUF)).compute(us(1))
+                    .spinLock(BUF, SpinVariant.IRQSAVE).op(new Probe.Move("in", BUF, KERNEL)).compute(us(1))
                     .spinUnlock(BUF, SpinVariant.IRQSAVE).build());
             b.irq("dev", 11, List.of(0), POLL, irqReads());
             // The message carries the instant it is sent, as the relay's write stamps its data.
@@ -209,7 +221,7 @@ public final class RelayVsNetlink extends Experiment {
             b.irq("dev", 11, List.of(0), EVENTS,
                     irqWrites().raiseSoftirq(SoftirqVector.NET_RX).build());
             b.softirq(SoftirqVector.NET_RX, Program.builder().spinLock(BUF, SpinVariant.IRQSAVE)
-                    .op(new Probe.Move(BUF, "out")).spinUnlock(BUF, SpinVariant.IRQSAVE).op(new SendAll()).build());
+                    .op(new Probe.Move(BUF, "out", KERNEL)).spinUnlock(BUF, SpinVariant.IRQSAVE).op(new SendAll()).build());
             app.loop(-1, l -> {
                 NetlinkUser.recvmsg("fd", false).forEach(l::op);
                 l.op(Sys.act("app", x -> {
