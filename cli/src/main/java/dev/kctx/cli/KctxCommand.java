@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 /** The top-level {@code kctx} command. */
 @Command(name = "kctx", mixinStandardHelpOptions = true, versionProvider = KctxCommand.Version.class,
         description = "Linux execution contexts and kernel<->user mechanisms, simulated as actors in virtual time.",
-        subcommands = {DemoCommand.class, RunCommand.class, CheckCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, CheckCommand.class, ExperimentCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class KctxCommand implements Runnable {
 
     @CommandLine.Spec

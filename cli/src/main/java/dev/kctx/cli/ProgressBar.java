@@ -12,7 +12,7 @@ import java.util.function.LongConsumer;
 
 /**
  * A one-line progress bar on stderr for long runs: virtual time simulated out of the time asked
- * for, redrawn in place with a carriage return and erased when the run ends. It appears only after
+ * for (or, for a sweep, the runs finished out of all), redrawn in place with a carriage return and erased when the run ends. It appears only after
  * {@link #DEFAULT_AFTER_MS} of wall time, so short runs never show it. The engine tells it the
  * virtual time reached ({@link #accept}); a daemon thread of its own draws, so the engine's
  * actors never wait for the terminal. Wall-clock time decides only whether and when to draw,
@@ -29,7 +29,9 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
 
     private final PrintWriter err;
     private final String label;
-    private final long untilNs;
+    private final long total;
+    /** Null: the bar counts virtual time; else what it counts, e.g. {@code runs}. */
+    private final String unit;
     private final AtomicLong reached = new AtomicLong();
     private ScheduledExecutorService timer;
     /** Length of the line on screen, 0 when nothing is drawn; guarded by this. */
@@ -39,9 +41,14 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
     private final long startedWallNs = System.nanoTime();
 
     ProgressBar(PrintWriter err, String label, long untilNs) {
+        this(err, label, untilNs, null);
+    }
+
+    ProgressBar(PrintWriter err, String label, long total, String unit) {
         this.err = err;
+        this.unit = unit;
         this.label = label.length() > MAX_LABEL ? "..." + label.substring(label.length() - MAX_LABEL + 3) : label;
-        this.untilNs = untilNs;
+        this.total = total;
     }
 
     /** Whether to show a bar: as the option says, else when the console is interactive. */
@@ -51,7 +58,15 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
 
     /** A bar for one run that starts drawing after the configured delay (now, when it is 0). */
     static ProgressBar start(PrintWriter err, String label, long untilNs) {
-        ProgressBar bar = new ProgressBar(err, label, untilNs);
+        return start(new ProgressBar(err, label, untilNs));
+    }
+
+    /** A bar that counts {@code total} things ({@code unit}, e.g. runs) instead of virtual time. */
+    static ProgressBar startCounting(PrintWriter err, String label, long total, String unit) {
+        return start(new ProgressBar(err, label, total, unit));
+    }
+
+    private static ProgressBar start(ProgressBar bar) {
         long after = Long.getLong(AFTER_PROPERTY, DEFAULT_AFTER_MS);
         if (after <= 0) {
             bar.draw();
@@ -76,11 +91,13 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
      * the virtual time reached and asked for, and the wall time so far (machine start-up shows as 0%).
      */
     String line(long wallSeconds) {
-        long now = Math.min(reached.get(), untilNs);
-        int filled = (int) (BAR * (double) now / untilNs);
-        int percent = (int) (100 * (double) now / untilNs);
-        return String.format(Locale.ROOT, "%s [%s%s] %3d%%  %s / %s virtual, %ds", label, "#".repeat(filled),
-                ".".repeat(BAR - filled), percent, approx(now), TimeFormat.format(untilNs), wallSeconds);
+        long now = Math.min(reached.get(), total);
+        int filled = (int) (BAR * (double) now / total);
+        int percent = (int) (100 * (double) now / total);
+        String amount = unit == null ? approx(now) + " / " + TimeFormat.format(total) + " virtual"
+                : now + " / " + total + " " + unit;
+        return String.format(Locale.ROOT, "%s [%s%s] %3d%%  %s, %ds", label, "#".repeat(filled),
+                ".".repeat(BAR - filled), percent, amount, wallSeconds);
     }
 
     /** Three significant digits or so, so that the line does not jitter: {@code 1.17s}, {@code 236.3ms}. */

@@ -34,6 +34,14 @@ class ProgressBarTest {
     }
 
     @Test
+    @DisplayName("counting runs, it shows the runs finished out of all instead of virtual time")
+    void countsRuns() {
+        ProgressBar bar = new ProgressBar(new PrintWriter(new StringWriter()), "relay-vs-netlink", 144, "runs");
+        bar.accept(36);
+        assertEquals("relay-vs-netlink [######..................]  25%  36 / 144 runs, 7s", bar.line(7));
+    }
+
+    @Test
     @DisplayName("draws virtual time simulated out of the time asked for, in place, and erases itself")
     void drawsInPlaceAndErases() {
         StringWriter out = new StringWriter();

@@ -1,0 +1,107 @@
+package dev.kctx.cli;
+
+import dev.kctx.cli.experiment.Experiment;
+import dev.kctx.cli.experiment.Sweep;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code kctx experiment NAME}: a parameter sweep written as results.csv, results.md, latency.png and latency.svg. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Run a built-in experiment and write results.csv, results.md, latency.png and latency.svg."
+                + " '--list' shows the experiments.")
+final class ExperimentCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The experiment to run.")
+    String name;
+
+    @Option(names = "--list", description = "List the experiments.")
+    boolean list;
+
+    @Option(names = "--seeds", paramLabel = "N", description = "Seeds 1..N per point (default: the experiment's own).")
+    Integer seeds;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the files go (default: experiment-NAME).")
+    Path out;
+
+    @Option(names = "--jobs", paramLabel = "N", description = "Machines run side by side (default: the number of CPUs;"
+            + " the results do not depend on it).")
+    Integer jobs;
+
+    @Option(names = "--threads", description = "Dispatcher threads of each machine's actor system (the results do not depend on it).")
+    Integer threads;
+
+    @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (runs finished) when"
+            + " the sweep takes more than about 2 s; by default only when the terminal is interactive.")
+    Boolean progress;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (list || name == null) {
+            Experiment.all().forEach(e -> stdout.printf("%-18s %s%n", e.name(), e.description()));
+            stdout.flush();
+            return name == null && !list ? 2 : 0;
+        }
+        Experiment e = Experiment.all().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new KctxCommand.UsageError("unknown experiment '" + name + "'; expected one of "
+                        + Experiment.all().stream().map(Experiment::name).toList()));
+        int n = seeds == null ? e.defaultSeeds() : seeds;
+        if (n < 1 || n > 1000) {
+            throw new KctxCommand.UsageError("--seeds must be between 1 and 1000, not " + n);
+        }
+        int parallel = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
+        if (parallel < 1 || parallel > 64) {
+            throw new KctxCommand.UsageError("--jobs must be between 1 and 64, not " + parallel);
+        }
+        Path dir = out == null ? Path.of("experiment-" + name) : out;
+        PrintWriter stderr = spec.commandLine().getErr();
+        Experiment.Result result;
+        ProgressBar bar = ProgressBar.wanted(progress)
+                ? ProgressBar.startCounting(stderr, name, e.runs(n), "runs") : null;
+        try {
+            result = e.run(new Sweep(n, parallel, Dispatchers.config(threads == null ? 2 : threads), bar));
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("results.csv"), result.table().csv());
+            Files.writeString(dir.resolve("results.md"), markdown(e, n, result));
+            result.figure().writePng(dir.resolve("latency.png"));
+            result.figure().writeSvg(dir.resolve("latency.svg"));
+        } catch (IOException | RuntimeException x) {
+            stderr.println("kctx: cannot write to " + dir + ": " + x.getMessage());
+            stderr.flush();
+            return 1;
+        }
+        stdout.print(markdown(e, n, result));
+        stdout.println();
+        stdout.println("wrote results.csv, results.md, latency.png, latency.svg to " + dir);
+        stdout.flush();
+        return 0;
+    }
+
+    /** results.md: what ran, the table, and what the data show. */
+    static String markdown(Experiment e, int seeds, Experiment.Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(e.name()).append("\n\n").append(e.description()).append(".\n\n")
+                .append("Seeds 1..").append(seeds).append("; each value is the median over seeds unless the column says")
+                .append(" otherwise, bands are min..max over seeds. Latencies in microseconds of virtual time.\n\n")
+                .append(r.table().markdown()).append("\n## What the data show\n\n");
+        r.findings().forEach(f -> sb.append("- ").append(f).append('\n'));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.kctx.cli.experiment;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+import java.util.Map;
+
+/** One {@code kctx experiment}: a sweep of machines, the table and plot it makes, and what the data show. */
+public abstract class Experiment {
+    private final String name;
+    private final String description;
+    private final int defaultSeeds;
+    private final int cells;
+
+    /** {@code cells}: the points of the sweep, each run once per seed. */
+    protected Experiment(String name, String description, int defaultSeeds, int cells) {
+        this.name = name;
+        this.description = description;
+        this.defaultSeeds = defaultSeeds;
+        this.cells = cells;
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    /** One line for {@code --list}. */
+    public final String description() {
+        return description;
+    }
+
+    public final int defaultSeeds() {
+        return defaultSeeds;
+    }
+
+    /** How many machine runs the experiment makes with {@code seeds} seeds (the progress bar's total). */
+    public final long runs(int seeds) {
+        return (long) cells * seeds;
+    }
+
+    public abstract Result run(Sweep sweep);
+
+    /** The table, the plot, and the findings: lines that say what the data show, tested from the data. */
+    public record Result(ResultTable table, LatencyFigure figure, List<String> findings) {
+        public Result {
+            findings = List.copyOf(findings);
+        }
+    }
+
+    /** The experiments by name, in the order {@code --list} shows them. */
+    public static List<Experiment> all() {
+        return List.of(new RelayVsNetlink(), new IrqsaveHold(), new SoftirqStorm());
+    }
+
+    /**
+     * A run's latencies (nanoseconds recorded in {@code h}) as microseconds: {@code median},
+     * {@code p99}, {@code max}, and the {@code samples} count; NaN when there are none.
+     */
+    static Map<String, Double> latencyUs(Histogram h) {
+        boolean none = h.getTotalCount() == 0;
+        return Map.of("median", none ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
+                "p99", none ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
+                "max", none ? Double.NaN : h.getMaxValue() / 1000.0,
+                "samples", (double) h.getTotalCount());
+    }
+}
