@@ -14,11 +14,22 @@ final class Calendar {
     record Entry(long time, int cpu, int levelRank, int source, long seq, Cpu.Event event) {
     }
 
-    private static final Comparator<Entry> ORDER = Comparator.comparingLong(Entry::time)
-            .thenComparingInt(Entry::cpu)
-            .thenComparingInt(Entry::levelRank)
-            .thenComparingInt(Entry::source)
-            .thenComparingLong(Entry::seq);
+    /** Written out rather than chained comparators: this comparison is the engine's hottest code. */
+    private static final Comparator<Entry> ORDER = (a, b) -> {
+        if (a.time != b.time) {
+            return Long.compare(a.time, b.time);
+        }
+        if (a.cpu != b.cpu) {
+            return Integer.compare(a.cpu, b.cpu);
+        }
+        if (a.levelRank != b.levelRank) {
+            return Integer.compare(a.levelRank, b.levelRank);
+        }
+        if (a.source != b.source) {
+            return Integer.compare(a.source, b.source);
+        }
+        return Long.compare(a.seq, b.seq);
+    };
 
     private final PriorityQueue<Entry> queue = new PriorityQueue<>(ORDER);
     private long seq;

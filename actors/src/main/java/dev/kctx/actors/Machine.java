@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import com.typesafe.config.Config;
 import dev.kctx.actors.program.JvmBlockingCheck;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.trace.TraceRecord;
@@ -17,13 +18,11 @@ import dev.kctx.contexts.Report;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * A machine: spawns its CPUs and context entities, owns the calendar and the virtual clock, and
@@ -36,8 +35,11 @@ import java.util.TreeMap;
 public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Everything the machine accepts. */
-    public sealed interface Command permits Start, RoundDone, CpuFinished {
+    public sealed interface Command permits Start, RoundDone, CpuFinished, Continue {
     }
+
+    /** Machine to itself: run the next batch of rounds (it yields its thread between batches). */
+    private enum Continue implements Command { INSTANCE }
 
     /**
      * A client asks the machine to run until virtual time {@code untilNs} and answer {@link Finished}.
@@ -76,6 +78,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final MachineSpec spec;
     private final KernelObjects kernel;
     private final List<ActorRef<Cpu.Command>> cpus = new ArrayList<>();
+    /** The CPUs the machine runs itself (kctx.engine.inline-cpus); empty when they are actors. */
+    private final List<Cpu> inlineCpus = new ArrayList<>();
+    /** Rounds run per message when the machine runs the CPUs itself. */
+    private final int roundsPerMessage;
     private final List<IrqLine> lines = new ArrayList<>();
     private final Map<IrqLine, SplittableRandom> arrivalRandom = new HashMap<>();
     private final Map<IrqLine, Integer> arrivalCount = new HashMap<>();
@@ -96,7 +102,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private long roundTime;
     private long rounds;
     private long events;
-    private Iterator<Map.Entry<Integer, List<Cpu.Event>>> roundCpus;
+    /** The events of the current round per CPU, in calendar order, and the CPUs that have some. */
+    private final List<List<Cpu.Event>> roundEvents = new ArrayList<>();
+    private final int[] roundCpus;
+    private int roundCpuCount;
+    private int nextRoundCpu;
     private String failure;
     private String stopped;
     private final List<TraceRecord> trace = new ArrayList<>();
@@ -117,7 +127,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.spec = spec;
         this.stats = new CpuStats[spec.cpus()];
         this.kernel = new KernelObjects();
-        boolean inline = context.getSystem().settings().config().getBoolean("kctx.engine.inline-bursts");
+        Config config = context.getSystem().settings().config();
+        boolean inline = config.getBoolean("kctx.engine.inline-bursts");
+        // Running the CPUs in the machine needs their bursts inline too: nothing may wait for a message.
+        boolean cpusInline = inline && config.getBoolean("kctx.engine.inline-cpus");
+        this.roundsPerMessage = config.getInt("kctx.engine.rounds-per-message");
+        this.roundCpus = new int[spec.cpus()];
         spec.locks().forEach(kernel::declareLock);
         this.faultRandom = new SplittableRandom(spec.seed() ^ 0x5DEECE66DL);
         kernel.injectAllocationFaults(spec.faults().gfpAtomicFailRate(), faultRandom.split());
@@ -163,10 +178,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 context.watch(tref);
                 taskletEntities.put(tl.getKey(), tref);
             }
-            cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd, traceEnabled,
-                            inline, taskletEntities, taskletCode),
-                    "cpu-" + c, CONTEXT_MAILBOX));
-            context.watch(cpus.get(c));
+            roundEvents.add(new ArrayList<>());
+            if (cpusInline) {
+                inlineCpus.add(new Cpu(c, spec, kernel, this::fromInlineCpu, softirq, softirqCode, ksoftirqd, traceEnabled,
+                        true, taskletEntities, taskletCode));
+            } else {
+                cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
+                                traceEnabled, inline, taskletEntities, taskletCode),
+                        "cpu-" + c, CONTEXT_MAILBOX));
+                context.watch(cpus.get(c));
+            }
             context.watch(softirq);
             context.watch(kref);
         }
@@ -216,8 +237,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (answered) {
             return this;
         }
+        failEngine("engine failure: actor " + t.getRef().path().name() + " stopped unexpectedly");
+        return Behaviors.stopped();
+    }
+
+    private void failEngine(String why) {
+        if (answered) {
+            return;
+        }
         answered = true;
-        String why = "engine failure: actor " + t.getRef().path().name() + " stopped unexpectedly";
         List<CpuStats> known = new ArrayList<>();
         for (CpuStats c : stats) {
             if (c != null) {
@@ -228,7 +256,6 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, roundTime, events, rounds,
                     trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), kernel.counters())));
         }
-        return Behaviors.stopped();
     }
 
     private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
@@ -261,6 +288,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Start.class, this::onStart)
                 .onMessage(RoundDone.class, this::onRoundDone)
                 .onMessage(CpuFinished.class, this::onCpuFinished)
+                .onMessage(Continue.class, this::onContinue)
                 .onSignal(Terminated.class, this::onChildStopped)
                 .build();
     }
@@ -282,8 +310,81 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             scheduleSpurious(line, 0);
         }
-        nextRound();
+        if (inlineCpus.isEmpty()) {
+            nextRound();
+        } else {
+            runInline();
+        }
         return this;
+    }
+
+    private Behavior<Command> onContinue(Continue c) {
+        if (!answered) {
+            runInline();
+        }
+        return this;
+    }
+
+    /**
+     * Runs up to {@code roundsPerMessage} rounds with the CPUs as plain objects, then yields the
+     * thread. Each CPU gets its events of the round in level order, as its priority mailbox would
+     * hand them out, then the round's end; CPUs go in CPU order, as the message protocol does.
+     */
+    private void runInline() {
+        for (int n = 0; n < roundsPerMessage; n++) {
+            if (!collectRound()) {
+                finish();
+                return;
+            }
+            for (int i = 0; i < roundCpuCount && failure == null; i++) {
+                int c = roundCpus[i];
+                try {
+                    runInlineCpu(c);
+                } catch (RuntimeException | AssertionError e) {
+                    // A bug in the engine, not a model outcome: end the run now, as a crashed CPU actor would.
+                    getContext().getLog().error("engine failure on cpu {}", c, e);
+                    failEngine("engine failure: cpu-" + c + " stopped unexpectedly: " + e);
+                    return;
+                }
+            }
+            for (int i = 0; i < roundCpuCount; i++) {
+                roundEvents.get(roundCpus[i]).clear();
+            }
+        }
+        getContext().getSelf().tell(Continue.INSTANCE);
+    }
+
+    private void runInlineCpu(int c) {
+        Cpu cpu = inlineCpus.get(c);
+        List<Cpu.Event> events = roundEvents.get(c);
+        inLevelOrder(events);
+        for (Cpu.Event ev : events) {
+            cpu.onEvent(ev);
+        }
+        cpu.onRoundEnd(new Cpu.RoundEnd(roundTime));
+    }
+
+    /** A stable insertion sort by mailbox priority: the order a CPU's priority mailbox gives (usually already so). */
+    private static void inLevelOrder(List<Cpu.Event> events) {
+        for (int i = 1; i < events.size(); i++) {
+            Cpu.Event e = events.get(i);
+            int p = LevelPriorityMailbox.priorityOf(e);
+            int j = i - 1;
+            while (j >= 0 && LevelPriorityMailbox.priorityOf(events.get(j)) > p) {
+                events.set(j + 1, events.get(j));
+                j--;
+            }
+            events.set(j + 1, e);
+        }
+    }
+
+    /** What an inline CPU answers, taken at once. */
+    private void fromInlineCpu(Command c) {
+        if (c instanceof RoundDone d) {
+            absorb(d);
+        } else if (c instanceof CpuFinished f) {
+            onCpuFinished(f);
+        }
     }
 
     private void scheduleNextArrival(Cpu.IrqArrive a) {
@@ -320,20 +421,34 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private void nextRound() {
-        Calendar.Entry head = calendar.peek();
-        if (failure != null || stopped != null || head == null || head.time() > until) {
+        if (!collectRound()) {
             finish();
             return;
+        }
+        nextRoundCpu = 0;
+        dispatchNext();
+    }
+
+    /** Takes the next instant's events off the calendar into {@code roundEvents}; false when the run is over. */
+    private boolean collectRound() {
+        Calendar.Entry head = calendar.peek();
+        if (failure != null || stopped != null || head == null || head.time() > until) {
+            return false;
         }
         roundTime = head.time();
         rounds++;
         if (progress != null && (rounds & 0x3ff) == 0) {
             progress.accept(roundTime);
         }
-        TreeMap<Integer, List<Cpu.Event>> byCpu = new TreeMap<>();
+        roundCpuCount = 0;
         while (calendar.peek() != null && calendar.peek().time() == roundTime) {
             Calendar.Entry e = calendar.poll();
-            byCpu.computeIfAbsent(e.cpu(), c -> new ArrayList<>()).add(e.event());
+            List<Cpu.Event> mine = roundEvents.get(e.cpu());
+            if (mine.isEmpty()) {
+                // The calendar orders a round by CPU first, so the CPUs come in ascending order.
+                roundCpus[roundCpuCount++] = e.cpu();
+            }
+            mine.add(e.event());
             events++;
             if (e.event() instanceof Cpu.IrqArrive a && a.spurious()) {
                 kernel.count("faults.irq_spurious", 1);
@@ -342,24 +457,33 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 scheduleNextArrival(a);
             }
         }
-        roundCpus = byCpu.entrySet().iterator();
-        dispatchNext();
+        return true;
     }
 
     private void dispatchNext() {
-        if (failure != null || !roundCpus.hasNext()) {
+        if (failure != null || nextRoundCpu == roundCpuCount) {
+            for (int i = 0; i < roundCpuCount; i++) {
+                roundEvents.get(roundCpus[i]).clear();
+            }
             nextRound();
             return;
         }
-        Map.Entry<Integer, List<Cpu.Event>> e = roundCpus.next();
-        ActorRef<Cpu.Command> cpu = cpus.get(e.getKey());
-        for (Cpu.Event ev : e.getValue()) {
+        int c = roundCpus[nextRoundCpu++];
+        ActorRef<Cpu.Command> cpu = cpus.get(c);
+        for (Cpu.Event ev : roundEvents.get(c)) {
             cpu.tell(ev);
         }
         cpu.tell(new Cpu.RoundEnd(roundTime));
     }
 
     private Behavior<Command> onRoundDone(RoundDone d) {
+        absorb(d);
+        dispatchNext();
+        return this;
+    }
+
+    /** Takes in what one CPU's part of the round produced: outputs, new processes, events for the calendar. */
+    private void absorb(RoundDone d) {
         trace.addAll(d.trace());
         reports.addAll(d.reports());
         dmesg.addAll(d.dmesg());
@@ -384,14 +508,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (d.stop() != null && stopped == null) {
             stopped = d.stop();
         }
-        dispatchNext();
-        return this;
     }
 
     private void finish() {
         endTime = failure != null || stopped != null ? roundTime : until;
         for (ActorRef<Cpu.Command> cpu : cpus) {
             cpu.tell(new Cpu.Finish(endTime));
+        }
+        for (Cpu cpu : inlineCpus) {
+            cpu.onFinish(new Cpu.Finish(endTime));
         }
     }
 
