@@ -1044,10 +1044,10 @@ public final class Cpu {
         }
         if (next != prev) {
             contextSwitches++;
-            String prevComm = prev == idle ? "swapper/" + id : prev.comm;
-            String nextComm = next == idle ? "swapper/" + id : next.comm;
-            String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
             if (traceEnabled) {
+                String prevComm = prev == idle ? "swapper/" + id : prev.comm;
+                String nextComm = next == idle ? "swapper/" + id : next.comm;
+                String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
                 record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=120 prev_state="
                         + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid + " next_prio=120", next.pid);
             }

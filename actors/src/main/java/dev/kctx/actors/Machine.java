@@ -83,9 +83,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** Rounds run per message when the machine runs the CPUs itself. */
     private final int roundsPerMessage;
     private final List<IrqLine> lines = new ArrayList<>();
-    private final Map<IrqLine, SplittableRandom> arrivalRandom = new HashMap<>();
-    private final Map<IrqLine, Integer> arrivalCount = new HashMap<>();
-    private final Map<IrqLine, MachineSpec.Irq> irqSpecs = new HashMap<>();
+    /** Per interrupt line, indexed by its source id (the lines take sources 0..n-1). */
+    private final SplittableRandom[] arrivalRandom;
+    private final int[] arrivalCount;
+    private final MachineSpec.Irq[] irqSpecs;
     private final List<TaskControl> tasks = new ArrayList<>();
     private final Map<TaskControl, Long> startTimes = new HashMap<>();
     private final Calendar calendar = new Calendar();
@@ -141,6 +142,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             boot(kernel, b);
         }
         SplittableRandom root = new SplittableRandom(spec.seed());
+        arrivalRandom = new SplittableRandom[spec.irqs().size()];
+        arrivalCount = new int[spec.irqs().size()];
+        irqSpecs = new MachineSpec.Irq[spec.irqs().size()];
         int source = 0;
         for (MachineSpec.Irq irq : spec.irqs()) {
             SplittableRandom arrivals = root.split();
@@ -151,9 +155,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             context.watch(ref);
             IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code);
             lines.add(line);
-            irqSpecs.put(line, irq);
-            arrivalRandom.put(line, arrivals);
-            arrivalCount.put(line, 0);
+            irqSpecs[line.source()] = irq;
+            arrivalRandom[line.source()] = arrivals;
         }
         int kernelPid = 10;
         Set<Integer> explicitPids = new HashSet<>();
@@ -304,7 +307,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
         }
         for (IrqLine line : lines) {
-            long first = irqSpecs.get(line).arrivals().first(arrivalRandom.get(line));
+            long first = irqSpecs[line.source()].arrivals().first(arrivalRandom[line.source()]);
             if (first >= 0) {
                 calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), arrival(first, line));
             }
@@ -389,9 +392,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private void scheduleNextArrival(Cpu.IrqArrive a) {
         IrqLine line = a.line();
-        int n = arrivalCount.get(line);
-        long next = irqSpecs.get(line).arrivals().next(a.time(), n, arrivalRandom.get(line));
-        arrivalCount.put(line, n + 1);
+        int n = arrivalCount[line.source()]++;
+        long next = irqSpecs[line.source()].arrivals().next(a.time(), n, arrivalRandom[line.source()]);
         if (next >= 0) {
             int cpu = line.cpus().get((n + 1) % line.cpus().size());
             calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), arrival(next, line));
@@ -431,29 +433,29 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Takes the next instant's events off the calendar into {@code roundEvents}; false when the run is over. */
     private boolean collectRound() {
-        Calendar.Entry head = calendar.peek();
-        if (failure != null || stopped != null || head == null || head.time() > until) {
+        if (failure != null || stopped != null || calendar.isEmpty() || calendar.headTime() > until) {
             return false;
         }
-        roundTime = head.time();
+        roundTime = calendar.headTime();
         rounds++;
         if (progress != null && (rounds & 0x3ff) == 0) {
             progress.accept(roundTime);
         }
         roundCpuCount = 0;
-        while (calendar.peek() != null && calendar.peek().time() == roundTime) {
-            Calendar.Entry e = calendar.poll();
-            List<Cpu.Event> mine = roundEvents.get(e.cpu());
+        while (!calendar.isEmpty() && calendar.headTime() == roundTime) {
+            int cpu = calendar.headCpu();
+            Cpu.Event e = calendar.pollEvent();
+            List<Cpu.Event> mine = roundEvents.get(cpu);
             if (mine.isEmpty()) {
                 // The calendar orders a round by CPU first, so the CPUs come in ascending order.
-                roundCpus[roundCpuCount++] = e.cpu();
+                roundCpus[roundCpuCount++] = cpu;
             }
-            mine.add(e.event());
+            mine.add(e);
             events++;
-            if (e.event() instanceof Cpu.IrqArrive a && a.spurious()) {
+            if (e instanceof Cpu.IrqArrive a && a.spurious()) {
                 kernel.count("faults.irq_spurious", 1);
                 scheduleSpurious(a.line(), a.time());
-            } else if (e.event() instanceof Cpu.IrqArrive a) {
+            } else if (e instanceof Cpu.IrqArrive a) {
                 scheduleNextArrival(a);
             }
         }
