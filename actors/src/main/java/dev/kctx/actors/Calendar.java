@@ -9,9 +9,11 @@ import java.util.Arrays;
  * id, sequence). The sequence is the insertion order, which is itself deterministic because rounds
  * are processed in a fixed order; it breaks the remaining ties the way a per-source counter would.
  *
- * <p>A binary heap over parallel primitive arrays: every event passes through it, and a heap of
+ * <p>A 4-ary heap over parallel primitive arrays: every event passes through it, and a heap of
  * entry objects compared by a chain of comparators was the engine's hottest code. (cpu, level,
  * source) are packed into one long whose order is theirs, so an entry compares as three longs.
+ * Four children per node halve the levels a poll walks down (the calendar holds thousands of
+ * entries: each preempted step leaves its stale end behind).
  */
 final class Calendar {
     /** One pending event with its ordering keys, as {@link #peek()} and {@link #poll()} show it. */
@@ -50,7 +52,7 @@ final class Calendar {
         long s = seq++;
         int i = size++;
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
+            int parent = (i - 1) >>> 2;
             if (!before(t, k, s, times[parent], keys[parent], seqs[parent])) {
                 break;
             }
@@ -88,12 +90,17 @@ final class Calendar {
         events[last] = null;
         if (last > 0) {
             int i = 0;
-            int half = last >>> 1;
-            while (i < half) {
-                int child = 2 * i + 1;
-                int right = child + 1;
-                if (right < last && before(times[right], keys[right], seqs[right], times[child], keys[child], seqs[child])) {
-                    child = right;
+            while (true) {
+                int first = 4 * i + 1;
+                if (first >= last) {
+                    break;
+                }
+                int child = first;
+                int end = Math.min(first + 4, last);
+                for (int c = first + 1; c < end; c++) {
+                    if (before(times[c], keys[c], seqs[c], times[child], keys[child], seqs[child])) {
+                        child = c;
+                    }
                 }
                 if (!before(times[child], keys[child], seqs[child], t, k, s)) {
                     break;

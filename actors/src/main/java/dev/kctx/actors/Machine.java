@@ -486,10 +486,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Takes in what one CPU's part of the round produced: outputs, new processes, events for the calendar. */
     private void absorb(RoundDone d) {
-        trace.addAll(d.trace());
-        reports.addAll(d.reports());
-        dmesg.addAll(d.dmesg());
-        console.addAll(d.console());
+        // Most rounds produce no output: addAll of an empty list still copies an array.
+        if (!d.trace().isEmpty()) {
+            trace.addAll(d.trace());
+        }
+        if (!d.reports().isEmpty()) {
+            reports.addAll(d.reports());
+        }
+        if (!d.dmesg().isEmpty()) {
+            dmesg.addAll(d.dmesg());
+        }
+        if (!d.console().isEmpty()) {
+            console.addAll(d.console());
+        }
         for (Cpu.Spawn sp : d.spawns()) {
             ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
             var ref = getContext().spawn(UserProcess.create(code),
