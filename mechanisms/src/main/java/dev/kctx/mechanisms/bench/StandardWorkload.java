@@ -35,7 +35,7 @@ import static dev.kctx.contexts.Durations.us;
  * is what the baseline in the bench module reproduces.
  *
  * <p>With the defaults (4 CPUs, 16 consumers, 16 CPU-bound processes, an IRQ every 50 µs, 4 ms
- * slices) a virtual second holds about 20 000 packets and about 117 000 events.
+ * slices) a virtual second holds 20 000 packets and about 142 000 events.
  */
 public final class StandardWorkload {
     /** The netlink family the NIC driver delivers on (a free unit, as a driver would pick). */

@@ -1,6 +1,6 @@
 package dev.kctx.mechanisms.bench;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import com.typesafe.config.ConfigFactory;
 import dev.kctx.actors.RunResult;
 import dev.kctx.actors.Simulation;
 import dev.kctx.mechanisms.netlink.Netlink;
@@ -8,6 +8,8 @@ import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.kctx.contexts.Durations.ms;
@@ -24,9 +26,9 @@ class StandardWorkloadTest {
         // Half a period past the last interrupt: its soft IRQ has sent by then.
         long until = ms(20) + p.irqPeriodNs() / 2;
         RunResult r = Simulation.run(StandardWorkload.spec(p, nl::set), until, false,
-                com.typesafe.config.ConfigFactory.load());
-        assertEquals(java.util.Optional.empty(), r.failure(), "the run completes");
-        assertEquals(java.util.List.of(), r.reports(), "non-blocking GFP_ATOMIC sends from soft IRQ: nothing to report");
+                ConfigFactory.load());
+        assertEquals(Optional.empty(), r.failure(), "the run completes");
+        assertEquals(List.of(), r.reports(), "non-blocking GFP_ATOMIC sends from soft IRQ: nothing to report");
         MechanismSnapshot s = nl.get().netlinkSnapshot();
         long irqs = until / p.irqPeriodNs();
         assertEquals(irqs, s.sent(), "one message per interrupt: " + s.line());
