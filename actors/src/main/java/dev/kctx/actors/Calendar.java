@@ -2,40 +2,150 @@ package dev.kctx.actors;
 
 import dev.kctx.contexts.ContextLevel;
 
-import java.util.Comparator;
-import java.util.PriorityQueue;
+import java.util.Arrays;
 
 /**
  * The machine's pending events, ordered by (time, cpu, context level from HARDIRQ down, source
  * id, sequence). The sequence is the insertion order, which is itself deterministic because rounds
  * are processed in a fixed order; it breaks the remaining ties the way a per-source counter would.
+ *
+ * <p>A 4-ary heap over parallel primitive arrays: every event passes through it, and a heap of
+ * entry objects compared by a chain of comparators was the engine's hottest code. (cpu, level,
+ * source) are packed into one long whose order is theirs, so an entry compares as three longs.
+ * Four children per node halve the levels a poll walks down (the calendar holds thousands of
+ * entries: each preempted step leaves its stale end behind).
  */
 final class Calendar {
+    /** One pending event with its ordering keys, as {@link #peek()} and {@link #poll()} show it. */
     record Entry(long time, int cpu, int levelRank, int source, long seq, Cpu.Event event) {
     }
 
-    private static final Comparator<Entry> ORDER = Comparator.comparingLong(Entry::time)
-            .thenComparingInt(Entry::cpu)
-            .thenComparingInt(Entry::levelRank)
-            .thenComparingInt(Entry::source)
-            .thenComparingLong(Entry::seq);
-
-    private final PriorityQueue<Entry> queue = new PriorityQueue<>(ORDER);
+    private long[] times = new long[64];
+    private long[] keys = new long[64];
+    private long[] seqs = new long[64];
+    private Cpu.Event[] events = new Cpu.Event[64];
+    private int size;
     private long seq;
 
+    /** cpu (non-negative), level rank (0..7) and source (any int, sign flipped to sort as unsigned). */
+    private static long key(int cpu, int levelRank, int source) {
+        return ((long) cpu << 35) | ((long) levelRank << 32) | ((source ^ Integer.MIN_VALUE) & 0xFFFF_FFFFL);
+    }
+
+    private static boolean before(long t1, long k1, long s1, long t2, long k2, long s2) {
+        return t1 != t2 ? t1 < t2 : k1 != k2 ? k1 < k2 : s1 < s2;
+    }
+
     void add(int cpu, ContextLevel level, int source, Cpu.Event event) {
-        queue.add(new Entry(event.time(), cpu, level.mailboxPriority(), source, seq++, event));
+        if (cpu < 0) {
+            throw new IllegalArgumentException("no CPU " + cpu);
+        }
+        if (size == times.length) {
+            int n = size * 2;
+            times = Arrays.copyOf(times, n);
+            keys = Arrays.copyOf(keys, n);
+            seqs = Arrays.copyOf(seqs, n);
+            events = Arrays.copyOf(events, n);
+        }
+        long t = event.time();
+        long k = key(cpu, level.mailboxPriority(), source);
+        long s = seq++;
+        int i = size++;
+        while (i > 0) {
+            int parent = (i - 1) >>> 2;
+            if (!before(t, k, s, times[parent], keys[parent], seqs[parent])) {
+                break;
+            }
+            move(parent, i);
+            i = parent;
+        }
+        put(i, t, k, s, event);
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The time of the first event; only when not empty. */
+    long headTime() {
+        return times[0];
+    }
+
+    /** The CPU of the first event; only when not empty. */
+    int headCpu() {
+        return (int) (keys[0] >>> 35);
+    }
+
+    /** Removes the first event and returns it, or null when empty. */
+    Cpu.Event pollEvent() {
+        if (size == 0) {
+            return null;
+        }
+        Cpu.Event head = events[0];
+        int last = --size;
+        long t = times[last];
+        long k = keys[last];
+        long s = seqs[last];
+        Cpu.Event e = events[last];
+        events[last] = null;
+        if (last > 0) {
+            int i = 0;
+            while (true) {
+                int first = 4 * i + 1;
+                if (first >= last) {
+                    break;
+                }
+                int child = first;
+                int end = Math.min(first + 4, last);
+                for (int c = first + 1; c < end; c++) {
+                    if (before(times[c], keys[c], seqs[c], times[child], keys[child], seqs[child])) {
+                        child = c;
+                    }
+                }
+                if (!before(times[child], keys[child], seqs[child], t, k, s)) {
+                    break;
+                }
+                move(child, i);
+                i = child;
+            }
+            put(i, t, k, s, e);
+        }
+        return head;
     }
 
     Entry peek() {
-        return queue.peek();
+        return size == 0 ? null : entry(0);
     }
 
     Entry poll() {
-        return queue.poll();
+        if (size == 0) {
+            return null;
+        }
+        Entry head = entry(0);
+        pollEvent();
+        return head;
     }
 
     int size() {
-        return queue.size();
+        return size;
+    }
+
+    private Entry entry(int i) {
+        long k = keys[i];
+        return new Entry(times[i], (int) (k >>> 35), (int) ((k >>> 32) & 7), (int) k ^ Integer.MIN_VALUE, seqs[i], events[i]);
+    }
+
+    private void move(int from, int to) {
+        times[to] = times[from];
+        keys[to] = keys[from];
+        seqs[to] = seqs[from];
+        events[to] = events[from];
+    }
+
+    private void put(int i, long t, long k, long s, Cpu.Event e) {
+        times[i] = t;
+        keys[i] = k;
+        seqs[i] = s;
+        events[i] = e;
     }
 }

@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
  * it its state and waits for {@link Ran}, deferring other events. Handlers never block, sleep,
  * start threads or read the wall clock.
  */
-public final class Cpu extends AbstractBehavior<Cpu.Command> {
+public final class Cpu {
 
     /** Everything a CPU accepts. */
     public sealed interface Command permits Event, RoundEnd, Ran, Finish {
@@ -206,7 +206,10 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private final int id;
     private final MachineSpec spec;
     private final KernelObjects kernel;
-    private final ActorRef<Machine.Command> machine;
+    /** Where RoundDone and CpuFinished go: the machine actor, or the machine itself when it drives this CPU. */
+    private final java.util.function.Consumer<Machine.Command> machine;
+    /** This CPU's actor, the reply address of bursts sent to context actors; null when the machine drives it. */
+    private ActorRef<Command> self;
     private final ActorRef<ContextProtocol.Command> softirqEntity;
     private final ContextCode softirqCode;
     /** This CPU's tasklet entities and code, by tasklet name. */
@@ -265,11 +268,10 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     private final Histogram irqToSoftirq = new Histogram(3);
     private final Histogram softirqWakeToRun = new Histogram(3);
 
-    private Cpu(ActorContext<Command> context, int id, MachineSpec spec, KernelObjects kernel,
-                ActorRef<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
-                TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
-                Map<String, ActorRef<ContextProtocol.Command>> taskletEntities, Map<String, ContextCode> taskletCode) {
-        super(context);
+    Cpu(int id, MachineSpec spec, KernelObjects kernel,
+        java.util.function.Consumer<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
+        TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
+        Map<String, ActorRef<ContextProtocol.Command>> taskletEntities, Map<String, ContextCode> taskletCode) {
         this.taskletEntities = taskletEntities;
         this.taskletCode = taskletCode;
         this.softirqCode = softirqCode;
@@ -297,39 +299,73 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                                     TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
                                     Map<String, ActorRef<ContextProtocol.Command>> taskletEntities,
                                     Map<String, ContextCode> taskletCode) {
-        return Behaviors.setup(ctx -> new Cpu(ctx, id, spec, kernel, machine, softirqEntity, softirqCode, ksoftirqd,
-                traceEnabled, inlineBursts, taskletEntities, taskletCode));
+        return Behaviors.setup(ctx -> new Receiver(ctx, new Cpu(id, spec, kernel, machine::tell, softirqEntity, softirqCode,
+                ksoftirqd, traceEnabled, inlineBursts, taskletEntities, taskletCode)));
     }
 
-    @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Event.class, this::onEvent)
-                .onMessage(RoundEnd.class, this::onRoundEnd)
-                .onMessage(Ran.class, this::onRan)
-                .onMessage(Finish.class, this::onFinish)
-                .build();
+    /**
+     * The CPU as an actor ({@code kctx.engine.inline-cpus = off}): its priority mailbox hands it the
+     * round's events in level order, then the round's end, and the replies of context actors.
+     */
+    private static final class Receiver extends AbstractBehavior<Command> {
+        private final Cpu cpu;
+
+        Receiver(ActorContext<Command> context, Cpu cpu) {
+            super(context);
+            this.cpu = cpu;
+            cpu.self = context.getSelf();
+        }
+
+        @Override
+        public Receive<Command> createReceive() {
+            return newReceiveBuilder()
+                    .onMessage(Event.class, this::onEvent)
+                    .onMessage(RoundEnd.class, this::onRoundEnd)
+                    .onMessage(Ran.class, this::onRan)
+                    .onMessage(Finish.class, this::onFinish)
+                    .build();
+        }
+
+        private Behavior<Command> onEvent(Event e) {
+            cpu.onEvent(e);
+            return this;
+        }
+
+        private Behavior<Command> onRoundEnd(RoundEnd r) {
+            cpu.onRoundEnd(r);
+            return this;
+        }
+
+        private Behavior<Command> onRan(Ran r) {
+            cpu.onRan(r);
+            return this;
+        }
+
+        private Behavior<Command> onFinish(Finish f) {
+            cpu.onFinish(f);
+            return this;
+        }
     }
 
-    private Behavior<Command> onEvent(Event e) {
+    /** A calendar event of the current round, in level order. */
+    void onEvent(Event e) {
         if (awaiting || !deferred.isEmpty()) {
             deferred.add(e);
         } else {
             handle(e);
         }
-        return this;
     }
 
-    private Behavior<Command> onRoundEnd(RoundEnd r) {
+    /** All events of the round have come: answer the machine with what the round produced. */
+    void onRoundEnd(RoundEnd r) {
         if (awaiting || !deferred.isEmpty()) {
             deferred.add(r);
         } else {
             endRound();
         }
-        return this;
     }
 
-    private Behavior<Command> onRan(Ran r) {
+    private void onRan(Ran r) {
         if (!awaiting || r.runId() != runId) {
             throw new IllegalStateException("cpu " + id + ": unexpected reply " + r);
         }
@@ -337,15 +373,14 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         apply(frames.peek(), r.outcome());
         advance();
         drain();
-        return this;
     }
 
-    private Behavior<Command> onFinish(Finish f) {
+    /** The run ends: answer the machine with this CPU's statistics. */
+    void onFinish(Finish f) {
         account(Math.max(now, f.endTime()));
-        machine.tell(new Machine.CpuFinished(id, new CpuStats(id, levelNs.clone(), idleNs, irqPreemptions,
+        machine.accept(new Machine.CpuFinished(id, new CpuStats(id, levelNs.clone(), idleNs, irqPreemptions,
                 schedPreemptions, contextSwitches, irqsHandled, irqsMerged, softirqVectorRuns, softirqsFromKsoftirqd,
                 ksoftirqdWakeups, irqLatency.copy(), irqToSoftirq.copy(), softirqWakeToRun.copy())));
-        return this;
     }
 
     private void drain() {
@@ -360,13 +395,23 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
     }
 
     private void endRound() {
-        machine.tell(new Machine.RoundDone(id, posted, trace, reports, dmesg, console, spawns, failure, stop));
-        posted = new ArrayList<>();
-        trace = new ArrayList<>();
-        reports = new ArrayList<>();
-        dmesg = new ArrayList<>();
-        console = new ArrayList<>();
-        spawns = new ArrayList<>();
+        // The lists go with the message; an empty one is not handed over, so it is not replaced.
+        machine.accept(new Machine.RoundDone(id, handOver(posted), handOver(trace), handOver(reports), handOver(dmesg),
+                handOver(console), handOver(spawns), failure, stop));
+        posted = renewed(posted);
+        trace = renewed(trace);
+        reports = renewed(reports);
+        dmesg = renewed(dmesg);
+        console = renewed(console);
+        spawns = renewed(spawns);
+    }
+
+    private static <T> List<T> handOver(List<T> l) {
+        return l.isEmpty() ? List.of() : l;
+    }
+
+    private static <T> List<T> renewed(List<T> l) {
+        return l.isEmpty() ? l : new ArrayList<>();
     }
 
     // ---- time ----
@@ -398,10 +443,14 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         setTime(e.time());
         if (e instanceof IrqArrive a) {
             if (a.spurious()) {
-                record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " spurious", a.line().line());
+                if (traceEnabled) {
+                    record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " spurious", a.line().line());
+                }
             }
             if (a.lost()) {
-                record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " lost", a.line().line());
+                if (traceEnabled) {
+                    record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " lost", a.line().line());
+                }
             } else if (pendingIrqs.containsKey(a.line())) {
                 irqsMerged++;
             } else {
@@ -420,15 +469,19 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             task.state = 'R';
             task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.code, task.contextName());
             task.frame.task = task;
-            record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=120 target_cpu="
-                    + String.format("%03d", id), task.pid);
+            if (traceEnabled) {
+                record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=120 target_cpu="
+                        + String.format("%03d", id), task.pid);
+            }
             runqueue.addLast(task);
         } else if (e instanceof SliceEnd s) {
             onSliceEnd(s);
         } else if (e instanceof TaskletRetry tr) {
             taskletQueue.add(tr.tasklet());
             pendingSoftirq |= SoftirqVector.TASKLET.bit();
-            record("softirq_raise", "vec=" + SoftirqVector.TASKLET.ordinal() + " [action=TASKLET]", SoftirqVector.TASKLET.ordinal());
+            if (traceEnabled) {
+                record("softirq_raise", "vec=" + SoftirqVector.TASKLET.ordinal() + " [action=TASKLET]", SoftirqVector.TASKLET.ordinal());
+            }
             if (!cur.atomic.inInterrupt()) {
                 wakeupSoftirqd();
             }
@@ -457,8 +510,10 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             t.wokenAt = now;
             if (w.traceHere()) {
                 t.wokenFromSoftirq = false;
-                record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
-                        + String.format("%03d", id), t.pid);
+                if (traceEnabled) {
+                    record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
+                            + String.format("%03d", id), t.pid);
+                }
             }
             runqueue.addLast(t);
         } else if (h.waiter() instanceof Frame f) {
@@ -483,7 +538,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             t.wakePending = false;
             t.state = 'R';
             t.wokenAt = now;
-            record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu=" + String.format("%03d", id), t.pid);
+            if (traceEnabled) {
+                record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu=" + String.format("%03d", id), t.pid);
+            }
             runqueue.addLast(t);
         } else if (t == cur && frames.peek() == t.frame && t.frame.level == ContextLevel.USER
                 && t.frame.status == Status.BUSY) {
@@ -598,7 +655,7 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             apply(f, f.code.burst(exec, fresh, f.vector, inject));
             return;
         }
-        f.entity.tell(new ContextProtocol.Run(runId, f.level, fresh, f.vector, exec, getContext().getSelf(), inject));
+        f.entity.tell(new ContextProtocol.Run(runId, f.level, fresh, f.vector, exec, self, inject));
     }
 
     private void apply(Frame f, Outcome o) {
@@ -673,12 +730,16 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             f.wasWaiting = false;
             f.status = Status.PREEMPTED;
             stepGen++;
-            record("kctx_preempt", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+            if (traceEnabled) {
+                record("kctx_preempt", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+            }
         } else if (f.status == Status.WAITING) {
             f.remaining = 0;
             f.wasWaiting = true;
             f.status = Status.PREEMPTED;
-            record("kctx_preempt", "ctx=\"" + f.name + "\" waiting_on=" + f.waitingOn, 0);
+            if (traceEnabled) {
+                record("kctx_preempt", "ctx=\"" + f.name + "\" waiting_on=" + f.waitingOn, 0);
+            }
         }
     }
 
@@ -689,7 +750,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             if (!f.wasWaiting && f.remaining > 0) {
                 work.add(new dev.kctx.actors.program.Ops.Compute(f.remaining));
             }
-            record("kctx_resume", "ctx=\"" + f.name + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
+            if (traceEnabled) {
+                record("kctx_resume", "ctx=\"" + f.name + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
+            }
             f.inject = work;
             f.remaining = 0;
             f.wasWaiting = false;
@@ -700,7 +763,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             f.wasWaiting = false;
             f.status = Status.NEEDS_RUN;
         } else {
-            record("kctx_resume", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+            if (traceEnabled) {
+                record("kctx_resume", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+            }
             startBusy(f, f.remaining);
             f.remaining = 0;
         }
@@ -714,7 +779,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         if (!kernel.irqEnter(line.line(), id)) {
             // The line's handler runs on another CPU right now: that CPU runs it again (no second copy here).
             irqsMerged++;
-            record("kctx_irq_replay", "irq=" + line.line() + " name=" + line.name() + " in progress elsewhere", line.line());
+            if (traceEnabled) {
+                record("kctx_irq_replay", "irq=" + line.line() + " name=" + line.name() + " in progress elsewhere", line.line());
+            }
             return;
         }
         Frame top = frames.peek();
@@ -733,16 +800,22 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         frames.push(f);
         irqsHandled++;
         irqLatency.recordValue(now - f.arrival);
-        record("irq_handler_entry", "irq=" + line.line() + " name=" + line.name(), line.line());
+        if (traceEnabled) {
+            record("irq_handler_entry", "irq=" + line.line() + " name=" + line.name(), line.line());
+        }
     }
 
     private void finishFrame(Frame f) {
         switch (f.kind) {
             case IRQ -> {
-                record("irq_handler_exit", "irq=" + f.line.line() + " ret=handled", f.line.line());
+                if (traceEnabled) {
+                    record("irq_handler_exit", "irq=" + f.line.line() + " ret=handled", f.line.line());
+                }
                 if (kernel.irqReplayRequested(f.line.line())) {
                     irqsHandled++;
-                    record("irq_handler_entry", "irq=" + f.line.line() + " name=" + f.line.name(), f.line.line());
+                    if (traceEnabled) {
+                        record("irq_handler_entry", "irq=" + f.line.line() + " name=" + f.line.name(), f.line.line());
+                    }
                     f.fresh = true;
                     f.status = Status.NEEDS_RUN;
                     return;
@@ -760,7 +833,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             }
             case SOFTIRQ -> {
                 if (f.tasklet != null) {
-                    record("tasklet_exit", "tasklet=" + f.tasklet, 0);
+                    if (traceEnabled) {
+                        record("tasklet_exit", "tasklet=" + f.tasklet, 0);
+                    }
                     for (int other : kernel.taskletDone(f.tasklet)) {
                         post(new TaskletRetry(now, f.tasklet), other, ContextLevel.SOFTIRQ, f.source);
                     }
@@ -771,12 +846,16 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                         return;
                     }
                 }
-                record("softirq_exit", "vec=" + f.vector.ordinal() + " [action=" + f.vector + "]", f.vector.ordinal());
+                if (traceEnabled) {
+                    record("softirq_exit", "vec=" + f.vector.ordinal() + " [action=" + f.vector + "]", f.vector.ordinal());
+                }
                 nextVector(f);
             }
             case TASK -> {
                 TaskControl t = f.task;
-                record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
+                if (traceEnabled) {
+                    record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
+                }
                 for (WaitHandle h : kernel.taskExited(t.pid, t.exitCode)) {
                     post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, t.source);
                 }
@@ -848,14 +927,18 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                     irqToSoftirq.recordValue(now - raiseOrigin[bit]);
                     raiseOrigin[bit] = -1;
                 }
-                record("softirq_entry", "vec=" + bit + " [action=" + v + "]", bit);
+                if (traceEnabled) {
+                    record("softirq_entry", "vec=" + bit + " [action=" + v + "]", bit);
+                }
                 if (v == SoftirqVector.TASKLET && !spec.tasklets().isEmpty()) {
                     f.taskletBatch = new ArrayDeque<>(taskletQueue);
                     taskletQueue.clear();
                     if (nextTasklet(f)) {
                         return;
                     }
-                    record("softirq_exit", "vec=" + bit + " [action=" + v + "]", bit);
+                    if (traceEnabled) {
+                        record("softirq_exit", "vec=" + bit + " [action=" + v + "]", bit);
+                    }
                     continue;
                 }
                 if (spec.softirqs().containsKey(v)) {
@@ -863,7 +946,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                     f.status = Status.NEEDS_RUN;
                     return;
                 }
-                record("softirq_exit", "vec=" + bit + " [action=" + v + "]", bit);
+                if (traceEnabled) {
+                    record("softirq_exit", "vec=" + bit + " [action=" + v + "]", bit);
+                }
                 continue;
             }
             int pending = pendingSoftirq;
@@ -901,7 +986,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             f.name = "tasklet " + name + f.baseName;
             f.fresh = true;
             f.status = Status.NEEDS_RUN;
-            record("tasklet_entry", "tasklet=" + name, 0);
+            if (traceEnabled) {
+                record("tasklet_entry", "tasklet=" + name, 0);
+            }
             return true;
         }
         return false;
@@ -915,7 +1002,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         k.wakePending = true;
         k.wokenFromSoftirq = false;
         ksoftirqdWakeups++;
-        record("sched_wakeup", "comm=" + k.comm + " pid=" + k.pid + " prio=120 target_cpu=" + String.format("%03d", id), k.pid);
+        if (traceEnabled) {
+            record("sched_wakeup", "comm=" + k.comm + " pid=" + k.pid + " prio=120 target_cpu=" + String.format("%03d", id), k.pid);
+        }
         post(new WakeUp(now, new WaitHandle(id, k, k.waitToken), false), id, ContextLevel.KERNEL, -2 - id);
     }
 
@@ -955,11 +1044,13 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         }
         if (next != prev) {
             contextSwitches++;
-            String prevComm = prev == idle ? "swapper/" + id : prev.comm;
-            String nextComm = next == idle ? "swapper/" + id : next.comm;
-            String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
-            record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=120 prev_state="
-                    + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid + " next_prio=120", next.pid);
+            if (traceEnabled) {
+                String prevComm = prev == idle ? "swapper/" + id : prev.comm;
+                String nextComm = next == idle ? "swapper/" + id : next.comm;
+                String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
+                record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=120 prev_state="
+                        + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid + " next_prio=120", next.pid);
+            }
         }
         cur = next;
         if (next == idle) {
@@ -984,17 +1075,17 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
 
     private void onReport(Report r) {
         reports.add(r);
-        record("kctx_report", r.kind().id() + ": " + r.title() + " op=\"" + r.where().op() + "\"", r.kind().ordinal());
+        if (traceEnabled) {
+            record("kctx_report", r.kind().id() + ": " + r.title() + " op=\"" + r.where().op() + "\"", r.kind().ordinal());
+        }
     }
 
     private void post(Event e, int cpu, ContextLevel level, int source) {
         posted.add(new Posted(cpu, level, source, e));
     }
 
+    /** Keeps a trace line; callers test {@code traceEnabled} first, so that a run without trace builds no text. */
     private void record(String event, String args, int subject) {
-        if (!traceEnabled) {
-            return;
-        }
         AtomicState a = cur.atomic;
         int flags = TraceRecord.flags(a.irqsDisabled(), a.bhDisabled(), needResched, a.inHardirq(),
                 a.inServingSoftirq(), a.preemptDisableDepth());
@@ -1087,8 +1178,15 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         }
 
         @Override
+        public boolean tracing() {
+            return traceEnabled;
+        }
+
+        @Override
         public void trace(String event, String args) {
-            record(event, args, 0);
+            if (traceEnabled) {
+                record(event, args, 0);
+            }
         }
 
         @Override
@@ -1115,7 +1213,9 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
             if (raiseOrigin[v.ordinal()] < 0) {
                 raiseOrigin[v.ordinal()] = frame.kind == Kind.IRQ ? frame.arrival : now;
             }
-            record("softirq_raise", "vec=" + v.ordinal() + " [action=" + v + "]", v.ordinal());
+            if (traceEnabled) {
+                record("softirq_raise", "vec=" + v.ordinal() + " [action=" + v + "]", v.ordinal());
+            }
             if (!cur.atomic.inInterrupt()) {
                 wakeupSoftirqd();
             }
@@ -1158,8 +1258,10 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
                 }
                 t.wakePending = true;
                 t.wokenFromSoftirq = frame.level == ContextLevel.SOFTIRQ;
-                record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
-                        + String.format("%03d", t.cpu), t.pid);
+                if (traceEnabled) {
+                    record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
+                            + String.format("%03d", t.cpu), t.pid);
+                }
             }
             post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, frame.source);
         }
@@ -1173,12 +1275,16 @@ public final class Cpu extends AbstractBehavior<Cpu.Command> {
         public void enterKernel(String syscall, int nr) {
             frame.level = ContextLevel.KERNEL;
             frame.name = frame.task.contextName() + " syscall " + syscall;
-            record("sys_enter", "NR " + nr + " (0, 0, 0, 0, 0, 0)", nr);
+            if (traceEnabled) {
+                record("sys_enter", "NR " + nr + " (0, 0, 0, 0, 0, 0)", nr);
+            }
         }
 
         @Override
         public boolean exitKernel(String syscall, int nr, long ret) {
-            record("sys_exit", "NR " + nr + " = " + ret, nr);
+            if (traceEnabled) {
+                record("sys_exit", "NR " + nr + " = " + ret, nr);
+            }
             if (cur.atomic.holdsAnyLock()) {
                 gate.report(ReportKind.LOCK_HELD_RETURNING_TO_USER, ReportKind.LOCK_HELD_RETURNING_TO_USER.title(),
                         cur.atomic, where("return from " + syscall),

@@ -7,4 +7,15 @@ import java.util.List;
 /** An interrupt line at run time: its number, name, affinity and handler entity. */
 record IrqLine(int source, int line, String name, List<Integer> cpus, ActorRef<ContextProtocol.Command> entity,
                ContextCode code) {
+    // A line is its source id, unique in a machine: hashing the name and affinity list on every
+    // arrival (the machine's and the CPUs' maps are keyed by line) was a hot spot.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IrqLine l && l.source == source;
+    }
+
+    @Override
+    public int hashCode() {
+        return source;
+    }
 }

@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import com.typesafe.config.Config;
 import dev.kctx.actors.program.JvmBlockingCheck;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.trace.TraceRecord;
@@ -17,13 +18,11 @@ import dev.kctx.contexts.Report;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * A machine: spawns its CPUs and context entities, owns the calendar and the virtual clock, and
@@ -36,8 +35,11 @@ import java.util.TreeMap;
 public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Everything the machine accepts. */
-    public sealed interface Command permits Start, RoundDone, CpuFinished {
+    public sealed interface Command permits Start, RoundDone, CpuFinished, Continue {
     }
+
+    /** Machine to itself: run the next batch of rounds (it yields its thread between batches). */
+    private enum Continue implements Command { INSTANCE }
 
     /**
      * A client asks the machine to run until virtual time {@code untilNs} and answer {@link Finished}.
@@ -76,10 +78,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final MachineSpec spec;
     private final KernelObjects kernel;
     private final List<ActorRef<Cpu.Command>> cpus = new ArrayList<>();
+    /** The CPUs the machine runs itself (kctx.engine.inline-cpus); empty when they are actors. */
+    private final List<Cpu> inlineCpus = new ArrayList<>();
+    /** Rounds run per message when the machine runs the CPUs itself. */
+    private final int roundsPerMessage;
     private final List<IrqLine> lines = new ArrayList<>();
-    private final Map<IrqLine, SplittableRandom> arrivalRandom = new HashMap<>();
-    private final Map<IrqLine, Integer> arrivalCount = new HashMap<>();
-    private final Map<IrqLine, MachineSpec.Irq> irqSpecs = new HashMap<>();
+    /** Per interrupt line, indexed by its source id (the lines take sources 0..n-1). */
+    private final SplittableRandom[] arrivalRandom;
+    private final int[] arrivalCount;
+    private final MachineSpec.Irq[] irqSpecs;
     private final List<TaskControl> tasks = new ArrayList<>();
     private final Map<TaskControl, Long> startTimes = new HashMap<>();
     private final Calendar calendar = new Calendar();
@@ -96,7 +103,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private long roundTime;
     private long rounds;
     private long events;
-    private Iterator<Map.Entry<Integer, List<Cpu.Event>>> roundCpus;
+    /** The events of the current round per CPU, in calendar order, and the CPUs that have some. */
+    private final List<List<Cpu.Event>> roundEvents = new ArrayList<>();
+    private final int[] roundCpus;
+    private int roundCpuCount;
+    private int nextRoundCpu;
     private String failure;
     private String stopped;
     private final List<TraceRecord> trace = new ArrayList<>();
@@ -117,7 +128,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.spec = spec;
         this.stats = new CpuStats[spec.cpus()];
         this.kernel = new KernelObjects();
-        boolean inline = context.getSystem().settings().config().getBoolean("kctx.engine.inline-bursts");
+        Config config = context.getSystem().settings().config();
+        boolean inline = config.getBoolean("kctx.engine.inline-bursts");
+        // Running the CPUs in the machine needs their bursts inline too: nothing may wait for a message.
+        boolean cpusInline = inline && config.getBoolean("kctx.engine.inline-cpus");
+        this.roundsPerMessage = config.getInt("kctx.engine.rounds-per-message");
+        this.roundCpus = new int[spec.cpus()];
         spec.locks().forEach(kernel::declareLock);
         this.faultRandom = new SplittableRandom(spec.seed() ^ 0x5DEECE66DL);
         kernel.injectAllocationFaults(spec.faults().gfpAtomicFailRate(), faultRandom.split());
@@ -126,6 +142,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             boot(kernel, b);
         }
         SplittableRandom root = new SplittableRandom(spec.seed());
+        arrivalRandom = new SplittableRandom[spec.irqs().size()];
+        arrivalCount = new int[spec.irqs().size()];
+        irqSpecs = new MachineSpec.Irq[spec.irqs().size()];
         int source = 0;
         for (MachineSpec.Irq irq : spec.irqs()) {
             SplittableRandom arrivals = root.split();
@@ -136,9 +155,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             context.watch(ref);
             IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code);
             lines.add(line);
-            irqSpecs.put(line, irq);
-            arrivalRandom.put(line, arrivals);
-            arrivalCount.put(line, 0);
+            irqSpecs[line.source()] = irq;
+            arrivalRandom[line.source()] = arrivals;
         }
         int kernelPid = 10;
         Set<Integer> explicitPids = new HashSet<>();
@@ -163,10 +181,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 context.watch(tref);
                 taskletEntities.put(tl.getKey(), tref);
             }
-            cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd, traceEnabled,
-                            inline, taskletEntities, taskletCode),
-                    "cpu-" + c, CONTEXT_MAILBOX));
-            context.watch(cpus.get(c));
+            roundEvents.add(new ArrayList<>());
+            if (cpusInline) {
+                inlineCpus.add(new Cpu(c, spec, kernel, this::fromInlineCpu, softirq, softirqCode, ksoftirqd, traceEnabled,
+                        true, taskletEntities, taskletCode));
+            } else {
+                cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
+                                traceEnabled, inline, taskletEntities, taskletCode),
+                        "cpu-" + c, CONTEXT_MAILBOX));
+                context.watch(cpus.get(c));
+            }
             context.watch(softirq);
             context.watch(kref);
         }
@@ -216,8 +240,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (answered) {
             return this;
         }
+        failEngine("engine failure: actor " + t.getRef().path().name() + " stopped unexpectedly");
+        return Behaviors.stopped();
+    }
+
+    private void failEngine(String why) {
+        if (answered) {
+            return;
+        }
         answered = true;
-        String why = "engine failure: actor " + t.getRef().path().name() + " stopped unexpectedly";
         List<CpuStats> known = new ArrayList<>();
         for (CpuStats c : stats) {
             if (c != null) {
@@ -228,7 +259,6 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, roundTime, events, rounds,
                     trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), kernel.counters(), kernel.endState())));
         }
-        return Behaviors.stopped();
     }
 
     private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
@@ -261,6 +291,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Start.class, this::onStart)
                 .onMessage(RoundDone.class, this::onRoundDone)
                 .onMessage(CpuFinished.class, this::onCpuFinished)
+                .onMessage(Continue.class, this::onContinue)
                 .onSignal(Terminated.class, this::onChildStopped)
                 .build();
     }
@@ -276,21 +307,93 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
         }
         for (IrqLine line : lines) {
-            long first = irqSpecs.get(line).arrivals().first(arrivalRandom.get(line));
+            long first = irqSpecs[line.source()].arrivals().first(arrivalRandom[line.source()]);
             if (first >= 0) {
                 calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), arrival(first, line));
             }
             scheduleSpurious(line, 0);
         }
-        nextRound();
+        if (inlineCpus.isEmpty()) {
+            nextRound();
+        } else {
+            runInline();
+        }
         return this;
+    }
+
+    private Behavior<Command> onContinue(Continue c) {
+        if (!answered) {
+            runInline();
+        }
+        return this;
+    }
+
+    /**
+     * Runs up to {@code roundsPerMessage} rounds with the CPUs as plain objects, then yields the
+     * thread. Each CPU gets its events of the round in level order, as its priority mailbox would
+     * hand them out, then the round's end; CPUs go in CPU order, as the message protocol does.
+     */
+    private void runInline() {
+        for (int n = 0; n < roundsPerMessage; n++) {
+            if (!collectRound()) {
+                finish();
+                return;
+            }
+            for (int i = 0; i < roundCpuCount && failure == null; i++) {
+                int c = roundCpus[i];
+                try {
+                    runInlineCpu(c);
+                } catch (RuntimeException | AssertionError e) {
+                    // A bug in the engine, not a model outcome: end the run now, as a crashed CPU actor would.
+                    getContext().getLog().error("engine failure on cpu {}", c, e);
+                    failEngine("engine failure: cpu-" + c + " stopped unexpectedly: " + e);
+                    return;
+                }
+            }
+            for (int i = 0; i < roundCpuCount; i++) {
+                roundEvents.get(roundCpus[i]).clear();
+            }
+        }
+        getContext().getSelf().tell(Continue.INSTANCE);
+    }
+
+    private void runInlineCpu(int c) {
+        Cpu cpu = inlineCpus.get(c);
+        List<Cpu.Event> events = roundEvents.get(c);
+        inLevelOrder(events);
+        for (Cpu.Event ev : events) {
+            cpu.onEvent(ev);
+        }
+        cpu.onRoundEnd(new Cpu.RoundEnd(roundTime));
+    }
+
+    /** A stable insertion sort by mailbox priority: the order a CPU's priority mailbox gives (usually already so). */
+    private static void inLevelOrder(List<Cpu.Event> events) {
+        for (int i = 1; i < events.size(); i++) {
+            Cpu.Event e = events.get(i);
+            int p = LevelPriorityMailbox.priorityOf(e);
+            int j = i - 1;
+            while (j >= 0 && LevelPriorityMailbox.priorityOf(events.get(j)) > p) {
+                events.set(j + 1, events.get(j));
+                j--;
+            }
+            events.set(j + 1, e);
+        }
+    }
+
+    /** What an inline CPU answers, taken at once. */
+    private void fromInlineCpu(Command c) {
+        if (c instanceof RoundDone d) {
+            absorb(d);
+        } else if (c instanceof CpuFinished f) {
+            onCpuFinished(f);
+        }
     }
 
     private void scheduleNextArrival(Cpu.IrqArrive a) {
         IrqLine line = a.line();
-        int n = arrivalCount.get(line);
-        long next = irqSpecs.get(line).arrivals().next(a.time(), n, arrivalRandom.get(line));
-        arrivalCount.put(line, n + 1);
+        int n = arrivalCount[line.source()]++;
+        long next = irqSpecs[line.source()].arrivals().next(a.time(), n, arrivalRandom[line.source()]);
         if (next >= 0) {
             int cpu = line.cpus().get((n + 1) % line.cpus().size());
             calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), arrival(next, line));
@@ -320,50 +423,82 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private void nextRound() {
-        Calendar.Entry head = calendar.peek();
-        if (failure != null || stopped != null || head == null || head.time() > until) {
+        if (!collectRound()) {
             finish();
             return;
         }
-        roundTime = head.time();
+        nextRoundCpu = 0;
+        dispatchNext();
+    }
+
+    /** Takes the next instant's events off the calendar into {@code roundEvents}; false when the run is over. */
+    private boolean collectRound() {
+        if (failure != null || stopped != null || calendar.isEmpty() || calendar.headTime() > until) {
+            return false;
+        }
+        roundTime = calendar.headTime();
         rounds++;
         if (progress != null && (rounds & 0x3ff) == 0) {
             progress.accept(roundTime);
         }
-        TreeMap<Integer, List<Cpu.Event>> byCpu = new TreeMap<>();
-        while (calendar.peek() != null && calendar.peek().time() == roundTime) {
-            Calendar.Entry e = calendar.poll();
-            byCpu.computeIfAbsent(e.cpu(), c -> new ArrayList<>()).add(e.event());
+        roundCpuCount = 0;
+        while (!calendar.isEmpty() && calendar.headTime() == roundTime) {
+            int cpu = calendar.headCpu();
+            Cpu.Event e = calendar.pollEvent();
+            List<Cpu.Event> mine = roundEvents.get(cpu);
+            if (mine.isEmpty()) {
+                // The calendar orders a round by CPU first, so the CPUs come in ascending order.
+                roundCpus[roundCpuCount++] = cpu;
+            }
+            mine.add(e);
             events++;
-            if (e.event() instanceof Cpu.IrqArrive a && a.spurious()) {
+            if (e instanceof Cpu.IrqArrive a && a.spurious()) {
                 kernel.count("faults.irq_spurious", 1);
                 scheduleSpurious(a.line(), a.time());
-            } else if (e.event() instanceof Cpu.IrqArrive a) {
+            } else if (e instanceof Cpu.IrqArrive a) {
                 scheduleNextArrival(a);
             }
         }
-        roundCpus = byCpu.entrySet().iterator();
-        dispatchNext();
+        return true;
     }
 
     private void dispatchNext() {
-        if (failure != null || !roundCpus.hasNext()) {
+        if (failure != null || nextRoundCpu == roundCpuCount) {
+            for (int i = 0; i < roundCpuCount; i++) {
+                roundEvents.get(roundCpus[i]).clear();
+            }
             nextRound();
             return;
         }
-        Map.Entry<Integer, List<Cpu.Event>> e = roundCpus.next();
-        ActorRef<Cpu.Command> cpu = cpus.get(e.getKey());
-        for (Cpu.Event ev : e.getValue()) {
+        int c = roundCpus[nextRoundCpu++];
+        ActorRef<Cpu.Command> cpu = cpus.get(c);
+        for (Cpu.Event ev : roundEvents.get(c)) {
             cpu.tell(ev);
         }
         cpu.tell(new Cpu.RoundEnd(roundTime));
     }
 
     private Behavior<Command> onRoundDone(RoundDone d) {
-        trace.addAll(d.trace());
-        reports.addAll(d.reports());
-        dmesg.addAll(d.dmesg());
-        console.addAll(d.console());
+        absorb(d);
+        dispatchNext();
+        return this;
+    }
+
+    /** Takes in what one CPU's part of the round produced: outputs, new processes, events for the calendar. */
+    private void absorb(RoundDone d) {
+        // Most rounds produce no output: addAll of an empty list still copies an array.
+        if (!d.trace().isEmpty()) {
+            trace.addAll(d.trace());
+        }
+        if (!d.reports().isEmpty()) {
+            reports.addAll(d.reports());
+        }
+        if (!d.dmesg().isEmpty()) {
+            dmesg.addAll(d.dmesg());
+        }
+        if (!d.console().isEmpty()) {
+            console.addAll(d.console());
+        }
         for (Cpu.Spawn sp : d.spawns()) {
             ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
             var ref = getContext().spawn(UserProcess.create(code),
@@ -384,14 +519,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (d.stop() != null && stopped == null) {
             stopped = d.stop();
         }
-        dispatchNext();
-        return this;
     }
 
     private void finish() {
         endTime = failure != null || stopped != null ? roundTime : until;
         for (ActorRef<Cpu.Command> cpu : cpus) {
             cpu.tell(new Cpu.Finish(endTime));
+        }
+        for (Cpu cpu : inlineCpus) {
+            cpu.onFinish(new Cpu.Finish(endTime));
         }
     }
 

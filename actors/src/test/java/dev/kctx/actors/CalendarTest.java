@@ -114,6 +114,40 @@ class CalendarTest {
     }
 
     @Test
+    @DisplayName("adds and polls interleaved at random come out as a sort would give, for extreme sources and 64 CPUs")
+    void randomAgainstSort() {
+        record Key(long time, int cpu, int rank, int source, long label) {
+        }
+        Comparator<Key> order = Comparator.comparingLong(Key::time).thenComparingInt(Key::cpu)
+                .thenComparingInt(Key::rank).thenComparingInt(Key::source).thenComparingLong(Key::label);
+        Random random = new Random(5);
+        int[] sources = {Integer.MIN_VALUE, -66, -2, -1, 0, 1, 7, Integer.MAX_VALUE};
+        java.util.PriorityQueue<Key> reference = new java.util.PriorityQueue<>(order);
+        List<Long> expected = new ArrayList<>();
+        List<Long> actual = new ArrayList<>();
+        long label = 0;
+        long now = 0;
+        for (int step = 0; step < 20_000; step++) {
+            if (random.nextInt(3) > 0 || reference.isEmpty()) {
+                ContextLevel level = ContextLevel.values()[random.nextInt(ContextLevel.values().length)];
+                Key k = new Key(now + random.nextInt(50), random.nextInt(64), level.mailboxPriority(),
+                        sources[random.nextInt(sources.length)], label++);
+                reference.add(k);
+                calendar.add(k.cpu(), level, k.source(), event(k.time(), k.label()));
+            } else {
+                Key k = reference.poll();
+                now = k.time();
+                expected.add(k.label());
+                Calendar.Entry e = calendar.poll();
+                actual.add(((Cpu.SliceEnd) e.event()).gen());
+                assertEquals(List.of(k.time(), (long) k.cpu(), (long) k.rank(), (long) k.source()),
+                        List.of(e.time(), (long) e.cpu(), (long) e.levelRank(), (long) e.source()), "the entry shows its keys");
+            }
+        }
+        assertEquals(expected, actual, "the heap gives the reference order");
+    }
+
+    @Test
     @DisplayName("peek shows the next entry without removing it; an empty calendar answers null")
     void peekAndSize() {
         Cpu.Event e = event(10, 1);

@@ -80,6 +80,16 @@ class EngineDeterminismTest {
     }
 
     @Test
+    @DisplayName("the machine running the CPUs itself and the CPUs as actors give the same run")
+    void inlineAndActorCpusAgree() {
+        RunResult inline = Simulation.run(workload(13), ms(30), true, threads(2));
+        RunResult actors = Simulation.run(workload(13), ms(30), true,
+                ConfigFactory.parseString("kctx.engine.inline-cpus = off").withFallback(threads(4)));
+        assertTrue(inline.trace().size() > 500, "the workload is busy enough to matter: " + inline.trace().size() + " events");
+        assertEquals(fingerprint(inline), fingerprint(actors), "the CPU actors' protocol and the inline CPUs agree");
+    }
+
+    @Test
     @DisplayName("a different seed gives a different run")
     void seedMatters() {
         RunResult a = Simulation.run(workload(7), ms(10), true, threads(2));

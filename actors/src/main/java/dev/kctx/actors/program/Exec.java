@@ -51,6 +51,11 @@ public interface Exec {
 
     void trace(String event, String args);
 
+    /** Whether trace lines are kept; when not, a caller may skip building their text. */
+    default boolean tracing() {
+        return true;
+    }
+
     /** Appends a line to the simulated kernel log (dmesg). */
     void printk(String line);
 

@@ -74,7 +74,7 @@ public final class ProgramRunner {
                         + " operations ran at one instant in " + x.contextName() + " (a loop without compute, sleep or wait?)");
             }
             x.setRetrying(retrying);
-            if (op.traced()) {
+            if (op.traced() && x.tracing()) {
                 x.trace("kctx_op", op.describe());
             }
             Outcome o = op.execute(x);

@@ -75,15 +75,18 @@ public record NlMsg(int type, int flags, int seq, int portId, byte[] payload) {
 
     /** Several messages back to back, as one datagram. */
     public static byte[] encode(List<NlMsg> msgs) {
-        int total = msgs.stream().mapToInt(m -> align(m.len())).sum();
-        ByteBuffer b = ByteBuffer.allocate(total);
+        ByteBuffer b = ByteBuffer.allocate(length(msgs));
         msgs.forEach(m -> b.put(m.encode()));
         return b.array();
     }
 
     /** The total length of {@code msgs} as one datagram (each padded). */
     public static int length(List<NlMsg> msgs) {
-        return msgs.stream().mapToInt(m -> align(m.len())).sum();
+        int total = 0;
+        for (NlMsg m : msgs) {
+            total += align(m.len());
+        }
+        return total;
     }
 
     /** NLMSG_OK over a datagram: the messages it holds, stopping at the first malformed header. */

@@ -20,14 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Same scenario, same seed, same run: the trace (ftrace text), the reports, the kernel log and
  * every statistic are identical whatever the number of dispatcher threads, whichever path the
- * bursts take (inline in the CPU actor or through the context actors), and whether the machine
+ * bursts take (inline in the CPU or through the context actors), whether the machine runs the
+ * CPUs itself or they are actors, and whether the machine
  * shares an actor system with earlier runs or has one of its own.
  */
 @Label("Determinism")
 @AddLifecycleHook(Fuzz.Hook.class)
 class DeterminismProperties {
 
-    static final List<Sim.Engine> ENGINES = List.of(new Sim.Engine(2, true), new Sim.Engine(4, true),
+    static final List<Sim.Engine> ENGINES = List.of(new Sim.Engine(2, true, false), new Sim.Engine(4, true),
             new Sim.Engine(1, false), new Sim.Engine(4, false));
 
     static final Tally TALLY = new Tally("determinism");

@@ -23,20 +23,29 @@ final class Sim {
     private Sim() {
     }
 
-    /** An engine configuration: dispatcher threads and whether bursts run inline in the CPU actor. */
-    record Engine(int threads, boolean inlineBursts) {
+    /**
+     * An engine configuration: dispatcher threads, whether bursts run inline in the CPU, and whether
+     * the machine runs the CPUs itself (only with inline bursts) or they are actors.
+     */
+    record Engine(int threads, boolean inlineBursts, boolean inlineCpus) {
+        Engine(int threads, boolean inlineBursts) {
+            this(threads, inlineBursts, true);
+        }
+
         Config config() {
             return ConfigFactory.parseString("akka.actor.default-dispatcher.fork-join-executor.parallelism-min = "
                     + threads + "\nakka.actor.default-dispatcher.fork-join-executor.parallelism-max = " + threads
                     + "\nakka.actor.default-dispatcher.throughput = " + (threads == 1 ? 100 : 1)
                     + "\nkctx.engine.inline-bursts = " + (inlineBursts ? "on" : "off")
+                    + "\nkctx.engine.inline-cpus = " + (inlineCpus ? "on" : "off")
                     + "\nakka.log-dead-letters = off\nakka.log-dead-letters-during-shutdown = off")
                     .withFallback(ConfigFactory.load());
         }
 
         @Override
         public String toString() {
-            return threads + (threads == 1 ? " thread" : " threads") + (inlineBursts ? ", inline bursts" : ", bursts in the context actors");
+            return threads + (threads == 1 ? " thread" : " threads") + (inlineBursts ? ", inline bursts" : ", bursts in the context actors")
+                    + (inlineBursts && !inlineCpus ? ", CPU actors" : "");
         }
     }
 
@@ -60,7 +69,8 @@ final class Sim {
 
     static synchronized RunResult run(Scenario s, Engine engine) {
         ActorTestKit kit = KITS.computeIfAbsent(engine,
-                e -> ActorTestKit.create("props-" + e.threads() + (e.inlineBursts() ? "-inline" : "-actors"), e.config()));
+                e -> ActorTestKit.create("props-" + e.threads() + (e.inlineBursts() ? "-inline" : "-actors")
+                        + (e.inlineCpus() ? "" : "-cpus"), e.config()));
         TestProbe<Machine.Finished> probe = kit.createTestProbe();
         ActorRef<Machine.Command> machine = kit.spawn(Machine.create(s.spec(), true));
         machine.tell(new Machine.Start(s.untilNs(), probe.getRef()));
