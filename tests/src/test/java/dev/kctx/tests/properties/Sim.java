@@ -6,6 +6,7 @@ import akka.actor.typed.ActorRef;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.kctx.actors.Machine;
+import dev.kctx.actors.MachineSpec;
 import dev.kctx.actors.RunResult;
 import dev.kctx.cli.scenario.Scenario;
 import dev.kctx.cli.scenario.ScenarioLoader;
@@ -58,12 +59,17 @@ final class Sim {
         return run(s, engine);
     }
 
-    static synchronized RunResult run(Scenario s, Engine engine) {
+    static RunResult run(Scenario s, Engine engine) {
+        return run(s.spec(), s.untilNs(), engine);
+    }
+
+    /** A machine built in Java rather than loaded from a scenario file. */
+    static synchronized RunResult run(MachineSpec spec, long untilNs, Engine engine) {
         ActorTestKit kit = KITS.computeIfAbsent(engine,
                 e -> ActorTestKit.create("props-" + e.threads() + (e.inlineBursts() ? "-inline" : "-actors"), e.config()));
         TestProbe<Machine.Finished> probe = kit.createTestProbe();
-        ActorRef<Machine.Command> machine = kit.spawn(Machine.create(s.spec(), true));
-        machine.tell(new Machine.Start(s.untilNs(), probe.getRef()));
+        ActorRef<Machine.Command> machine = kit.spawn(Machine.create(spec, true));
+        machine.tell(new Machine.Start(untilNs, probe.getRef()));
         RunResult r = probe.receiveMessage(Duration.ofSeconds(120)).result();
         kit.stop(machine);
         return r;
