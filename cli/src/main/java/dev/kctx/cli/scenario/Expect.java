@@ -23,18 +23,20 @@ import java.util.function.Function;
  *                is given, kinds it does not list must not occur
  * @param bounds  latency upper bounds
  * @param consoleContains texts the console transcript (what processes printed) must contain
+ * @param counters the allowed values of engine counters ({@code faults.irq_lost}, ...), 0 when never counted
  */
 public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
-                     List<String> consoleContains) {
+                     List<String> consoleContains, Map<String, Range> counters) {
 
     public Expect {
         reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
         bounds = List.copyOf(bounds);
         consoleContains = List.copyOf(consoleContains);
+        counters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters));
     }
 
     public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
-        this(clean, reports, bounds, List.of());
+        this(clean, reports, bounds, List.of(), Map.of());
     }
 
     /** An inclusive range of counts. */
@@ -166,6 +168,10 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
                 out.add(new Outcome(found, "console " + (found ? "contains" : "lacks") + " \"" + t.replace("\n", "\\n") + "\""));
             }
         }
+        counters.forEach((name, range) -> {
+            long v = r.counters().getOrDefault(name, 0L);
+            out.add(new Outcome(range.contains(v), "counter " + name + ": " + v + " (expected " + range + ")"));
+        });
         return out;
     }
 
