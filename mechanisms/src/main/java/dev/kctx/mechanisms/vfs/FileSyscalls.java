@@ -25,7 +25,11 @@ public final class FileSyscalls {
     }
 
     public static FdTable fds(FileCtx c) {
-        return c.exec().taskLocal(FdTable.class, FdTable::new);
+        return c.exec().taskLocal(FdTable.class, () -> {
+            // exit_files: a process whose program ends closes what it still has open.
+            dev.kctx.mechanisms.user.ProcessExit.installAtProgramEnd(c.kernel());
+            return new FdTable();
+        });
     }
 
     private static Modules modules(FileCtx c) {

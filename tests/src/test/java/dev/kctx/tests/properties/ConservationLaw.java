@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * (and, at the end of a run, over what the programs themselves saw, {@link Ledger}). Each
  * broken rule is one line starting with its name.
  */
-final class ConservationLaw {
+public final class ConservationLaw {
     /**
      * The errnos a message may be dropped with. Netlink: ENOBUFS (a kernel sender or a multicast
      * found the receive queue full: netlink_overrun), EAGAIN (a user sender found it full:
@@ -34,7 +34,7 @@ final class ConservationLaw {
     }
 
     /** The rules one snapshot must keep at any instant. */
-    static List<String> check(MechanismSnapshot s) {
+    public static List<String> check(MechanismSnapshot s) {
         List<String> bad = new ArrayList<>();
         if (!s.conserved()) {
             bad.add("conservation: sent != delivered + dropped + in flight: " + s.line());

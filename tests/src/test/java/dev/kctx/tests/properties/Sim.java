@@ -20,12 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the machine runs in an actor system kept per engine configuration (dispatcher threads,
  * inline bursts), so that hundreds of runs do not each start a system of their own.
  */
-final class Sim {
+public final class Sim {
     private Sim() {
     }
 
     /** An engine configuration: dispatcher threads and whether bursts run inline in the CPU actor. */
-    record Engine(int threads, boolean inlineBursts) {
+    public record Engine(int threads, boolean inlineBursts) {
         Config config() {
             return ConfigFactory.parseString("akka.actor.default-dispatcher.fork-join-executor.parallelism-min = "
                     + threads + "\nakka.actor.default-dispatcher.fork-join-executor.parallelism-max = " + threads
@@ -41,7 +41,7 @@ final class Sim {
         }
     }
 
-    static final Engine DEFAULT = new Engine(2, true);
+    public static final Engine DEFAULT = new Engine(2, true);
 
     private static final Map<Engine, ActorTestKit> KITS = new ConcurrentHashMap<>();
 
@@ -64,7 +64,7 @@ final class Sim {
     }
 
     /** A machine built in Java rather than loaded from a scenario file. */
-    static synchronized RunResult run(MachineSpec spec, long untilNs, Engine engine) {
+    public static synchronized RunResult run(MachineSpec spec, long untilNs, Engine engine) {
         ActorTestKit kit = KITS.computeIfAbsent(engine,
                 e -> ActorTestKit.create("props-" + e.threads() + (e.inlineBursts() ? "-inline" : "-actors"), e.config()));
         TestProbe<Machine.Finished> probe = kit.createTestProbe();
@@ -76,7 +76,7 @@ final class Sim {
     }
 
     /** Stops the actor systems (also done at JVM exit). */
-    static synchronized void shutdown() {
+    public static synchronized void shutdown() {
         KITS.values().forEach(ActorTestKit::shutdownTestKit);
         KITS.clear();
     }
