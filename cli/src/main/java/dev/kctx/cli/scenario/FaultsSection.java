@@ -14,8 +14,8 @@ import java.util.List;
  *   spurious_irqs: 500     # extra arrivals per virtual second on every line, with no device event
  * </pre>
  */
-final class FaultsSection {
-    static final List<String> KEYS = List.of("gfp_atomic_fail", "irq_loss", "spurious_irqs");
+public final class FaultsSection {
+    public static final List<String> KEYS = List.of("gfp_atomic_fail", "irq_loss", "spurious_irqs");
     /** The most spurious arrivals per second a line may get: the rate bound of arrivals. */
     static final double MAX_SPURIOUS = 1e9;
 
