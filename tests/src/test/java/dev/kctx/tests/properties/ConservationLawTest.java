@@ -72,20 +72,23 @@ class ConservationLawTest {
                         List.of(kernel, new SocketSnapshot("netlink 25 port 4600", 4600, true, 1, 0, Map.of(), 0, Map.of()))))));
     }
 
-    @Test
-    @DisplayName("at the end, counters that disagree with what the programs received, or a message received twice, are caught")
-    void ledgerDisagrees() {
+    /** What the programs received when the counters of {@link #good()} are right: A took 2, B 1. */
+    static Ledger matching() {
         Ledger ledger = new Ledger();
         ledger.received("netlink", 4600);
         ledger.received("netlink", 4600);
         ledger.received("netlink", 4601);
+        return ledger;
+    }
+
+    @Test
+    @DisplayName("at the end, counters that disagree with what the programs received, or a message received twice, are caught")
+    void ledgerDisagrees() {
+        Ledger ledger = matching();
         assertEquals(List.of(), ConservationLaw.atEnd(List.of(good()), ledger, "netlink 25 "), "the ledger matches");
         ledger.received("netlink", 4601);
         assertEquals(List.of("per-socket"), rules(ConservationLaw.atEnd(List.of(good()), ledger, "netlink 25 ")));
-        Ledger twice = new Ledger();
-        twice.received("netlink", 4600);
-        twice.received("netlink", 4600);
-        twice.received("netlink", 4601);
+        Ledger twice = matching();
         twice.message("netlink 4600 nl", "m4601.3");
         twice.message("netlink 4600 nl", "m4601.3");
         assertEquals(List.of("no-duplicates"), rules(ConservationLaw.atEnd(List.of(good()), twice, "netlink 25 ")));
@@ -97,10 +100,7 @@ class ConservationLawTest {
     @Test
     @DisplayName("a receive that reports an overrun no drop accounts for is caught")
     void unexplainedEnobufs() {
-        Ledger ledger = new Ledger();
-        ledger.received("netlink", 4600);
-        ledger.received("netlink", 4600);
-        ledger.received("netlink", 4601);
+        Ledger ledger = matching();
         ledger.outcome("netlink recv nonblock", Errno.ENOBUFS);
         assertEquals(List.of("overrun-reported"), rules(ConservationLaw.atEnd(List.of(good()), ledger, "netlink 25 ")));
     }
