@@ -71,6 +71,11 @@ public final class Steps {
         });
     }
 
+    /** A long sleep at the end of a program: the process stays alive, its sockets open, for the test to inspect after the run. */
+    public static List<Op> alive() {
+        return Sys.nanosleep(dev.kctx.contexts.Durations.s(1000));
+    }
+
     public static Op say(String line) {
         return Sys.act("say", x -> x.console(line));
     }

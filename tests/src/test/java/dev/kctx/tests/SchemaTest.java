@@ -92,9 +92,11 @@ class SchemaTest {
         expect.addAll(Expect.boundKeys().keySet());
         expect.add("console_contains");
         expect.add("mechanisms");
+        expect.add("counters");
         assertEquals(expect, keys(schema.at("/properties/expect/properties")));
         assertEquals(Set.copyOf(Expect.MECHANISMS), texts(schema.at("/properties/expect/properties/mechanisms/propertyNames/enum")));
         assertEquals(Set.copyOf(Expect.COUNTERS), keys(schema.at("/properties/expect/properties/mechanisms/additionalProperties/properties")));
+        assertEquals(Set.copyOf(dev.kctx.cli.scenario.FaultsSection.KEYS), keys(schema.at("/properties/faults/properties")), "faults keys");
         // the modules section: a declared module's keys and choices, and the built-in modules
         JsonNode declared = schema.at("/$defs/module/oneOf/0/properties");
         assertEquals(Set.copyOf(ModulesSection.MODULE_KEYS), keys(declared), "declared module keys");

@@ -193,6 +193,7 @@ public final class KernelObjects {
     private final Map<Integer, TaskInfo> tasks = new java.util.TreeMap<>();
     private int nextPid = 1000;
     private UserWork userWork = UserWork.NONE;
+    private java.util.function.Function<Exec, List<Op>> exitWork = x -> List.of();
     private final Map<String, Long> counters = new java.util.TreeMap<>();
     /** TASKLET_STATE_SCHED and TASKLET_STATE_RUN, machine-wide as in the kernel. */
     private final java.util.Set<String> taskletScheduled = new java.util.HashSet<>();
@@ -320,6 +321,16 @@ public final class KernelObjects {
             t.exit(code);
         }
         return waitQueue("exit:" + pid).signal();
+    }
+
+    /** What a process runs when its program ends, as returning from main calls exit(0): the mechanisms' exit_files and friends. */
+    public List<Op> exitWork(Exec x) {
+        return exitWork.apply(x);
+    }
+
+    /** Installs the end-of-program work (the mechanisms do, once they keep per-process state). */
+    public void setExitWork(java.util.function.Function<Exec, List<Op>> work) {
+        exitWork = work;
     }
 
     public UserWork userWork() {

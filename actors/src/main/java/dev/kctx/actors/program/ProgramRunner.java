@@ -26,6 +26,7 @@ public final class ProgramRunner {
     private final Program program;
     private final Deque<Cursor> stack = new ArrayDeque<>();
     private boolean retrying;
+    private boolean exitWorkDone;
     private long opsExecuted;
 
     public ProgramRunner(Program program) {
@@ -38,6 +39,7 @@ public final class ProgramRunner {
         stack.clear();
         stack.push(new Cursor(program.ops(), program.repeat()));
         retrying = false;
+        exitWorkDone = false;
         settle();
     }
 
@@ -62,6 +64,12 @@ public final class ProgramRunner {
         while (true) {
             Op op = current();
             if (op == null) {
+                if (!exitWorkDone && x.level() == dev.kctx.contexts.ContextLevel.USER) {
+                    // A process's program ended: it exits as returning from main does, letting go of what it holds.
+                    exitWorkDone = true;
+                    push(x.kernel().exitWork(x), 1);
+                    continue;
+                }
                 return Outcome.Exit.INSTANCE;
             }
             if (op instanceof Ops.Loop loop) {

@@ -27,19 +27,21 @@ import java.util.function.Function;
  * @param bounds  latency upper bounds
  * @param consoleContains texts the console transcript (what processes printed) must contain
  * @param counts  the socket mechanisms' counters at the end of the run (report.json's {@code mechanisms})
+ * @param counters the allowed values of engine counters ({@code faults.irq_lost}, ...), 0 when never counted
  */
 public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
-                     List<String> consoleContains, List<Count> counts) {
+                     List<String> consoleContains, List<Count> counts, Map<String, Range> counters) {
 
     public Expect {
         reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
         bounds = List.copyOf(bounds);
         consoleContains = List.copyOf(consoleContains);
         counts = List.copyOf(counts);
+        counters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters));
     }
 
     public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
-        this(clean, reports, bounds, List.of(), List.of());
+        this(clean, reports, bounds, List.of(), List.of(), Map.of());
     }
 
     /** The socket mechanisms whose counters an expectation may name. */
@@ -206,6 +208,10 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
             out.add(new Outcome(c.range().contains(v), "mechanisms: " + c.key() + ": " + v + (m.isEmpty() ? " (not used)" : "")
                     + " (expected " + c.range() + ")"));
         }
+        counters.forEach((name, range) -> {
+            long v = r.counters().getOrDefault(name, 0L);
+            out.add(new Outcome(range.contains(v), "counter " + name + ": " + v + " (expected " + range + ")"));
+        });
         return out;
     }
 

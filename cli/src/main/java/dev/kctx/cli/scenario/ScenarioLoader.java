@@ -36,7 +36,7 @@ import java.util.TreeMap;
  */
 public final class ScenarioLoader implements OpArg.Context {
     public static final List<String> SECTIONS = List.of("name", "description", "machine", "modules", "locks", "irqs",
-            "softirqs", "tasklets", "kthreads", "processes", "run", "expect");
+            "softirqs", "tasklets", "kthreads", "processes", "faults", "run", "expect");
     public static final int MAX_CPUS = 256;
     /** TASK_COMM_LEN - 1: the longest task name the kernel keeps. */
     public static final int MAX_TASK_NAME = 15;
@@ -47,6 +47,8 @@ public final class ScenarioLoader implements OpArg.Context {
     static final int MIN_PID = 300;
     static final int MAX_PID = 4_194_304;
     static final long DEFAULT_UNTIL = Durations.ms(10);
+    /** The names the engine gives its counters ({@code faults.gfp_atomic_failed}, {@code irq.merged}, ...). */
+    private static final java.util.regex.Pattern COUNTER = java.util.regex.Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z0-9_]+){0,3}");
 
     private static final Map<String, MachineSpec.Preempt> PREEMPT = new LinkedHashMap<>(Map.of("none",
             MachineSpec.Preempt.NONE));
@@ -159,6 +161,7 @@ public final class ScenarioLoader implements OpArg.Context {
         top.opt("kthreads").ifPresent(n -> kthreads.addAll(tasks(n, "kthreads", cpus, taskNames, 0)));
         List<MachineSpec.Task> processes = top.opt("processes").map(n -> tasks(n, "processes", cpus, taskNames, kthreads.size()))
                 .orElse(List.of());
+        top.opt("faults").ifPresent(n -> b.faults(FaultsSection.parse(n)));
         long until = top.opt("run").map(this::run).orElse(DEFAULT_UNTIL);
         Optional<Expect> expect = top.opt("expect").map(this::expect);
 
@@ -421,6 +424,7 @@ public final class ScenarioLoader implements OpArg.Context {
         keys.addAll(boundKeys.keySet());
         keys.add("console_contains");
         keys.add("mechanisms");
+        keys.add("counters");
         Fields f = Fields.of(node, "expect", keys);
         Optional<Boolean> clean = f.opt("clean").map(n -> Values.bool(n, "clean"));
         Map<ReportKind, Expect.Range> reports = new LinkedHashMap<>();
@@ -465,8 +469,19 @@ public final class ScenarioLoader implements OpArg.Context {
                 console.add(sc.text());
             }
         }
+        Map<String, Expect.Range> counters = new LinkedHashMap<>();
+        f.opt("counters").ifPresent(countersNode -> {
+            Node.MapNode m = Values.map(countersNode, "expect counters", "engine counters and their values, e.g. 'faults.irq_lost: {min: 1}'");
+            for (Node.Entry e : m.entries()) {
+                if (!COUNTER.matcher(e.key()).matches()) {
+                    throw new ScenarioError(e.keyLoc(), "'" + Errors.clip(e.key()) + "' is not a counter name",
+                            "a name like faults.irq_lost (lower-case words, digits, '.' and '_')");
+                }
+                counters.put(e.key(), range(e.value(), "counter " + e.key(), "a number, or {min: N, max: N}"));
+            }
+        });
         List<Expect.Count> counts = f.opt("mechanisms").map(ScenarioLoader::counts).orElse(List.of());
-        return new Expect(clean, reports, bounds, console, counts);
+        return new Expect(clean, reports, bounds, console, counts, counters);
     }
 
     /** {@code mechanisms: {netlink: {sent: 17, dropped: {ENOBUFS: 7}, errors: 0}}}: counters at the end of the run. */

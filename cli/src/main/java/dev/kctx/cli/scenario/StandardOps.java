@@ -125,10 +125,12 @@ final class StandardOps {
         }
     }
 
+    /** kmalloc; {@code on_failure: [...]} is the driver's NULL path, run when an injected GFP_ATOMIC fault fails it. */
     private static void kmalloc(OpArg a, OpSink o) {
         Allocation m = allocation(a, KMALLOC_GFP, 64);
+        List<Op> onFailure = m.onFailure() == null ? List.of() : a.body(m.onFailure(), a.kind(), "on_failure of kmalloc");
         switch (m.gfp()) {
-            case GFP_KERNEL, GFP_ATOMIC -> o.kmalloc(m.size(), m.gfp() == Gfp.GFP_ATOMIC);
+            case GFP_KERNEL, GFP_ATOMIC -> o.op(new Ops.Kmalloc(m.size(), m.gfp() == Gfp.GFP_ATOMIC, onFailure));
             case GFP_NOWAIT -> o.op(new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(" + m.size() + ", GFP_NOWAIT)"));
         }
     }
@@ -139,20 +141,22 @@ final class StandardOps {
         o.op(new Ops.Call(call, "alloc_skb(" + m.size() + ", " + m.gfp() + ")"));
     }
 
-    private record Allocation(long size, Gfp gfp) {
+    /** @param onFailure kmalloc's {@code on_failure} body, or null */
+    private record Allocation(long size, Gfp gfp, Node onFailure) {
     }
 
-    /** {@code FLAGS} or {@code {size: BYTES, flags: FLAGS}}. */
+    /** {@code FLAGS} or {@code {size: BYTES, flags: FLAGS}} (kmalloc: and {@code on_failure: [OPERATIONS]}). */
     private static Allocation allocation(OpArg a, Map<String, Gfp> flags, long defaultSize) {
         String choices = String.join(" | ", flags.keySet());
         Node v = a.value(a.op() + ": " + choices);
         if (v instanceof Node.MapNode) {
-            Fields f = a.fields(a.op() + ": {size: " + defaultSize + ", flags: " + flags.keySet().iterator().next() + "}",
-                    List.of("size", "flags"));
+            boolean kmalloc = flags == KMALLOC_GFP;
+            Fields f = a.fields(a.op() + ": {size: " + defaultSize + ", flags: " + flags.keySet().iterator().next()
+                    + (kmalloc ? ", on_failure: [OPERATIONS]}" : "}"), kmalloc ? List.of("size", "flags", "on_failure") : List.of("size", "flags"));
             long size = f.opt("size").map(n -> Values.integer(n, a.op() + " size", 0, MAX_BYTES)).orElse(defaultSize);
-            return new Allocation(size, Values.choice(f.req("flags", choices), "GFP flag", flags));
+            return new Allocation(size, Values.choice(f.req("flags", choices), "GFP flag", flags), f.opt("on_failure").orElse(null));
         }
-        return new Allocation(defaultSize, Values.choice(v, "GFP flag", flags));
+        return new Allocation(defaultSize, Values.choice(v, "GFP flag", flags), null);
     }
 
     private static Map<String, Gfp> gfp(Gfp... gfps) {

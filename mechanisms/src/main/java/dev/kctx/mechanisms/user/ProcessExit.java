@@ -28,12 +28,20 @@ public final class ProcessExit {
 
     /** exit_group(code): releases the process's resources and ends it. */
     public static Op exit(int code) {
-        return new ExitOp(code, 0);
+        return new ExitOp(code, 0, false);
     }
 
     /** The default action of a fatal signal: the process dies with {@code sig} as its termination signal. */
     public static Op killedBy(int sig) {
-        return new ExitOp(128 + sig, sig);
+        return new ExitOp(128 + sig, sig, false);
+    }
+
+    /**
+     * Makes every process whose program ends run exit(0), as returning from main does, so that its
+     * descriptors are closed and its release steps run (untraced: the program made no call).
+     */
+    public static void installAtProgramEnd(KernelObjects k) {
+        k.setExitWork(x -> List.of(new ExitOp(0, 0, true)));
     }
 
     /** Registers a release step to run at exit (exit_mm, say), once per key, in registration order. */
@@ -88,7 +96,8 @@ public final class ProcessExit {
         final Map<Integer, Integer> bySignal = new TreeMap<>();
     }
 
-    record ExitOp(int code, int signal) implements Op {
+    /** @param atProgramEnd the program ended without calling exit: the engine's end-of-program work */
+    record ExitOp(int code, int signal, boolean atProgramEnd) implements Op {
         public Outcome execute(Exec x) {
             FileCtx c = new FileCtx(x);
             Hooks hooks = x.taskLocal(Hooks.class, Hooks::new);
@@ -116,6 +125,10 @@ public final class ProcessExit {
 
         public boolean userMode() {
             return true;
+        }
+
+        public boolean traced() {
+            return !atProgramEnd;
         }
     }
 }

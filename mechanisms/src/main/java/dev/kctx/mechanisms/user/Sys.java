@@ -38,11 +38,42 @@ public final class Sys {
         return List.of(new Enter(name, nr), new Body(name, body), new Exit(name, nr));
     }
 
-    /** nanosleep(2): the process sleeps (state S) for {@code ns} inside the system call, then returns 0. */
+    /**
+     * nanosleep(2): the process sleeps (state S) for {@code ns} inside the system call, then returns
+     * 0; a signal that wakes it early makes it return -1 EINTR (do_nanosleep's -ERESTART_RESTARTBLOCK,
+     * which a handled signal turns into EINTR), and a fatal one kills it on the way out.
+     */
     public static List<Op> nanosleep(long ns) {
         int nr = SyscallTable.nr("nanosleep");
-        return List.of(new Enter("nanosleep", nr), new Body("nanosleep", c -> IoResult.Done.of(0)), new Ops.Nanosleep(ns),
-                new Exit("nanosleep", nr));
+        return List.of(new Enter("nanosleep", nr), new Body("nanosleep", c -> {
+            regs(c.exec()).vars.put(SLEEP_END, c.exec().now() + ns);
+            return IoResult.Done.of(0);
+        }), new Ops.Nanosleep(ns), SleepInterrupted.INSTANCE, new Exit("nanosleep", nr));
+    }
+
+    /** The Regs variable holding when the running nanosleep would end. */
+    static final String SLEEP_END = "nanosleep.end";
+
+    /** After an interruptible sleep: woken before its end with a signal to handle, the call fails with EINTR. */
+    enum SleepInterrupted implements Op {
+        INSTANCE;
+
+        public Outcome execute(Exec x) {
+            Regs r = regs(x);
+            if (r.vars.remove(SLEEP_END) instanceof Long end && x.now() < end && x.userWorkPending()) {
+                r.ret = dev.kctx.mechanisms.Errno.EINTR.negative();
+                r.errno = dev.kctx.mechanisms.Errno.EINTR;
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "nanosleep interrupted?";
+        }
+
+        public boolean traced() {
+            return false;
+        }
     }
 
     /** A user-mode step: printing, deciding, queueing the next operations (returned, or empty). */

@@ -25,7 +25,11 @@ public final class FileSyscalls {
     }
 
     public static FdTable fds(FileCtx c) {
-        return c.exec().taskLocal(FdTable.class, FdTable::new);
+        return c.exec().taskLocal(FdTable.class, () -> {
+            // exit_files: a process whose program ends closes what it still has open.
+            dev.kctx.mechanisms.user.ProcessExit.installAtProgramEnd(c.kernel());
+            return new FdTable();
+        });
     }
 
     private static Modules modules(FileCtx c) {
@@ -112,7 +116,8 @@ public final class FileSyscalls {
             throw new KernelError(parent instanceof Vfs.Dir ? Errno.EACCES : Errno.ENOTDIR);
         }
         Vfs.checkPermission(dir, cred, false, true);
-        return vfs.createFile(path, 0644, null, new RamFile(new byte[0]));
+        // open(O_CREAT): owned by the caller's fsuid, mode 0666 & ~umask (022)
+        return vfs.createFile(path, 0644, cred.uid(), null, new RamFile(new byte[0]));
     }
 
     public static IoResult read(FileCtx c, int fd, int count) {

@@ -265,6 +265,11 @@ public final class Vfs {
 
     /** Kernel-side file creation; the parent directories are created as needed. EEXIST if taken. */
     public File createFile(String path, int mode, String owner, FileOps fops) {
+        return createFile(path, mode, 0, owner, fops);
+    }
+
+    /** The same, owned by {@code uid} (a file a user creates is the user's). */
+    public File createFile(String path, int mode, int uid, String owner, FileOps fops) {
         List<String> parts = components(path);
         if (parts.isEmpty()) {
             throw new KernelError(Errno.EEXIST);
@@ -274,7 +279,7 @@ public final class Vfs {
         if (parent.child(name) != null) {
             throw new KernelError(Errno.EEXIST);
         }
-        File f = new File(name, mode, 0, owner, fops);
+        File f = new File(name, mode, uid, owner, fops);
         attach(parent, f);
         return f;
     }

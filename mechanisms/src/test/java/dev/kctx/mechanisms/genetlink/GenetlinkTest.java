@@ -240,7 +240,7 @@ class GenetlinkTest {
                 ask("notify", 2, x -> new GenlProtocol.Command(id(x), NOTIFY, 2, List.of(Nla.string(A_MSG, "one")), NlMsg.NLM_F_ACK)),
                 swap("l"), GenlUser.recv("g"), showGenl("listener"), swap("l"),
                 ask("notify again", 3, x -> new GenlProtocol.Command(id(x), NOTIFY, 2, List.of(Nla.string(A_MSG, "two")), NlMsg.NLM_F_ACK)),
-                sh("dmesg")));
+                sh("dmesg"), dev.kctx.mechanisms.Steps.alive()));
         assertEquals(List.of(
                 "# insmod gtest.ko",
                 "resolve: family kctx_test id 0x13 version 2 groups {events=2}",
@@ -264,7 +264,7 @@ class GenetlinkTest {
                 NetlinkUser.socket("l", Netlink.NETLINK_GENERIC), NetlinkUser.bind("l", 7000, 0),
                 NetlinkUser.setsockopt("l", Option.NETLINK_ADD_MEMBERSHIP, 2),
                 sh("rmmod gtest"), sh("insmod gother.ko"), open(),
-                ask("other", 1, x -> new GenlProtocol.GetFamily("kctx_other"))));
+                ask("other", 1, x -> new GenlProtocol.GetFamily("kctx_other")), dev.kctx.mechanisms.Steps.alive()));
         assertEquals(0, m.netlink().lookup(Netlink.NETLINK_GENERIC, 7000).groups(), "no longer subscribed");
         assertEquals("other: family kctx_other id 0x14 version 2 groups {events=2}", Transcripts.console(r).get(3),
                 "group 2 was free again");

@@ -26,6 +26,7 @@ import java.util.Map;
 
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
+import static dev.kctx.mechanisms.Steps.alive;
 import static dev.kctx.mechanisms.Steps.openFile;
 import static dev.kctx.mechanisms.Steps.program;
 import static dev.kctx.mechanisms.Steps.say;
@@ -303,7 +304,7 @@ class NetlinkTest {
                 floods, drain,
                 send("fd", "to 4300 after", NlMsg.NLM_F_REQUEST, 6), NetlinkUser.recvmsg("fd", true), show("recv"),
                 NetlinkUser.recvmsg("fd", true), show("recv"),
-                sh("dmesg -c")), 4300));
+                sh("dmesg -c"), alive()), 4300));
         assertEquals(List.of(
                 "# insmod nltest.ko",
                 "SO_RCVBUF 1: SO_RCVBUF 2280",

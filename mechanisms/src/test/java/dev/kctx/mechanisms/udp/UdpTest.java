@@ -98,7 +98,7 @@ class UdpTest {
                 UdpUser.socket("s"), UdpUser.bind("s", Udp.LOOPBACK, 7000),
                 UdpUser.setRcvbuf("s", 1), showUdp("setsockopt"),
                 UdpUser.socket("c"), UdpUser.sendto("c", Udp.LOOPBACK, 9999, x -> b("nobody")), showUdp("send to 9999"),
-                sends, reads), 4500).build(), ms(20));
+                sends, reads, dev.kctx.mechanisms.Steps.alive()), 4500).build(), ms(20));
         assertEquals(List.of(
                 "setsockopt: SO_RCVBUF 2280",
                 "send to 9999: sent 6",

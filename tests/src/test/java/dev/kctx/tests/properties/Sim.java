@@ -6,6 +6,7 @@ import akka.actor.typed.ActorRef;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.kctx.actors.Machine;
+import dev.kctx.actors.MachineSpec;
 import dev.kctx.actors.RunResult;
 import dev.kctx.cli.scenario.Scenario;
 import dev.kctx.cli.scenario.ScenarioLoader;
@@ -19,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the machine runs in an actor system kept per engine configuration (dispatcher threads,
  * inline bursts), so that hundreds of runs do not each start a system of their own.
  */
-final class Sim {
+public final class Sim {
     private Sim() {
     }
 
@@ -27,7 +28,7 @@ final class Sim {
      * An engine configuration: dispatcher threads, whether bursts run inline in the CPU, and whether
      * the machine runs the CPUs itself (only with inline bursts) or they are actors.
      */
-    record Engine(int threads, boolean inlineBursts, boolean inlineCpus) {
+    public record Engine(int threads, boolean inlineBursts, boolean inlineCpus) {
         Engine(int threads, boolean inlineBursts) {
             this(threads, inlineBursts, true);
         }
@@ -49,7 +50,7 @@ final class Sim {
         }
     }
 
-    static final Engine DEFAULT = new Engine(2, true);
+    public static final Engine DEFAULT = new Engine(2, true);
 
     private static final Map<Engine, ActorTestKit> KITS = new ConcurrentHashMap<>();
 
@@ -67,20 +68,25 @@ final class Sim {
         return run(s, engine);
     }
 
-    static synchronized RunResult run(Scenario s, Engine engine) {
+    static RunResult run(Scenario s, Engine engine) {
+        return run(s.spec(), s.untilNs(), engine);
+    }
+
+    /** A machine built in Java rather than loaded from a scenario file. */
+    public static synchronized RunResult run(MachineSpec spec, long untilNs, Engine engine) {
         ActorTestKit kit = KITS.computeIfAbsent(engine,
                 e -> ActorTestKit.create("props-" + e.threads() + (e.inlineBursts() ? "-inline" : "-actors")
                         + (e.inlineCpus() ? "" : "-cpus"), e.config()));
         TestProbe<Machine.Finished> probe = kit.createTestProbe();
-        ActorRef<Machine.Command> machine = kit.spawn(Machine.create(s.spec(), true));
-        machine.tell(new Machine.Start(s.untilNs(), probe.getRef()));
+        ActorRef<Machine.Command> machine = kit.spawn(Machine.create(spec, true));
+        machine.tell(new Machine.Start(untilNs, probe.getRef()));
         RunResult r = probe.receiveMessage(Duration.ofSeconds(120)).result();
         kit.stop(machine);
         return r;
     }
 
     /** Stops the actor systems (also done at JVM exit). */
-    static synchronized void shutdown() {
+    public static synchronized void shutdown() {
         KITS.values().forEach(ActorTestKit::shutdownTestKit);
         KITS.clear();
     }

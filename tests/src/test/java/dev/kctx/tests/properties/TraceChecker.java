@@ -208,6 +208,7 @@ final class TraceChecker {
         St after = St.ON;
         boolean softObligation = false;
         long obligationAt = -1;
+        int obligationLine = -1;
         for (TraceRecord t : recs) {
             res.events++;
             // time since the previous event belongs to what ran then
@@ -221,7 +222,10 @@ final class TraceChecker {
                 segments.add(new Segment(last, t.timeNs(), before));
             }
             if (rules && softObligation && !ev.equals("kctx_preempt")) {
-                if (!ev.equals("softirq_entry") || t.timeNs() != obligationAt) {
+                boolean replay = ev.equals("irq_handler_entry") && t.timeNs() == obligationAt && t.subject() == obligationLine;
+                // handle_edge_irq's pending loop: an arrival that came while the handler ran on another
+                // CPU runs the handler again before irq_exit; the obligation moves to that handler's exit.
+                if (!replay && (!ev.equals("softirq_entry") || t.timeNs() != obligationAt)) {
                     res.fail("softirq-on-irq-exit", t, "soft IRQs " + pendingSoft + " were pending when the hard IRQ"
                             + " returned to non-interrupt code, but the next event is not their softirq_entry");
                 }
@@ -304,6 +308,7 @@ final class TraceChecker {
                         if (stack.isEmpty() && !bhOff && !pendingSoft.isEmpty() && !m.softirqDefer()) {
                             softObligation = true;
                             obligationAt = t.timeNs();
+                            obligationLine = t.subject();
                         }
                     }
                 }
@@ -361,6 +366,24 @@ final class TraceChecker {
         return (user ? ContextLevel.USER : ContextLevel.KERNEL).ordinal();
     }
 
+    /** When the line's handler ran, on every CPU: {cpu, entry, exit} (exit: the run's end if it never left). */
+    private static List<long[]> running(Run r, int line) {
+        List<long[]> out = new ArrayList<>();
+        Map<Integer, Long> open = new HashMap<>();
+        for (TraceRecord t : r.trace()) {
+            if (t.subject() != line) {
+                continue;
+            }
+            if (t.event().equals("irq_handler_entry")) {
+                open.put(t.cpu(), t.timeNs());
+            } else if (t.event().equals("irq_handler_exit") && open.containsKey(t.cpu())) {
+                out.add(new long[] {t.cpu(), open.remove(t.cpu()), t.timeNs()});
+            }
+        }
+        open.forEach((c, from) -> out.add(new long[] {c, from, r.endNs()}));
+        return out;
+    }
+
     /** irq-pending and irq-spurious for the lines whose arrival times the scenario fixes. */
     private static void arrivals(GenMachine m, Run r, Result res, int cpu, List<TraceRecord> recs,
                                  List<Segment> segments) {
@@ -372,11 +395,20 @@ final class TraceChecker {
             if (times == null) {
                 continue;
             }
+            List<long[]> running = running(r, irq.line());
             List<Long> mine = new ArrayList<>();
             for (int n = 0; n < times.size(); n++) {
                 // The last instant of a run (until) is run too: an arrival there can have its entry.
-                if (irq.cpus().get(n % irq.cpus().size()) == cpu && times.get(n) <= r.endNs()) {
-                    mine.add(times.get(n));
+                long a = times.get(n);
+                int target = irq.cpus().get(n % irq.cpus().size());
+                // An arrival while the line's handler runs on another CPU is replayed there (handle_edge_irq).
+                for (long[] run : running) {
+                    if (run[0] != target && run[1] <= a && a < run[2]) {
+                        target = (int) run[0];
+                    }
+                }
+                if (target == cpu && a <= r.endNs()) {
+                    mine.add(a);
                 }
             }
             res.trackedArrivals += mine.size();

@@ -120,4 +120,28 @@ class TraceCheckerTest {
         assertFinds("time-per-level", r);
         assertFinds("time-sum", r);
     }
+
+    @Test
+    @DisplayName("follows the replay of an arrival that came while the line ran on the other CPU, and finds it missing")
+    void replayOnTheOtherCpu() {
+        GenMachine m = new GenMachine("t", 2, false, 4_000_000, 1, false, 4_000_000, Map.of(),
+                List.of(new GenMachine.Irq("nic", 11, List.of(1, 0), new GenMachine.At(List.of(10 * US, 11 * US)), List.of())),
+                Map.of(), List.of(), List.of(), 100 * US);
+        int softH = TraceRecord.flags(true, false, false, true, false, 0);
+        int inSoft = TraceRecord.flags(false, true, false, false, true, 0);
+        List<TraceRecord> first = List.of(rec(10, 1, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11),
+                rec(11, 1, 0, softH, "softirq_raise", "vec=3 [action=NET_RX]", 3),
+                rec(12, 1, 0, OFF_H, "irq_handler_exit", "irq=11 ret=handled", 11));
+        List<TraceRecord> replayed = new ArrayList<>(first);
+        replayed.addAll(List.of(rec(12, 1, 0, OFF_H, "irq_handler_entry", "irq=11 name=nic", 11),
+                rec(14, 1, 0, OFF_H, "irq_handler_exit", "irq=11 ret=handled", 11),
+                rec(14, 1, 0, inSoft, "softirq_entry", "vec=3 [action=NET_RX]", 3),
+                rec(15, 1, 0, inSoft, "softirq_exit", "vec=3 [action=NET_RX]", 3)));
+        TraceChecker.Result ok = TraceChecker.preemption(m, run(replayed, stats(0, 0, 0, 100)));
+        assertTrue(ok.ok(), "the arrival at 11 us, meant for CPU 0, is the replay on CPU 1, and NET_RX runs after it:\n" + ok);
+        List<TraceRecord> lost = new ArrayList<>(first);
+        lost.addAll(List.of(rec(12, 1, 0, inSoft, "softirq_entry", "vec=3 [action=NET_RX]", 3),
+                rec(13, 1, 0, inSoft, "softirq_exit", "vec=3 [action=NET_RX]", 3)));
+        assertFinds("irq-pending", TraceChecker.preemption(m, run(lost, stats(0, 0, 0, 100))));
+    }
 }
