@@ -106,6 +106,8 @@ final class StandardOps {
         });
         r.register("loop", "loop: {count: N | forever, body: [OPERATIONS]}", OpRegistry.ANYWHERE, StandardOps::loop);
         r.register("sh", "sh: COMMAND LINE", OpRegistry.USER, StandardOps::sh);
+        r.register("ioctl", "ioctl: {device: PATH, cmd: \"_IOW('q', NR, int)\", arg: INT | NULL, name: NAME}", OpRegistry.USER,
+                IoctlSection::op);
     }
 
     private static void compute(OpArg a, OpSink o) {

@@ -228,6 +228,29 @@ class BadInputTest {
                         """, "2:12", new String[] {"soft IRQ TIMER runs the kernel timers a built-in module needs"}),
                 arguments("a program without its module", "processes: [{name: p, body: [sh: ./nlsend hi]}]\n", "1:34",
                         new String[] {"no program './nlsend' on this machine", "nlexample", "kudp", "mmap_kernel"}),
+                // ioctl commands declared on a chardev, and the process's ioctl operation
+                arguments("an ioctl command that is not a macro", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: G, cmd: "_IOX('q', 1)"}]}}]
+                        """, "1:63", new String[] {"ioctl cmd '_IOX('q', 1)' is not an ioctl command macro",
+                        "_IO('q', NR), _IOR('q', NR, int)"}),
+                arguments("an ioctl size of an unknown type", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: G, cmd: "_IOR('q', 1, itn)"}]}}]
+                        """, "1:63", new String[] {"unknown ioctl size type 'itn'", "a number of bytes or one of int, long"}),
+                arguments("an ioctl that gets a variable but copies nothing back", """
+                        modules: [{name: k, chardev: {name: k, variables: {v: 1}, ioctl: [{name: G, cmd: "_IOW('q', 1, int)", get: v}]}}]
+                        """, "1:103", new String[] {"ioctl G gets v but _IOW('q', 1, 4) copies nothing back", "_IOR or _IOWR"}),
+                arguments("an ioctl on an undeclared variable", """
+                        modules: [{name: k, chardev: {name: k, variables: {limit: 1}, ioctl: [{name: G, cmd: "_IOR('q', 1, int)", get: limt}]}}]
+                        """, "1:112", new String[] {"unknown variable 'limt'", "did you mean 'limit'?", "expected limit"}),
+                arguments("two ioctl commands with one number", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: A, cmd: "_IO('q', 1)"}, {name: B, cmd: "_IO('q', 1)"}]}}]
+                        """, "1:94", new String[] {"ioctl B has the same number as A (_IO('q', 1))"}),
+                arguments("an ioctl with an unknown errno", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: A, cmd: "_IO('q', 1)", errno: EPRM}]}}]
+                        """, "1:85", new String[] {"unknown errno 'EPRM'", "did you mean 'EPERM'?"}),
+                arguments("an argument to an _IO ioctl", """
+                        processes: [{name: p, body: [ioctl: {device: /dev/k, cmd: "_IO('q', 1)", arg: 5}]}]
+                        """, "1:74", new String[] {"_IO('q', 1) passes no argument", "no 'arg' for an _IO command"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),
