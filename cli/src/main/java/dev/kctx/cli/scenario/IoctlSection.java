@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * does not list is ENOTTY, as a driver's default case returns; a bad pointer is EFAULT from
  * copy_from_user/copy_to_user; a value outside a command's min..max is EINVAL.
  */
-final class IoctlSection {
+public final class IoctlSection {
     public static final List<String> COMMAND_KEYS = List.of("name", "cmd", "get", "set", "value", "min", "max", "errno");
     public static final List<String> OP_KEYS = List.of("device", "cmd", "arg", "name");
     /** The sizes a command may name by type, as the macro's third argument is sizeof(TYPE). */

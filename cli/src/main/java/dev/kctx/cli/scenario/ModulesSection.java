@@ -71,7 +71,7 @@ import java.util.regex.Pattern;
 public final class ModulesSection {
     /** The module keys of a declared module. */
     public static final List<String> MODULE_KEYS = List.of("name", "params", "proc", "sysfs", "debugfs", "configfs", "sysctl",
-            "chardev", "printk");
+            "chardev", "printk", "helpers");
     public static final List<String> PARAM_KEYS = List.of("type", "perm", "default");
     public static final List<String> PROC_KEYS = List.of("name", "content", "seq_records", "mode");
     public static final List<String> SYSFS_KEYS = List.of("dir", "attributes");
@@ -228,6 +228,7 @@ public final class ModulesSection {
             }
             unique(names, name, nameNode);
             defs.add(module(name, f));
+            f.opt("helpers").ifPresent(n -> UpcallSection.helpers(n, executables));
         }
         return new Declared(defs, programs, programFiles, executables, timers, kernel);
     }

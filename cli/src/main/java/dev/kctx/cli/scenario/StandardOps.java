@@ -99,6 +99,8 @@ final class StandardOps {
             });
         }
         r.register("printk", "printk: TEXT", OpRegistry.KERNEL, (a, o) -> o.printk(a.string("printk: TEXT")));
+        r.register("call_usermodehelper", "call_usermodehelper: {path: /sbin/NAME, argv: [ARG...], wait: UMH_WAIT_PROC}",
+                OpRegistry.KERNEL, UpcallSection::op);
         r.register("syscall", "syscall: {name: NAME, body: [OPERATIONS]}", OpRegistry.USER, StandardOps::syscall);
         r.register("nanosleep", "nanosleep: DURATION", OpRegistry.USER, (a, o) -> {
             a.context().syscall("nanosleep");

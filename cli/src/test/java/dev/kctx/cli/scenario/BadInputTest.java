@@ -251,6 +251,21 @@ class BadInputTest {
                 arguments("an argument to an _IO ioctl", """
                         processes: [{name: p, body: [ioctl: {device: /dev/k, cmd: "_IO('q', 1)", arg: 5}]}]
                         """, "1:74", new String[] {"_IO('q', 1) passes no argument", "no 'arg' for an _IO command"}),
+                // user-mode helpers and call_usermodehelper
+                arguments("a helper at a relative path", "modules: [{name: m, helpers: [{path: sbin/x}]}]\n", "1:38",
+                        new String[] {"helper path 'sbin/x' is not an absolute path", "/sbin/notify"}),
+                arguments("a helper at the built-in helper's path", "modules: [{name: m, helpers: [{path: /sbin/kctx_helper}]}]\n",
+                        "1:38", new String[] {"a second program at /sbin/kctx_helper"}),
+                arguments("a helper exit status out of range", "modules: [{name: m, helpers: [{path: /sbin/x, exit: 256}]}]\n",
+                        "1:53", new String[] {"out of range", "0 to 255"}),
+                arguments("an unknown wait mode", """
+                        kthreads: [{name: w, body: [call_usermodehelper: {path: /sbin/x, wait: UMH_WAIT_PRC}]}]
+                        """, "1:72", new String[] {"unknown wait mode 'UMH_WAIT_PRC'", "did you mean 'UMH_WAIT_PROC'?"}),
+                arguments("two wait modes at once", """
+                        kthreads: [{name: w, body: [call_usermodehelper: {path: /sbin/x, wait: "UMH_NO_WAIT|UMH_WAIT_PROC"}]}]
+                        """, "1:72", new String[] {"names 2 of UMH_NO_WAIT", "exactly one, optionally |UMH_KILLABLE"}),
+                arguments("call_usermodehelper in user mode", "processes: [{name: p, body: [call_usermodehelper: {path: /sbin/x}]}]\n",
+                        "1:30", new String[] {"'call_usermodehelper' is kernel code"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),
