@@ -9,6 +9,7 @@ import dev.kctx.cli.scenario.BodyKind;
 import dev.kctx.cli.scenario.Expect;
 import dev.kctx.cli.scenario.IoctlSection;
 import dev.kctx.cli.scenario.ModulesSection;
+import dev.kctx.cli.scenario.NetlinkSection;
 import dev.kctx.cli.scenario.OpRegistry;
 import dev.kctx.cli.scenario.ScenarioLoader;
 import dev.kctx.cli.scenario.UpcallSection;
@@ -120,6 +121,11 @@ class SchemaTest {
         assertEquals(Set.copyOf(UpcallSection.HELPER_KEYS), keys(declared.at("/helpers/items/properties")));
         assertEquals(Set.copyOf(IoctlSection.OP_KEYS), keys(userOp("ioctl")), "the ioctl operation's keys");
         assertEquals(Set.copyOf(UpcallSection.OP_KEYS), keys(kernelOp("call_usermodehelper")), "call_usermodehelper's keys");
+        assertEquals(Set.copyOf(NetlinkSection.FAMILY_KEYS), keys(declared.at("/netlink/items/properties")));
+        assertEquals(Set.copyOf(NetlinkSection.INPUT_KEYS), keys(declared.at("/netlink/items/properties/input/properties")));
+        assertEquals(Arrays.stream(dev.kctx.mechanisms.Cred.Cap.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
+                texts(declared.at("/netlink/items/properties/input/properties/capable/enum")));
+        assertEquals(Set.copyOf(NetlinkSection.OP_KEYS), keys(userOp("netlink")), "the netlink operation's keys");
     }
 
     static JsonNode userOp(String name) {

@@ -71,7 +71,7 @@ import java.util.regex.Pattern;
 public final class ModulesSection {
     /** The module keys of a declared module. */
     public static final List<String> MODULE_KEYS = List.of("name", "params", "proc", "sysfs", "debugfs", "configfs", "sysctl",
-            "chardev", "printk", "helpers");
+            "chardev", "printk", "helpers", "netlink");
     public static final List<String> PARAM_KEYS = List.of("type", "perm", "default");
     public static final List<String> PROC_KEYS = List.of("name", "content", "seq_records", "mode");
     public static final List<String> SYSFS_KEYS = List.of("dir", "attributes");
@@ -200,6 +200,7 @@ public final class ModulesSection {
         List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel = new ArrayList<>();
         boolean timers = false;
         Set<String> names = new HashSet<>();
+        Set<dev.kctx.actors.program.SoftirqVector> netlinkVectors = java.util.EnumSet.noneOf(dev.kctx.actors.program.SoftirqVector.class);
         for (Node item : s.items()) {
             if (item instanceof Node.MapNode m && m.entries().stream().anyMatch(e -> e.key().equals("builtin"))) {
                 Fields f = Fields.of(item, "a built-in module", List.of("builtin"));
@@ -227,7 +228,7 @@ public final class ModulesSection {
                         "1 to 55 letters, digits and _ (the file is NAME.ko)");
             }
             unique(names, name, nameNode);
-            defs.add(module(name, f));
+            defs.add(module(name, f, netlinkVectors, kernel));
             f.opt("helpers").ifPresent(n -> UpcallSection.helpers(n, executables));
         }
         return new Declared(defs, programs, programFiles, executables, timers, kernel);
@@ -241,7 +242,8 @@ public final class ModulesSection {
 
     // ---- one declared module ----
 
-    private static ModuleDef module(String name, Fields f) {
+    private static ModuleDef module(String name, Fields f, Set<dev.kctx.actors.program.SoftirqVector> netlinkVectors,
+                                    List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel) {
         List<ParamDef> params = f.opt("params").map(ModulesSection::params).orElse(List.of());
         List<Consumer<ModuleCtx>> steps = new ArrayList<>();
         f.opt("printk").ifPresent(n -> {
@@ -257,6 +259,7 @@ public final class ModulesSection {
         f.opt("configfs").ifPresent(n -> steps.add(configfs(n)));
         f.opt("sysctl").ifPresent(n -> steps.add(sysctl(n)));
         f.opt("chardev").ifPresent(n -> steps.add(chardev(n, name)));
+        f.opt("netlink").ifPresent(n -> steps.add(NetlinkSection.families(n, name, netlinkVectors, kernel)));
         List<Consumer<ModuleCtx>> init = List.copyOf(steps);
         // A registration that fails throws KernelError; the loader turns it into init's -errno and
         // undoes what was registered before, as a module's error path would.

@@ -110,6 +110,8 @@ final class StandardOps {
         r.register("sh", "sh: COMMAND LINE", OpRegistry.USER, StandardOps::sh);
         r.register("ioctl", "ioctl: {device: PATH, cmd: \"_IOW('q', NR, int)\", arg: INT | NULL, name: NAME}", OpRegistry.USER,
                 IoctlSection::op);
+        r.register("netlink", "netlink: {unit: 25, send: TEXT, ack: true, groups: BITMASK, recv: N}", OpRegistry.USER,
+                NetlinkSection::op);
     }
 
     private static void compute(OpArg a, OpSink o) {

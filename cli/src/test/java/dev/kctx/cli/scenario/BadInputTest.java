@@ -266,6 +266,23 @@ class BadInputTest {
                         """, "1:72", new String[] {"names 2 of UMH_NO_WAIT", "exactly one, optionally |UMH_KILLABLE"}),
                 arguments("call_usermodehelper in user mode", "processes: [{name: p, body: [call_usermodehelper: {path: /sbin/x}]}]\n",
                         "1:30", new String[] {"'call_usermodehelper' is kernel code"}),
+                // netlink families declared by a module, and the netlink operation
+                arguments("a netlink unit out of range", "modules: [{name: m, netlink: [{unit: 32, input: {}}]}]\n", "1:38",
+                        new String[] {"netlink unit is 32, out of range", "0 to 31"}),
+                arguments("a multicast from a family without groups", """
+                        modules: [{name: m, netlink: [{unit: 25, input: {multicast: 1}}]}]
+                        """, "1:61", new String[] {"the input multicasts but the family has no groups", "'groups: N'"}),
+                arguments("a netlink input that fails and replies", """
+                        modules: [{name: m, netlink: [{unit: 25, input: {errno: EPERM, reply: hi}}]}]
+                        """, "1:50", new String[] {"fails with EPERM and also answers"}),
+                arguments("an unknown capability", """
+                        modules: [{name: m, netlink: [{unit: 25, input: {capable: CAP_NET_ADMN}}]}]
+                        """, "1:59", new String[] {"unknown capability 'CAP_NET_ADMN'", "did you mean 'CAP_NET_ADMIN'?"}),
+                arguments("an unknown soft IRQ for a netlink input", """
+                        modules: [{name: m, netlink: [{unit: 25, in_softirq: NET_RXX, input: {}}]}]
+                        """, "1:54", new String[] {"unknown soft IRQ vector 'NET_RXX'", "did you mean 'NET_RX'?"}),
+                arguments("a netlink ACK for nothing sent", "processes: [{name: p, body: [netlink: {unit: 25, ack: true}]}]\n",
+                        "1:50", new String[] {"'ack' asks for the ACK of a message, and nothing is sent"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),
