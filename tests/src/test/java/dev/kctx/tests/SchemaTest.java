@@ -7,6 +7,7 @@ import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.cli.scenario.BodyKind;
 import dev.kctx.cli.scenario.Expect;
+import dev.kctx.cli.scenario.GenetlinkSection;
 import dev.kctx.cli.scenario.IoctlSection;
 import dev.kctx.cli.scenario.ModulesSection;
 import dev.kctx.cli.scenario.NetlinkSection;
@@ -126,6 +127,13 @@ class SchemaTest {
         assertEquals(Arrays.stream(dev.kctx.mechanisms.Cred.Cap.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
                 texts(declared.at("/netlink/items/properties/input/properties/capable/enum")));
         assertEquals(Set.copyOf(NetlinkSection.OP_KEYS), keys(userOp("netlink")), "the netlink operation's keys");
+        assertEquals(Set.copyOf(GenetlinkSection.FAMILY_KEYS), keys(declared.at("/genetlink/items/properties")));
+        assertEquals(Set.copyOf(GenetlinkSection.ATTR_KEYS), keys(declared.at("/genetlink/items/properties/attributes/items/properties")));
+        assertEquals(Arrays.stream(dev.kctx.mechanisms.netlink.NlaPolicy.Type.values()).map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toSet()), texts(declared.at("/genetlink/items/properties/attributes/items/properties/policy/enum")));
+        assertEquals(Set.copyOf(GenetlinkSection.OPERATION_KEYS), keys(declared.at("/genetlink/items/properties/ops/items/properties")));
+        assertEquals(Set.copyOf(GenetlinkSection.OP_KEYS), keys(userOp("genetlink")), "the genetlink operation's keys");
+        assertEquals(Set.copyOf(GenetlinkSection.ATTR_VALUE_KEYS), keys(userOp("genetlink").at("/attrs/items/properties")));
     }
 
     static JsonNode userOp(String name) {

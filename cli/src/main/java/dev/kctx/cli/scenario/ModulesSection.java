@@ -71,7 +71,7 @@ import java.util.regex.Pattern;
 public final class ModulesSection {
     /** The module keys of a declared module. */
     public static final List<String> MODULE_KEYS = List.of("name", "params", "proc", "sysfs", "debugfs", "configfs", "sysctl",
-            "chardev", "printk", "helpers", "netlink");
+            "chardev", "printk", "helpers", "netlink", "genetlink");
     public static final List<String> PARAM_KEYS = List.of("type", "perm", "default");
     public static final List<String> PROC_KEYS = List.of("name", "content", "seq_records", "mode");
     public static final List<String> SYSFS_KEYS = List.of("dir", "attributes");
@@ -260,6 +260,7 @@ public final class ModulesSection {
         f.opt("sysctl").ifPresent(n -> steps.add(sysctl(n)));
         f.opt("chardev").ifPresent(n -> steps.add(chardev(n, name)));
         f.opt("netlink").ifPresent(n -> steps.add(NetlinkSection.families(n, name, netlinkVectors, kernel)));
+        f.opt("genetlink").ifPresent(n -> steps.add(GenetlinkSection.families(n)));
         List<Consumer<ModuleCtx>> init = List.copyOf(steps);
         // A registration that fails throws KernelError; the loader turns it into init's -errno and
         // undoes what was registered before, as a module's error path would.

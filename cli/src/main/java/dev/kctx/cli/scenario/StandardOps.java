@@ -112,6 +112,8 @@ final class StandardOps {
                 IoctlSection::op);
         r.register("netlink", "netlink: {unit: 25, send: TEXT, ack: true, groups: BITMASK, recv: N}", OpRegistry.USER,
                 NetlinkSection::op);
+        r.register("genetlink", "genetlink: {family: NAME, cmd: N, attrs: [{type: 1, string: TEXT}], ack: true} | {family: NAME, subscribe: GROUP}",
+                OpRegistry.USER, GenetlinkSection::op);
     }
 
     private static void compute(OpArg a, OpSink o) {

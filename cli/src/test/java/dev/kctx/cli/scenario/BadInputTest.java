@@ -283,6 +283,24 @@ class BadInputTest {
                         """, "1:54", new String[] {"unknown soft IRQ vector 'NET_RXX'", "did you mean 'NET_RX'?"}),
                 arguments("a netlink ACK for nothing sent", "processes: [{name: p, body: [netlink: {unit: 25, ack: true}]}]\n",
                         "1:50", new String[] {"'ack' asks for the ACK of a message, and nothing is sent"}),
+                // generic netlink families declared by a module, and the genetlink operation
+                arguments("a generic netlink family name too long", """
+                        modules: [{name: m, genetlink: [{name: A_FAMILY_NAME_TOO_LONG, ops: [{cmd: 1}]}]}]
+                        """, "1:40", new String[] {"family name 'A_FAMILY_NAME_TOO_LONG' is not valid", "GENL_NAMSIZ"}),
+                arguments("an unknown attribute policy", """
+                        modules: [{name: m, genetlink: [{name: F, attributes: [{type: 1, name: MSG, policy: nul_strng}], ops: [{cmd: 1}]}]}]
+                        """, "1:85", new String[] {"unknown attribute policy 'nul_strng'", "did you mean 'nul_string'?"}),
+                arguments("a placeholder of no attribute", """
+                        modules: [{name: m, genetlink: [{name: F, attributes: [{type: 1, name: MSG, policy: string}], ops: [{cmd: 1, reply: "{MGS}"}]}]}]
+                        """, "1:117", new String[] {"unknown attribute 'MGS' in {MGS}", "expected MSG"}),
+                arguments("a multicast to an undeclared group", """
+                        modules: [{name: m, genetlink: [{name: F, attributes: [{type: 1, name: MSG, policy: string}], groups: [events], ops: [{cmd: 1, multicast: evts}]}]}]
+                        """, "1:139", new String[] {"unknown multicast group 'evts'", "expected events"}),
+                arguments("two operations with one cmd", """
+                        modules: [{name: m, genetlink: [{name: F, ops: [{cmd: 1}, {cmd: 1}]}]}]
+                        """, "1:65", new String[] {"a second operation for cmd 1"}),
+                arguments("a genetlink operation without cmd or group", "processes: [{name: p, body: [genetlink: {family: F}]}]\n",
+                        "1:41", new String[] {"genetlink names neither a cmd nor a group to subscribe to", "'subscribe: GROUP'"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),
