@@ -137,11 +137,7 @@ public final class GenetlinkSection {
         }
         boolean admin = f.opt("admin_perm").map(n -> Values.bool(n, "admin_perm")).orElse(false);
         String printk = f.opt("printk").map(n -> placeholders(n, "printk", attrs)).orElse(null);
-        Map<String, Errno> errnos = new LinkedHashMap<>();
-        for (Errno e : Errno.values()) {
-            errnos.put(e.name(), e);
-        }
-        Errno errno = f.opt("errno").map(n -> Values.choice(n, "errno", errnos)).orElse(null);
+        Errno errno = f.opt("errno").map(IoctlSection::errno).orElse(null);
         String reply = f.opt("reply").map(n -> placeholders(n, "reply", attrs)).orElse(null);
         Node mcNode = f.opt("multicast").orElse(null);
         int group = -1;

@@ -186,7 +186,8 @@ public final class IoctlSection {
         return v;
     }
 
-    private static Errno errno(Node n) {
+    /** An errno by name (EPERM, ...), as a declared handler returns it. */
+    static Errno errno(Node n) {
         Map<String, Errno> m = new LinkedHashMap<>();
         for (Errno e : Errno.values()) {
             m.put(e.name(), e);

@@ -112,12 +112,8 @@ public final class NetlinkSection {
         for (Cred.Cap c : Cred.Cap.values()) {
             caps.put(c.name(), c);
         }
-        Map<String, Errno> errnos = new LinkedHashMap<>();
-        for (Errno e : Errno.values()) {
-            errnos.put(e.name(), e);
-        }
         Cred.Cap cap = f.opt("capable").map(n -> Values.choice(n, "capability", caps)).orElse(null);
-        Errno errno = f.opt("errno").map(n -> Values.choice(n, "errno", errnos)).orElse(null);
+        Errno errno = f.opt("errno").map(IoctlSection::errno).orElse(null);
         String printk = f.opt("printk").map(n -> Values.string(n, "printk")).orElse(null);
         String reply = f.opt("reply").map(n -> Values.string(n, "reply")).orElse(null);
         int multicast = 0;

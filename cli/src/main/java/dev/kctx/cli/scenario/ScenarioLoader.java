@@ -462,7 +462,8 @@ public final class ScenarioLoader implements OpArg.Context {
                 if (sc.text().isEmpty()) {
                     throw new ScenarioError(t.loc(), "a console_contains item is empty", "a non-empty text the console must show");
                 }
-                console.add(sc.text());
+                // Expect's verdict prints the text: no control characters (Values.string refuses them).
+                console.add(Values.string(t, "a console_contains item"));
             }
         }
         List<Expect.Count> counts = f.opt("mechanisms").map(ScenarioLoader::counts).orElse(List.of());
