@@ -225,7 +225,11 @@ class BadInputTest {
                 arguments("a TIMER handler next to a module that needs timers", """
                         modules: [{builtin: upcall_example}]
                         softirqs: {TIMER: [compute: 1us]}
-                        """, "2:12", new String[] {"soft IRQ TIMER runs the kernel timers a built-in module needs"}),
+                        """, "2:12", new String[] {"soft IRQ TIMER runs what a module needs (a built-in's kernel timers"}),
+                arguments("a handler on the vector of a declared netlink input", """
+                        modules: [{name: m, netlink: [{unit: 25, in_softirq: NET_RX, input: {}}]}]
+                        softirqs: {NET_RX: [compute: 1us]}
+                        """, "2:12", new String[] {"soft IRQ NET_RX runs what a module needs", "a declared netlink input"}),
                 arguments("a program without its module", "processes: [{name: p, body: [sh: ./nlsend hi]}]\n", "1:34",
                         new String[] {"no program './nlsend' on this machine", "nlexample", "kudp", "mmap_kernel"}),
                 // ioctl commands declared on a chardev, and the process's ioctl operation
