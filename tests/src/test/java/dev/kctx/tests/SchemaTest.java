@@ -7,9 +7,13 @@ import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.cli.scenario.BodyKind;
 import dev.kctx.cli.scenario.Expect;
+import dev.kctx.cli.scenario.GenetlinkSection;
+import dev.kctx.cli.scenario.IoctlSection;
 import dev.kctx.cli.scenario.ModulesSection;
+import dev.kctx.cli.scenario.NetlinkSection;
 import dev.kctx.cli.scenario.OpRegistry;
 import dev.kctx.cli.scenario.ScenarioLoader;
+import dev.kctx.cli.scenario.UpcallSection;
 import dev.kctx.contexts.ReportKind;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -114,6 +118,41 @@ class SchemaTest {
         assertEquals(Set.copyOf(ModulesSection.SYSCTL_KEYS), keys(declared.at("/sysctl/items/properties")));
         assertEquals(Set.copyOf(ModulesSection.SYSCTL_TYPES), texts(declared.at("/sysctl/items/properties/type/enum")));
         assertEquals(Set.copyOf(ModulesSection.CHARDEV_KEYS), keys(declared.at("/chardev/properties")));
+        assertEquals(Set.copyOf(IoctlSection.COMMAND_KEYS), keys(declared.at("/chardev/properties/ioctl/items/properties")));
+        assertEquals(Arrays.stream(dev.kctx.mechanisms.Errno.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
+                texts(declared.at("/chardev/properties/ioctl/items/properties/errno/enum")));
+        assertEquals(Set.copyOf(UpcallSection.HELPER_KEYS), keys(declared.at("/helpers/items/properties")));
+        assertEquals(Set.copyOf(IoctlSection.OP_KEYS), keys(userOp("ioctl")), "the ioctl operation's keys");
+        assertEquals(Set.copyOf(UpcallSection.OP_KEYS), keys(kernelOp("call_usermodehelper")), "call_usermodehelper's keys");
+        assertEquals(Set.copyOf(NetlinkSection.FAMILY_KEYS), keys(declared.at("/netlink/items/properties")));
+        assertEquals(Set.copyOf(NetlinkSection.INPUT_KEYS), keys(declared.at("/netlink/items/properties/input/properties")));
+        assertEquals(Arrays.stream(dev.kctx.mechanisms.Cred.Cap.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
+                texts(declared.at("/netlink/items/properties/input/properties/capable/enum")));
+        assertEquals(Set.copyOf(NetlinkSection.OP_KEYS), keys(userOp("netlink")), "the netlink operation's keys");
+        assertEquals(Set.copyOf(GenetlinkSection.FAMILY_KEYS), keys(declared.at("/genetlink/items/properties")));
+        assertEquals(Set.copyOf(GenetlinkSection.ATTR_KEYS), keys(declared.at("/genetlink/items/properties/attributes/items/properties")));
+        assertEquals(Arrays.stream(dev.kctx.mechanisms.netlink.NlaPolicy.Type.values()).map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toSet()), texts(declared.at("/genetlink/items/properties/attributes/items/properties/policy/enum")));
+        assertEquals(Set.copyOf(GenetlinkSection.OPERATION_KEYS), keys(declared.at("/genetlink/items/properties/ops/items/properties")));
+        assertEquals(Set.copyOf(GenetlinkSection.OP_KEYS), keys(userOp("genetlink")), "the genetlink operation's keys");
+        assertEquals(Set.copyOf(GenetlinkSection.ATTR_VALUE_KEYS), keys(userOp("genetlink").at("/attrs/items/properties")));
+    }
+
+    static JsonNode userOp(String name) {
+        return opSchema("userOp", name);
+    }
+
+    static JsonNode kernelOp(String name) {
+        return opSchema("kernelOp", name);
+    }
+
+    private static JsonNode opSchema(String def, String name) {
+        for (JsonNode alt : schema.at("/$defs/" + def + "/oneOf")) {
+            if (alt.has("properties") && alt.get("properties").has(name)) {
+                return alt.get("properties").get(name).get("properties");
+            }
+        }
+        throw new AssertionError(def + " has no " + name);
     }
 
     static Stream<Path> examples() throws IOException {

@@ -42,6 +42,7 @@ import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.OpenFile;
+import dev.kctx.mechanisms.vfs.UserPtr;
 import dev.kctx.mechanisms.vfs.Vfs;
 
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ import java.util.regex.Pattern;
 public final class ModulesSection {
     /** The module keys of a declared module. */
     public static final List<String> MODULE_KEYS = List.of("name", "params", "proc", "sysfs", "debugfs", "configfs", "sysctl",
-            "chardev", "printk");
+            "chardev", "printk", "helpers", "netlink", "genetlink");
     public static final List<String> PARAM_KEYS = List.of("type", "perm", "default");
     public static final List<String> PROC_KEYS = List.of("name", "content", "seq_records", "mode");
     public static final List<String> SYSFS_KEYS = List.of("dir", "attributes");
@@ -79,7 +80,7 @@ public final class ModulesSection {
     public static final List<String> DEBUGFS_FILE_KEYS = List.of("name", "type", "value", "mode");
     public static final List<String> CONFIGFS_KEYS = List.of("subsystem", "attributes");
     public static final List<String> SYSCTL_KEYS = List.of("path", "type", "value", "min", "max", "mode", "maxlen");
-    public static final List<String> CHARDEV_KEYS = List.of("name", "major", "buffer");
+    public static final List<String> CHARDEV_KEYS = List.of("name", "major", "buffer", "variables", "ioctl");
     public static final List<String> DEBUGFS_TYPES = List.of("u8", "u32", "x32", "bool", "blob");
     public static final List<String> SYSCTL_TYPES = List.of("int", "int_minmax", "string");
     /** The largest seq_file a declared entry may iterate, and the largest fixed content. */
@@ -199,6 +200,7 @@ public final class ModulesSection {
         List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel = new ArrayList<>();
         boolean timers = false;
         Set<String> names = new HashSet<>();
+        Set<dev.kctx.actors.program.SoftirqVector> netlinkVectors = java.util.EnumSet.noneOf(dev.kctx.actors.program.SoftirqVector.class);
         for (Node item : s.items()) {
             if (item instanceof Node.MapNode m && m.entries().stream().anyMatch(e -> e.key().equals("builtin"))) {
                 Fields f = Fields.of(item, "a built-in module", List.of("builtin"));
@@ -226,7 +228,8 @@ public final class ModulesSection {
                         "1 to 55 letters, digits and _ (the file is NAME.ko)");
             }
             unique(names, name, nameNode);
-            defs.add(module(name, f));
+            defs.add(module(name, f, netlinkVectors, kernel));
+            f.opt("helpers").ifPresent(n -> UpcallSection.helpers(n, executables));
         }
         return new Declared(defs, programs, programFiles, executables, timers, kernel);
     }
@@ -239,7 +242,8 @@ public final class ModulesSection {
 
     // ---- one declared module ----
 
-    private static ModuleDef module(String name, Fields f) {
+    private static ModuleDef module(String name, Fields f, Set<dev.kctx.actors.program.SoftirqVector> netlinkVectors,
+                                    List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel) {
         List<ParamDef> params = f.opt("params").map(ModulesSection::params).orElse(List.of());
         List<Consumer<ModuleCtx>> steps = new ArrayList<>();
         f.opt("printk").ifPresent(n -> {
@@ -255,6 +259,8 @@ public final class ModulesSection {
         f.opt("configfs").ifPresent(n -> steps.add(configfs(n)));
         f.opt("sysctl").ifPresent(n -> steps.add(sysctl(n)));
         f.opt("chardev").ifPresent(n -> steps.add(chardev(n, name)));
+        f.opt("netlink").ifPresent(n -> steps.add(NetlinkSection.families(n, name, netlinkVectors, kernel)));
+        f.opt("genetlink").ifPresent(n -> steps.add(GenetlinkSection.families(n)));
         List<Consumer<ModuleCtx>> init = List.copyOf(steps);
         // A registration that fails throws KernelError; the loader turns it into init's -errno and
         // undoes what was registered before, as a module's error path would.
@@ -623,11 +629,27 @@ public final class ModulesSection {
         String name = fileName(f.req("name", "NAME (as /proc/devices lists it)"), "chardev name");
         int major = (int) f.opt("major").map(n -> Values.integer(n, "major", 0, 511)).orElse(0L).longValue();
         int buffer = (int) f.opt("buffer").map(n -> Values.integer(n, "buffer", 1, MAX_BUFFER)).orElse((long) CdevExample.BUFFER).longValue();
-        return m -> m.registerChrdev(major, name, new BufferFops(module, buffer, new byte[1][0]));
+        Map<String, Integer> vars = f.opt("variables").map(IoctlSection::variables).orElse(Map.of());
+        List<IoctlSection.Command> ioctls = f.opt("ioctl").map(n -> IoctlSection.commands(n, vars)).orElse(List.of());
+        if (f.has("variables") && !f.has("ioctl")) {
+            throw new ScenarioError(f.keyLoc("variables"), "chardev " + name + " has variables but no ioctl commands that use them",
+                    "'ioctl: [{name: NAME, cmd: \"_IOR('q', 1, int)\", get: VARIABLE}]' or no 'variables'");
+        }
+        // Each load starts from the declared values, as a fresh module's statics would.
+        return m -> m.registerChrdev(major, name, new BufferFops(module, buffer, new byte[1][0],
+                ioctls.isEmpty() ? null : IoctlSection.Handler.of(ioctls, vars)));
     }
 
-    /** cdev_example's operations: write fills a kernel buffer (cut at its size), read returns it, then end of file. */
-    private record BufferFops(String owner, int size, byte[][] data) implements FileOps {
+    /**
+     * cdev_example's operations: write fills a kernel buffer (cut at its size), read returns it, then
+     * end of file; ioctl runs the declared commands, or is ENOTTY without any (no unlocked_ioctl).
+     */
+    private record BufferFops(String owner, int size, byte[][] data, IoctlSection.Handler ioctls) implements FileOps {
+        @Override
+        public long ioctl(FileCtx c, OpenFile f, int cmd, UserPtr arg) {
+            return ioctls == null ? FileOps.super.ioctl(c, f, cmd, arg) : ioctls.ioctl(c, cmd, arg);
+        }
+
         @Override
         public IoResult read(FileCtx c, OpenFile f, int count) {
             byte[] buf = data[0];

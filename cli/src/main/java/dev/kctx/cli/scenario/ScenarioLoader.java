@@ -331,8 +331,8 @@ public final class ScenarioLoader implements OpArg.Context {
                         Errors.oneOf(vectors.keySet()));
             }
             if (builtin.contains(v)) {
-                throw new ScenarioError(e.keyLoc(), "soft IRQ " + v + " runs the kernel timers a built-in module needs",
-                        "another vector, or no built-in module that needs timers");
+                throw new ScenarioError(e.keyLoc(), "soft IRQ " + v + " runs what a module needs (a built-in's kernel timers,"
+                        + " a declared netlink input)", "another vector, or no module that needs it");
             }
             out.put(v, program(e.value(), BodyKind.SOFTIRQ, "softirq " + v, 1));
         }
@@ -466,7 +466,8 @@ public final class ScenarioLoader implements OpArg.Context {
                 if (sc.text().isEmpty()) {
                     throw new ScenarioError(t.loc(), "a console_contains item is empty", "a non-empty text the console must show");
                 }
-                console.add(sc.text());
+                // Expect's verdict prints the text: no control characters (Values.string refuses them).
+                console.add(Values.string(t, "a console_contains item"));
             }
         }
         Map<String, Expect.Range> counters = new LinkedHashMap<>();

@@ -99,6 +99,8 @@ final class StandardOps {
             });
         }
         r.register("printk", "printk: TEXT", OpRegistry.KERNEL, (a, o) -> o.printk(a.string("printk: TEXT")));
+        r.register("call_usermodehelper", "call_usermodehelper: {path: /sbin/NAME, argv: [ARG...], wait: UMH_WAIT_PROC}",
+                OpRegistry.KERNEL, UpcallSection::op);
         r.register("syscall", "syscall: {name: NAME, body: [OPERATIONS]}", OpRegistry.USER, StandardOps::syscall);
         r.register("nanosleep", "nanosleep: DURATION", OpRegistry.USER, (a, o) -> {
             a.context().syscall("nanosleep");
@@ -106,6 +108,12 @@ final class StandardOps {
         });
         r.register("loop", "loop: {count: N | forever, body: [OPERATIONS]}", OpRegistry.ANYWHERE, StandardOps::loop);
         r.register("sh", "sh: COMMAND LINE", OpRegistry.USER, StandardOps::sh);
+        r.register("ioctl", "ioctl: {device: PATH, cmd: \"_IOW('q', NR, int)\", arg: INT | NULL, name: NAME}", OpRegistry.USER,
+                IoctlSection::op);
+        r.register("netlink", "netlink: {unit: 25, send: TEXT, ack: true, groups: BITMASK, recv: N}", OpRegistry.USER,
+                NetlinkSection::op);
+        r.register("genetlink", "genetlink: {family: NAME, cmd: N, attrs: [{type: 1, string: TEXT}], ack: true} | {family: NAME, subscribe: GROUP}",
+                OpRegistry.USER, GenetlinkSection::op);
     }
 
     private static void compute(OpArg a, OpSink o) {

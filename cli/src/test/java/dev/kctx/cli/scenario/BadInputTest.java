@@ -225,9 +225,86 @@ class BadInputTest {
                 arguments("a TIMER handler next to a module that needs timers", """
                         modules: [{builtin: upcall_example}]
                         softirqs: {TIMER: [compute: 1us]}
-                        """, "2:12", new String[] {"soft IRQ TIMER runs the kernel timers a built-in module needs"}),
+                        """, "2:12", new String[] {"soft IRQ TIMER runs what a module needs (a built-in's kernel timers"}),
+                arguments("a handler on the vector of a declared netlink input", """
+                        modules: [{name: m, netlink: [{unit: 25, in_softirq: NET_RX, input: {}}]}]
+                        softirqs: {NET_RX: [compute: 1us]}
+                        """, "2:12", new String[] {"soft IRQ NET_RX runs what a module needs", "a declared netlink input"}),
                 arguments("a program without its module", "processes: [{name: p, body: [sh: ./nlsend hi]}]\n", "1:34",
                         new String[] {"no program './nlsend' on this machine", "nlexample", "kudp", "mmap_kernel"}),
+                // ioctl commands declared on a chardev, and the process's ioctl operation
+                arguments("an ioctl command that is not a macro", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: G, cmd: "_IOX('q', 1)"}]}}]
+                        """, "1:63", new String[] {"ioctl cmd '_IOX('q', 1)' is not an ioctl command macro",
+                        "_IO('q', NR), _IOR('q', NR, int)"}),
+                arguments("an ioctl size of an unknown type", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: G, cmd: "_IOR('q', 1, itn)"}]}}]
+                        """, "1:63", new String[] {"unknown ioctl size type 'itn'", "a number of bytes or one of int, long"}),
+                arguments("an ioctl that gets a variable but copies nothing back", """
+                        modules: [{name: k, chardev: {name: k, variables: {v: 1}, ioctl: [{name: G, cmd: "_IOW('q', 1, int)", get: v}]}}]
+                        """, "1:103", new String[] {"ioctl G gets v but _IOW('q', 1, 4) copies nothing back", "_IOR or _IOWR"}),
+                arguments("an ioctl on an undeclared variable", """
+                        modules: [{name: k, chardev: {name: k, variables: {limit: 1}, ioctl: [{name: G, cmd: "_IOR('q', 1, int)", get: limt}]}}]
+                        """, "1:112", new String[] {"unknown variable 'limt'", "did you mean 'limit'?", "expected limit"}),
+                arguments("two ioctl commands with one number", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: A, cmd: "_IO('q', 1)"}, {name: B, cmd: "_IO('q', 1)"}]}}]
+                        """, "1:94", new String[] {"ioctl B has the same number as A (_IO('q', 1))"}),
+                arguments("an ioctl with an unknown errno", """
+                        modules: [{name: k, chardev: {name: k, ioctl: [{name: A, cmd: "_IO('q', 1)", errno: EPRM}]}}]
+                        """, "1:85", new String[] {"unknown errno 'EPRM'", "did you mean 'EPERM'?"}),
+                arguments("an argument to an _IO ioctl", """
+                        processes: [{name: p, body: [ioctl: {device: /dev/k, cmd: "_IO('q', 1)", arg: 5}]}]
+                        """, "1:74", new String[] {"_IO('q', 1) passes no argument", "no 'arg' for an _IO command"}),
+                // user-mode helpers and call_usermodehelper
+                arguments("a helper at a relative path", "modules: [{name: m, helpers: [{path: sbin/x}]}]\n", "1:38",
+                        new String[] {"helper path 'sbin/x' is not an absolute path", "/sbin/notify"}),
+                arguments("a helper at the built-in helper's path", "modules: [{name: m, helpers: [{path: /sbin/kctx_helper}]}]\n",
+                        "1:38", new String[] {"a second program at /sbin/kctx_helper"}),
+                arguments("a helper exit status out of range", "modules: [{name: m, helpers: [{path: /sbin/x, exit: 256}]}]\n",
+                        "1:53", new String[] {"out of range", "0 to 255"}),
+                arguments("an unknown wait mode", """
+                        kthreads: [{name: w, body: [call_usermodehelper: {path: /sbin/x, wait: UMH_WAIT_PRC}]}]
+                        """, "1:72", new String[] {"unknown wait mode 'UMH_WAIT_PRC'", "did you mean 'UMH_WAIT_PROC'?"}),
+                arguments("two wait modes at once", """
+                        kthreads: [{name: w, body: [call_usermodehelper: {path: /sbin/x, wait: "UMH_NO_WAIT|UMH_WAIT_PROC"}]}]
+                        """, "1:72", new String[] {"names 2 of UMH_NO_WAIT", "exactly one, optionally |UMH_KILLABLE"}),
+                arguments("call_usermodehelper in user mode", "processes: [{name: p, body: [call_usermodehelper: {path: /sbin/x}]}]\n",
+                        "1:30", new String[] {"'call_usermodehelper' is kernel code"}),
+                // netlink families declared by a module, and the netlink operation
+                arguments("a netlink unit out of range", "modules: [{name: m, netlink: [{unit: 32, input: {}}]}]\n", "1:38",
+                        new String[] {"netlink unit is 32, out of range", "0 to 31"}),
+                arguments("a multicast from a family without groups", """
+                        modules: [{name: m, netlink: [{unit: 25, input: {multicast: 1}}]}]
+                        """, "1:61", new String[] {"the input multicasts but the family has no groups", "'groups: N'"}),
+                arguments("a netlink input that fails and replies", """
+                        modules: [{name: m, netlink: [{unit: 25, input: {errno: EPERM, reply: hi}}]}]
+                        """, "1:50", new String[] {"fails with EPERM and also answers"}),
+                arguments("an unknown capability", """
+                        modules: [{name: m, netlink: [{unit: 25, input: {capable: CAP_NET_ADMN}}]}]
+                        """, "1:59", new String[] {"unknown capability 'CAP_NET_ADMN'", "did you mean 'CAP_NET_ADMIN'?"}),
+                arguments("an unknown soft IRQ for a netlink input", """
+                        modules: [{name: m, netlink: [{unit: 25, in_softirq: NET_RXX, input: {}}]}]
+                        """, "1:54", new String[] {"unknown soft IRQ vector 'NET_RXX'", "did you mean 'NET_RX'?"}),
+                arguments("a netlink ACK for nothing sent", "processes: [{name: p, body: [netlink: {unit: 25, ack: true}]}]\n",
+                        "1:50", new String[] {"'ack' asks for the ACK of a message, and nothing is sent"}),
+                // generic netlink families declared by a module, and the genetlink operation
+                arguments("a generic netlink family name too long", """
+                        modules: [{name: m, genetlink: [{name: A_FAMILY_NAME_TOO_LONG, ops: [{cmd: 1}]}]}]
+                        """, "1:40", new String[] {"family name 'A_FAMILY_NAME_TOO_LONG' is not valid", "GENL_NAMSIZ"}),
+                arguments("an unknown attribute policy", """
+                        modules: [{name: m, genetlink: [{name: F, attributes: [{type: 1, name: MSG, policy: nul_strng}], ops: [{cmd: 1}]}]}]
+                        """, "1:85", new String[] {"unknown attribute policy 'nul_strng'", "did you mean 'nul_string'?"}),
+                arguments("a placeholder of no attribute", """
+                        modules: [{name: m, genetlink: [{name: F, attributes: [{type: 1, name: MSG, policy: string}], ops: [{cmd: 1, reply: "{MGS}"}]}]}]
+                        """, "1:117", new String[] {"unknown attribute 'MGS' in {MGS}", "expected MSG"}),
+                arguments("a multicast to an undeclared group", """
+                        modules: [{name: m, genetlink: [{name: F, attributes: [{type: 1, name: MSG, policy: string}], groups: [events], ops: [{cmd: 1, multicast: evts}]}]}]
+                        """, "1:139", new String[] {"unknown multicast group 'evts'", "expected events"}),
+                arguments("two operations with one cmd", """
+                        modules: [{name: m, genetlink: [{name: F, ops: [{cmd: 1}, {cmd: 1}]}]}]
+                        """, "1:65", new String[] {"a second operation for cmd 1"}),
+                arguments("a genetlink operation without cmd or group", "processes: [{name: p, body: [genetlink: {family: F}]}]\n",
+                        "1:41", new String[] {"genetlink names neither a cmd nor a group to subscribe to", "'subscribe: GROUP'"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),

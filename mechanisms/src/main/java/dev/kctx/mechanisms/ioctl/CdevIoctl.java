@@ -120,12 +120,12 @@ public final class CdevIoctl {
     }
 
     /** get_user of an int. */
-    static int getInt(FileCtx c, UserPtr p) {
+    public static int getInt(FileCtx c, UserPtr p) {
         return ByteBuffer.wrap(c.copyFromUser(p, Integer.BYTES)).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 
     /** put_user of an int. */
-    static void putInt(FileCtx c, UserPtr p, int v) {
+    public static void putInt(FileCtx c, UserPtr p, int v) {
         c.copyToUser(p, ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
     }
 

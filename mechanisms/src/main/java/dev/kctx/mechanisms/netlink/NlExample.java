@@ -147,7 +147,8 @@ public final class NlExample {
         return ops;
     }
 
-    private static void report(Exec x, String call) {
+    /** Prints a sendmsg result: "sent N bytes to the kernel" or the error text. */
+    public static void report(Exec x, String call) {
         Regs r = Sys.regs(x);
         if (r.failed()) {
             x.console(call + ": " + r.errno.text());
@@ -156,7 +157,8 @@ public final class NlExample {
         }
     }
 
-    private static void printReceived(Exec x) {
+    /** Prints what the last recvmsg got: "kernel says: TEXT", "ACK for seq N", "error ENAME for seq N", or the errno. */
+    public static void printReceived(Exec x) {
         Regs r = Sys.regs(x);
         if (r.failed()) {
             x.console("recvmsg: " + r.errno.text());

@@ -117,10 +117,21 @@ public final class UpcallExample {
                 work = Durations.parse(a.substring(5));
             }
         }
-        List<Op> p = new ArrayList<>(FileCalls.open("log", LOG, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND));
-        p.addAll(FileCalls.write("log", x -> (Executables.comm(argv.get(0)) + "[" + x.pid() + "]: uid " + Cred.of(x).uid()
-                + ", argv: " + String.join(" ", argv) + "\n").getBytes(StandardCharsets.UTF_8)));
-        p.addAll(FileCalls.close("log"));
+        return helperRun(argv, LOG, work, code);
+    }
+
+    /**
+     * A helper's run: append "comm[pid]: uid U, argv: ..." to {@code log} (none when null), work
+     * for {@code work} ns, exit with {@code code}. Scenario files declare helpers of this shape.
+     */
+    public static List<Op> helperRun(List<String> argv, String log, long work, int code) {
+        List<Op> p = new ArrayList<>();
+        if (log != null) {
+            p.addAll(FileCalls.open("log", log, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND));
+            p.addAll(FileCalls.write("log", x -> (Executables.comm(argv.get(0)) + "[" + x.pid() + "]: uid " + Cred.of(x).uid()
+                    + ", argv: " + String.join(" ", argv) + "\n").getBytes(StandardCharsets.UTF_8)));
+            p.addAll(FileCalls.close("log"));
+        }
         p.add(new Ops.Compute(work));
         p.add(ProcessExit.exit(code));
         return p;
