@@ -610,6 +610,11 @@ public final class Ops {
             if (!x.retrying()) {
                 x.check(KernelCall.WAIT_EVENT, describe());
             }
+            if (interruptible && x.retrying() && x.userWorkPending()) {
+                // ___wait_event: signal_pending_state -> finish_wait, return -ERESTARTSYS.
+                x.kernel().waitQueue(queue).removeWaiter(x.waitHandle());
+                return Outcome.Next.INSTANCE;
+            }
             return waitOn(x, queue, interruptible ? 'S' : 'D', describe());
         }
 
