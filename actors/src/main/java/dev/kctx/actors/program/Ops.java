@@ -611,8 +611,11 @@ public final class Ops {
                 x.check(KernelCall.WAIT_EVENT, describe());
             }
             if (interruptible && x.retrying() && x.userWorkPending()) {
-                // ___wait_event: signal_pending_state -> finish_wait, return -ERESTARTSYS.
-                x.kernel().waitQueue(queue).removeWaiter(x.waitHandle());
+                // ___wait_event: the condition first, else signal_pending_state -> finish_wait, -ERESTARTSYS.
+                KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
+                if (!q.tryConsume()) {
+                    q.removeWaiter(x.waitHandle());
+                }
                 return Outcome.Next.INSTANCE;
             }
             return waitOn(x, queue, interruptible ? 'S' : 'D', describe());
