@@ -174,6 +174,11 @@ public final class KernelObjects {
             waiters.add(h);
         }
 
+        /** Takes a waiter off the queue (a signal ended its interruptible wait); true if it was there. */
+        public boolean removeWaiter(WaitHandle h) {
+            return waiters.removeIf(w -> w.waiter() == h.waiter());
+        }
+
         /** Signals the condition once and returns the waiters to wake, in the order they came. */
         public List<WaitHandle> signal() {
             events++;

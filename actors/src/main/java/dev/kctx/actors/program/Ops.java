@@ -610,6 +610,14 @@ public final class Ops {
             if (!x.retrying()) {
                 x.check(KernelCall.WAIT_EVENT, describe());
             }
+            if (interruptible && x.retrying() && x.userWorkPending()) {
+                // ___wait_event: the condition first, else signal_pending_state -> finish_wait, -ERESTARTSYS.
+                KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
+                if (!q.tryConsume()) {
+                    q.removeWaiter(x.waitHandle());
+                }
+                return Outcome.Next.INSTANCE;
+            }
             return waitOn(x, queue, interruptible ? 'S' : 'D', describe());
         }
 

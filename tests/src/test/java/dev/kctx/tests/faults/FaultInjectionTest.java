@@ -199,6 +199,20 @@ class FaultInjectionTest {
     }
 
     @Test
+    @DisplayName("a handled signal ends wait_event_interruptible inside a system call: the handler runs, the task leaves the wait queue and goes on")
+    void waitEventInterruptibleEndsOnSignal() {
+        Run r = run(ms(10), MachineSpec.builder()
+                .process("victim", 0, 0, program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        Program.builder().syscall("read", b -> b.waitEventInterruptible("q")).build().ops(),
+                        say("victim: read returned")), VICTIM)
+                .process("killer", 1, ms(1), program(SigUser.kill(VICTIM, Signo.SIGUSR1), show("kill")), OTHER),
+                VICTIM, OTHER);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "victim: read returned"), r.console());
+        assertEquals(0, r.kernel().waitQueue("q").waiterCount(), "no task left on the wait queue");
+        r.invariantsHold();
+    }
+
+    @Test
     @DisplayName("a consumer that stops reading: its queue fills, the kernel's MSG_DONTWAIT sends are dropped with ENOBUFS, a user sender gets EAGAIN, and the reader's next recvmsg reports ENOBUFS")
     void consumerStops() {
         Op kernelSend = new NetlinkOps.Unicast(FAMILY, x -> VICTIM, x -> NlMsg.ofText(0x10, 0, 0, 0, "event"), true, true);
