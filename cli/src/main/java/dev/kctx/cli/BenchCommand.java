@@ -28,7 +28,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--virtual", paramLabel = "TIME", description = "Virtual time per run, e.g. 10s (default 10s; --quick 200ms).")
     String virtual;
 
-    @Option(names = "--runs", paramLabel = "N", description = "Timed runs of each, after one warm-up (default 3; --quick 1).")
+    @Option(names = "--runs", paramLabel = "N", description = "Timed runs of each, after one warm-up (default 5, so that the median is past the JIT warm-up; --quick 1).")
     Integer runs;
 
     @Option(names = "--threads", paramLabel = "N", description = "Dispatcher threads for the engine (default: Akka's).")
@@ -38,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         long virtualNs = virtual != null ? ScenarioRuns.parseDuration("--virtual", virtual, "2s") : quick ? 200_000_000L : 10_000_000_000L;
-        int n = runs != null ? runs : quick ? 1 : 3;
+        int n = runs != null ? runs : quick ? 1 : 5;
         if (n < 1) {
             throw new KctxCommand.UsageError("--runs must be at least 1, not " + n);
         }
