@@ -23,6 +23,7 @@ import dev.kctx.mechanisms.sock.Counters;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.sock.SockMem;
+import dev.kctx.mechanisms.sock.SocketCall.WouldBlock;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
 import dev.kctx.mechanisms.sock.Sockets;
 import dev.kctx.mechanisms.vfs.FileCtx;
@@ -137,16 +138,6 @@ public final class Netlink {
 
         /** A blocking sender in process context must sleep on {@code queue} and try again. */
         record MustWait(String queue) implements SendResult {
-        }
-    }
-
-    /** Thrown inside a system call that must sleep on {@code queue}; the caller turns it into IoResult.WouldBlock. */
-    static final class WouldBlock extends RuntimeException {
-        final String queue;
-
-        WouldBlock(String queue) {
-            super(queue, null, false, false);
-            this.queue = queue;
         }
     }
 

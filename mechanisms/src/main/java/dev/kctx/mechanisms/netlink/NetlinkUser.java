@@ -3,7 +3,7 @@ package dev.kctx.mechanisms.netlink;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Outcome;
-import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Failed;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Opened;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Option;
@@ -11,8 +11,10 @@ import dev.kctx.mechanisms.netlink.NetlinkProtocol.Received;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Reply;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Request;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Sent;
+import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.user.Sys;
+import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.ArrayList;
@@ -87,38 +89,34 @@ public final class NetlinkUser {
 
     /** One system call running {@code request}; a successful socket() stores its descriptor in {@code fdVar}. */
     static List<Op> call(String syscall, String fdVar, Function<Exec, Request> request) {
-        return Sys.call(syscall, c -> {
-            Regs regs = Sys.regs(c.exec());
-            Request req = request.apply(c.exec());
-            try {
-                Reply rep = Netlink.get(c.kernel()).handle(c, req);
-                regs.vars.put(REPLY, rep);
-                if (rep instanceof Opened o && fdVar != null) {
-                    regs.vars.put(fdVar, o.fd());
-                }
-                return done(rep);
-            } catch (KernelError e) {
-                regs.vars.put(REPLY, new Failed(syscall, e.errno()));
-                if (fdVar != null) {
-                    regs.vars.put(fdVar, -1);
-                }
-                throw e;
-            } catch (Netlink.WouldBlock w) {
-                return new IoResult.WouldBlock(w.queue);
-            }
-        });
+        return SocketCall.call(syscall, fdVar, REPLY, request, FAMILY);
     }
 
-    private static IoResult done(Reply rep) {
-        if (rep instanceof Opened o) {
-            return IoResult.Done.of(o.fd());
-        } else if (rep instanceof Sent s) {
-            return IoResult.Done.of(s.bytes());
-        } else if (rep instanceof Received r) {
-            return new IoResult.Done(r.bytes(), NlMsg.encode(r.msgs()));
+    /** Netlink's side of a socket call. */
+    private static final SocketCall.Family<Request, Reply> FAMILY = new SocketCall.Family<>() {
+        public Reply handle(FileCtx c, Request request) {
+            return Netlink.get(c.kernel()).handle(c, request);
         }
-        return IoResult.Done.of(0);
-    }
+
+        public Reply failed(String syscall, Errno errno) {
+            return new Failed(syscall, errno);
+        }
+
+        public int openedFd(Reply reply) {
+            return reply instanceof Opened o ? o.fd() : -1;
+        }
+
+        public IoResult done(Reply rep) {
+            if (rep instanceof Opened o) {
+                return IoResult.Done.of(o.fd());
+            } else if (rep instanceof Sent s) {
+                return IoResult.Done.of(s.bytes());
+            } else if (rep instanceof Received r) {
+                return new IoResult.Done(r.bytes(), NlMsg.encode(r.msgs()));
+            }
+            return IoResult.Done.of(0);
+        }
+    };
 
     /** Runs, before sendmsg returns, the soft IRQ a netlink input of mode SOFTIRQ needs. */
     enum SoftirqKick implements Op {

@@ -11,6 +11,7 @@ import dev.kctx.mechanisms.sock.Counters;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.sock.SockMem;
+import dev.kctx.mechanisms.sock.SocketCall.WouldBlock;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
 import dev.kctx.mechanisms.sock.Sockets;
 import dev.kctx.mechanisms.udp.UdpProtocol.Datagram;
@@ -99,16 +100,6 @@ public final class Udp {
 
     /** A queued datagram with its truesize. */
     record Dgram(Datagram datagram, int truesize) {
-    }
-
-    /** Thrown inside a system call that must sleep on {@code queue}. */
-    static final class WouldBlock extends RuntimeException {
-        final String queue;
-
-        WouldBlock(String queue) {
-            super(queue, null, false, false);
-            this.queue = queue;
-        }
     }
 
     private static final Cred ROOT = new Cred();

@@ -5,6 +5,7 @@ import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.contexts.KernelCall;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.user.Sys;
 
@@ -41,7 +42,7 @@ public final class UdpOps {
                 r.errno = e.errno();
                 r.data = new byte[0];
                 r.vars.put(UdpUser.REPLY, new UdpProtocol.Failed("kernel_recvmsg", e.errno()));
-            } catch (Udp.WouldBlock w) {
+            } catch (SocketCall.WouldBlock w) {
                 x.kernel().waitQueue(w.queue).addWaiter(x.waitHandle());
                 x.check(KernelCall.SCHEDULE, describe());
                 return new Outcome.Block(w.queue, 'S');

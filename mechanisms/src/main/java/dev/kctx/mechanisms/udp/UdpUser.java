@@ -2,15 +2,17 @@ package dev.kctx.mechanisms.udp;
 
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
-import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.udp.UdpProtocol.Datagram;
 import dev.kctx.mechanisms.udp.UdpProtocol.Failed;
 import dev.kctx.mechanisms.udp.UdpProtocol.Opened;
 import dev.kctx.mechanisms.udp.UdpProtocol.Reply;
 import dev.kctx.mechanisms.udp.UdpProtocol.Request;
 import dev.kctx.mechanisms.udp.UdpProtocol.Sent;
+import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.user.Sys;
+import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.List;
@@ -68,32 +70,32 @@ public final class UdpUser {
     }
 
     static List<Op> call(String syscall, String fdVar, Function<Exec, Request> request) {
-        return Sys.call(syscall, c -> {
-            Regs regs = Sys.regs(c.exec());
-            Request req = request.apply(c.exec());
-            try {
-                Reply rep = Udp.get(c.kernel()).handle(c, req);
-                regs.vars.put(REPLY, rep);
-                if (rep instanceof Opened o && fdVar != null) {
-                    regs.vars.put(fdVar, o.fd());
-                }
-                if (rep instanceof Opened o) {
-                    return IoResult.Done.of(o.fd());
-                } else if (rep instanceof Sent s) {
-                    return IoResult.Done.of(s.bytes());
-                } else if (rep instanceof Datagram d) {
-                    return IoResult.Done.read(d.data());
-                }
-                return IoResult.Done.of(0);
-            } catch (KernelError e) {
-                regs.vars.put(REPLY, new Failed(syscall, e.errno()));
-                if (fdVar != null) {
-                    regs.vars.put(fdVar, -1);
-                }
-                throw e;
-            } catch (Udp.WouldBlock w) {
-                return new IoResult.WouldBlock(w.queue);
-            }
-        });
+        return SocketCall.call(syscall, fdVar, REPLY, request, FAMILY);
     }
+
+    /** UDP's side of a socket call. */
+    private static final SocketCall.Family<Request, Reply> FAMILY = new SocketCall.Family<>() {
+        public Reply handle(FileCtx c, Request request) {
+            return Udp.get(c.kernel()).handle(c, request);
+        }
+
+        public Reply failed(String syscall, Errno errno) {
+            return new Failed(syscall, errno);
+        }
+
+        public int openedFd(Reply reply) {
+            return reply instanceof Opened o ? o.fd() : -1;
+        }
+
+        public IoResult done(Reply rep) {
+            if (rep instanceof Opened o) {
+                return IoResult.Done.of(o.fd());
+            } else if (rep instanceof Sent s) {
+                return IoResult.Done.of(s.bytes());
+            } else if (rep instanceof Datagram d) {
+                return IoResult.Done.read(d.data());
+            }
+            return IoResult.Done.of(0);
+        }
+    };
 }

@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,14 +57,7 @@ final class ShellTools {
             case ">>" -> OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND;
             default -> OpenFlags.O_RDWR | OpenFlags.O_CREAT;
         };
-        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, flags))));
-        ops.add(Sys.user("exec", x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                x.console("sh: " + path + ": " + r.errno.text());
-                return List.of();
-            }
-            int fd = (int) r.ret;
+        return openThen("exec", path, flags, e -> "sh: " + path + ": " + e.text(), fd -> {
             if (fd == n) {
                 return List.of();
             }
@@ -72,6 +67,23 @@ final class ShellTools {
                 return IoResult.Done.of(0);
             }));
             return move;
+        });
+    }
+
+    /**
+     * open(path, flags) as {@code tool} does it: on success the ops {@code withFd} makes of the
+     * descriptor, on failure the line {@code failure} makes of the errno, printed.
+     */
+    private static List<Op> openThen(String tool, String path, int flags, Function<Errno, String> failure,
+                                     IntFunction<List<Op>> withFd) {
+        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, flags))));
+        ops.add(Sys.user(tool, x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                x.console(failure.apply(r.errno));
+                return List.of();
+            }
+            return withFd.apply((int) r.ret);
         }));
         return ops;
     }
@@ -89,16 +101,8 @@ final class ShellTools {
         }
         String path = rest.get(0);
         int want = lines;
-        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_RDONLY))));
-        ops.add(Sys.user("head", x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                x.console("head: cannot open '" + path + "' for reading: " + r.errno.text());
-                return List.of();
-            }
-            return headLoop((int) r.ret, path, want, new ByteArrayOutputStream());
-        }));
-        return ops;
+        return openThen("head", path, OpenFlags.O_RDONLY, e -> "head: cannot open '" + path + "' for reading: " + e.text(),
+                fd -> headLoop(fd, path, want, new ByteArrayOutputStream()));
     }
 
     private static List<Op> headLoop(int fd, String path, int want, ByteArrayOutputStream acc) {
@@ -270,18 +274,11 @@ final class ShellTools {
             if ((mode & Vfs.S_IFDIR) == Vfs.S_IFDIR) {
                 return displayAll(o, path + "/");
             }
-            List<Op> next = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_RDONLY))));
-            next.add(Sys.user("sysctl", y -> {
-                Regs r2 = Sys.regs(y);
-                if (r2.failed()) {
-                    y.console(switch (r2.errno) {
-                        case ENOENT -> "sysctl: \"" + name + "\" is an unknown key";
-                        case EACCES -> "sysctl: permission denied on key '" + name + "'";
-                        default -> "sysctl: reading key \"" + name + "\": " + r2.errno.text();
-                    });
-                    return List.of();
-                }
-                int fd = (int) r2.ret;
+            return openThen("sysctl", path, OpenFlags.O_RDONLY, e -> switch (e) {
+                case ENOENT -> "sysctl: \"" + name + "\" is an unknown key";
+                case EACCES -> "sysctl: permission denied on key '" + name + "'";
+                default -> "sysctl: reading key \"" + name + "\": " + e.text();
+            }, fd -> {
                 List<Op> read = new ArrayList<>(Sys.call("read", c -> FileSyscalls.read(c, fd, READ_CHUNK)));
                 read.add(Sys.user("sysctl", z -> {
                     Regs r3 = Sys.regs(z);
@@ -301,8 +298,7 @@ final class ShellTools {
                     return closeFd(fd);
                 }));
                 return read;
-            }));
-            return next;
+            });
         }));
         return ops;
     }
@@ -356,18 +352,11 @@ final class ShellTools {
                 x.console("sysctl: setting key \"" + name + "\": " + Errno.EISDIR.text());
                 return List.of();
             }
-            List<Op> next = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, OpenFlags.O_WRONLY))));
-            next.add(Sys.user("sysctl", y -> {
-                Regs r2 = Sys.regs(y);
-                if (r2.failed()) {
-                    y.console(switch (r2.errno) {
-                        case ENOENT -> "sysctl: \"" + name + "\" is an unknown key" + ignoring;
-                        case EPERM, EROFS, EACCES -> "sysctl: permission denied on key \"" + name + "\"" + ignoring;
-                        default -> "sysctl: setting key \"" + name + "\"" + ignoring + ": " + r2.errno.text();
-                    });
-                    return List.of();
-                }
-                int fd = (int) r2.ret;
+            return openThen("sysctl", path, OpenFlags.O_WRONLY, e -> switch (e) {
+                case ENOENT -> "sysctl: \"" + name + "\" is an unknown key" + ignoring;
+                case EPERM, EROFS, EACCES -> "sysctl: permission denied on key \"" + name + "\"" + ignoring;
+                default -> "sysctl: setting key \"" + name + "\"" + ignoring + ": " + e.text();
+            }, fd -> {
                 byte[] line = (value + "\n").getBytes(StandardCharsets.UTF_8);
                 List<Op> write = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, line)));
                 write.add(Sys.user("sysctl", z -> {
@@ -385,24 +374,15 @@ final class ShellTools {
                     return end;
                 }));
                 return write;
-            }));
-            return next;
+            });
         }));
         return ops;
     }
 
     // Preload: read the file, then write each setting in order.
     private static List<Op> preload(Options o, String file) {
-        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, file, OpenFlags.O_RDONLY))));
-        ops.add(Sys.user("sysctl", x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                x.console("sysctl: cannot open \"" + file + "\": " + r.errno.text());
-                return List.of();
-            }
-            return preloadRead((int) r.ret, o, file, new ByteArrayOutputStream());
-        }));
-        return ops;
+        return openThen("sysctl", file, OpenFlags.O_RDONLY, e -> "sysctl: cannot open \"" + file + "\": " + e.text(),
+                fd -> preloadRead(fd, o, file, new ByteArrayOutputStream()));
     }
 
     private static List<Op> preloadRead(int fd, Options o, String file, ByteArrayOutputStream acc) {

@@ -1,0 +1,76 @@
+package dev.kctx.mechanisms.sock;
+
+import dev.kctx.actors.program.Exec;
+import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.user.Regs;
+import dev.kctx.mechanisms.user.Sys;
+import dev.kctx.mechanisms.vfs.FileCtx;
+import dev.kctx.mechanisms.vfs.IoResult;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One socket system call of a user program, for every socket family: the request is made when the
+ * call runs, the family's kernel side answers it, the reply is kept in the program's registers
+ * (under the family's key) and a successful socket() leaves its descriptor in a variable. A
+ * {@link KernelError} fails the call with its errno; {@link WouldBlock} puts the caller to sleep on
+ * the socket's queue until it is woken, then the call runs again.
+ */
+public final class SocketCall {
+    /** What a socket family gives the call: its kernel side and how its replies read. */
+    public interface Family<Q, R> {
+        /** Runs {@code request} in the caller's system call. */
+        R handle(FileCtx c, Q request);
+
+        /** The reply kept for a call that failed with {@code errno}. */
+        R failed(String syscall, Errno errno);
+
+        /** The descriptor a reply opened, or -1 when it opened none. */
+        int openedFd(R reply);
+
+        /** The call's result for user space. */
+        IoResult done(R reply);
+    }
+
+    /** The kernel side cannot go on without sleeping: the caller waits on {@code queue}, then retries. */
+    public static final class WouldBlock extends RuntimeException {
+        public final String queue;
+
+        public WouldBlock(String queue) {
+            super(queue, null, false, false);
+            this.queue = queue;
+        }
+    }
+
+    private SocketCall() {
+    }
+
+    /** The system call {@code syscall} running {@code request}; a socket() stores its descriptor in {@code fdVar}. */
+    public static <Q, R> List<Op> call(String syscall, String fdVar, String replyKey, Function<Exec, Q> request,
+                                       Family<Q, R> family) {
+        return Sys.call(syscall, c -> {
+            Regs regs = Sys.regs(c.exec());
+            Q req = request.apply(c.exec());
+            try {
+                R rep = family.handle(c, req);
+                regs.vars.put(replyKey, rep);
+                int fd = family.openedFd(rep);
+                if (fd >= 0 && fdVar != null) {
+                    regs.vars.put(fdVar, fd);
+                }
+                return family.done(rep);
+            } catch (KernelError e) {
+                regs.vars.put(replyKey, family.failed(syscall, e.errno()));
+                if (fdVar != null) {
+                    regs.vars.put(fdVar, -1);
+                }
+                throw e;
+            } catch (WouldBlock w) {
+                return new IoResult.WouldBlock(w.queue);
+            }
+        });
+    }
+}
