@@ -13,19 +13,18 @@ import scala.Option;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The mailbox of every context entity and CPU: messages of a higher context level are processed
  * first, and messages of one level in the order they came. Control messages without a level
  * (round ends, results) come after all levelled ones.
  *
- * <p>It gives what Akka's {@code UnboundedStablePriorityMailbox} gives, at close to the cost of the
- * default mailbox: senders append to one lock-free FIFO queue (as the default mailbox does); the
- * actor, the only party that takes messages, moves what has come into one FIFO per level and
- * takes from the highest non-empty level. A dequeue therefore answers the highest-level message
- * of all that arrived before it, the first of its level, as a stable priority queue would,
- * without a lock, a heap or a sequence-numbered wrapper per message.
+ * <p>It gives what Akka's {@code UnboundedStablePriorityMailbox} gives, at the cost of the default
+ * mailbox: senders append to one lock-free FIFO list; the actor, the only party that takes
+ * messages, takes its head while what has arrived is in level order, and otherwise sorts what has
+ * arrived into one FIFO per level and takes from the highest non-empty level. A dequeue therefore
+ * answers the highest-level message of all that arrived before it, the first of its level, as a
+ * stable priority queue would, without a lock, a heap or a sequence-numbered wrapper per message.
  */
 public final class LevelPriorityMailbox implements MailboxType, ProducesMessageQueue<LevelPriorityMailbox.LevelQueue> {
     /** Priority of messages without a level: after USER. */
@@ -44,117 +43,163 @@ public final class LevelPriorityMailbox implements MailboxType, ProducesMessageQ
         return new LevelQueue();
     }
 
-    /** One actor's queue: many senders, one receiver (the actor, whichever thread runs it). */
+    /**
+     * One actor's queue: many senders, one receiver (the actor, whichever thread runs it).
+     *
+     * <p>Senders append a node to a linked list with one atomic swap of its tail, as an MPSC queue
+     * does (cheaper than the default mailbox's compare-and-set loop); the node carries the
+     * message's priority, worked out by the sender. The receiver alone walks the list: while what
+     * has arrived is in level order (the usual case: the machine sends a round in calendar order)
+     * it takes the head, checking each arrival once; the first arrival that would overtake moves
+     * everything arrived into one FIFO per level, and the receiver takes from the highest non-empty
+     * level until all is out again.
+     */
     public static final class LevelQueue implements MessageQueue, UnboundedMessageQueueSemantics {
-        private final ConcurrentLinkedQueue<Envelope> incoming = new ConcurrentLinkedQueue<>();
-        /**
-         * Messages taken in, receiver only. While they came in level order (the usual case: the
-         * machine sends a round in calendar order) they wait in {@code run} and leave from its head;
-         * the first one that would overtake goes with all others into one FIFO per level.
-         */
-        private ArrayDeque<Envelope> run;
-        private int runLast;
-        private ArrayDeque<?>[] levels;
-        private boolean split;
-        /**
-         * How many messages wait taken in: read and written by the receiver, published with
-         * release semantics (no fence per message) for {@link #hasMessages()} elsewhere.
-         */
-        private int sorted;
-        private static final VarHandle SORTED;
+        private static final class Node {
+            Envelope envelope;
+            final int priority;
+            Node next;
+
+            Node(Envelope envelope, int priority) {
+                this.envelope = envelope;
+                this.priority = priority;
+            }
+        }
+
+        private static final VarHandle TAIL;
+        private static final VarHandle HEAD;
+        private static final VarHandle NEXT;
+        private static final VarHandle HELD;
 
         static {
             try {
-                SORTED = MethodHandles.lookup().findVarHandle(LevelQueue.class, "sorted", int.class);
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                TAIL = l.findVarHandle(LevelQueue.class, "tail", Node.class);
+                HEAD = l.findVarHandle(LevelQueue.class, "head", Node.class);
+                HELD = l.findVarHandle(LevelQueue.class, "held", int.class);
+                NEXT = l.findVarHandle(Node.class, "next", Node.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
+        /** The last node appended; swapped by senders. */
+        @SuppressWarnings("unused")
+        private volatile Node tail;
+        /** Receiver: the node before the first message not taken (a taken one, or the first stub). */
+        private Node head;
+        /** Receiver: the nodes after {@code head} up to this one are in level order. */
+        private Node scanned;
+        /** The priority of {@code scanned}, or the highest when it is {@code head} (nothing to keep after). */
+        private int scannedPriority;
+        /** Receiver: true while an arrival has overtaken and messages leave from the level FIFOs. */
+        private boolean split;
+        /** Receiver: one FIFO per level, made when first needed. */
+        private ArrayDeque<?>[] levels;
+        /** How many messages wait in {@code levels}: written by the receiver, read elsewhere by {@link #hasMessages}. */
+        private int held;
+
+        public LevelQueue() {
+            Node stub = new Node(null, 0);
+            head = stub;
+            scanned = stub;
+            tail = stub;
+        }
+
         @Override
         public void enqueue(ActorRef receiver, Envelope handle) {
-            incoming.add(handle);
+            Node n = new Node(handle, priorityOf(handle.message()));
+            Node prev = (Node) TAIL.getAndSet(this, n);
+            NEXT.setRelease(prev, n);
         }
 
         @Override
         public Envelope dequeue() {
-            int n = sorted;
-            if (n == 0) {
-                // Nothing taken in yet: a lone message, or a HARDIRQ one (nothing outranks it), goes out at once.
-                Envelope first = incoming.poll();
-                if (first == null) {
-                    return null;
-                }
-                int p = priorityOf(first.message());
-                if (p == 0 || incoming.isEmpty()) {
-                    return first;
-                }
-                takeIn(first, p);
-                n = 1;
-            }
-            for (Envelope e = incoming.poll(); e != null; e = incoming.poll()) {
-                takeIn(e, priorityOf(e.message()));
-                n++;
-            }
-            SORTED.setRelease(this, n - 1);
-            return split ? fromLevels() : run.pollFirst();
-        }
-
-        private void takeIn(Envelope e, int p) {
             if (split) {
-                level(p).addLast(e);
-                return;
+                return fromLevels();
             }
-            if (run == null) {
-                run = new ArrayDeque<>();
+            Node s = scanned;
+            int p = scannedPriority;
+            for (Node n = (Node) NEXT.getAcquire(s); n != null; n = (Node) NEXT.getAcquire(n)) {
+                if (n.priority < p) {
+                    // n overtakes: from now on sort by level until all is out.
+                    return fromLevels();
+                }
+                s = n;
+                p = n.priority;
             }
-            if (run.isEmpty() || p >= runLast) {
-                run.addLast(e);
-                runLast = p;
-                return;
+            Node first = (Node) NEXT.getAcquire(head);
+            if (first == null) {
+                return null;
             }
-            // e overtakes: from now on sort by level until all is out.
-            split = true;
-            for (Envelope r = run.pollFirst(); r != null; r = run.pollFirst()) {
-                level(priorityOf(r.message())).addLast(r);
+            HEAD.setRelease(this, first);
+            if (s == first) {
+                scanned = first;
+                scannedPriority = 0;
+            } else {
+                scanned = s;
+                scannedPriority = p;
             }
-            level(p).addLast(e);
+            Envelope e = first.envelope;
+            first.envelope = null;
+            return e;
         }
 
+        /** Moves what has arrived into the level FIFOs and answers the first of the highest level. */
         private Envelope fromLevels() {
+            if (levels == null) {
+                levels = new ArrayDeque<?>[CONTROL_PRIORITY + 1];
+                for (int i = 0; i < levels.length; i++) {
+                    levels[i] = new ArrayDeque<Envelope>();
+                }
+            }
+            split = true;
+            int count = held;
+            Node h = head;
+            for (Node n = (Node) NEXT.getAcquire(h); n != null; n = (Node) NEXT.getAcquire(n)) {
+                level(n.priority).addLast(n.envelope);
+                n.envelope = null;
+                count++;
+                h = n;
+            }
+            if (h != head) {
+                // the count before the new head: hasMessages reads them the other way round
+                HELD.setRelease(this, count);
+                HEAD.setRelease(this, h);
+                scanned = h;
+                scannedPriority = 0;
+            }
             for (ArrayDeque<?> level : levels) {
-                if (level != null && !level.isEmpty()) {
+                if (!level.isEmpty()) {
                     Envelope e = (Envelope) level.pollFirst();
-                    if ((int) SORTED.getAcquire(this) == 0) {
-                        split = false;
-                    }
+                    HELD.setRelease(this, count - 1);
+                    split = count > 1;
                     return e;
                 }
             }
-            throw new IllegalStateException("mailbox count without a message");
+            split = false;
+            return null;
         }
 
         @SuppressWarnings("unchecked")
         private ArrayDeque<Envelope> level(int priority) {
-            if (levels == null) {
-                levels = new ArrayDeque<?>[CONTROL_PRIORITY + 1];
-            }
-            ArrayDeque<?> l = levels[priority];
-            if (l == null) {
-                l = new ArrayDeque<Envelope>();
-                levels[priority] = l;
-            }
-            return (ArrayDeque<Envelope>) l;
+            return (ArrayDeque<Envelope>) levels[priority];
         }
 
         @Override
         public int numberOfMessages() {
-            return (int) SORTED.getAcquire(this) + incoming.size();
+            int n = (int) HELD.getAcquire(this);
+            for (Node x = (Node) NEXT.getAcquire((Node) HEAD.getAcquire(this)); x != null; x = (Node) NEXT.getAcquire(x)) {
+                n++;
+            }
+            return n;
         }
 
         @Override
         public boolean hasMessages() {
-            return (int) SORTED.getAcquire(this) > 0 || !incoming.isEmpty();
+            // head first: a receiver that moved nodes into the levels published their count before the new head.
+            Node h = (Node) HEAD.getAcquire(this);
+            return NEXT.getAcquire(h) != null || (int) HELD.getAcquire(this) > 0;
         }
 
         @Override

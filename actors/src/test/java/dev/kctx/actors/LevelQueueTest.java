@@ -47,8 +47,10 @@ class LevelQueueTest {
         int seq = 0;
         int taken = 0;
         for (int step = 0; step < 50_000; step++) {
-            // Bursts of sends, mostly in level order as the machine sends a round, sometimes not.
-            if (random.nextInt(5) < 2) {
+            // Bursts of sends, mostly in level order as the machine sends a round, sometimes not; phases
+            // that fill the queue (to a thousand or two) alternate with phases that drain it (to empty).
+            boolean filling = (step / 2000) % 2 == 0;
+            if (random.nextInt(20) < (filling ? 8 : 1)) {
                 int burst = 1 + random.nextInt(6);
                 for (int i = 0; i < burst; i++) {
                     int r = random.nextInt(ContextLevel.values().length + 1);
@@ -88,5 +90,62 @@ class LevelQueueTest {
         }
         assertEquals(List.of(3, 2, 4, 0, 1), out, "HARDIRQ, then KERNEL in arrival order, then USER, then control");
         assertFalse(q.hasMessages(), "all taken");
+    }
+
+    @Test
+    @DisplayName("four senders on their own threads and a receiver taking meanwhile: nothing lost, each sender's level order kept")
+    void concurrentSenders() throws Exception {
+        MessageQueue q = queue();
+        int senders = 4;
+        int each = 100_000;
+        ContextLevel[] levels = ContextLevel.values();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < senders; s++) {
+            int sender = s;
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    // seq: sender in the low bits, the sender's own count above
+                    Msg m = new Msg(levels[(i * 7 + sender) % levels.length], i * senders + sender);
+                    q.enqueue(ActorRef.noSender(), Envelope.apply(m, ActorRef.noSender()));
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        start.countDown();
+        int[][] lastSeen = new int[senders][levels.length];
+        for (int[] row : lastSeen) {
+            java.util.Arrays.fill(row, -1);
+        }
+        int received = 0;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (received < senders * each) {
+            Envelope e = q.dequeue();
+            if (e == null) {
+                assertTrue(System.nanoTime() < deadline, "messages lost: " + received + " of " + senders * each + " arrived");
+                Thread.onSpinWait();
+                continue;
+            }
+            Msg m = (Msg) e.message();
+            int sender = m.seq() % senders;
+            int count = m.seq() / senders;
+            int level = m.level().ordinal();
+            assertTrue(count > lastSeen[sender][level], "sender " + sender + "'s " + m.level() + " messages in the order sent");
+            lastSeen[sender][level] = count;
+            received++;
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertNull(q.dequeue(), "nothing more than was sent");
+        assertFalse(q.hasMessages(), "all taken");
+        assertEquals(0, q.numberOfMessages(), "the count is back to zero");
     }
 }

@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * default, on the engine's own message mix. The mix is the standard workload's: calendar events
  * in the proportions of its context levels (counted by the {@link Baseline}), sent as the machine
  * sends them, a round's events then {@link Cpu.RoundEnd}, and taken out before the next round.
+ * {@code order=calendar} sends a round's events in calendar order, which for one CPU is level
+ * order (the calendar orders an instant's events by cpu, then level), as the machine does;
+ * {@code order=mixed} sends the levels of a round interleaved, a harder case the machine never
+ * produces (every round with two levels out of order makes the priority mailbox sort).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +54,9 @@ public class MailboxBench {
     @Param({"priority", "default"})
     public String mailbox;
 
+    @Param({"calendar", "mixed"})
+    public String order;
+
     private ActorSystem system;
     private MessageQueue queue;
     private ActorRef self;
@@ -63,16 +70,17 @@ public class MailboxBench {
         queue = "priority".equals(mailbox)
                 ? new LevelPriorityMailbox(system.settings(), ConfigFactory.empty()).create(Option.empty(), Option.empty())
                 : new UnboundedMailbox().create(Option.empty(), Option.empty());
-        rounds = mix(Baseline.run(Params.standard(), 200_000_000L), MESSAGES).stream()
+        rounds = mix(Baseline.run(Params.standard(), 200_000_000L), MESSAGES, "calendar".equals(order)).stream()
                 .map(r -> r.stream().map(m -> Envelope.apply(m, self, system)).toArray(Envelope[]::new))
                 .toArray(Envelope[][]::new);
     }
 
     /**
      * {@code total} messages in rounds: as many events per round as the run had per instant, their
-     * levels in the run's proportions (spread evenly), each round closed by a RoundEnd.
+     * levels in the run's proportions (spread evenly), each round closed by a RoundEnd; with
+     * {@code calendar} a round's events are in level order, as the calendar hands them to one CPU.
      */
-    static List<List<Object>> mix(Baseline.Result r, int total) {
+    static List<List<Object>> mix(Baseline.Result r, int total, boolean calendar) {
         ContextLevel[] rank = {ContextLevel.HARDIRQ, ContextLevel.SOFTIRQ, ContextLevel.KERNEL, ContextLevel.USER};
         double perRound = (double) r.events() / r.rounds();
         List<List<Object>> rounds = new ArrayList<>();
@@ -82,6 +90,9 @@ public class MailboxBench {
         for (int i = 0; i < total - 1; i++) {
             owed += 1;
             if (owed > perRound + 1) {
+                if (calendar) {
+                    round.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf));
+                }
                 round.add(new Cpu.RoundEnd(i));
                 rounds.add(round);
                 round = new ArrayList<>();
@@ -97,6 +108,9 @@ public class MailboxBench {
             }
             credit[best] -= 1;
             round.add(new Cpu.StepDone(i, i, rank[best]));
+        }
+        if (calendar) {
+            round.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf));
         }
         round.add(new Cpu.RoundEnd(total));
         rounds.add(round);

@@ -90,10 +90,13 @@ public final class Suite {
                     + " engine/baseline cost %.2fx, %.2fx real time; engine with Akka's default mailbox %.0f events/s%n",
                     v, e, b, b / e, Long.parseLong(v) / 1000.0 * runsPerS, f);
         }
-        double prio = score(rs, "perMessage", "priority");
-        double dflt = score(rs, "perMessage", "default");
-        if (!Double.isNaN(prio)) {
-            out.printf(Locale.ROOT, "mailbox per message: priority %.1f ns, default %.1f ns, ratio %.2fx%n", prio, dflt, prio / dflt);
+        for (String order : List.of("calendar", "mixed")) {
+            double prio = score(rs, "perMessage", "priority," + order);
+            double dflt = score(rs, "perMessage", "default," + order);
+            if (!Double.isNaN(prio)) {
+                out.printf(Locale.ROOT, "mailbox per message, %s order: priority %.1f ns, default %.1f ns, ratio %.2fx%n",
+                        order, prio, dflt, prio / dflt);
+            }
         }
         for (String m : List.of("genetlinkRequestAck", "chardevRead")) {
             double full = score(rs, m, "20000");
