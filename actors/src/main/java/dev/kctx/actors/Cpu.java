@@ -398,6 +398,16 @@ public final class Cpu {
         // The lists go with the message; an empty one is not handed over, so it is not replaced.
         machine.accept(new Machine.RoundDone(id, handOver(posted), handOver(trace), handOver(reports), handOver(dmesg),
                 handOver(console), handOver(spawns), failure, stop));
+        if (self == null) {
+            // Run by the machine itself: it has taken in what the lists held before accept returned.
+            posted.clear();
+            trace.clear();
+            reports.clear();
+            dmesg.clear();
+            console.clear();
+            spawns.clear();
+            return;
+        }
         posted = renewed(posted);
         trace = renewed(trace);
         reports = renewed(reports);
