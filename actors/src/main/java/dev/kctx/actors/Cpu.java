@@ -394,6 +394,25 @@ public final class Cpu {
         }
     }
 
+    /** Where lockdep's reports go while this CPU runs a burst: made once, not per burst. */
+    private final java.util.function.Consumer<Report> reportSink = this::onReport;
+
+    /** Hard IRQ context names by line source, made once per line rather than on every arrival. */
+    private String[] irqContextNames = new String[0];
+
+    private String irqContextName(IrqLine line) {
+        int i = line.source();
+        if (i >= irqContextNames.length) {
+            irqContextNames = java.util.Arrays.copyOf(irqContextNames, Math.max(i + 1, irqContextNames.length * 2));
+        }
+        String name = irqContextNames[i];
+        if (name == null) {
+            name = "hardirq " + line.line() + " " + line.name();
+            irqContextNames[i] = name;
+        }
+        return name;
+    }
+
     private void endRound() {
         // The lists go with the message; an empty one is not handed over, so it is not replaced.
         machine.accept(new Machine.RoundDone(id, handOver(posted), handOver(trace), handOver(reports), handOver(dmesg),
@@ -652,7 +671,7 @@ public final class Cpu {
         awaiting = true;
         runId++;
         exec.frame = f;
-        kernel.routeReports(this::onReport);
+        kernel.routeReports(reportSink);
         List<dev.kctx.actors.program.Op> inject = f.inject;
         if (inject.isEmpty() && f.kind == Kind.TASK && f.level == ContextLevel.USER && kernel.userWork().pending(f.task.pid)) {
             inject = kernel.userWork().take(f.task.pid);
@@ -801,8 +820,7 @@ public final class Cpu {
         }
         AtomicState a = cur.atomic;
         a.hardirqEnter();
-        Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(),
-                "hardirq " + line.line() + " " + line.name());
+        Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(), irqContextName(line));
         f.line = line;
         f.arrival = e.getValue();
         f.savedIrqsDisabled = a.irqsDisabled();
@@ -1214,7 +1232,13 @@ public final class Cpu {
 
         @Override
         public <T> T taskLocal(Class<T> key, java.util.function.Supplier<T> init) {
-            return key.cast(cur.locals.computeIfAbsent(key, k -> init.get()));
+            // get first: computeIfAbsent would capture init in a new lambda on every call
+            Object v = cur.locals.get(key);
+            if (v == null) {
+                v = init.get();
+                cur.locals.put(key, v);
+            }
+            return key.cast(v);
         }
 
         @Override
