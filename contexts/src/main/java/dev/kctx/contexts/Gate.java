@@ -21,6 +21,18 @@ public final class Gate {
      * Checks a call on entry. Returns true when the call is clean in this state.
      * A {@link KernelCall.Sleep#SCHEDULES} call is also checked by {@link #scheduling}.
      */
+    /**
+     * True when {@code call} passes in state {@code st} without a report: what {@link #check} answers
+     * in the usual case, decided without a {@link Where} (the caller makes one only when it fails).
+     */
+    public static boolean passes(KernelCall call, AtomicState st) {
+        return switch (call.sleep()) {
+            case NEVER -> true;
+            case MIGHT_SLEEP -> !st.sleepForbidden();
+            case SCHEDULES -> st.preemptCount() == 0;
+        };
+    }
+
     public boolean check(KernelCall call, AtomicState st, Where where) {
         return switch (call.sleep()) {
             case NEVER -> true;

@@ -54,6 +54,22 @@ class GateTest {
         return calls(KernelCall.Sleep.SCHEDULES);
     }
 
+    static Stream<Arguments> everyCallInEveryContext() {
+        return Arrays.stream(KernelCall.values()).flatMap(c -> Stream.concat(Arrays.stream(AtomicContext.values())
+                .map(ctx -> Arguments.of(c, ctx.name())), Stream.of(Arguments.of(c, "process context"))));
+    }
+
+    @ParameterizedTest(name = "{0} in {1}")
+    @MethodSource("everyCallInEveryContext")
+    @DisplayName("the quick answer without a Where is the full check's answer, for every call in every context")
+    void passesAgreesWithCheck(KernelCall call, String context) {
+        AtomicState st = context.equals("process context") ? new AtomicState() : AtomicContext.valueOf(context).enter();
+        boolean quick = Gate.passes(call, st);
+        boolean full = gate.check(call, st, where(call));
+        assertEquals(full, quick, "passes and check agree");
+        assertEquals(quick, reports.isEmpty(), "a report exactly when it does not pass");
+    }
+
     private Where where(KernelCall call) {
         return new Where(0, 2_000L, ContextLevel.KERNEL, "syscall ioctl", "app", 4242, call.callName() + "()");
     }
