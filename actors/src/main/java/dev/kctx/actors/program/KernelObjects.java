@@ -462,4 +462,9 @@ public final class KernelObjects {
     public WaitQueue waitQueue(String name) {
         return queues.computeIfAbsent(name, WaitQueue::new);
     }
+
+    /** The wait queues used so far, by name (for checkers). */
+    public Map<String, WaitQueue> waitQueues() {
+        return java.util.Collections.unmodifiableMap(queues);
+    }
 }
