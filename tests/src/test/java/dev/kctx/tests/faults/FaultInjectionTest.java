@@ -419,6 +419,19 @@ class FaultInjectionTest {
         r.invariantsHold();
     }
 
+    @Test
+    @DisplayName("a file system call that waits (a blocking read) and gets a handled signal: EINTR, and it leaves the wait queue")
+    void blockingFileCallLeavesItsQueue() {
+        Run r = run(ms(10), MachineSpec.builder()
+                .process("victim", 0, 0, program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        Sys.call("read", c -> new dev.kctx.mechanisms.vfs.IoResult.WouldBlock("rxq")), show("read")), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER),
+                VICTIM, OTHER);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "read = -1 EINTR (Interrupted system call)"), r.console());
+        assertEquals(0, r.kernel().waitQueue("rxq").waiterCount(), "no stale waiter left on rxq");
+        r.invariantsHold();
+    }
+
     /** Puts the running task's handle on semaphore {@code sem}'s wait list without sleeping: a broken wait. */
     record StrayWaiter(String sem) implements Op {
         public Outcome execute(Exec x) {
