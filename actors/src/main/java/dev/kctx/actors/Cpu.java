@@ -535,6 +535,7 @@ public final class Cpu {
             }
             t.waitToken++;
             t.wakePending = false;
+            t.killable = false;
             t.state = 'R';
             t.wokenAt = now;
             if (w.traceHere()) {
@@ -562,7 +563,9 @@ public final class Cpu {
         if (t == null || t.state == 'X') {
             return;
         }
-        if (t.state == 'S') {
+        // signal_wake_up: TASK_INTERRUPTIBLE for any signal, TASK_WAKEKILL (killable) for a fatal one.
+        if (t.state == 'S' || t.state == 'D' && t.killable && kernel.userWork().fatalPending(t.pid)) {
+            t.killable = false;
             t.waitToken++;
             t.wakePending = false;
             t.state = 'R';
@@ -1038,11 +1041,14 @@ public final class Cpu {
 
     // ---- the scheduler ----
 
+    /** The running task sleeps: S, D, or K (TASK_KILLABLE: D in the trace and ps, and a fatal signal wakes it). */
     private void sleepTask(char state) {
         TaskControl t = cur;
         t.frame.status = Status.NEEDS_RUN;
-        t.state = state;
-        schedule(state);
+        t.killable = state == 'K';
+        char shown = state == 'K' ? 'D' : state;
+        t.state = shown;
+        schedule(shown);
     }
 
     private void startSlice() {

@@ -8,7 +8,7 @@ import dev.kctx.contexts.ContextLevel;
  * A task's scheduling state (the kernel's task_struct, as far as kctx needs it). Owned by the
  * CPU it runs on; tasks do not migrate.
  */
-final class TaskControl {
+final class TaskControl implements dev.kctx.actors.program.Sleeper {
     final int source;
     final int pid;
     final String comm;
@@ -24,6 +24,8 @@ final class TaskControl {
     long wokenAt = -1;
     boolean wokenFromSoftirq;
     boolean wakePending;
+    /** Asleep in TASK_KILLABLE (state D): a fatal signal wakes it too. */
+    boolean killable;
     int exitCode;
     /** Per-task state of the mechanisms (see Exec.taskLocal). */
     final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
@@ -49,5 +51,15 @@ final class TaskControl {
 
     boolean sleeping() {
         return state == 'S' || state == 'D';
+    }
+
+    @Override
+    public int sleeperPid() {
+        return pid;
+    }
+
+    @Override
+    public boolean asleepWith(long token) {
+        return sleeping() && waitToken == token;
     }
 }

@@ -181,7 +181,9 @@ class SchemaTest {
             "modules: [{name: m, debugfs: {dir: d, files: [{name: f, type: u64}]}}]", "modules: [{builtin: cdev_exampel}]",
             "modules: [{name: m, builtin: cdev_example}]", "modules: [{name: m, params: {p: {type: float}}}]",
             "modules: [{name: m, sysctl: [{path: t, type: int}]}]", "processes: [{name: p, body: [{sh: [cat]}]}]",
-            "expect: {console_contains: hello}"})
+            "expect: {console_contains: hello}",
+            "processes: [{name: p, body: [{syscall: {name: read, body: [{down_interruptible: {semaphore: S, on_intr: []}}]}}]}]",
+            "kthreads: [{name: w, body: [{mutex_lock_killable: {on_interrupt: [{mutex_unlock: M}]}}]}]"})
     @DisplayName("rejects what the loader rejects for its shape")
     void rejects(String yaml) throws IOException {
         List<String> errors = new ArrayList<>();

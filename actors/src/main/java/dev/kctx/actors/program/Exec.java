@@ -128,6 +128,11 @@ public interface Exec {
         return kernel().userWork().pending(pid());
     }
 
+    /** True when the running task has a fatal signal pending (fatal_signal_pending): killable waits end early. */
+    default boolean fatalSignalPending() {
+        return kernel().userWork().fatalPending(pid());
+    }
+
     /**
      * Starts a new user process at this instant (call_usermodehelper, fork+exec): returns its pid.
      * {@code cpu} -1 puts it on this CPU.

@@ -1,8 +1,6 @@
 package dev.kctx.actors.program;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,9 @@ public final class KernelObjects {
         private final TreeSet<Integer> spinners = new TreeSet<>();
         private final List<Object> readers = new ArrayList<>();
         private long count;
-        private final Deque<WaitHandle> sleepers = new ArrayDeque<>();
+        private final List<WaitHandle> sleepers = new ArrayList<>();
+        /** Sleepers an up() gave a unit to, who have not yet woken to take it (the kernel's waiter.up). */
+        private final List<Object> granted = new ArrayList<>();
 
         Lock(String name, LockType type) {
             this.name = name;
@@ -124,20 +124,63 @@ public final class KernelObjects {
         }
 
         public void addSleeper(WaitHandle h) {
-            sleepers.addLast(h);
+            sleepers.add(h);
+        }
+
+        /**
+         * Puts {@code h}'s waiter on the wait list, or, if it is there from an earlier sleep of the same
+         * wait, renews its handle in place: a waiter keeps its place in the queue, as in the kernel.
+         */
+        public void keepSleeper(WaitHandle h) {
+            for (int i = 0; i < sleepers.size(); i++) {
+                if (sleepers.get(i).waiter() == h.waiter()) {
+                    sleepers.set(i, h);
+                    return;
+                }
+            }
+            sleepers.add(h);
+        }
+
+        /** Takes {@code waiter} off the wait list (its wait ended: a signal, or it got the lock); true if it was there. */
+        public boolean removeSleeper(Object waiter) {
+            return sleepers.removeIf(h -> h.waiter() == waiter);
         }
 
         public WaitHandle pollSleeper() {
-            return sleepers.pollFirst();
+            return sleepers.isEmpty() ? null : sleepers.remove(0);
         }
 
-        /** Hands a sleeping lock (or a semaphore unit) to the first sleeper and returns it, or null if none waits. */
+        /** The waiters on the wait list, first first. */
+        public List<WaitHandle> sleepers() {
+            return List.copyOf(sleepers);
+        }
+
+        /** Hands a sleeping lock to the first sleeper and returns it, or null if none waits. */
         public WaitHandle handOff() {
-            WaitHandle next = sleepers.pollFirst();
+            WaitHandle next = pollSleeper();
             if (next != null) {
                 handTo(next.waiter(), "waiter");
             }
             return next;
+        }
+
+        /** up() with sleepers: the first one leaves the list with a unit of its own; null when none waits. */
+        public WaitHandle grant() {
+            WaitHandle next = pollSleeper();
+            if (next != null) {
+                granted.add(next.waiter());
+            }
+            return next;
+        }
+
+        /** The woken sleeper takes the unit up() gave it: true if there was one. */
+        public boolean takeGrant(Object waiter) {
+            return granted.remove(waiter);
+        }
+
+        /** Units given by up() and not yet taken by their woken sleepers. */
+        public int grantsPending() {
+            return granted.size();
         }
     }
 
@@ -189,6 +232,11 @@ public final class KernelObjects {
 
         public int waiterCount() {
             return waiters.size();
+        }
+
+        /** The waiters on the queue, in the order they came. */
+        public List<WaitHandle> waiters() {
+            return List.copyOf(waiters);
         }
     }
 
@@ -413,5 +461,10 @@ public final class KernelObjects {
 
     public WaitQueue waitQueue(String name) {
         return queues.computeIfAbsent(name, WaitQueue::new);
+    }
+
+    /** The wait queues used so far, by name (for checkers). */
+    public Map<String, WaitQueue> waitQueues() {
+        return java.util.Collections.unmodifiableMap(queues);
     }
 }

@@ -27,6 +27,14 @@ public interface Op {
         return false;
     }
 
+    /**
+     * The same return to user mode with {@code ret} as the system call's value (an error path ended
+     * the call early, {@link Outcome.EndSyscall}). Only operations that {@link #leavesKernel()} override it.
+     */
+    default Op returning(long ret) {
+        throw new UnsupportedOperationException(describe() + " does not leave the kernel");
+    }
+
     /** True when the trace should show a {@code kctx_op} line for this operation. */
     default boolean traced() {
         return true;

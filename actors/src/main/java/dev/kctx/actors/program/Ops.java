@@ -368,8 +368,94 @@ public final class Ops {
         }
     }
 
-    /** mutex_lock: might_sleep, then take the mutex or sleep on it (hand-off on unlock). */
-    public record MutexLock(String lock) implements Op {
+    /**
+     * How a sleeping call waits: uninterruptibly (D), interruptibly (S: any signal ends the wait), or
+     * killable (TASK_KILLABLE, shown as D: only a fatal signal ends it). The suffix names the variant.
+     */
+    public enum WaitMode {
+        UNINTERRUPTIBLE("", 'D'), INTERRUPTIBLE("_interruptible", 'S'), KILLABLE("_killable", 'K');
+
+        private final String suffix;
+        private final char state;
+
+        WaitMode(String suffix, char state) {
+            this.suffix = suffix;
+            this.state = state;
+        }
+
+        public String suffix() {
+            return suffix;
+        }
+
+        /** The state the sleeping task is in: S, D, or K (killable, shown as D). */
+        public char state() {
+            return state;
+        }
+
+        /**
+         * signal_pending_state: whether a signal ends this wait now. Only a user process in a system
+         * call: kernel threads take no signals here (none calls allow_signal), and an interrupt has no
+         * task of its own to signal.
+         */
+        public boolean interrupted(Exec x) {
+            if (this == UNINTERRUPTIBLE || !x.taskContext() || x.level() != dev.kctx.contexts.ContextLevel.KERNEL) {
+                return false;
+            }
+            TaskInfo t = x.kernel().task(x.pid());
+            if (t == null || !t.user()) {
+                return false;
+            }
+            return this == KILLABLE ? x.fatalSignalPending() : x.userWorkPending();
+        }
+    }
+
+    /** -EINTR, what an interrupted down_interruptible or mutex_lock_interruptible returns. */
+    public static final long EINTR = -4;
+    /** -ERESTARTSYS, what an interrupted wait_event_interruptible returns; with the handler run the caller sees -EINTR. */
+    public static final long ERESTARTSYS = -512;
+
+    /**
+     * An interrupted wait: the driver's cleanup ({@code onInterrupt}, may be empty) runs, then the
+     * system call returns -EINTR. Traced as the call's error value.
+     */
+    static Outcome interrupted(Exec x, String op, long value, List<Op> onInterrupt) {
+        if (x.tracing()) {
+            x.trace("kctx_interrupted", op + " = " + value);
+        }
+        if (onInterrupt.isEmpty()) {
+            return new Outcome.EndSyscall(EINTR);
+        }
+        List<Op> then = new java.util.ArrayList<>(onInterrupt);
+        then.add(new SyscallReturn(EINTR));
+        return new Outcome.Inline(then);
+    }
+
+    /** {@code return -EINTR;} from a system call's body: the rest of the body is skipped (see {@link Outcome.EndSyscall}). */
+    public record SyscallReturn(long ret) implements Op {
+        public Outcome execute(Exec x) {
+            return new Outcome.EndSyscall(ret);
+        }
+
+        public String describe() {
+            return "return " + ret;
+        }
+    }
+
+    /**
+     * mutex_lock, mutex_lock_interruptible, mutex_lock_killable: might_sleep, lockdep's acquire, then
+     * take the mutex or sleep on it (hand-off on unlock). A wait that a signal ends
+     * (__mutex_lock_common's signal_pending_state) leaves the wait list and lockdep's held locks, and
+     * the call fails with -EINTR: {@code onInterrupt} runs, then the system call returns it.
+     */
+    public record MutexLock(String lock, WaitMode mode, List<Op> onInterrupt) implements Op {
+        public MutexLock {
+            onInterrupt = List.copyOf(onInterrupt);
+        }
+
+        public MutexLock(String lock) {
+            this(lock, WaitMode.UNINTERRUPTIBLE, List.of());
+        }
+
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(KernelCall.MUTEX_LOCK, describe());
@@ -381,16 +467,23 @@ public final class Ops {
             // recursive mutex_lock, which sleeps forever in the kernel.
             boolean recursive = l.owner() == self && x.atomic().holds(lock);
             if (!recursive && l.tryAcquire(self, x.contextName())) {
-                x.atomic().pushLock(new HeldLock(lock, "mutex_lock", false));
+                l.removeSleeper(self);
+                x.atomic().pushLock(new HeldLock(lock, "mutex_lock" + mode.suffix(), false));
                 return Outcome.Next.INSTANCE;
             }
-            l.addSleeper(x.waitHandle());
+            if (mode.interrupted(x)) {
+                // err: __mutex_remove_waiter, then mutex_release: the lock was never held.
+                l.removeSleeper(self);
+                x.lockdep().release(x.atomic(), x.where(describe()), lock);
+                return interrupted(x, describe(), EINTR, onInterrupt);
+            }
+            l.keepSleeper(x.waitHandle());
             x.check(KernelCall.SCHEDULE, describe());
-            return new Outcome.Block(lock, 'D');
+            return new Outcome.Block(lock, mode.state());
         }
 
         public String describe() {
-            return "mutex_lock(" + lock + ")";
+            return "mutex_lock" + mode.suffix() + "(" + lock + ")";
         }
     }
 
@@ -422,33 +515,47 @@ public final class Ops {
     }
 
     /**
-     * down / down_interruptible on a counting semaphore: might_sleep, then take a unit or sleep
-     * until up() hands one over. Counting semaphores carry no lockdep map, so the validator does not
-     * see them (as in the kernel); they are not "held locks" either.
+     * down, down_interruptible, down_killable on a counting semaphore: might_sleep, then take a unit
+     * or sleep until up() grants one. In __down_common a granted unit wins over a signal; else a
+     * pending signal takes the sleeper off the wait list (so no later up() grants it a unit) and the
+     * call fails with -EINTR. Counting semaphores carry no lockdep map, so the validator does not see
+     * them (as in the kernel); they are not "held locks" either.
      */
-    public record Down(String sem, boolean interruptible) implements Op {
+    public record Down(String sem, WaitMode mode, List<Op> onInterrupt) implements Op {
+        public Down {
+            onInterrupt = List.copyOf(onInterrupt);
+        }
+
+        public Down(String sem, boolean interruptible) {
+            this(sem, interruptible ? WaitMode.INTERRUPTIBLE : WaitMode.UNINTERRUPTIBLE, List.of());
+        }
+
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
-                x.check(interruptible ? KernelCall.DOWN_INTERRUPTIBLE : KernelCall.DOWN, describe());
+                x.check(mode == WaitMode.INTERRUPTIBLE ? KernelCall.DOWN_INTERRUPTIBLE : KernelCall.DOWN, describe());
             }
             Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
             Object self = x.waitHandle().waiter();
-            if (l.owner() == self) {
-                // up() handed a unit straight to this sleeper.
-                l.release();
+            if (l.takeGrant(self)) {
+                // up() gave a unit straight to this sleeper (waiter.up).
                 return Outcome.Next.INSTANCE;
             }
             if (l.count() > 0) {
                 l.setCount(l.count() - 1);
+                l.removeSleeper(self);
                 return Outcome.Next.INSTANCE;
             }
-            l.addSleeper(x.waitHandle());
+            if (mode.interrupted(x)) {
+                l.removeSleeper(self);
+                return interrupted(x, describe(), EINTR, onInterrupt);
+            }
+            l.keepSleeper(x.waitHandle());
             x.check(KernelCall.SCHEDULE, describe());
-            return new Outcome.Block(sem, interruptible ? 'S' : 'D');
+            return new Outcome.Block(sem, mode.state());
         }
 
         public String describe() {
-            return (interruptible ? "down_interruptible(" : "down(") + sem + ")";
+            return "down" + mode.suffix() + "(" + sem + ")";
         }
     }
 
@@ -457,7 +564,7 @@ public final class Ops {
         public Outcome execute(Exec x) {
             x.check(KernelCall.UP, describe());
             Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
-            WaitHandle next = l.handOff();
+            WaitHandle next = l.grant();
             if (next == null) {
                 l.setCount(l.count() + 1);
             } else {
@@ -604,25 +711,91 @@ public final class Ops {
         }
     }
 
-    /** wait_event: might_sleep; returns when the queue's condition holds, else sleeps until woken. */
-    public record WaitEvent(String queue, boolean interruptible) implements Op {
+    /**
+     * wait_event, wait_event_interruptible, wait_event_killable: might_sleep; returns when the
+     * queue's condition holds, else sleeps until woken. As in ___wait_event the condition is checked
+     * first, then the pending signal: an interrupted wait leaves the queue and returns -ERESTARTSYS,
+     * which the handler's run turns into -EINTR for the caller; {@code onInterrupt} runs first.
+     */
+    public record WaitEvent(String queue, WaitMode mode, List<Op> onInterrupt) implements Op {
+        public WaitEvent {
+            onInterrupt = List.copyOf(onInterrupt);
+        }
+
+        public WaitEvent(String queue, boolean interruptible) {
+            this(queue, interruptible ? WaitMode.INTERRUPTIBLE : WaitMode.UNINTERRUPTIBLE, List.of());
+        }
+
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(KernelCall.WAIT_EVENT, describe());
             }
-            if (interruptible && x.retrying() && x.userWorkPending()) {
-                // ___wait_event: the condition first, else signal_pending_state -> finish_wait, -ERESTARTSYS.
+            if (mode.interrupted(x)) {
                 KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
-                if (!q.tryConsume()) {
+                if (q.tryConsume()) {
                     q.removeWaiter(x.waitHandle());
+                    return Outcome.Next.INSTANCE;
                 }
-                return Outcome.Next.INSTANCE;
+                q.removeWaiter(x.waitHandle());
+                return interrupted(x, describe(), ERESTARTSYS, onInterrupt);
             }
-            return waitOn(x, queue, interruptible ? 'S' : 'D', describe());
+            return waitOn(x, queue, mode.state(), describe());
         }
 
         public String describe() {
-            return (interruptible ? "wait_event_interruptible(" : "wait_event(") + queue + ")";
+            return "wait_event" + mode.suffix() + "(" + queue + ")";
+        }
+    }
+
+    /**
+     * msleep_interruptible: sleeps in S; a signal wakes it early. As in kernel/time/sleep_timeout.c
+     * it returns the time left as {@code jiffies_to_msecs} of the remaining timeout (HZ=1000 here, and
+     * the kernel's extra jiffy of {@code msecs_to_jiffies(msecs) + 1}: a signal pending on entry gives
+     * msecs + 1). The op is what drivers write, {@code if (msleep_interruptible(n)) return -EINTR;}:
+     * a non-zero result runs {@code onInterrupt} and fails the system call with -EINTR. Woken by its
+     * timer, it returns 0 whatever is pending.
+     */
+    public record MsleepInterruptible(long ns, List<Op> onInterrupt) implements Op {
+        public MsleepInterruptible {
+            requireNonNegative(ns);
+            onInterrupt = List.copyOf(onInterrupt);
+        }
+
+        public MsleepInterruptible(long ns) {
+            this(ns, List.of());
+        }
+
+        /** Where a task's msleep_interruptible would end (per task: the op itself is shared). */
+        static final class Deadline {
+            long end;
+        }
+
+        public Outcome execute(Exec x) {
+            if (!x.taskContext()) {
+                // An interrupt cannot sleep: the gate reports it and the time passes busy.
+                x.check(KernelCall.MSLEEP_INTERRUPTIBLE, describe());
+                return new Outcome.Sleep(ns, 'S');
+            }
+            Deadline d = x.taskLocal(Deadline.class, Deadline::new);
+            if (!x.retrying()) {
+                x.check(KernelCall.MSLEEP_INTERRUPTIBLE, describe());
+                d.end = x.now() + ns;
+            }
+            long left = d.end - x.now();
+            if (left <= 0) {
+                return Outcome.Next.INSTANCE;
+            }
+            if (WaitMode.INTERRUPTIBLE.interrupted(x)) {
+                long msLeft = d.end / MS - x.now() / MS + 1;
+                return interrupted(x, describe(), msLeft, onInterrupt);
+            }
+            return new Outcome.Sleep(left, 'S', true);
+        }
+
+        private static final long MS = 1_000_000L;
+
+        public String describe() {
+            return "msleep_interruptible(" + TimeFormat.format(ns) + ")";
         }
     }
 
@@ -712,6 +885,10 @@ public final class Ops {
         public Outcome execute(Exec x) {
             boolean resched = x.exitKernel(name, Syscalls.nr(name), ret);
             return afterReturnToUser(x, resched);
+        }
+
+        public Op returning(long value) {
+            return new SysExit(name, value);
         }
 
         public String describe() {
@@ -823,6 +1000,8 @@ public final class Ops {
         if (q.tryConsume()) {
             return Outcome.Next.INSTANCE;
         }
+        // Woken without the queue's wake_up (a signal it ignores): on the queue once, with this wait's handle.
+        q.removeWaiter(x.waitHandle());
         q.addWaiter(x.waitHandle());
         x.check(KernelCall.SCHEDULE, op);
         return new Outcome.Block(queue, state);

@@ -73,6 +73,11 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.MutexLock(lock));
     }
 
+    /** mutex_lock_interruptible / mutex_lock_killable; {@code onInterrupt} runs before the system call returns -EINTR. */
+    public B mutexLock(String lock, Ops.WaitMode mode, List<Op> onInterrupt) {
+        return op(new Ops.MutexLock(lock, mode, onInterrupt));
+    }
+
     public B mutexUnlock(String lock) {
         return op(new Ops.MutexUnlock(lock));
     }
@@ -112,6 +117,11 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.Down(sem, true));
     }
 
+    /** down_interruptible / down_killable; {@code onInterrupt} runs before the system call returns -EINTR. */
+    public B down(String sem, Ops.WaitMode mode, List<Op> onInterrupt) {
+        return op(new Ops.Down(sem, mode, onInterrupt));
+    }
+
     public B up(String sem) {
         return op(new Ops.Up(sem));
     }
@@ -129,7 +139,12 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
     }
 
     public B msleepInterruptible(long ns) {
-        return op(new Ops.TimedSleep(dev.kctx.contexts.KernelCall.MSLEEP_INTERRUPTIBLE, ns, 'S'));
+        return op(new Ops.MsleepInterruptible(ns));
+    }
+
+    /** {@code if (msleep_interruptible(ns)) { onInterrupt; return -EINTR; }} */
+    public B msleepInterruptible(long ns, List<Op> onInterrupt) {
+        return op(new Ops.MsleepInterruptible(ns, onInterrupt));
     }
 
     public B usleepRange(long ns) {
@@ -166,6 +181,11 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
 
     public B waitEventInterruptible(String queue) {
         return op(new Ops.WaitEvent(queue, true));
+    }
+
+    /** wait_event_interruptible / wait_event_killable; {@code onInterrupt} runs before the system call returns -EINTR. */
+    public B waitEvent(String queue, Ops.WaitMode mode, List<Op> onInterrupt) {
+        return op(new Ops.WaitEvent(queue, mode, onInterrupt));
     }
 
     public B localBhDisable() {

@@ -24,12 +24,30 @@ public sealed interface Outcome {
     record Spin(String lock) implements Outcome {
     }
 
-    /** Leave the CPU for {@code ns} (a task sleeping on a timer), then go on. {@code state} is S or D. */
-    record Sleep(long ns, char state) implements Outcome {
+    /**
+     * Leave the CPU for {@code ns} (a task sleeping on a timer), then go on; {@code again}: run this
+     * operation again when woken, early or not (msleep_interruptible asks how much time was left).
+     * {@code state} is S or D.
+     */
+    record Sleep(long ns, char state, boolean again) implements Outcome {
+        public Sleep(long ns, char state) {
+            this(ns, state, false);
+        }
     }
 
-    /** Wait until woken (wait queue, mutex, ksoftirqd), then run this operation again. {@code state} is S or D. */
+    /**
+     * Wait until woken (wait queue, mutex, ksoftirqd), then run this operation again. {@code state}
+     * is S, D, or K: TASK_KILLABLE, shown as D, which only a fatal signal wakes besides the waker.
+     */
     record Block(String on, char state) implements Outcome {
+    }
+
+    /**
+     * The running system call fails now: skip the rest of its body and leave the kernel with
+     * {@code ret} (a negative errno) instead of the value the exit would give. Only an operation in a
+     * user process's system call may ask this; anywhere else it is a model error.
+     */
+    record EndSyscall(long ret) implements Outcome {
     }
 
     /** schedule(): let another runnable task have the CPU, then go on. */

@@ -28,6 +28,8 @@ public final class ProgramRunner {
     private boolean retrying;
     private boolean exitWorkDone;
     private long opsExecuted;
+    /** The value the running system call returns instead of its own, after an {@link Outcome.EndSyscall}; else null. */
+    private Long syscallError;
 
     public ProgramRunner(Program program) {
         this.program = program;
@@ -40,6 +42,7 @@ public final class ProgramRunner {
         stack.push(new Cursor(program.ops(), program.repeat()));
         retrying = false;
         exitWorkDone = false;
+        syscallError = null;
         settle();
     }
 
@@ -81,6 +84,10 @@ public final class ProgramRunner {
                 return new Outcome.Failed("no progress in virtual time: " + MAX_OPS_PER_BURST
                         + " operations ran at one instant in " + x.contextName() + " (a loop without compute, sleep or wait?)");
             }
+            if (syscallError != null && op.leavesKernel()) {
+                op = op.returning(syscallError);
+                syscallError = null;
+            }
             x.setRetrying(retrying);
             if (op.traced() && x.tracing()) {
                 x.trace("kctx_op", op.describe());
@@ -96,14 +103,46 @@ public final class ProgramRunner {
             } else if (o instanceof Outcome.Inline in) {
                 advance();
                 push(in.ops(), 1);
-            } else if (o instanceof Outcome.Spin || o instanceof Outcome.Block) {
+            } else if (o instanceof Outcome.Spin || o instanceof Outcome.Block || o instanceof Outcome.Sleep s && s.again()) {
                 retrying = true;
                 return o;
+            } else if (o instanceof Outcome.EndSyscall end) {
+                if (x.level() != dev.kctx.contexts.ContextLevel.KERNEL || !x.taskContext() || !unwindToKernelExit()) {
+                    return new Outcome.Failed(op.describe() + " ended a system call, but " + x.contextName()
+                            + " is not in one (only a user process's system call can fail this way)");
+                }
+                syscallError = end.ret();
+                if (x.tracing()) {
+                    x.trace("kctx_syscall_error", "ret=" + end.ret() + " at " + op.describe());
+                }
             } else {
                 advance();
                 return o;
             }
         }
+    }
+
+    /**
+     * The error path: drops the rest of the system call's body, loops and handler-queued operations
+     * included, up to the operation that leaves the kernel. False when there is none (not in a system call).
+     */
+    private boolean unwindToKernelExit() {
+        while (!stack.isEmpty()) {
+            Cursor c = stack.peek();
+            for (int i = c.index; i < c.ops.size(); i++) {
+                Op o = c.ops.get(i);
+                if (o.leavesKernel()) {
+                    c.index = i;
+                    return true;
+                }
+                if (o.entersKernel()) {
+                    return false;
+                }
+            }
+            // A loop or an inline body inside the call: none of its remaining iterations run.
+            stack.pop();
+        }
+        return false;
     }
 
     private void push(List<Op> ops, long times) {

@@ -14,6 +14,14 @@ public interface UserWork {
     /** True when {@code pid} has work waiting (a pending signal that is not blocked). */
     boolean pending(int pid);
 
+    /**
+     * fatal_signal_pending: a signal that will kill {@code pid} (SIGKILL, or a terminating default
+     * action with no handler) is waiting. Killable sleeps end early only for these.
+     */
+    default boolean fatalPending(int pid) {
+        return false;
+    }
+
     /** Takes the work of {@code pid}: the operations to run now, in user mode. */
     List<Op> take(int pid);
 

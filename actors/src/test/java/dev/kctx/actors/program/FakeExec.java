@@ -46,10 +46,15 @@ final class FakeExec implements ProgramRunner.BurstExec {
     final Set<SoftirqVector> pending = EnumSet.noneOf(SoftirqVector.class);
     long token;
     long now;
+    int pid = 4242;
     ContextLevel level = ContextLevel.KERNEL;
     boolean needResched;
     boolean pendingIrq;
     boolean exitKernelAnswer;
+    /** What the signal state would answer: a signal to handle, a fatal one. */
+    boolean signalPending;
+    boolean fatalPending;
+    private final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
     private boolean retrying;
     private SplittableRandom random = new SplittableRandom(42);
     private final Gate gate = new Gate(reports::add);
@@ -117,7 +122,7 @@ final class FakeExec implements ProgramRunner.BurstExec {
 
     @Override
     public int pid() {
-        return 4242;
+        return pid;
     }
 
     @Override
@@ -207,6 +212,21 @@ final class FakeExec implements ProgramRunner.BurstExec {
         syscalls.add(new SyscallEvent(false, syscall, nr, ret));
         level = ContextLevel.USER;
         return exitKernelAnswer;
+    }
+
+    @Override
+    public boolean userWorkPending() {
+        return signalPending || fatalPending;
+    }
+
+    @Override
+    public boolean fatalSignalPending() {
+        return fatalPending;
+    }
+
+    @Override
+    public <T> T taskLocal(Class<T> key, java.util.function.Supplier<T> init) {
+        return key.cast(locals.computeIfAbsent(key, k -> init.get()));
     }
 
     @Override

@@ -351,4 +351,55 @@ class ProgramRunnerTest {
 
         assertEquals(List.of("a", "a", "b"), log, "the loop ran its full count after the restart");
     }
+
+    @Test
+    @DisplayName("the error path: EndSyscall skips the rest of the body, loop iterations included, and the exit returns its value")
+    void endSyscallSkipsToTheExit() {
+        Step c = new Step("c", Outcome.Next.INSTANCE, Outcome.Next.INSTANCE, new Outcome.EndSyscall(-4));
+        ProgramRunner runner = new ProgramRunner(Program.of(next("a"), new Ops.SysEnter("read"),
+                new Ops.Loop(3, List.of(next("b"), c)), next("d"), new Ops.SysExit("read", 0), next("e")));
+
+        runToExit(runner, 10);
+
+        assertEquals(List.of("a", "b", "c", "b", "c", "e"), log, "the third iteration and d were skipped; e, in user mode, ran");
+        assertEquals(List.of(new FakeExec.SyscallEvent(true, "read", 0, 0), new FakeExec.SyscallEvent(false, "read", 0, -4)),
+                x.syscalls, "sys_exit returned -4 instead of 0");
+        assertTrue(x.trace.contains("kctx_syscall_error: ret=-4 at step c"), x.trace.toString());
+    }
+
+    @Test
+    @DisplayName("a cleanup body queued by the failing op runs, then its return ends the call")
+    void cleanupThenReturn() {
+        Step fail = new Step("fail", new Outcome.Inline(List.of(next("cleanup"), new Ops.SyscallReturn(-4))));
+        ProgramRunner runner = new ProgramRunner(Program.of(new Ops.SysEnter("ioctl"), fail, next("rest"),
+                new Ops.SysExit("ioctl", 0), next("after")));
+
+        runToExit(runner, 10);
+
+        assertEquals(List.of("fail", "cleanup", "after"), log, "the cleanup ran, the rest of the body did not");
+        assertEquals(-4, x.syscalls.get(1).ret(), "the exit returned the error");
+    }
+
+    @Test
+    @DisplayName("a second system call after a failed one returns its own value again")
+    void errorIsForOneCall() {
+        ProgramRunner runner = new ProgramRunner(Program.of(new Ops.SysEnter("read"), new Ops.SyscallReturn(-4),
+                new Ops.SysExit("read", 0), new Ops.SysEnter("write"), new Ops.SysExit("write", 5)));
+
+        runToExit(runner, 10);
+
+        assertEquals(List.of(-4L, 5L), x.syscalls.stream().filter(e -> !e.enter()).map(FakeExec.SyscallEvent::ret).toList(),
+                "read failed, write returned 5");
+    }
+
+    @Test
+    @DisplayName("outside a system call (a kernel thread) ending one is a model error, not a silent skip")
+    void endSyscallOutsideASyscallFails() {
+        ProgramRunner runner = new ProgramRunner(Program.of(next("a"), new Ops.SyscallReturn(-4), next("b")));
+
+        Outcome o = runner.burst(x);
+
+        assertInstanceOf(Outcome.Failed.class, o, "the run fails");
+        assertTrue(((Outcome.Failed) o).message().contains("not in one"), ((Outcome.Failed) o).message());
+    }
 }

@@ -37,8 +37,11 @@ final class StandardOps {
         r.register("mdelay", "mdelay: DURATION", OpRegistry.KERNEL, (a, o) -> o.mdelay(a.duration()));
         r.register("udelay", "udelay: DURATION", OpRegistry.KERNEL, (a, o) -> o.mdelay(a.duration()));
         r.register("msleep", "msleep: DURATION", OpRegistry.KERNEL, (a, o) -> o.msleep(a.duration()));
-        r.register("msleep_interruptible", "msleep_interruptible: DURATION", OpRegistry.KERNEL,
-                (a, o) -> o.msleepInterruptible(a.duration()));
+        r.register("msleep_interruptible", "msleep_interruptible: DURATION | {duration: DURATION, on_interrupt: [OPERATIONS]}",
+                OpRegistry.KERNEL, (a, o) -> {
+                    Interruptible w = interruptible(a, "duration", "DURATION");
+                    o.msleepInterruptible(Values.duration(w.target(), a.op()), w.onInterrupt());
+                });
         r.register("usleep_range", "usleep_range: {min: DURATION, max: DURATION}", OpRegistry.KERNEL,
                 StandardOps::usleepRange);
         r.register("schedule", "schedule", OpRegistry.KERNEL, (a, o) -> {
@@ -58,11 +61,24 @@ final class StandardOps {
                     (a, o) -> trylock(a, o, mode));
         }
         r.register("mutex_lock", "mutex_lock: LOCK", OpRegistry.KERNEL, (a, o) -> o.mutexLock(a.lock(LockType.MUTEX)));
+        for (Ops.WaitMode mode : List.of(Ops.WaitMode.INTERRUPTIBLE, Ops.WaitMode.KILLABLE)) {
+            String mutex = "mutex_lock" + mode.suffix();
+            r.register(mutex, mutex + ": LOCK | {mutex: LOCK, on_interrupt: [OPERATIONS]}", OpRegistry.KERNEL, (a, o) -> {
+                Interruptible w = interruptible(a, "mutex", "LOCK");
+                o.mutexLock(a.lock(w.target(), LockType.MUTEX), mode, w.onInterrupt());
+            });
+        }
         r.register("mutex_unlock", "mutex_unlock: LOCK", OpRegistry.KERNEL,
                 (a, o) -> o.mutexUnlock(a.lock(LockType.MUTEX)));
         r.register("down", "down: SEMAPHORE", OpRegistry.KERNEL, (a, o) -> o.down(a.lock(LockType.SEMAPHORE)));
-        r.register("down_interruptible", "down_interruptible: SEMAPHORE", OpRegistry.KERNEL,
-                (a, o) -> o.downInterruptible(a.lock(LockType.SEMAPHORE)));
+        for (Ops.WaitMode mode : List.of(Ops.WaitMode.INTERRUPTIBLE, Ops.WaitMode.KILLABLE)) {
+            String down = "down" + mode.suffix();
+            r.register(down, down + ": SEMAPHORE | {semaphore: SEMAPHORE, on_interrupt: [OPERATIONS]}", OpRegistry.KERNEL,
+                    (a, o) -> {
+                        Interruptible w = interruptible(a, "semaphore", "SEMAPHORE");
+                        o.down(a.lock(w.target(), LockType.SEMAPHORE), mode, w.onInterrupt());
+                    });
+        }
         r.register("up", "up: SEMAPHORE", OpRegistry.KERNEL, (a, o) -> o.up(a.lock(LockType.SEMAPHORE)));
         r.register("wait_for_completion", "wait_for_completion: COMPLETION", OpRegistry.KERNEL,
                 (a, o) -> o.waitForCompletion(a.name("wait_for_completion: COMPLETION", MAX_NAME)));
@@ -89,8 +105,13 @@ final class StandardOps {
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));
         r.register("wait_event", "wait_event: QUEUE", OpRegistry.KERNEL,
                 (a, o) -> o.waitEvent(a.name("wait_event: QUEUE", 32)));
-        r.register("wait_event_interruptible", "wait_event_interruptible: QUEUE", OpRegistry.KERNEL,
-                (a, o) -> o.waitEventInterruptible(a.name("wait_event_interruptible: QUEUE", 32)));
+        for (Ops.WaitMode mode : List.of(Ops.WaitMode.INTERRUPTIBLE, Ops.WaitMode.KILLABLE)) {
+            String wait = "wait_event" + mode.suffix();
+            r.register(wait, wait + ": QUEUE | {queue: QUEUE, on_interrupt: [OPERATIONS]}", OpRegistry.KERNEL, (a, o) -> {
+                Interruptible w = interruptible(a, "queue", "QUEUE");
+                o.waitEvent(Values.name(w.target(), a.op(), MAX_NAME), mode, w.onInterrupt());
+            });
+        }
         for (Ops.Simple s : Ops.Simple.values()) {
             String name = s.describe().substring(0, s.describe().indexOf('('));
             r.register(name, name, OpRegistry.KERNEL, (a, o) -> {
@@ -218,6 +239,35 @@ final class StandardOps {
         o.op(new Ops.SpinTrylock(lock, mode, then, otherwise));
     }
 
+    /** @param target the semaphore, mutex, queue or duration node; @param onInterrupt the cleanup body, maybe empty */
+    private record Interruptible(Node target, List<Op> onInterrupt) {
+    }
+
+    /**
+     * The scalar form {@code down_interruptible: sem}, or the map form with the driver's cleanup,
+     * {@code {semaphore: sem, on_interrupt: [mutex_unlock: m]}}: what runs before the system call
+     * returns -EINTR. Only a system call can be interrupted, so {@code on_interrupt} elsewhere is an error.
+     */
+    private static Interruptible interruptible(OpArg a, String key, String placeholder) {
+        String usage = a.op() + ": {" + key + ": " + placeholder + ", on_interrupt: [OPERATIONS]}";
+        Node v = a.value(a.op() + ": " + placeholder);
+        if (!(v instanceof Node.MapNode)) {
+            return new Interruptible(v, List.of());
+        }
+        Fields f = a.fields(usage, List.of(key, "on_interrupt"));
+        Node target = f.req(key, placeholder);
+        java.util.Optional<Node> cleanup = f.opt("on_interrupt");
+        if (cleanup.isEmpty()) {
+            return new Interruptible(target, List.of());
+        }
+        if (a.kind() != BodyKind.SYSCALL) {
+            throw new ScenarioError(f.keyLoc("on_interrupt"), "'on_interrupt' of " + a.op() + " in " + a.kind().text()
+                    + ": only a user process's system call is interrupted by a signal",
+                    "the scalar form '- " + a.op() + ": " + placeholder + "' here, or the map form in a 'syscall:' body");
+        }
+        return new Interruptible(target, a.body(cleanup.get(), BodyKind.SYSCALL, "on_interrupt of " + a.op()));
+    }
+
     /** usleep_range(min, max): the hrtimer may fire anywhere in the range; alone on its CPU it fires at max. */
     private static void usleepRange(OpArg a, OpSink o) {
         Fields f = a.fields("usleep_range: {min: 100us, max: 200us}", List.of("min", "max"));
@@ -241,7 +291,10 @@ final class StandardOps {
         String name = Values.name(f.req("name", "NAME"), "syscall name", 32);
         List<Op> body = a.body(f.req("body", "[OPERATIONS]"), BodyKind.SYSCALL, "syscall " + name);
         a.context().syscall(name);
-        o.syscall(name, b -> body.forEach(b::op));
+        // An error path (an interrupted wait) skips to this exit, which then prints perror's line.
+        o.op(new Ops.SysEnter(name));
+        body.forEach(o::op);
+        o.op(dev.kctx.mechanisms.user.Sys.scenarioExit(name));
     }
 
     private static void loop(OpArg a, OpSink o) {

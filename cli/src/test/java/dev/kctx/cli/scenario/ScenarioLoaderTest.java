@@ -131,7 +131,7 @@ class ScenarioLoaderTest {
         assertEquals(new Ops.SysEnter("read"), ops.get(1));
         assertEquals(new Ops.WaitEvent("rxq", true), ops.get(2));
         assertEquals(new Ops.CopyUser(1500, true), ops.get(3));
-        assertEquals(new Ops.SysExit("read", 0), ops.get(4));
+        assertEquals(dev.kctx.mechanisms.user.Sys.scenarioExit("read"), ops.get(4));
         assertEquals(new Ops.SysEnter("nanosleep"), ops.get(5));
         assertTrue(p.body().userModeOnly(), "kernel operations sit inside system calls");
         assertEquals(java.util.Set.of("reader"), s.processes());
@@ -206,7 +206,7 @@ class ScenarioLoaderTest {
                 new Ops.Up("zero"),
                 new Ops.Completion("done", true),
                 new Ops.Completion("done", false),
-                new Ops.TimedSleep(KernelCall.MSLEEP_INTERRUPTIBLE, ms(5), 'S'),
+                new Ops.MsleepInterruptible(ms(5)),
                 new Ops.TimedSleep(KernelCall.USLEEP_RANGE, us(200), 'D'),
                 new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(64, GFP_NOWAIT)"),
                 new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(16, GFP_NOWAIT)"),
@@ -221,6 +221,38 @@ class ScenarioLoaderTest {
             assertEquals(expected.get(i), ops.get(i), "operation " + i);
         }
         assertEquals(expected.size(), ops.size());
+    }
+
+    @Test
+    @DisplayName("interruptible and killable waits: the scalar forms, and the map forms with the on_interrupt cleanup inside a system call")
+    void interruptibleWaits() {
+        Scenario s = ScenarioLoader.load("""
+                locks: {S: semaphore, M: mutex}
+                kthreads:
+                  - name: k
+                    body: [down_killable: S, mutex_lock_interruptible: M, mutex_lock_killable: M, wait_event_killable: q,
+                           msleep_interruptible: {duration: 2ms}]
+                processes:
+                  - name: p
+                    body:
+                      - syscall:
+                          name: ioctl
+                          body:
+                            - mutex_lock: M
+                            - down_interruptible: {semaphore: S, on_interrupt: [mutex_unlock: M]}
+                            - wait_event_interruptible: {queue: q, on_interrupt: [up: S, mutex_unlock: M]}
+                            - msleep_interruptible: {duration: 1ms, on_interrupt: [mutex_unlock: M]}
+                """, "intr");
+        assertEquals(List.of(new Ops.Down("S", Ops.WaitMode.KILLABLE, List.of()),
+                new Ops.MutexLock("M", Ops.WaitMode.INTERRUPTIBLE, List.of()), new Ops.MutexLock("M", Ops.WaitMode.KILLABLE, List.of()),
+                new Ops.WaitEvent("q", Ops.WaitMode.KILLABLE, List.of()), new Ops.MsleepInterruptible(ms(2))),
+                s.spec().kthreads().get(0).body().ops());
+        List<Op> ops = s.spec().processes().get(0).body().ops();
+        assertEquals(List.of(new Ops.SysEnter("ioctl"), new Ops.MutexLock("M"),
+                new Ops.Down("S", Ops.WaitMode.INTERRUPTIBLE, List.of(new Ops.MutexUnlock("M"))),
+                new Ops.WaitEvent("q", Ops.WaitMode.INTERRUPTIBLE, List.of(new Ops.Up("S"), new Ops.MutexUnlock("M"))),
+                new Ops.MsleepInterruptible(ms(1), List.of(new Ops.MutexUnlock("M"))),
+                dev.kctx.mechanisms.user.Sys.scenarioExit("ioctl")), ops);
     }
 
     @Test

@@ -283,6 +283,7 @@ public final class Signals implements UserWork {
      * fatal_signal_pending: SIGKILL, or (as complete_signal turns it into one) any deliverable signal
      * whose action is a terminating default. Killable waits end early for these only.
      */
+    @Override
     public boolean fatalPending(int pid) {
         TaskSignals t = tasks.get(pid);
         if (t == null) {

@@ -188,14 +188,17 @@ public final class Umh {
             if (killable && x.taskContext() && Signals.of(x.kernel()).fatalPending(x.pid())) {
                 // wait_for_completion_state(TASK_KILLABLE) answers -ERESTARTSYS; the helper is left to finish alone.
                 u.waiting.remove(me);
+                x.kernel().waitQueue(proc ? "exit:" + pid : execQueue(pid)).removeWaiter(x.waitHandle());
                 done.accept(x, new Error(-ERESTARTSYS, "ERESTARTSYS"));
                 return Outcome.Next.INSTANCE;
             }
             String queue = proc ? "exit:" + pid : execQueue(pid);
-            x.kernel().waitQueue(queue).addWaiter(x.waitHandle());
+            KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
+            q.removeWaiter(x.waitHandle());
+            q.addWaiter(x.waitHandle());
             x.check(KernelCall.SCHEDULE, describe());
-            // A killable sleep wakes for signals; this one goes back to sleep unless the signal is fatal.
-            return new Outcome.Block(queue, killable ? 'S' : 'D');
+            // TASK_KILLABLE: shown as D, and only a fatal signal wakes it early.
+            return new Outcome.Block(queue, killable ? 'K' : 'D');
         }
 
         private int spawn(Exec x, Umh u) {

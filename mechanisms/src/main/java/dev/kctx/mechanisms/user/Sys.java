@@ -95,8 +95,9 @@ public final class Sys {
             Regs r = regs(x);
             try {
                 IoResult res = body.apply(c);
-                if (res instanceof IoResult.WouldBlock && x.userWorkPending()) {
-                    // A signal arrived while the call waited: it returns -EINTR and the handler runs.
+                if (res instanceof IoResult.WouldBlock w && x.userWorkPending()) {
+                    // A signal arrived while the call waited: it leaves the wait queue, returns -EINTR and the handler runs.
+                    x.kernel().waitQueue(w.waitQueue()).removeWaiter(x.waitHandle());
                     throw new KernelError(dev.kctx.mechanisms.Errno.EINTR);
                 }
                 if (res instanceof IoResult.WouldBlock w) {
@@ -149,10 +150,27 @@ public final class Sys {
         }
     }
 
-    /** sys_exit with the value the kernel side left; a preemption point. */
-    record Exit(String name, int nr) implements Op {
+    /**
+     * sys_exit with the value the kernel side left, or {@code forced} when an error path ended the
+     * call early ({@link Outcome.EndSyscall}); a preemption point.
+     */
+    record Exit(String name, int nr, Long forced) implements Op {
+        Exit(String name, int nr) {
+            this(name, nr, null);
+        }
+
         public Outcome execute(Exec x) {
-            return Ops.afterReturnToUser(x, x.exitKernel(name, nr, regs(x).ret));
+            Regs r = regs(x);
+            if (forced != null) {
+                r.ret = forced;
+                r.errno = forced < 0 ? dev.kctx.mechanisms.Errno.byNumber((int) -forced) : null;
+                r.data = new byte[0];
+            }
+            return Ops.afterReturnToUser(x, x.exitKernel(name, nr, r.ret));
+        }
+
+        public Op returning(long ret) {
+            return new Exit(name, nr, ret);
         }
 
         public String describe() {
@@ -160,6 +178,82 @@ public final class Sys {
         }
 
         public boolean leavesKernel() {
+            return true;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /**
+     * The return of a scenario's {@code syscall: {name, body}}: sys_exit with {@code ret} (0 unless
+     * an error path ended the call, see {@link Outcome.EndSyscall}), leaving it in the task's
+     * {@link Regs}. A failed call prints perror's line, {@code NAME: Interrupted system call}, on the
+     * console once back in user mode (after any signal handler has run).
+     */
+    public static Op scenarioExit(String name) {
+        return new ScenarioExit(name, 0);
+    }
+
+    record ScenarioExit(String name, long ret) implements Op {
+        public Outcome execute(Exec x) {
+            Regs r = regs(x);
+            r.ret = ret;
+            r.errno = ret < 0 ? errno(ret) : null;
+            r.data = new byte[0];
+            Outcome o = Ops.afterReturnToUser(x, x.exitKernel(name, dev.kctx.actors.program.Syscalls.nr(name), ret));
+            if (ret >= 0) {
+                return o;
+            }
+            String text = r.errno == null ? "Unknown error " + -ret : r.errno.text();
+            Op perror = act("perror", y -> y.console(name + ": " + text));
+            if (o instanceof Outcome.Inline in) {
+                List<Op> then = new java.util.ArrayList<>(in.ops());
+                then.add(perror);
+                return new Outcome.Inline(then);
+            }
+            return new Outcome.Inline(o == Outcome.Yield.INSTANCE ? List.of(perror, Resched.INSTANCE) : List.of(perror));
+        }
+
+        private static dev.kctx.mechanisms.Errno errno(long ret) {
+            try {
+                return dev.kctx.mechanisms.Errno.byNumber((int) -ret);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        public Op returning(long value) {
+            return new ScenarioExit(name, value);
+        }
+
+        public String describe() {
+            return "return from " + name;
+        }
+
+        public boolean leavesKernel() {
+            return true;
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** The scheduler's turn that the return to user mode asked for, taken after perror printed. */
+    enum Resched implements Op {
+        INSTANCE;
+
+        public Outcome execute(Exec x) {
+            return Outcome.Yield.INSTANCE;
+        }
+
+        public String describe() {
+            return "resched";
+        }
+
+        public boolean userMode() {
             return true;
         }
 

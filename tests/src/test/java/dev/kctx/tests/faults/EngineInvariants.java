@@ -2,6 +2,8 @@ package dev.kctx.tests.faults;
 
 import dev.kctx.actors.RunResult;
 import dev.kctx.actors.program.KernelObjects;
+import dev.kctx.actors.program.Sleeper;
+import dev.kctx.actors.program.WaitHandle;
 import dev.kctx.actors.program.TaskInfo;
 import dev.kctx.actors.trace.TraceRecord;
 import dev.kctx.mechanisms.module.Modules;
@@ -24,6 +26,9 @@ import java.util.Map;
  * <li>{@code idle-clean}: whenever a CPU runs its idle task outside interrupts, preemption, IRQs and bottom halves are enabled;</li>
  * <li>{@code fds-released}: no socket of an exited process is open, and with every process gone no module is in use;</li>
  * <li>{@code conservation}: every mechanism's counters obey sent = delivered + dropped + in flight.</li>
+ * <li>{@code wait-list-asleep}: every task a mutex, semaphore or wait queue lists as waiting is asleep in that very
+ * wait: not woken since (a signal that ended the wait took it off), not exited;</li>
+ * <li>{@code semaphore-idle-units}: a semaphore with units left (count &gt; 0) has no sleepers.</li>
  * </ul>
  */
 final class EngineInvariants {
@@ -84,6 +89,36 @@ final class EngineInvariants {
         for (MechanismSnapshot s : NetCounters.get(k).snapshot()) {
             bad.addAll(ConservationLaw.check(s));
         }
+        bad.addAll(waitLists(k));
         return bad;
+    }
+
+    /** The wait-list invariants alone, on the kernel objects as they are now. */
+    static List<String> waitLists(KernelObjects k) {
+        List<String> bad = new ArrayList<>();
+        for (KernelObjects.Lock l : k.locks().values()) {
+            for (WaitHandle h : l.sleepers()) {
+                notAsleep(k, "lock " + l.name(), h).ifPresent(bad::add);
+            }
+            if (l.type() == KernelObjects.LockType.SEMAPHORE && l.count() > 0 && !l.sleepers().isEmpty()) {
+                bad.add("semaphore-idle-units: " + l.name() + " has count " + l.count() + " and " + l.sleepers().size()
+                        + " sleeper(s)");
+            }
+        }
+        for (KernelObjects.WaitQueue q : k.waitQueues().values()) {
+            for (WaitHandle h : q.waiters()) {
+                notAsleep(k, "wait queue " + q.name(), h).ifPresent(bad::add);
+            }
+        }
+        return bad;
+    }
+
+    private static java.util.Optional<String> notAsleep(KernelObjects k, String list, WaitHandle h) {
+        if (!(h.waiter() instanceof Sleeper s) || s.asleepWith(h.token())) {
+            return java.util.Optional.empty();
+        }
+        TaskInfo t = k.task(s.sleeperPid());
+        String why = t != null && t.exited() ? "which exited" : "which is not asleep in that wait";
+        return java.util.Optional.of("wait-list-asleep: " + list + " lists pid " + s.sleeperPid() + ", " + why);
     }
 }

@@ -5,6 +5,7 @@ import dev.kctx.actors.RunResult;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Op;
+import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.trace.TraceRecord;
@@ -260,5 +261,226 @@ class FaultInjectionTest {
                 .mapToInt(TraceRecord::subject).findFirst().orElseThrow();
         assertEquals(List.of("lock-owner-alive: m is held by kthread leaker, which exited"),
                 EngineInvariants.check(r.result(), r.kernel(), List.of(pid)));
+    }
+
+    // ---- interruptible and killable kernel waits (issue 9) ----
+
+    static final int KTHREAD = 4702;
+
+    /** A scenario-style system call: enter, {@code body}, the exit that prints perror's line when the call failed. */
+    static List<Op> syscall(String name, Op... body) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Ops.SysEnter(name));
+        ops.addAll(Arrays.asList(body));
+        ops.add(Sys.scenarioExit(name));
+        return ops;
+    }
+
+    static List<Op> killAt(int pid, int sig) {
+        return program(SigUser.kill(pid, sig), show("kill")).ops();
+    }
+
+    /** The trace's kctx_interrupted lines ("op = value"). */
+    static List<String> interrupted(Run r) {
+        return r.result().trace().stream().filter(e -> e.event().equals("kctx_interrupted")).map(TraceRecord::args).toList();
+    }
+
+    static boolean sleptIn(Run r, int pid, char state) {
+        return r.result().trace().stream().anyMatch(e -> e.event().equals("sched_switch")
+                && e.args().startsWith("prev_comm=victim prev_pid=" + pid + " prev_prio=120 prev_state=" + state));
+    }
+
+    @Test
+    @DisplayName("down_interruptible: a handled signal ends the sleep, the handler runs, read fails with EINTR (perror's line), and the later up() goes to the count: no unit lost")
+    void downInterruptibleInterrupted() {
+        Run r = run(ms(10), MachineSpec.builder().semaphore("sem", 0)
+                .process("victim", 0, 0, program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("read", new Ops.Down("sem", true)), show("read")), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER)
+                .kthread("giver", 1, ms(3), Program.builder().up("sem").build(), KTHREAD),
+                VICTIM, OTHER, KTHREAD);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "read: Interrupted system call",
+                "read = -1 EINTR (Interrupted system call)"), r.console());
+        assertEquals(List.of("down_interruptible(sem) = -4"), interrupted(r));
+        assertTrue(r.result().trace().stream().anyMatch(e -> e.event().equals("sys_exit") && e.args().endsWith("= -4")), "sys_exit -4");
+        KernelObjects.Lock sem = r.kernel().locks().get("sem");
+        assertEquals(1, sem.count(), "the up() at 3 ms found no sleeper: the unit is in the count");
+        assertEquals(0, sem.grantsPending(), "nothing granted to the interrupted task");
+        r.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("mutex_lock_interruptible with on_interrupt releasing the outer mutex: EINTR, no report; the holder's unlock then frees the mutex")
+    void mutexInterruptibleCleansUp() {
+        Run r = run(ms(10), MachineSpec.builder().lock("busy", KernelObjects.LockType.MUTEX).lock("m", KernelObjects.LockType.MUTEX)
+                .kthread("holder", 1, 0, Program.builder().mutexLock("busy").msleep(ms(3)).mutexUnlock("busy").build(), KTHREAD)
+                .process("victim", 0, us(10), program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("ioctl", new Ops.MutexLock("m"), new Ops.MutexLock("busy", Ops.WaitMode.INTERRUPTIBLE,
+                                List.of(new Ops.MutexUnlock("m"))), new Ops.MutexUnlock("busy"), new Ops.MutexUnlock("m"))), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER),
+                VICTIM, OTHER, KTHREAD);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "ioctl: Interrupted system call"), r.console());
+        assertEquals(List.of(), r.result().reports(), "the cleanup released m: lockdep is content");
+        assertFalse(r.kernel().locks().get("busy").held(), "the holder's unlock found no waiter: busy is free");
+        assertFalse(r.kernel().locks().get("m").held(), "m was released by on_interrupt");
+        r.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("the same without the cleanup: lockdep's 'lock held when returning to user space'")
+    void mutexInterruptibleLeaks() {
+        Run r = run(ms(10), MachineSpec.builder().lock("busy", KernelObjects.LockType.MUTEX).lock("m", KernelObjects.LockType.MUTEX)
+                .kthread("holder", 1, 0, Program.builder().mutexLock("busy").msleep(ms(3)).mutexUnlock("busy").build(), KTHREAD)
+                .process("victim", 0, us(10), program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("ioctl", new Ops.MutexLock("m"), new Ops.MutexLock("busy", Ops.WaitMode.INTERRUPTIBLE, List.of()),
+                                new Ops.MutexUnlock("busy"), new Ops.MutexUnlock("m")), Sys.nanosleep(ms(20))), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER),
+                VICTIM, OTHER, KTHREAD);
+        assertEquals(List.of(dev.kctx.contexts.ReportKind.LOCK_HELD_RETURNING_TO_USER),
+                r.result().reports().stream().map(dev.kctx.contexts.Report::kind).distinct().toList());
+        r.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("down_killable: a handled signal does not end the D sleep; the handler runs after up(); SIGKILL ends it at once and the process dies")
+    void downKillable() {
+        Run handled = run(ms(10), MachineSpec.builder().semaphore("sem", 0)
+                .process("victim", 0, 0, program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("read", new Ops.Down("sem", Ops.WaitMode.KILLABLE, List.of())), show("read")), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER)
+                .kthread("giver", 1, ms(3), Program.builder().up("sem").build(), KTHREAD),
+                VICTIM, OTHER, KTHREAD);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "read = 0"), handled.console(), "the call got its unit at 3 ms");
+        assertTrue(sleptIn(handled, VICTIM, 'D'), "TASK_KILLABLE shows as D");
+        assertEquals(List.of(), interrupted(handled));
+        handled.invariantsHold();
+
+        Run killed = run(ms(10), MachineSpec.builder().semaphore("sem", 0)
+                .process("victim", 0, 0, program(syscall("read", new Ops.Down("sem", Ops.WaitMode.KILLABLE, List.of())),
+                        say("victim: not reached")), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGKILL)), OTHER)
+                .kthread("giver", 1, ms(3), Program.builder().up("sem").build(), KTHREAD),
+                VICTIM, OTHER, KTHREAD);
+        assertEquals(List.of("kill = 0"), killed.console());
+        assertTrue(killed.exitTime(VICTIM) >= ms(1) && killed.exitTime(VICTIM) < ms(2), "died at once: " + killed.exitTime(VICTIM));
+        assertEquals(Signo.SIGKILL, ProcessExit.termSig(ProcessExit.waitStatus(killed.kernel(), VICTIM)));
+        assertEquals(List.of("down_killable(sem) = -4"), interrupted(killed));
+        assertEquals(1, killed.kernel().locks().get("sem").count(), "the later up() went to the count");
+        killed.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("wait_event_killable and mutex_lock_killable end on SIGTERM with no handler (a fatal default action), not on a handled SIGUSR1")
+    void killableFatalDefault() {
+        Run r = run(ms(10), MachineSpec.builder().lock("busy", KernelObjects.LockType.MUTEX)
+                .kthread("holder", 1, 0, Program.builder().mutexLock("busy").msleep(ms(8)).mutexUnlock("busy").build(), KTHREAD)
+                .process("victim", 0, us(10), program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("read", new Ops.WaitEvent("q", Ops.WaitMode.KILLABLE, List.of())), show("read")), VICTIM)
+                .process("victim", 0, us(10), program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("write", new Ops.MutexLock("busy", Ops.WaitMode.KILLABLE, List.of()), new Ops.MutexUnlock("busy"))), VICTIM + 10)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1), killAt(VICTIM + 10, Signo.SIGUSR1),
+                        Sys.nanosleep(ms(1)), killAt(VICTIM, Signo.SIGTERM), killAt(VICTIM + 10, Signo.SIGTERM)), OTHER),
+                VICTIM, VICTIM + 10, OTHER, KTHREAD);
+        assertEquals(List.of("kill = 0", "kill = 0", "kill = 0", "kill = 0"), r.console().stream().filter(l -> l.startsWith("kill")).toList(),
+                "both were alive, asleep, when SIGTERM came at 2 ms");
+        assertEquals(List.of("wait_event_killable(q) = -512", "mutex_lock_killable(busy) = -4"), interrupted(r));
+        assertEquals(Signo.SIGTERM, ProcessExit.termSig(ProcessExit.waitStatus(r.kernel(), VICTIM)));
+        assertEquals(Signo.SIGTERM, ProcessExit.termSig(ProcessExit.waitStatus(r.kernel(), VICTIM + 10)));
+        assertTrue(r.exitTime(VICTIM + 10) < ms(3), "the mutex waiter died at 2 ms, not when the holder let go at 8 ms");
+        r.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("msleep_interruptible(10ms) hit at 1 ms: it returns 10 (ms left, plus the extra jiffy) and the call ends with EINTR at 1 ms")
+    void msleepInterruptible() {
+        Run r = run(ms(20), MachineSpec.builder()
+                .process("victim", 0, 0, program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        syscall("read", new Ops.MsleepInterruptible(ms(10))), say("back")), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER),
+                VICTIM, OTHER);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "read: Interrupted system call", "back"), r.console());
+        assertEquals(List.of("msleep_interruptible(10ms) = 10"), interrupted(r));
+        long exit = r.result().trace().stream().filter(e -> e.event().equals("sys_exit") && e.pid() == VICTIM && e.args().endsWith("= -4"))
+                .mapToLong(TraceRecord::timeNs).findFirst().orElse(-1);
+        assertTrue(exit >= ms(1) && exit < ms(2), "returned at 1 ms: " + exit);
+        r.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("a kernel thread's interruptible waits are never interrupted: kill() on it is ignored and it sleeps on")
+    void kthreadNeverInterrupted() {
+        Run r = run(ms(10), MachineSpec.builder().semaphore("sem", 0)
+                .kthread("worker", 0, 0, Program.builder().downInterruptible("sem").msleepInterruptible(ms(2)).printk("worker done").build(), KTHREAD)
+                .process("killer", 1, ms(1), program(killAt(KTHREAD, Signo.SIGKILL), Sys.nanosleep(ms(2)),
+                        List.of(new Ops.SysEnter("ioctl"), new Ops.Up("sem"), new Ops.SysExit("ioctl", 0))), OTHER),
+                OTHER, KTHREAD);
+        assertEquals(List.of(), interrupted(r));
+        assertTrue(r.kernel().kernelLog().stream().anyMatch(l -> l.contains("worker done")), "it woke at up() and slept its 2 ms");
+        r.invariantsHold();
+    }
+
+    @Test
+    @DisplayName("a file system call that waits (a blocking read) and gets a handled signal: EINTR, and it leaves the wait queue")
+    void blockingFileCallLeavesItsQueue() {
+        Run r = run(ms(10), MachineSpec.builder()
+                .process("victim", 0, 0, program(SigUser.sigaction(Signo.SIGUSR1, printer()),
+                        Sys.call("read", c -> new dev.kctx.mechanisms.vfs.IoResult.WouldBlock("rxq")), show("read")), VICTIM)
+                .process("killer", 1, ms(1), program(killAt(VICTIM, Signo.SIGUSR1)), OTHER),
+                VICTIM, OTHER);
+        assertEquals(List.of("kill = 0", "handler: SIGUSR1", "read = -1 EINTR (Interrupted system call)"), r.console());
+        assertEquals(0, r.kernel().waitQueue("rxq").waiterCount(), "no stale waiter left on rxq");
+        r.invariantsHold();
+    }
+
+    /** Puts the running task's handle on semaphore {@code sem}'s wait list without sleeping: a broken wait. */
+    record StrayWaiter(String sem) implements Op {
+        public Outcome execute(Exec x) {
+            x.kernel().lock(sem, KernelObjects.LockType.SEMAPHORE).addSleeper(x.waitHandle());
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "stray waiter on " + sem;
+        }
+    }
+
+    /** Sets a semaphore's count behind its sleepers' backs. */
+    record SetCount(String sem, long count) implements Op {
+        public Outcome execute(Exec x) {
+            x.kernel().lock(sem, KernelObjects.LockType.SEMAPHORE).setCount(count);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "count of " + sem + " = " + count;
+        }
+    }
+
+    @Test
+    @DisplayName("the wait-list invariants can fail: a waiter listed that exited, a semaphore with units and sleepers")
+    void waitListInvariantsCatchBrokenLists() {
+        Run r = run(ms(2), MachineSpec.builder().semaphore("sem", 0)
+                .process("victim", 0, 0, Program.of(new Ops.SysEnter("read"), new StrayWaiter("stray"), new Ops.SysExit("read", 0)), VICTIM)
+                .kthread("sleeper", 1, 0, Program.builder().down("sem").build(), KTHREAD)
+                .kthread("meddler", 1, us(100), Program.of(new SetCount("sem", 1))),
+                VICTIM, KTHREAD);
+        List<String> bad = EngineInvariants.waitLists(r.kernel());
+        assertEquals(List.of("semaphore-idle-units: sem has count 1 and 1 sleeper(s)",
+                "wait-list-asleep: lock stray lists pid " + VICTIM + ", which exited"), bad);
+        assertTrue(EngineInvariants.check(r.result(), r.kernel(), r.pids()).containsAll(bad), "check() reports them too");
+    }
+
+    @Test
+    @DisplayName("the wait-list invariant also catches a waiter woken but left on the list")
+    void waitListInvariantCatchesAWokenWaiter() {
+        Run r = run(ms(2), MachineSpec.builder()
+                .kthread("sleeper", 1, 0, Program.of(new StrayWaiter("stray"), new Ops.Msleep(ms(5))), KTHREAD),
+                KTHREAD);
+        assertEquals(List.of(), EngineInvariants.waitLists(r.kernel()), "asleep in that very wait (token unchanged): fine");
+        Run woken = run(ms(8), MachineSpec.builder()
+                .kthread("sleeper", 1, 0, Program.of(new StrayWaiter("stray"), new Ops.Msleep(ms(1)), new Ops.Msleep(ms(20))), KTHREAD),
+                KTHREAD);
+        assertEquals(List.of("wait-list-asleep: lock stray lists pid " + KTHREAD + ", which is not asleep in that wait"),
+                EngineInvariants.waitLists(woken.kernel()), "woken once since, now asleep in another wait");
     }
 }
