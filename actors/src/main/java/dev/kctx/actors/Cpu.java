@@ -887,12 +887,26 @@ public final class Cpu {
                 if (traceEnabled) {
                     record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
                 }
+                if (!t.user && t.atomic.holdsAnyLock()) {
+                    reportLocksHeldAtExit(f, t);
+                }
                 for (WaitHandle h : kernel.taskExited(t.pid, t.exitCode)) {
                     post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, t.source);
                 }
                 schedule('X');
             }
         }
+    }
+
+    /**
+     * do_exit's debug_check_no_locks_held: a kernel thread whose function returned holding locks
+     * (lockdep's print_held_locks_bug). A process cannot get here with a lock it has not already
+     * been reported for: it returned to user space holding it (lock-held-returning-to-user).
+     */
+    private void reportLocksHeldAtExit(Frame f, TaskControl t) {
+        // The report lists the held locks ("1 lock held by flusher/11: #0: ..."), as lockdep_print_held_locks does.
+        gate.report(ReportKind.LOCKS_HELD_AT_EXIT, "WARNING: " + t.comm + "/" + t.pid + " still has locks held!", t.atomic,
+                exec.whereFor(f, "do_exit"), List.of());
     }
 
     /** Kernels 4.9 to 6.4 left soft IRQs to a runnable ksoftirqd (ksoftirqd_running()). */

@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each lock report kind from a run of the engine, next to a near-twin that is clean. */
@@ -164,6 +165,34 @@ class EngineLockdepTest {
         RunResult good = run(oneCpu().process("p", 0, 0, Program.builder()
                 .syscall("ioctl", s -> s.mutexLock("M").mutexUnlock("M")).compute(us(5)).build()).build(), ms(1));
         assertEquals(List.of(), good.reports(), "unlocking before returning is clean");
+    }
+
+    // locks-held-at-exit
+
+    @Test
+    @DisplayName("locks-held-at-exit: a kernel thread that ends holding a mutex; the lock stays held, its waiter sleeps on; the twin unlocks")
+    void locksHeldAtExit() {
+        Program leaky = Program.builder().mutexLock("M").compute(us(20)).build();
+        Program waiter = Program.builder().mutexLock("M").printk("got M").mutexUnlock("M").build();
+        RunResult bad = run(oneCpu().kthread("flusher", 0, 0, leaky).kthread("worker", 0, us(100), waiter).build(), ms(1));
+        assertEquals(List.of(ReportKind.LOCKS_HELD_AT_EXIT), kinds(bad), bad.reports().toString());
+        Report r = bad.reports().get(0);
+        assertTrue(r.title().matches("WARNING: flusher/\\d+ still has locks held!"), r.title());
+        assertEquals(List.of("M (mutex_lock)"), r.locksHeld(), "the lock it still holds");
+        assertEquals("do_exit", r.where().op());
+        assertFalse(bad.dmesg().stream().anyMatch(l -> l.contains("got M")), "the mutex stays held by the dead thread");
+        RunResult good = run(oneCpu().kthread("flusher", 0, 0, Program.builder().mutexLock("M").compute(us(20)).mutexUnlock("M").build())
+                .kthread("worker", 0, us(100), waiter).build(), ms(1));
+        assertEquals(List.of(), good.reports(), "unlocking before the thread ends is clean");
+        assertTrue(good.dmesg().stream().anyMatch(l -> l.contains("got M")), "the worker gets the mutex");
+    }
+
+    @Test
+    @DisplayName("locks-held-at-exit is not reported again for a process: its lock was reported when it went back to user space")
+    void processExitHoldingLockReportedOnce() {
+        Program p = Program.builder().syscall("ioctl", s -> s.mutexLock("M")).compute(us(5)).build();
+        RunResult r = run(oneCpu().process("p", 0, 0, p).build(), ms(1));
+        assertEquals(List.of(ReportKind.LOCK_HELD_RETURNING_TO_USER), kinds(r), r.reports().toString());
     }
 
     @Test

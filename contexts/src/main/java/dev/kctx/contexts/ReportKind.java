@@ -14,6 +14,8 @@ public enum ReportKind {
     IRQ_SAFE_TO_UNSAFE("irq-safe-to-unsafe", "WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected"),
     BAD_UNLOCK_BALANCE("bad-unlock-balance", "WARNING: bad unlock balance detected!"),
     LOCK_HELD_RETURNING_TO_USER("lock-held-returning-to-user", "WARNING: lock held when returning to user space!"),
+    /** debug_check_no_locks_held in do_exit: a kernel thread's function ended holding locks. */
+    LOCKS_HELD_AT_EXIT("locks-held-at-exit", "WARNING: COMM/PID still has locks held!"),
     LOCKUP("lockup", "watchdog: BUG: soft lockup"),
     MAY_SLEEP_IN_ATOMIC("may-sleep-in-atomic",
             "kctx: a call that can sleep ran in atomic context but did not sleep this time"),

@@ -71,7 +71,7 @@ class ExamplesTest {
         // neither can be written in a scenario file.
         for (String kind : List.of("sleep-in-atomic", "scheduling-while-atomic", "recursive-locking", "circular-locking",
                 "inconsistent-lock-state", "irq-lock-inversion", "irq-safe-to-unsafe", "bad-unlock-balance",
-                "lock-held-returning-to-user", "lockup")) {
+                "lock-held-returning-to-user", "locks-held-at-exit", "lockup")) {
             boolean found = false;
             for (Path p : examples().toList()) {
                 String text = Files.readString(p);
