@@ -11,8 +11,8 @@ import java.util.List;
  * program (no shell command start), then perror("kill") when it failed, so the console shows the
  * kernel's answer ({@code kill: No such process}, {@code kill: Operation not permitted}).
  */
-final class KillOp {
-    static final List<String> KEYS = List.of("pid", "signal");
+public final class KillOp {
+    public static final List<String> KEYS = List.of("pid", "signal");
     /** PID_MAX_LIMIT on 64-bit. */
     static final int PID_MAX = 4_194_304;
     static final String USAGE = "kill: {pid: N, signal: SIGKILL}";

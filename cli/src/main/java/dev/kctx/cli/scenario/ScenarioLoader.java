@@ -491,7 +491,8 @@ public final class ScenarioLoader implements OpArg.Context {
 
     /** {@code tasks: {4243: {signal: SIGKILL}, 4242: {exit: 0}, 4244: {state: D}}}: how declared processes ended. */
     private static List<Expect.TaskEnd> taskEnds(Node node, Map<Integer, String> declaredPids) {
-        String pids = declaredPids.isEmpty() ? "none here: give the processes a 'pid:'" : declaredPids.keySet().toString();
+        String pids = declaredPids.isEmpty() ? "none here: give the processes a 'pid:'"
+                : String.join(", ", declaredPids.keySet().stream().map(String::valueOf).toList());
         Node.MapNode m = Values.map(node, "expect tasks", "pids and how they end, e.g. '4243: {signal: SIGKILL}'");
         List<Expect.TaskEnd> out = new ArrayList<>();
         for (Node.Entry e : m.entries()) {
