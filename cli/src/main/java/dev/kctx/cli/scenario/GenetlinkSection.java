@@ -304,7 +304,8 @@ public final class GenetlinkSection {
             Regs r = Sys.regs(x);
             if (r.failed()) {
                 x.console("recv: " + r.errno.text());
-                return List.of();
+                // ENOBUFS reports earlier drops (netlink_overrun), not this read: a monitor reads on.
+                return r.errno == dev.kctx.mechanisms.Errno.ENOBUFS ? receive(count - 1) : List.of();
             }
             boolean over = false;
             for (GenlProtocol.Reply rep : GenlUser.replies(r)) {
