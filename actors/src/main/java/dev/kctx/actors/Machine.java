@@ -128,6 +128,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.spec = spec;
         this.stats = new CpuStats[spec.cpus()];
         this.kernel = new KernelObjects();
+        kernel.atEnd(TaskTable.class, () -> TaskTable.of(kernel));
         Config config = context.getSystem().settings().config();
         boolean inline = config.getBoolean("kctx.engine.inline-bursts");
         // Running the CPUs in the machine needs their bursts inline too: nothing may wait for a message.
@@ -171,7 +172,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var kref = context.spawn(KernelThread.create(kcode), "ksoftirqd-" + c,
                     CONTEXT_MAILBOX);
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref, kcode);
-            kernel.registerTask(new dev.kctx.actors.program.TaskInfo(ksoftirqd.pid, kname, c, false));
+            var kinfo = new dev.kctx.actors.program.TaskInfo(ksoftirqd.pid, kname, c, false);
+            kinfo.stateFrom(() -> ksoftirqd.state);
+            kernel.registerTask(kinfo);
             Map<String, ActorRef<ContextProtocol.Command>> taskletEntities = new HashMap<>();
             Map<String, ContextCode> taskletCode = new HashMap<>();
             for (var tl : new java.util.TreeMap<>(spec.tasklets()).entrySet()) {
@@ -267,7 +270,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private void addTask(TaskControl t, long start) {
-        kernel.registerTask(new dev.kctx.actors.program.TaskInfo(t.pid, t.comm, t.cpu, t.user));
+        var info = new dev.kctx.actors.program.TaskInfo(t.pid, t.comm, t.cpu, t.user);
+        info.stateFrom(() -> t.state);
+        kernel.registerTask(info);
         tasks.add(t);
         startTimes.put(t, start);
     }
@@ -505,6 +510,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
             getContext().watch(ref);
             TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code);
+            var info = kernel.task(sp.pid());
+            if (info != null) {
+                info.stateFrom(() -> t.state);
+            }
             calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
         }
         List<Cpu.Posted> posted = d.posted();

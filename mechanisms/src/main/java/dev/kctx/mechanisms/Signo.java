@@ -100,6 +100,35 @@ public final class Signo {
         return "signal " + sig;
     }
 
+    /**
+     * The signal a name or number means, as kill(1) reads it: KILL, SIGKILL, kill, 9, RTMIN+3,
+     * SIGRTMAX-1; -1 when it is none. A number is returned as it is (the kernel judges it, EINVAL).
+     */
+    public static int parse(String spec) {
+        if (spec.matches("\\d{1,9}")) {
+            return Integer.parseInt(spec);
+        }
+        String n = spec.toUpperCase(java.util.Locale.ROOT);
+        n = n.startsWith("SIG") ? n.substring(3) : n;
+        for (int sig = 1; sig < NAMES.length; sig++) {
+            if (NAMES[sig].substring(3).equals(n)) {
+                return sig;
+            }
+        }
+        java.util.regex.Matcher rt = java.util.regex.Pattern.compile("RTM(IN|AX)(?:([+-])(\\d{1,2}))?").matcher(n);
+        if (rt.matches()) {
+            boolean min = rt.group(1).equals("IN");
+            int off = rt.group(3) == null ? 0 : Integer.parseInt(rt.group(3));
+            // bash takes SIGRTMIN+n and SIGRTMAX-n only.
+            if (rt.group(2) != null && rt.group(2).equals(min ? "-" : "+")) {
+                return -1;
+            }
+            int sig = min ? SIGRTMIN + off : SIGRTMAX - off;
+            return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
+        }
+        return -1;
+    }
+
     /** strsignal(3), as the shell prints it for a job the signal killed. */
     public static String text(int sig) {
         if (sig >= 1 && sig < TEXTS.length) {

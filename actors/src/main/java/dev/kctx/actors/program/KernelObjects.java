@@ -357,6 +357,11 @@ public final class KernelObjects {
         nextPid = Math.max(nextPid, t.pid() + 1);
     }
 
+    /** Every task the kernel has known, by pid. */
+    public List<TaskInfo> tasks() {
+        return tasks.values().stream().sorted(java.util.Comparator.comparingInt(TaskInfo::pid)).toList();
+    }
+
     /** The task with this pid, or null (never existed). */
     public TaskInfo task(int pid) {
         return tasks.get(pid);

@@ -14,7 +14,9 @@ import dev.kctx.contexts.ContextLevel;
 import dev.kctx.contexts.Report;
 import dev.kctx.contexts.Reports;
 import dev.kctx.contexts.TimeFormat;
+import dev.kctx.actors.TaskTable;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.Signo;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
@@ -199,6 +201,24 @@ public final class RunReport {
                 byErrno(so.putObject("errors"), k.errors());
             }
         }
+        ArrayNode tasks = root.putArray("tasks");
+        for (TaskTable.Row t : taskRows()) {
+            ObjectNode o = tasks.addObject();
+            o.put("pid", t.pid());
+            o.put("comm", t.comm());
+            o.put("kind", t.user() ? "process" : "kthread");
+            o.put("state", String.valueOf(t.state()));
+            if (t.exit() != null) {
+                o.put("exit", t.exit());
+            } else {
+                o.putNull("exit");
+            }
+            if (t.signal() != 0) {
+                o.put("signal", Signo.name(t.signal()));
+            } else {
+                o.putNull("signal");
+            }
+        }
         ArrayNode dmesg = root.putArray("dmesg");
         result.dmesg().forEach(dmesg::add);
         ArrayNode console = root.putArray("console");
@@ -291,11 +311,24 @@ public final class RunReport {
             sb.append("\nmechanisms:\n");
             mechs.forEach(m -> sb.append(m.text()));
         }
+        List<TaskTable.Row> rows = taskRows();
+        if (!rows.isEmpty()) {
+            sb.append('\n').append(String.format(Locale.ROOT, "%-8s %-16s %-7s %-5s %s%n", "tasks", "comm", "kind", "state", "end"));
+            for (TaskTable.Row t : rows) {
+                sb.append(String.format(Locale.ROOT, "%-8d %-16s %-7s %-5s %s%n", t.pid(), t.comm(), t.user() ? "process" : "kthread",
+                        t.state(), t.state() == 'X' ? Expect.ending(t) : "-"));
+            }
+        }
         if (!result.dmesg().isEmpty()) {
             sb.append("\nkernel log:\n");
             result.dmesg().forEach(l -> sb.append(l).append('\n'));
         }
         return sb.toString();
+    }
+
+    /** The task table the run left (empty for results made without a machine). */
+    private List<TaskTable.Row> taskRows() {
+        return result.atEnd(TaskTable.class).map(TaskTable::rows).orElse(List.of());
     }
 
     private static String latencyLine(String name, Histogram h) {

@@ -2,6 +2,7 @@ package dev.kctx.cli.scenario;
 
 import dev.kctx.actors.CpuStats;
 import dev.kctx.actors.RunResult;
+import dev.kctx.actors.TaskTable;
 import dev.kctx.contexts.ReportKind;
 import dev.kctx.contexts.Reports;
 import dev.kctx.contexts.TimeFormat;
@@ -28,9 +29,10 @@ import java.util.function.Function;
  * @param consoleContains texts the console transcript (what processes printed) must contain
  * @param counts  the socket mechanisms' counters at the end of the run (report.json's {@code mechanisms})
  * @param counters the allowed values of engine counters ({@code faults.irq_lost}, ...), 0 when never counted
+ * @param tasks   how declared processes ended, by pid (report.json's {@code tasks})
  */
 public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
-                     List<String> consoleContains, List<Count> counts, Map<String, Range> counters) {
+                     List<String> consoleContains, List<Count> counts, Map<String, Range> counters, List<TaskEnd> tasks) {
 
     public Expect {
         reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
@@ -38,10 +40,53 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
         consoleContains = List.copyOf(consoleContains);
         counts = List.copyOf(counts);
         counters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters));
+        tasks = List.copyOf(tasks);
     }
 
     public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
-        this(clean, reports, bounds, List.of(), List.of(), Map.of());
+        this(clean, reports, bounds, List.of(), List.of(), Map.of(), List.of());
+    }
+
+    /** The keys of one task's expectation. */
+    public static final List<String> TASK_KEYS = List.of("exit", "signal", "state");
+    /** The final states a task may be expected in (ps letters; X is dead). */
+    public static final String TASK_STATES = "RSDX";
+
+    /**
+     * How task {@code pid} ended: exited with {@code exit}, killed by {@code signal}, or left in
+     * {@code state}; null fields are not checked.
+     */
+    public record TaskEnd(int pid, Integer exit, Integer signal, Character state) {
+        String text() {
+            List<String> parts = new ArrayList<>();
+            if (exit != null) {
+                parts.add("exit " + exit);
+            }
+            if (signal != null) {
+                parts.add("killed by " + dev.kctx.mechanisms.Signo.name(signal));
+            }
+            if (state != null) {
+                parts.add("state " + state);
+            }
+            return String.join(", ", parts);
+        }
+
+        boolean met(TaskTable.Row r) {
+            return r != null && (exit == null || (r.state() == 'X' && r.exit() != null && r.exit().intValue() == exit))
+                    && (signal == null || (r.state() == 'X' && r.signal() == signal))
+                    && (state == null || r.state() == state);
+        }
+    }
+
+    /** A task's end as the task table says it: "exit 0", "killed by SIGKILL", "state S". */
+    public static String ending(TaskTable.Row r) {
+        if (r == null) {
+            return "never ran";
+        }
+        if (r.state() == 'X') {
+            return r.exit() != null ? "exit " + r.exit() : "killed by " + dev.kctx.mechanisms.Signo.name(r.signal());
+        }
+        return "state " + r.state();
     }
 
     /** The socket mechanisms whose counters an expectation may name. */
@@ -212,6 +257,12 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
             long v = r.counters().getOrDefault(name, 0L);
             out.add(new Outcome(range.contains(v), "counter " + name + ": " + v + " (expected " + range + ")"));
         });
+        TaskTable table = r.atEnd(TaskTable.class).orElse(new TaskTable(List.of()));
+        for (TaskEnd t : tasks) {
+            TaskTable.Row row = table.row(t.pid());
+            out.add(new Outcome(t.met(row), "tasks: " + t.pid() + (row == null ? "" : " (" + row.comm() + ")") + ": "
+                    + ending(row) + " (expected " + t.text() + ")"));
+        }
         return out;
     }
 

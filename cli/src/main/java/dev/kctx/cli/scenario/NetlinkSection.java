@@ -34,11 +34,13 @@ import java.util.function.Consumer;
 public final class NetlinkSection {
     public static final List<String> FAMILY_KEYS = List.of("unit", "groups", "in_softirq", "input");
     public static final List<String> INPUT_KEYS = List.of("capable", "errno", "printk", "reply", "multicast", "gfp");
-    public static final List<String> OP_KEYS = List.of("unit", "send", "ack", "groups", "recv");
+    public static final List<String> OP_KEYS = List.of("unit", "send", "ack", "groups", "recv", "hold", "rcvbuf");
     static final List<String> GFP = List.of("GFP_KERNEL", "GFP_ATOMIC");
     /** The largest group a family may declare here (netlink_kernel_create takes at least 32 anyway). */
     static final int MAX_GROUPS = 32;
     static final int MAX_RECV = 64;
+    /** net.core.rmem_max's default: SO_RCVBUF asks above it are cut to it. */
+    static final int MAX_RCVBUF = 212_992;
 
     private NetlinkSection() {
     }
@@ -139,8 +141,27 @@ public final class NetlinkSection {
      * SOCK_RAW, unit), bind with the groups bitmask, sendmsg of the text to the kernel (with
      * NLM_F_ACK when asked), then {@code recv} blocking recvmsg calls, each printed.
      */
+    /**
+     * {@code hold: DURATION}: a consumer that stops reading. The socket stays open (bound, in its
+     * groups) and unread for that long, a nanosleep before the first recvmsg, while what the kernel
+     * sends it queues up until the receive buffer is full and the rest is dropped.
+     */
+    static java.util.Optional<List<Op>> holdOpen(Fields f, OpArg a) {
+        return f.opt("hold").map(n -> {
+            long ns = Values.positiveDuration(n, "hold");
+            a.context().syscall("nanosleep");
+            return Sys.nanosleep(ns);
+        });
+    }
+
+    /** {@code rcvbuf: BYTES}: setsockopt(SO_RCVBUF); the kernel stores twice the value, at least SOCK_MIN_RCVBUF. */
+    static List<Op> rcvbuf(Fields f, String sock) {
+        return f.opt("rcvbuf").map(n -> NetlinkUser.setsockopt(sock, dev.kctx.mechanisms.netlink.NetlinkProtocol.Option.SO_RCVBUF,
+                (int) Values.integer(n, "rcvbuf", 1, MAX_RCVBUF))).orElse(List.of());
+    }
+
     static void op(OpArg a, OpSink o) {
-        Fields f = a.fields("netlink: {unit: 25, send: TEXT, ack: true, groups: 0, recv: 1}", OP_KEYS);
+        Fields f = a.fields("netlink: {unit: 25, send: TEXT, ack: true, groups: 0, recv: 1, hold: DURATION, rcvbuf: BYTES}", OP_KEYS);
         int unit = (int) Values.integer(f.req("unit", "0.." + (Netlink.MAX_LINKS - 1)), "netlink unit", 0, Netlink.MAX_LINKS - 1);
         String send = f.opt("send").map(n -> Values.string(n, "netlink send")).orElse(null);
         boolean ack = f.opt("ack").map(n -> Values.bool(n, "ack")).orElse(false);
@@ -151,11 +172,13 @@ public final class NetlinkSection {
         int recv = (int) f.opt("recv").map(n -> Values.integer(n, "recv count", 0, MAX_RECV)).orElse(send != null ? (ack ? 2L : 1L) : 1L)
                 .longValue();
         List<Op> ops = new ArrayList<>(NetlinkUser.bind("nl", 0, (int) groupsMask));
+        ops.addAll(rcvbuf(f, "nl"));
         if (send != null) {
             int flags = NlMsg.NLM_F_REQUEST | (ack ? NlMsg.NLM_F_ACK : 0);
             ops.addAll(NetlinkUser.sendmsg("nl", x -> List.of(NlMsg.ofText(NlExample.NLEX_MSG, flags, 1, x.pid(), send)), 0, 0, false));
             ops.add(Sys.act("netlink sendmsg", x -> NlExample.report(x, "sendmsg")));
         }
+        holdOpen(f, a).ifPresent(ops::addAll);
         for (int i = 0; i < recv; i++) {
             ops.addAll(NetlinkUser.recvmsg("nl", false));
             ops.add(Sys.act("netlink recvmsg", NlExample::printReceived));

@@ -163,7 +163,9 @@ public final class ScenarioLoader implements OpArg.Context {
                 .orElse(List.of());
         top.opt("faults").ifPresent(n -> b.faults(FaultsSection.parse(n)));
         long until = top.opt("run").map(this::run).orElse(DEFAULT_UNTIL);
-        Optional<Expect> expect = top.opt("expect").map(this::expect);
+        Map<Integer, String> declaredPids = new java.util.TreeMap<>();
+        processes.stream().filter(t -> t.pid() != 0).forEach(t -> declaredPids.put(t.pid(), t.name()));
+        Optional<Expect> expect = top.opt("expect").map(n -> expect(n, declaredPids));
 
         if (modules.isEmpty() && shell) {
             // A shell without modules still has the module loader (insmod answers "No such file").
@@ -418,13 +420,14 @@ public final class ScenarioLoader implements OpArg.Context {
         return f.opt("until").map(n -> Values.positiveDuration(n, "until")).orElse(DEFAULT_UNTIL);
     }
 
-    private Expect expect(Node node) {
+    private Expect expect(Node node, Map<Integer, String> declaredPids) {
         Map<String, Expect.Bound> boundKeys = Expect.boundKeys();
         List<String> keys = new ArrayList<>(List.of("clean", "reports"));
         keys.addAll(boundKeys.keySet());
         keys.add("console_contains");
         keys.add("mechanisms");
         keys.add("counters");
+        keys.add("tasks");
         Fields f = Fields.of(node, "expect", keys);
         Optional<Boolean> clean = f.opt("clean").map(n -> Values.bool(n, "clean"));
         Map<ReportKind, Expect.Range> reports = new LinkedHashMap<>();
@@ -482,7 +485,58 @@ public final class ScenarioLoader implements OpArg.Context {
             }
         });
         List<Expect.Count> counts = f.opt("mechanisms").map(ScenarioLoader::counts).orElse(List.of());
-        return new Expect(clean, reports, bounds, console, counts, counters);
+        List<Expect.TaskEnd> tasks = f.opt("tasks").map(n -> taskEnds(n, declaredPids)).orElse(List.of());
+        return new Expect(clean, reports, bounds, console, counts, counters, tasks);
+    }
+
+    /** {@code tasks: {4243: {signal: SIGKILL}, 4242: {exit: 0}, 4244: {state: D}}}: how declared processes ended. */
+    private static List<Expect.TaskEnd> taskEnds(Node node, Map<Integer, String> declaredPids) {
+        String pids = declaredPids.isEmpty() ? "none here: give the processes a 'pid:'"
+                : String.join(", ", declaredPids.keySet().stream().map(String::valueOf).toList());
+        Node.MapNode m = Values.map(node, "expect tasks", "pids and how they end, e.g. '4243: {signal: SIGKILL}'");
+        List<Expect.TaskEnd> out = new ArrayList<>();
+        for (Node.Entry e : m.entries()) {
+            int pid;
+            try {
+                pid = Integer.parseInt(e.key());
+            } catch (NumberFormatException x) {
+                throw new ScenarioError(e.keyLoc(), "'" + Errors.clip(e.key()) + "' is not a pid",
+                        "the pid of a process declared with 'pid:' (" + pids + ")");
+            }
+            if (!declaredPids.containsKey(pid)) {
+                throw new ScenarioError(e.keyLoc(), "no process with pid " + pid + " is declared",
+                        "the pid of a process declared with 'pid:' (" + pids + ")");
+            }
+            String usage = "{exit: N} | {signal: SIGKILL} | {state: R | S | D | X}";
+            Fields f = Fields.of(e.value(), "expect tasks " + pid, Expect.TASK_KEYS);
+            if (f.entries().isEmpty()) {
+                throw new ScenarioError(e.value().loc(), "expect tasks " + pid + " expects nothing", usage);
+            }
+            Integer exit = f.opt("exit").map(n -> (int) Values.integer(n, "exit code", 0, 255)).orElse(null);
+            Integer signal = f.opt("signal").map(n -> {
+                int sig = KillOp.signal(n);
+                if (sig == 0) {
+                    throw new ScenarioError(n.loc(), "signal 0 kills nothing", "a signal name such as SIGKILL");
+                }
+                return sig;
+            }).orElse(null);
+            if (exit != null && signal != null) {
+                throw new ScenarioError(f.keyLoc("signal"), "a process either exits or is killed, not both", usage);
+            }
+            Character state = f.opt("state").map(n -> {
+                String s = Values.string(n, "task state");
+                if (s.length() != 1 || Expect.TASK_STATES.indexOf(s.charAt(0)) < 0) {
+                    throw new ScenarioError(n.loc(), "unknown task state '" + Errors.clip(s) + "'",
+                            "R (runnable), S (interruptible sleep), D (uninterruptible sleep) or X (dead)");
+                }
+                return s.charAt(0);
+            }).orElse(null);
+            if (state != null && state != 'X' && (exit != null || signal != null)) {
+                throw new ScenarioError(f.keyLoc("state"), "a process that exited is in state X, not " + state, usage);
+            }
+            out.add(new Expect.TaskEnd(pid, exit, signal, state));
+        }
+        return out;
     }
 
     /** {@code mechanisms: {netlink: {sent: 17, dropped: {ENOBUFS: 7}, errors: 0}}}: counters at the end of the run. */

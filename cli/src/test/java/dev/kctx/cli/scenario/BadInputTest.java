@@ -319,6 +319,53 @@ class BadInputTest {
                         """, "1:65", new String[] {"a second operation for cmd 1"}),
                 arguments("a genetlink operation without cmd or group", "processes: [{name: p, body: [genetlink: {family: F}]}]\n",
                         "1:41", new String[] {"genetlink names neither a cmd nor a group to subscribe to", "'subscribe: GROUP'"}),
+                // the kill operation, shell kill, hold and rcvbuf, expect tasks
+                arguments("a kill of pid 0", "processes: [{name: p, body: [kill: {pid: 0}]}]\n", "1:42",
+                        new String[] {"kill pid is 0, out of range", "from 1 to 4194304"}),
+                arguments("a kill without pid", "processes: [{name: p, body: [kill: {signal: 9}]}]\n", "1:36",
+                        new String[] {"missing required key 'pid' in 'kill'", "'pid: 1..4194304'"}),
+                arguments("a misspelt signal", "processes: [{name: p, body: [kill: {pid: 300, signal: SIGKILLL}]}]\n", "1:55",
+                        new String[] {"unknown signal 'SIGKILLL'", "did you mean 'SIGKILL'?", "SIGRTMIN+N, or a number 0..64"}),
+                arguments("a signal number above 64", "processes: [{name: p, body: [kill: {pid: 300, signal: 65}]}]\n", "1:55",
+                        new String[] {"signal number is 65, out of range", "from 0 to 64"}),
+                arguments("an unknown kill key", "processes: [{name: p, body: [kill: {pid: 300, sig: 9}]}]\n", "1:47",
+                        new String[] {"unknown key 'sig' in 'kill'", "expected one of pid, signal"}),
+                arguments("a shell kill of a name", "processes: [{name: p, body: [sh: \"kill -9 abc\"]}]\n", "1:34",
+                        new String[] {"'abc' is not a process id > 0", "process groups and jobs are not modelled"}),
+                arguments("a shell kill without pid", "processes: [{name: p, body: [sh: \"kill -9\"]}]\n", "1:34",
+                        new String[] {"kill needs a PID"}),
+                arguments("a hold without unit", "processes: [{name: p, body: [netlink: {unit: 25, hold: 5}]}]\n", "1:56",
+                        new String[] {"hold 5 has no unit"}),
+                arguments("a zero hold", "processes: [{name: p, body: [genetlink: {family: F, subscribe: g, hold: 0ms}]}]\n", "1:73",
+                        new String[] {"hold is zero", "a positive duration"}),
+                arguments("recv on a genetlink command", "processes: [{name: p, body: [genetlink: {family: F, cmd: 1, recv: 2}]}]\n", "1:61",
+                        new String[] {"'recv' counts a subscriber's reads"}),
+                arguments("a zero rcvbuf", "processes: [{name: p, body: [netlink: {unit: 25, rcvbuf: 0}]}]\n", "1:58",
+                        new String[] {"rcvbuf is 0, out of range"}),
+                arguments("expect tasks of an undeclared pid", """
+                        processes: [{name: p, pid: 4242, body: [nanosleep: 1ms]}]
+                        expect: {tasks: {4243: {exit: 0}}}
+                        """, "2:18", new String[] {"no process with pid 4243 is declared", "declared with 'pid:' (4242)"}),
+                arguments("expect tasks by name", """
+                        processes: [{name: p, pid: 4242, body: [nanosleep: 1ms]}]
+                        expect: {tasks: {sh: {exit: 0}}}
+                        """, "2:18", new String[] {"'sh' is not a pid"}),
+                arguments("an unknown task expectation", """
+                        processes: [{name: p, pid: 4242, body: [nanosleep: 1ms]}]
+                        expect: {tasks: {4242: {exitt: 0}}}
+                        """, "2:25", new String[] {"unknown key 'exitt' in expect tasks 4242", "did you mean 'exit'?"}),
+                arguments("a task that both exits and is killed", """
+                        processes: [{name: p, pid: 4242, body: [nanosleep: 1ms]}]
+                        expect: {tasks: {4242: {exit: 0, signal: SIGKILL}}}
+                        """, "2:34", new String[] {"a process either exits or is killed, not both"}),
+                arguments("an unknown task state", """
+                        processes: [{name: p, pid: 4242, body: [nanosleep: 1ms]}]
+                        expect: {tasks: {4242: {state: Z}}}
+                        """, "2:32", new String[] {"unknown task state 'Z'", "D (uninterruptible sleep)"}),
+                arguments("an empty task expectation", """
+                        processes: [{name: p, pid: 4242, body: [nanosleep: 1ms]}]
+                        expect: {tasks: {4242: {}}}
+                        """, "2:24", new String[] {"expect tasks 4242 expects nothing"}),
                 // Texts reach the terminal through reports: escape sequences are refused, not printed.
                 arguments("a terminal escape in a printk text", "kthreads: [{name: w, body: [printk: \"hi\\e]0;x\\a\"]}]\n",
                         "1:37", new String[] {"printk contains the control character U+001B", "expected printable text"}),

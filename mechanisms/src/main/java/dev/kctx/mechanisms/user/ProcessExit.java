@@ -114,6 +114,7 @@ public final class ProcessExit {
             }
             if (signal != 0) {
                 x.kernel().extension(Deaths.class, Deaths::new).bySignal.put(x.pid(), signal);
+                x.kernel().task(x.pid()).killedBy(signal);
             }
             x.setExitCode(code);
             return Outcome.Exit.INSTANCE;

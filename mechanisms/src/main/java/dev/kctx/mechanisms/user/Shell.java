@@ -30,7 +30,7 @@ import java.util.Set;
 public final class Shell {
     /** The commands understood. */
     public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
-            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd", "exec", "head", "sysctl", "reboot");
+            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd", "exec", "head", "sysctl", "reboot", "kill");
     private static final int READ_CHUNK = 4096;
     /** User time of starting one command (fork, exec, dynamic linking), roughly. */
     public static final long EXEC_COST_NS = 500_000L;
@@ -78,6 +78,7 @@ public final class Shell {
             case "head" -> ShellTools.head(args);
             case "sysctl" -> ShellTools.sysctl(args);
             case "reboot" -> ShellTools.reboot(args);
+            case "kill" -> ShellTools.kill(args);
             default -> ShellTools.program(cmd, args);
         };
         return withPrompt(line, body);

@@ -2,6 +2,8 @@ package dev.kctx.mechanisms.user;
 
 import dev.kctx.actors.program.Op;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.Signo;
+import dev.kctx.mechanisms.signal.SigUser;
 import dev.kctx.mechanisms.vfs.FileSyscalls;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.OpenFlags;
@@ -18,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * More commands of the transcript shell: {@code exec} redirections that keep a descriptor open
- * across commands, {@code head}, procps' {@code sysctl}, {@code reboot}, and {@code ./PROGRAM}
+ * across commands, {@code head}, procps' {@code sysctl}, {@code reboot}, {@code kill}, and {@code ./PROGRAM}
  * for the machine's {@link Binaries}. Each expands into the system calls the real tool makes and
  * prints what it prints.
  */
@@ -89,6 +91,56 @@ final class ShellTools {
     }
 
     // head [-n N] FILE: the first N lines (10 by default), reading until it has them.
+    /**
+     * kill [-SIGNAL | -s SIGNAL | -N] PID...: one kill(2) per pid, with bash's messages for the
+     * kernel's answers. A signal name bash does not know is refused before any call, as bash does;
+     * a number goes to the kernel, which answers ESRCH before EINVAL (kill_pid_info's order).
+     */
+    static List<Op> kill(List<String> args) {
+        int i = 0;
+        String spec = "TERM";
+        if (!args.isEmpty() && args.get(0).equals("-s")) {
+            if (args.size() < 2) {
+                throw new IllegalArgumentException("kill -s needs a signal name");
+            }
+            spec = args.get(1);
+            i = 2;
+        } else if (!args.isEmpty() && args.get(0).startsWith("-") && args.get(0).length() > 1) {
+            spec = args.get(0).substring(1);
+            i = 1;
+        }
+        if (spec.equals("l") || spec.equals("L")) {
+            throw new IllegalArgumentException("kill -l is not supported; give a signal and PID...");
+        }
+        if (i >= args.size()) {
+            throw new IllegalArgumentException("kill needs a PID (kill [-SIGNAL | -s SIGNAL] PID...)");
+        }
+        List<Integer> pids = new ArrayList<>();
+        for (String p : args.subList(i, args.size())) {
+            if (!p.matches("\\d{1,9}") || Integer.parseInt(p) == 0) {
+                throw new IllegalArgumentException("kill: '" + p + "' is not a process id > 0 (process groups and jobs are not modelled)");
+            }
+            pids.add(Integer.parseInt(p));
+        }
+        int sig = Signo.parse(spec);
+        String shown = spec;
+        if (sig < 0) {
+            return List.of(Sys.act("kill", x -> x.console("kill: " + shown + ": invalid signal specification")));
+        }
+        List<Op> ops = new ArrayList<>();
+        for (int pid : pids) {
+            ops.addAll(SigUser.kill(pid, sig));
+            ops.add(Sys.act("kill", x -> {
+                Regs r = Sys.regs(x);
+                if (r.failed()) {
+                    x.console(r.errno == Errno.EINVAL ? "kill: " + shown + ": invalid signal specification"
+                            : "kill: (" + pid + ") - " + r.errno.text());
+                }
+            }));
+        }
+        return ops;
+    }
+
     static List<Op> head(List<String> args) {
         int lines = 10;
         List<String> rest = new ArrayList<>(args);
