@@ -104,6 +104,7 @@ class SchemaTest {
         assertEquals(Expect.TASK_STATES.chars().mapToObj(c -> String.valueOf((char) c)).collect(java.util.stream.Collectors.toSet()),
                 texts(schema.at("/properties/expect/properties/tasks/additionalProperties/properties/state/enum")), "task states");
         assertEquals(Set.copyOf(dev.kctx.cli.scenario.KillOp.KEYS), keys(userOp("kill")), "the kill operation's keys");
+        assertEquals(Set.copyOf(dev.kctx.cli.scenario.SigactionOp.KEYS), keys(userOp("sigaction")), "the sigaction operation's keys");
         assertEquals(Set.copyOf(Expect.MECHANISMS), texts(schema.at("/properties/expect/properties/mechanisms/propertyNames/enum")));
         assertEquals(Set.copyOf(Expect.COUNTERS), keys(schema.at("/properties/expect/properties/mechanisms/additionalProperties/properties")));
         assertEquals(Set.copyOf(dev.kctx.cli.scenario.FaultsSection.KEYS), keys(schema.at("/properties/faults/properties")), "faults keys");

@@ -130,6 +130,7 @@ final class StandardOps {
         r.register("loop", "loop: {count: N | forever, body: [OPERATIONS]}", OpRegistry.ANYWHERE, StandardOps::loop);
         r.register("sh", "sh: COMMAND LINE", OpRegistry.USER, StandardOps::sh);
         r.register("kill", KillOp.USAGE, OpRegistry.USER, KillOp::op);
+        r.register("sigaction", SigactionOp.USAGE, OpRegistry.USER, SigactionOp::op);
         r.register("ioctl", "ioctl: {device: PATH, cmd: \"_IOW('q', NR, int)\", arg: INT | NULL, name: NAME}", OpRegistry.USER,
                 IoctlSection::op);
         r.register("netlink", "netlink: {unit: 25, send: TEXT, ack: true, groups: BITMASK, recv: N}", OpRegistry.USER,

@@ -21,7 +21,12 @@ class HoldScenarioTest {
     static Path dir;
 
     static JsonNode run(String name, String yaml) throws IOException {
-        Path f = dir.resolve(name + ".yaml");
+        return run(dir, name, yaml);
+    }
+
+    /** Runs the scenario text from a file in {@code in} and answers its report.json. */
+    static JsonNode run(Path in, String name, String yaml) throws IOException {
+        Path f = in.resolve(name + ".yaml");
         Files.writeString(f, yaml);
         Kctx.Result r = Kctx.run("run", f.toString(), "--format", "json");
         assertEquals(0, r.code(), r.err() + r.out());
