@@ -39,4 +39,45 @@ public interface Op {
     default boolean traced() {
         return true;
     }
+
+    /** sys_enter of the system call {@link #name()}: the operation that takes a process into the kernel. */
+    interface SyscallEntry extends Op {
+        String name();
+
+        default String describe() {
+            return "syscall " + name();
+        }
+
+        default boolean entersKernel() {
+            return true;
+        }
+
+        default boolean userMode() {
+            return true;
+        }
+
+        default boolean traced() {
+            return false;
+        }
+    }
+
+    /** sys_exit of the system call {@link #name()}: the operation that takes a process back to user mode. */
+    interface SyscallExit extends Op {
+        String name();
+
+        @Override
+        Op returning(long ret);
+
+        default String describe() {
+            return "return from " + name();
+        }
+
+        default boolean leavesKernel() {
+            return true;
+        }
+
+        default boolean traced() {
+            return false;
+        }
+    }
 }

@@ -857,31 +857,15 @@ public final class Ops {
     }
 
     /** Entry into the kernel by a user process (sys_enter). */
-    public record SysEnter(String name) implements Op {
+    public record SysEnter(String name) implements Op.SyscallEntry {
         public Outcome execute(Exec x) {
             x.enterKernel(name, Syscalls.nr(name));
             return Outcome.Next.INSTANCE;
         }
-
-        public String describe() {
-            return "syscall " + name;
-        }
-
-        public boolean entersKernel() {
-            return true;
-        }
-
-        public boolean userMode() {
-            return true;
-        }
-
-        public boolean traced() {
-            return false;
-        }
     }
 
     /** Return to user mode (sys_exit): a preemption point. */
-    public record SysExit(String name, long ret) implements Op {
+    public record SysExit(String name, long ret) implements Op.SyscallExit {
         public Outcome execute(Exec x) {
             boolean resched = x.exitKernel(name, Syscalls.nr(name), ret);
             return afterReturnToUser(x, resched);
@@ -889,18 +873,6 @@ public final class Ops {
 
         public Op returning(long value) {
             return new SysExit(name, value);
-        }
-
-        public String describe() {
-            return "return from " + name;
-        }
-
-        public boolean leavesKernel() {
-            return true;
-        }
-
-        public boolean traced() {
-            return false;
         }
     }
 

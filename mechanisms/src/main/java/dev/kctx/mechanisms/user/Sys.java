@@ -127,26 +127,10 @@ public final class Sys {
     }
 
     /** Entry into the kernel (sys_enter) with the call's number. */
-    record Enter(String name, int nr) implements Op {
+    record Enter(String name, int nr) implements Op.SyscallEntry {
         public Outcome execute(Exec x) {
             x.enterKernel(name, nr);
             return Outcome.Next.INSTANCE;
-        }
-
-        public String describe() {
-            return "syscall " + name;
-        }
-
-        public boolean entersKernel() {
-            return true;
-        }
-
-        public boolean userMode() {
-            return true;
-        }
-
-        public boolean traced() {
-            return false;
         }
     }
 
@@ -154,7 +138,7 @@ public final class Sys {
      * sys_exit with the value the kernel side left, or {@code forced} when an error path ended the
      * call early ({@link Outcome.EndSyscall}); a preemption point.
      */
-    record Exit(String name, int nr, Long forced) implements Op {
+    record Exit(String name, int nr, Long forced) implements Op.SyscallExit {
         Exit(String name, int nr) {
             this(name, nr, null);
         }
@@ -172,18 +156,6 @@ public final class Sys {
         public Op returning(long ret) {
             return new Exit(name, nr, ret);
         }
-
-        public String describe() {
-            return "return from " + name;
-        }
-
-        public boolean leavesKernel() {
-            return true;
-        }
-
-        public boolean traced() {
-            return false;
-        }
     }
 
     /**
@@ -196,7 +168,7 @@ public final class Sys {
         return new ScenarioExit(name, 0);
     }
 
-    record ScenarioExit(String name, long ret) implements Op {
+    record ScenarioExit(String name, long ret) implements Op.SyscallExit {
         public Outcome execute(Exec x) {
             Regs r = regs(x);
             r.ret = ret;
@@ -226,18 +198,6 @@ public final class Sys {
 
         public Op returning(long value) {
             return new ScenarioExit(name, value);
-        }
-
-        public String describe() {
-            return "return from " + name;
-        }
-
-        public boolean leavesKernel() {
-            return true;
-        }
-
-        public boolean traced() {
-            return false;
         }
     }
 
