@@ -344,6 +344,11 @@ public final class Shell {
 
     // ls [-F] DIR: names on one line, two spaces apart, as on a terminal.
     private static List<Op> ls(List<String> args) {
+        for (String a : args) {
+            if (a.startsWith("-") && !a.equals("-F")) {
+                throw new IllegalArgumentException("ls: option " + a + " is not modelled (only -F)");
+            }
+        }
         boolean classify = args.contains("-F");
         List<String> paths = args.stream().filter(a -> !a.startsWith("-")).toList();
         String path = paths.isEmpty() ? "/" : paths.get(0);
@@ -352,8 +357,13 @@ public final class Shell {
         List<Op> ops = new ArrayList<>(Sys.call("getdents64", c -> {
             names.clear();
             found[0] = false;
-            FileSyscalls.vfs(c).lookup(path, c.cred());
+            Vfs.Node node = FileSyscalls.vfs(c).lookup(path, c.cred());
             found[0] = true;
+            if (!(node instanceof Vfs.Dir)) {
+                // ls of a file: stat says it is not a directory, and ls lists the operand itself.
+                names.add(path);
+                return IoResult.Done.of(1);
+            }
             List<String> got = FileSyscalls.readdir(c, path);
             Vfs vfs = FileSyscalls.vfs(c);
             for (String n : got) {

@@ -219,7 +219,8 @@ public final class Vfs {
 
     /**
      * The node at {@code path} as a task with {@code cred} walks to it: every directory passed needs
-     * search (x) permission, as may_lookup checks; EACCES otherwise (debugfs's 0700 mount point).
+     * search (x) permission, as may_lookup checks; EACCES otherwise (debugfs's 0700 mount point). A
+     * trailing slash asks for a directory (LOOKUP_DIRECTORY): on anything else it is ENOTDIR.
      */
     public Node lookup(String path, Cred cred) {
         Node n = root;
@@ -232,6 +233,9 @@ public final class Vfs {
             if (n == null) {
                 throw new KernelError(Errno.ENOENT);
             }
+        }
+        if (path.endsWith("/") && !(n instanceof Dir)) {
+            throw new KernelError(Errno.ENOTDIR);
         }
         return n;
     }

@@ -32,7 +32,9 @@ class FileToolsTest {
                 "insmod procfs_example.ko",
                 "dd if=/proc/procfs_seq of=/proc/new bs=100 count=1 status=noxfer",
                 "dd if=/proc/procfs_seq bs=10 count=3 status=noxfer",
-                "ls /proc/nothing"));
+                "ls /proc/nothing",
+                "ls /proc/procfs_seq",
+                "ls -F /proc/procfs_seq/"));
         assertEquals(List.of(
                 "# wc -c /proc/nothing",
                 "wc: /proc/nothing: No such file or directory",
@@ -47,7 +49,11 @@ class FileToolsTest {
                 "3+0 records in",
                 "3+0 records out",
                 "# ls /proc/nothing",
-                "ls: cannot access '/proc/nothing': No such file or directory"), Transcripts.console(r));
+                "ls: cannot access '/proc/nothing': No such file or directory",
+                "# ls /proc/procfs_seq",
+                "/proc/procfs_seq",
+                "# ls -F /proc/procfs_seq/",
+                "ls: cannot access '/proc/procfs_seq/': Not a directory"), Transcripts.console(r));
     }
 
     @Test
@@ -67,6 +73,7 @@ class FileToolsTest {
         assertThrows(IllegalArgumentException.class, () -> Shell.command("dd if=/proc/devices"), "dd needs status=none|noxfer");
         assertThrows(IllegalArgumentException.class, () -> Shell.command("dd if=/proc/devices conv=notrunc status=none"));
         assertThrows(IllegalArgumentException.class, () -> Shell.command("wc -l /proc/devices"));
+        assertThrows(IllegalArgumentException.class, () -> Shell.command("ls -l /proc"), "only -F is modelled");
         assertTrue(Shell.COMMANDS.containsAll(List.of("wc", "dd")), "wc and dd are known");
     }
 }
