@@ -95,6 +95,7 @@ class SchemaTest {
         Set<String> expect = new LinkedHashSet<>(List.of("clean", "reports"));
         expect.addAll(Expect.boundKeys().keySet());
         expect.add("console_contains");
+        expect.add("dmesg_contains");
         expect.add("mechanisms");
         expect.add("counters");
         expect.add("tasks");

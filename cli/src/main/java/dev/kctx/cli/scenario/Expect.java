@@ -30,9 +30,11 @@ import java.util.function.Function;
  * @param counts  the socket mechanisms' counters at the end of the run (report.json's {@code mechanisms})
  * @param counters the allowed values of engine counters ({@code faults.irq_lost}, ...), 0 when never counted
  * @param tasks   how declared processes ended, by pid (report.json's {@code tasks})
+ * @param dmesgContains texts the kernel log (printk lines, the kernel's own messages) must contain
  */
 public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
-                     List<String> consoleContains, List<Count> counts, Map<String, Range> counters, List<TaskEnd> tasks) {
+                     List<String> consoleContains, List<Count> counts, Map<String, Range> counters, List<TaskEnd> tasks,
+                     List<String> dmesgContains) {
 
     public Expect {
         reports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reports));
@@ -41,10 +43,16 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
         counts = List.copyOf(counts);
         counters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters));
         tasks = List.copyOf(tasks);
+        dmesgContains = List.copyOf(dmesgContains);
+    }
+
+    public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
+                  List<String> consoleContains, List<Count> counts, Map<String, Range> counters, List<TaskEnd> tasks) {
+        this(clean, reports, bounds, consoleContains, counts, counters, tasks, List.of());
     }
 
     public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
-        this(clean, reports, bounds, List.of(), List.of(), Map.of(), List.of());
+        this(clean, reports, bounds, List.of(), List.of(), Map.of(), List.of(), List.of());
     }
 
     /** The keys of one task's expectation. */
@@ -239,13 +247,8 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
                         + TimeFormat.format(b.maxNs()) + ", n=" + h.getTotalCount() + ")"));
             }
         }
-        if (!consoleContains.isEmpty()) {
-            String console = String.join("\n", r.console());
-            for (String t : consoleContains) {
-                boolean found = console.contains(t);
-                out.add(new Outcome(found, "console " + (found ? "contains" : "lacks") + " \"" + t.replace("\n", "\\n") + "\""));
-            }
-        }
+        contains(out, "console", r.console(), consoleContains);
+        contains(out, "kernel log", r.dmesg().stream().map(l -> DMESG_TIME.matcher(l).replaceFirst("")).toList(), dmesgContains);
         List<MechanismSnapshot> mechs = NetCounters.atEnd(r);
         for (Count c : counts) {
             Optional<MechanismSnapshot> m = mechs.stream().filter(x -> x.mechanism().equals(c.mechanism())).findFirst();
@@ -264,6 +267,21 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
                     + ending(row) + " (expected " + t.text() + ")"));
         }
         return out;
+    }
+
+    /** The timestamp dmesg puts before each kernel log line, {@code [    0.000020] }. */
+    private static final java.util.regex.Pattern DMESG_TIME = java.util.regex.Pattern.compile("^\\[\\s*\\d+\\.\\d+\\] ");
+
+    /** One outcome per text: found in the lines (joined with newlines, so a text may span lines) or not. */
+    private static void contains(List<Outcome> out, String what, List<String> lines, List<String> texts) {
+        if (texts.isEmpty()) {
+            return;
+        }
+        String all = String.join("\n", lines);
+        for (String t : texts) {
+            boolean found = all.contains(t);
+            out.add(new Outcome(found, what + " " + (found ? "contains" : "lacks") + " \"" + t.replace("\n", "\\n") + "\""));
+        }
     }
 
     private static String kinds(List<Reports.Group> groups) {

@@ -425,6 +425,7 @@ public final class ScenarioLoader implements OpArg.Context {
         List<String> keys = new ArrayList<>(List.of("clean", "reports"));
         keys.addAll(boundKeys.keySet());
         keys.add("console_contains");
+        keys.add("dmesg_contains");
         keys.add("mechanisms");
         keys.add("counters");
         keys.add("tasks");
@@ -458,21 +459,8 @@ public final class ScenarioLoader implements OpArg.Context {
                 bounds.add(new Expect.Bound(b.histo(), b.stat(), Values.duration(e.value(), e.key())));
             }
         }
-        List<String> console = new ArrayList<>();
-        Optional<Node> cn = f.opt("console_contains");
-        if (cn.isPresent()) {
-            Node.SeqNode cs = Values.seq(cn.get(), "console_contains", "texts the console must show, e.g. [\"Permission denied\"]");
-            for (Node t : cs.items()) {
-                if (!(t instanceof Node.ScalarNode sc) || sc.kind() == Node.ScalarKind.NULL) {
-                    throw Values.wrongType(t, "a console_contains item", "a text, e.g. \"Permission denied\"");
-                }
-                if (sc.text().isEmpty()) {
-                    throw new ScenarioError(t.loc(), "a console_contains item is empty", "a non-empty text the console must show");
-                }
-                // Expect's verdict prints the text: no control characters (Values.string refuses them).
-                console.add(Values.string(t, "a console_contains item"));
-            }
-        }
+        List<String> console = f.opt("console_contains").map(n -> texts(n, "console_contains", "the console")).orElse(List.of());
+        List<String> dmesg = f.opt("dmesg_contains").map(n -> texts(n, "dmesg_contains", "the kernel log")).orElse(List.of());
         Map<String, Expect.Range> counters = new LinkedHashMap<>();
         f.opt("counters").ifPresent(countersNode -> {
             Node.MapNode m = Values.map(countersNode, "expect counters", "engine counters and their values, e.g. 'faults.irq_lost: {min: 1}'");
@@ -486,7 +474,24 @@ public final class ScenarioLoader implements OpArg.Context {
         });
         List<Expect.Count> counts = f.opt("mechanisms").map(ScenarioLoader::counts).orElse(List.of());
         List<Expect.TaskEnd> tasks = f.opt("tasks").map(n -> taskEnds(n, declaredPids)).orElse(List.of());
-        return new Expect(clean, reports, bounds, console, counts, counters, tasks);
+        return new Expect(clean, reports, bounds, console, counts, counters, tasks, dmesg);
+    }
+
+    /** {@code console_contains: [TEXT...]} and {@code dmesg_contains}: non-empty texts {@code where} must show. */
+    private static List<String> texts(Node node, String key, String where) {
+        List<String> out = new ArrayList<>();
+        Node.SeqNode cs = Values.seq(node, key, "texts " + where + " must show, e.g. [\"Permission denied\"]");
+        for (Node t : cs.items()) {
+            if (!(t instanceof Node.ScalarNode sc) || sc.kind() == Node.ScalarKind.NULL) {
+                throw Values.wrongType(t, "a " + key + " item", "a text, e.g. \"Permission denied\"");
+            }
+            if (sc.text().isEmpty()) {
+                throw new ScenarioError(t.loc(), "a " + key + " item is empty", "a non-empty text " + where + " must show");
+            }
+            // Expect's verdict prints the text: no control characters (Values.string refuses them).
+            out.add(Values.string(t, "a " + key + " item"));
+        }
+        return out;
     }
 
     /** {@code tasks: {4243: {signal: SIGKILL}, 4242: {exit: 0}, 4244: {state: D}}}: how declared processes ended. */

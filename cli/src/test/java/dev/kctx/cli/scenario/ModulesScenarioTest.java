@@ -138,6 +138,18 @@ class ModulesScenarioTest {
     }
 
     @Test
+    @DisplayName("dmesg_contains checks the kernel log without its timestamps, across lines; a missing text fails the run")
+    void dmesgContains() throws IOException {
+        Kctx.Result r = run("dmesg-contains", """
+                kthreads: [{name: k, body: [printk: "first", compute: 5us, printk: "second"]}]
+                expect: {dmesg_contains: ["first\\nsecond", "third"]}
+                """);
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("  ok    kernel log contains \"first\\nsecond\""), r.out());
+        assertTrue(r.out().contains("  FAIL  kernel log lacks \"third\""), r.out());
+    }
+
+    @Test
     @DisplayName("every declared mechanism works from the shell, and rmmod takes it all away")
     void everySection() throws IOException {
         Kctx.Result r = run("all", """
