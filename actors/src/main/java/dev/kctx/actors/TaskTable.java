@@ -23,6 +23,10 @@ public record TaskTable(List<Row> rows) {
      * @param signal the signal that killed it, else 0
      */
     public record Row(int pid, String comm, boolean user, char state, Integer exit, int signal) {
+        /** "process" or "kthread", as the report prints it. */
+        public String kind() {
+            return user ? "process" : "kthread";
+        }
     }
 
     /** The row of {@code pid}, or null. */

@@ -90,9 +90,6 @@ public class MailboxBench {
         for (int i = 0; i < total - 1; i++) {
             owed += 1;
             if (owed > perRound + 1) {
-                if (calendar) {
-                    round.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf));
-                }
                 round.add(new Cpu.RoundEnd(i));
                 rounds.add(round);
                 round = new ArrayList<>();
@@ -109,11 +106,12 @@ public class MailboxBench {
             credit[best] -= 1;
             round.add(new Cpu.StepDone(i, i, rank[best]));
         }
-        if (calendar) {
-            round.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf));
-        }
         round.add(new Cpu.RoundEnd(total));
         rounds.add(round);
+        if (calendar) {
+            // stable, and RoundEnd (control priority) stays last
+            rounds.forEach(rd -> rd.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf)));
+        }
         return rounds;
     }
 

@@ -123,15 +123,11 @@ public final class KernelObjects {
             return l;
         }
 
-        public void addSleeper(WaitHandle h) {
-            sleepers.add(h);
-        }
-
         /**
          * Puts {@code h}'s waiter on the wait list, or, if it is there from an earlier sleep of the same
          * wait, renews its handle in place: a waiter keeps its place in the queue, as in the kernel.
          */
-        public void keepSleeper(WaitHandle h) {
+        public void addSleeper(WaitHandle h) {
             for (int i = 0; i < sleepers.size(); i++) {
                 if (sleepers.get(i).waiter() == h.waiter()) {
                     sleepers.set(i, h);
@@ -213,13 +209,25 @@ public final class KernelObjects {
             return false;
         }
 
+        /**
+         * Puts {@code h} at the end of the queue, once per waiter: a waiter still listed from an earlier
+         * sleep (woken by a signal it went back to sleep on) is replaced, not listed twice.
+         */
         public void addWaiter(WaitHandle h) {
+            removeWaiter(h);
             waiters.add(h);
         }
 
         /** Takes a waiter off the queue (a signal ended its interruptible wait); true if it was there. */
         public boolean removeWaiter(WaitHandle h) {
-            return waiters.removeIf(w -> w.waiter() == h.waiter());
+            // by index: no lambda on the path of every blocking call
+            for (int i = 0; i < waiters.size(); i++) {
+                if (waiters.get(i).waiter() == h.waiter()) {
+                    waiters.remove(i);
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Signals the condition once and returns the waiters to wake, in the order they came. */

@@ -477,7 +477,7 @@ public final class Ops {
                 x.lockdep().release(x.atomic(), x.where(describe()), lock);
                 return interrupted(x, describe(), EINTR, onInterrupt);
             }
-            l.keepSleeper(x.waitHandle());
+            l.addSleeper(x.waitHandle());
             x.check(KernelCall.SCHEDULE, describe());
             return new Outcome.Block(lock, mode.state());
         }
@@ -549,7 +549,7 @@ public final class Ops {
                 l.removeSleeper(self);
                 return interrupted(x, describe(), EINTR, onInterrupt);
             }
-            l.keepSleeper(x.waitHandle());
+            l.addSleeper(x.waitHandle());
             x.check(KernelCall.SCHEDULE, describe());
             return new Outcome.Block(sem, mode.state());
         }
@@ -732,12 +732,8 @@ public final class Ops {
             }
             if (mode.interrupted(x)) {
                 KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
-                if (q.tryConsume()) {
-                    q.removeWaiter(x.waitHandle());
-                    return Outcome.Next.INSTANCE;
-                }
                 q.removeWaiter(x.waitHandle());
-                return interrupted(x, describe(), ERESTARTSYS, onInterrupt);
+                return q.tryConsume() ? Outcome.Next.INSTANCE : interrupted(x, describe(), ERESTARTSYS, onInterrupt);
             }
             return waitOn(x, queue, mode.state(), describe());
         }
@@ -972,8 +968,6 @@ public final class Ops {
         if (q.tryConsume()) {
             return Outcome.Next.INSTANCE;
         }
-        // Woken without the queue's wake_up (a signal it ignores): on the queue once, with this wait's handle.
-        q.removeWaiter(x.waitHandle());
         q.addWaiter(x.waitHandle());
         x.check(KernelCall.SCHEDULE, op);
         return new Outcome.Block(queue, state);

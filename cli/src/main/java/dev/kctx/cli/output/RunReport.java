@@ -206,7 +206,7 @@ public final class RunReport {
             ObjectNode o = tasks.addObject();
             o.put("pid", t.pid());
             o.put("comm", t.comm());
-            o.put("kind", t.user() ? "process" : "kthread");
+            o.put("kind", t.kind());
             o.put("state", String.valueOf(t.state()));
             if (t.exit() != null) {
                 o.put("exit", t.exit());
@@ -315,7 +315,7 @@ public final class RunReport {
         if (!rows.isEmpty()) {
             sb.append('\n').append(String.format(Locale.ROOT, "%-8s %-16s %-7s %-5s %s%n", "tasks", "comm", "kind", "state", "end"));
             for (TaskTable.Row t : rows) {
-                sb.append(String.format(Locale.ROOT, "%-8d %-16s %-7s %-5s %s%n", t.pid(), t.comm(), t.user() ? "process" : "kthread",
+                sb.append(String.format(Locale.ROOT, "%-8d %-16s %-7s %-5s %s%n", t.pid(), t.comm(), t.kind(),
                         t.state(), t.state() == 'X' ? Expect.ending(t) : "-"));
             }
         }

@@ -46,15 +46,6 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
         dmesgContains = List.copyOf(dmesgContains);
     }
 
-    public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds,
-                  List<String> consoleContains, List<Count> counts, Map<String, Range> counters, List<TaskEnd> tasks) {
-        this(clean, reports, bounds, consoleContains, counts, counters, tasks, List.of());
-    }
-
-    public Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, List<Bound> bounds) {
-        this(clean, reports, bounds, List.of(), List.of(), Map.of(), List.of(), List.of());
-    }
-
     /** The keys of one task's expectation. */
     public static final List<String> TASK_KEYS = List.of("exit", "signal", "state");
     /** The final states a task may be expected in (ps letters; X is dead). */

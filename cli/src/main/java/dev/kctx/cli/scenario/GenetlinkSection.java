@@ -259,7 +259,7 @@ public final class GenetlinkSection {
                     "'{family: NAME, subscribe: GROUP, recv: N}' or no 'recv'");
         }
         int recv = (int) f.opt("recv").map(n -> Values.integer(n, "recv count", 0, NetlinkSection.MAX_RECV)).orElse(1L).longValue();
-        List<Op> hold = NetlinkSection.holdOpen(f, a).orElse(List.of());
+        List<Op> hold = NetlinkSection.holdOpen(f, a);
         a.context().shell();
         List<Op> ops = new ArrayList<>(NetlinkUser.bind("genl", 0, 0));
         ops.addAll(NetlinkSection.rcvbuf(f, "genl"));

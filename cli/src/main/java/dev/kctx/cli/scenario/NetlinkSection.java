@@ -146,12 +146,12 @@ public final class NetlinkSection {
      * groups) and unread for that long, a nanosleep before the first recvmsg, while what the kernel
      * sends it queues up until the receive buffer is full and the rest is dropped.
      */
-    static java.util.Optional<List<Op>> holdOpen(Fields f, OpArg a) {
+    static List<Op> holdOpen(Fields f, OpArg a) {
         return f.opt("hold").map(n -> {
             long ns = Values.positiveDuration(n, "hold");
             a.context().syscall("nanosleep");
             return Sys.nanosleep(ns);
-        });
+        }).orElse(List.of());
     }
 
     /** {@code rcvbuf: BYTES}: setsockopt(SO_RCVBUF); the kernel stores twice the value, at least SOCK_MIN_RCVBUF. */
@@ -178,7 +178,7 @@ public final class NetlinkSection {
             ops.addAll(NetlinkUser.sendmsg("nl", x -> List.of(NlMsg.ofText(NlExample.NLEX_MSG, flags, 1, x.pid(), send)), 0, 0, false));
             ops.add(Sys.act("netlink sendmsg", x -> NlExample.report(x, "sendmsg")));
         }
-        holdOpen(f, a).ifPresent(ops::addAll);
+        ops.addAll(holdOpen(f, a));
         for (int i = 0; i < recv; i++) {
             ops.addAll(NetlinkUser.recvmsg("nl", false));
             ops.add(Sys.act("netlink recvmsg", NlExample::printReceived));

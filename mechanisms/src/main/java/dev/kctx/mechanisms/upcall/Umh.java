@@ -185,16 +185,15 @@ public final class Umh {
                 return Outcome.Next.INSTANCE;
             }
             boolean killable = (c.waitMode() & UMH_KILLABLE) != 0;
-            if (killable && x.taskContext() && Signals.of(x.kernel()).fatalPending(x.pid())) {
+            String queue = proc ? "exit:" + pid : execQueue(pid);
+            KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
+            if (killable && x.taskContext() && x.fatalSignalPending()) {
                 // wait_for_completion_state(TASK_KILLABLE) answers -ERESTARTSYS; the helper is left to finish alone.
                 u.waiting.remove(me);
-                x.kernel().waitQueue(proc ? "exit:" + pid : execQueue(pid)).removeWaiter(x.waitHandle());
+                q.removeWaiter(x.waitHandle());
                 done.accept(x, new Error(-ERESTARTSYS, "ERESTARTSYS"));
                 return Outcome.Next.INSTANCE;
             }
-            String queue = proc ? "exit:" + pid : execQueue(pid);
-            KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
-            q.removeWaiter(x.waitHandle());
             q.addWaiter(x.waitHandle());
             x.check(KernelCall.SCHEDULE, describe());
             // TASK_KILLABLE: shown as D, and only a fatal signal wakes it early.

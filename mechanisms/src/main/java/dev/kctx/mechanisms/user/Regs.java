@@ -16,6 +16,20 @@ public final class Regs {
     public byte[] data = new byte[0];
     public final Map<String, Object> vars = new HashMap<>();
 
+    /** A system call's value set by the exit path itself (an error path ended the call): no data, errno from -ret. */
+    public void returned(long value) {
+        ret = value;
+        errno = null;
+        if (value < 0) {
+            try {
+                errno = Errno.byNumber((int) -value);
+            } catch (IllegalArgumentException e) {
+                // not an errno kctx knows: perror prints "Unknown error N"
+            }
+        }
+        data = new byte[0];
+    }
+
     public boolean failed() {
         return ret < 0;
     }

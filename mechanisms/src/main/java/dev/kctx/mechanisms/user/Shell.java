@@ -182,8 +182,7 @@ public final class Shell {
                 r.vars.put(STATUS, status);
                 return dev.kctx.actors.program.Outcome.Next.INSTANCE;
             }
-            // Woken by a signal it goes back to waiting: on the queue once, with this sleep's handle.
-            x.kernel().waitQueue("exit:" + pid).removeWaiter(x.waitHandle());
+            // Woken by a signal it goes back to waiting (addWaiter lists it once).
             x.kernel().waitQueue("exit:" + pid).addWaiter(x.waitHandle());
             x.check(dev.kctx.contexts.KernelCall.SCHEDULE, "wait4(" + pid + ")");
             return new dev.kctx.actors.program.Outcome.Block("exit:" + pid, 'S');

@@ -146,9 +146,7 @@ public final class Sys {
         public Outcome execute(Exec x) {
             Regs r = regs(x);
             if (forced != null) {
-                r.ret = forced;
-                r.errno = forced < 0 ? dev.kctx.mechanisms.Errno.byNumber((int) -forced) : null;
-                r.data = new byte[0];
+                r.returned(forced);
             }
             return Ops.afterReturnToUser(x, x.exitKernel(name, nr, r.ret));
         }
@@ -171,9 +169,7 @@ public final class Sys {
     record ScenarioExit(String name, long ret) implements Op.SyscallExit {
         public Outcome execute(Exec x) {
             Regs r = regs(x);
-            r.ret = ret;
-            r.errno = ret < 0 ? errno(ret) : null;
-            r.data = new byte[0];
+            r.returned(ret);
             Outcome o = Ops.afterReturnToUser(x, x.exitKernel(name, dev.kctx.actors.program.Syscalls.nr(name), ret));
             if (ret >= 0) {
                 return o;
@@ -186,14 +182,6 @@ public final class Sys {
                 return new Outcome.Inline(then);
             }
             return new Outcome.Inline(o == Outcome.Yield.INSTANCE ? List.of(perror, Resched.INSTANCE) : List.of(perror));
-        }
-
-        private static dev.kctx.mechanisms.Errno errno(long ret) {
-            try {
-                return dev.kctx.mechanisms.Errno.byNumber((int) -ret);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
         }
 
         public Op returning(long value) {
