@@ -110,7 +110,10 @@ public final class LevelPriorityMailbox implements MailboxType, ProducesMessageQ
         public void enqueue(ActorRef receiver, Envelope handle) {
             Node n = new Node(handle, priorityOf(handle.message()));
             Node prev = (Node) TAIL.getAndSet(this, n);
-            NEXT.setRelease(prev, n);
+            // A volatile store, not a release: the sender next reads the mailbox's status (Akka's
+            // setAsScheduled), and a release store may still sit in the store buffer when that load
+            // runs, while the receiver sets itself idle and finds no message: a lost wake-up (Dekker).
+            NEXT.setVolatile(prev, n);
         }
 
         @Override
