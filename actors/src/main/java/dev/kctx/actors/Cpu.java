@@ -11,6 +11,10 @@ import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.ProgramRunner;
 import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.actors.program.WaitHandle;
+import dev.kctx.actors.sched.Balance;
+import dev.kctx.actors.sched.Idle;
+import dev.kctx.actors.sched.RunQueue;
+import dev.kctx.actors.sched.SchedAttr;
 import dev.kctx.actors.trace.TraceRecord;
 import dev.kctx.contexts.AtomicState;
 import dev.kctx.contexts.ContextLevel;
@@ -32,7 +36,9 @@ import java.util.SplittableRandom;
 /**
  * One CPU: decides which context runs, preempts at the exact virtual instant, keeps the stack of
  * preempted contexts (what preempt_count's nesting records), runs soft IRQs on irq_exit and
- * local_bh_enable with the kernel's restart and time limits, and schedules tasks round-robin.
+ * local_bh_enable with the kernel's restart and time limits, and switches tasks as its run queue
+ * ({@link RunQueue}, the scheduler of kernel/sched) decides: at wake-ups, at the tick, when the
+ * running task sleeps or yields, at the preemption points of the machine's preemption model.
  *
  * <p>It receives the calendar's events for one instant (each at its context level, so the
  * priority mailbox hands them out in preemption order), then {@link RoundEnd}; it answers the
@@ -48,7 +54,8 @@ public final class Cpu {
 
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
-            permits IrqArrive, StepDone, WakeUp, TaskArrive, SliceEnd, LockReleased, Watchdog, Notify, TaskletRetry {
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, Tick, SchedTimer, Migrate, Pull, SetAttr, LockReleased,
+            Watchdog, Notify, TaskletRetry {
         long time();
     }
 
@@ -81,8 +88,39 @@ public final class Cpu {
         }
     }
 
-    /** Calendar to CPU: the running task's time slice {@code gen} is over (scheduler, KERNEL level). */
-    public record SliceEnd(long time, long gen) implements Event {
+    /** Calendar to CPU: the scheduler tick {@code gen} (scheduler_tick at HZ, KERNEL level; not traced). */
+    public record Tick(long time, long gen) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** Calendar to CPU: the RT period timer (do_sched_rt_period_timer) may lift RT throttling. */
+    public record SchedTimer(long time) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /**
+     * CPU to CPU: {@code task} moves here (load balancing, RT push/pull, a new task's placement);
+     * {@code fresh} for a new task, whose sched_wakeup_new this CPU traces.
+     */
+    public record Migrate(long time, TaskControl task, boolean fresh) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** CPU to CPU: CPU {@code dst} asks for a task to run (idle balance, periodic balance, RT pull). */
+    public record Pull(long time, int dst) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
+    }
+
+    /** CPU to CPU: sched_setattr / sched_setaffinity of task {@code pid}, done on the CPU that has it. */
+    public record SetAttr(long time, int pid, SchedAttr attr, java.util.BitSet allowed) implements Event {
         public ContextLevel level() {
             return ContextLevel.KERNEL;
         }
@@ -116,8 +154,8 @@ public final class Cpu {
         }
     }
 
-    /** A process to start at run time (call_usermodehelper, fork), for the machine to spawn. */
-    record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time) {
+    /** A process to start at run time (call_usermodehelper, fork), for the machine to spawn; it inherits {@code attr}. */
+    record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time, SchedAttr attr) {
     }
 
     /** Machine to CPU: all events of instant {@code time} have been sent; answer with {@link Machine.RoundDone}. */
@@ -228,12 +266,23 @@ public final class Cpu {
     private long now;
     private TaskControl cur;
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
-    private final ArrayDeque<TaskControl> runqueue = new ArrayDeque<>();
+    /** This CPU's run queue: the scheduler's decisions. */
+    private final RunQueue rq;
+    /** The machine's run queues, for wake-up placement and balancing. */
+    private final Balance balance;
+    /** Every task of the machine by pid (tasks migrate; a signal may reach a CPU the task has left). */
+    private final Map<Integer, TaskControl> allTasks;
     private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
     private int pendingSoftirq;
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
-    private boolean needResched;
-    private long sliceGen;
+    /** The pending tick's generation; a tick of another generation is stale. */
+    private long tickGen;
+    /** When the pending tick fires, or -1 when none is pending (the CPU is idle: NO_HZ_IDLE). */
+    private long tickAt = -1;
+    private long ticks;
+    /** When the posted RT period timer fires, or -1. */
+    private long rtTimerAt = -1;
+    private long migrations;
     private long stepGen;
     private long runId;
     private boolean awaiting;
@@ -249,8 +298,6 @@ public final class Cpu {
     private List<String> dmesg = new ArrayList<>();
     private List<String> console = new ArrayList<>();
     private List<Spawn> spawns = new ArrayList<>();
-    /** The tasks that live on this CPU, by pid. */
-    private final Map<Integer, TaskControl> mine = new java.util.HashMap<>();
 
     // statistics
     private final long[] levelNs = new long[ContextLevel.values().length];
@@ -271,7 +318,11 @@ public final class Cpu {
     Cpu(int id, MachineSpec spec, KernelObjects kernel,
         java.util.function.Consumer<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
         TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
-        Map<String, ActorRef<ContextProtocol.Command>> taskletEntities, Map<String, ContextCode> taskletCode) {
+        Map<String, ActorRef<ContextProtocol.Command>> taskletEntities, Map<String, ContextCode> taskletCode,
+        Balance balance, Map<Integer, TaskControl> allTasks) {
+        this.balance = balance;
+        this.rq = balance.rq(id);
+        this.allTasks = allTasks;
         this.taskletEntities = taskletEntities;
         this.taskletCode = taskletCode;
         this.softirqCode = softirqCode;
@@ -292,15 +343,17 @@ public final class Cpu {
         this.cur = idle;
         this.gate = new Gate(this::onReport);
         java.util.Arrays.fill(raiseOrigin, -1);
+        rq.printkTo(exec::printk);
     }
 
     static Behavior<Command> create(int id, MachineSpec spec, KernelObjects kernel, ActorRef<Machine.Command> machine,
                                     ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
                                     TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
                                     Map<String, ActorRef<ContextProtocol.Command>> taskletEntities,
-                                    Map<String, ContextCode> taskletCode) {
+                                    Map<String, ContextCode> taskletCode, Balance balance,
+                                    Map<Integer, TaskControl> allTasks) {
         return Behaviors.setup(ctx -> new Receiver(ctx, new Cpu(id, spec, kernel, machine::tell, softirqEntity, softirqCode,
-                ksoftirqd, traceEnabled, inlineBursts, taskletEntities, taskletCode)));
+                ksoftirqd, traceEnabled, inlineBursts, taskletEntities, taskletCode, balance, allTasks)));
     }
 
     /**
@@ -494,17 +547,31 @@ public final class Cpu {
             onWake(w);
         } else if (e instanceof TaskArrive t) {
             TaskControl task = t.task();
-            mine.put(task.pid, task);
             task.state = 'R';
             task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.code, task.contextName());
             task.frame.task = task;
-            if (traceEnabled) {
-                record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=120 target_cpu="
-                        + String.format("%03d", id), task.pid);
+            // wake_up_new_task: select_task_rq with SD_BALANCE_FORK
+            int target = balance.selectTaskRq(task, id);
+            if (target != id) {
+                moveTo(task, target, true);
+            } else {
+                wakeUpNew(task);
             }
-            runqueue.addLast(task);
-        } else if (e instanceof SliceEnd s) {
-            onSliceEnd(s);
+        } else if (e instanceof Migrate m) {
+            onMigrate(m);
+        } else if (e instanceof Pull p) {
+            onPull(p);
+        } else if (e instanceof SetAttr a) {
+            onSetAttr(a);
+        } else if (e instanceof Tick t) {
+            onTick(t);
+        } else if (e instanceof SchedTimer st) {
+            if (st.time() == rtTimerAt) {
+                rtTimerAt = -1;
+            }
+            rq.periodTimer(now);
+            armRtTimer();
+            preemptIfNeeded();
         } else if (e instanceof TaskletRetry tr) {
             taskletQueue.add(tr.tasklet());
             pendingSoftirq |= SoftirqVector.TASKLET.bit();
@@ -530,22 +597,34 @@ public final class Cpu {
     private void onWake(WakeUp w) {
         WaitHandle h = w.handle();
         if (h.waiter() instanceof TaskControl t) {
+            if (!w.traceHere()) {
+                balance.arrived(id);
+            }
             if (t.waitToken != h.token() || !t.sleeping()) {
                 return;
+            }
+            if (w.traceHere()) {
+                // A timer of this CPU fires: the wake-up starts here, and may place the task elsewhere.
+                t.wokenFromSoftirq = false;
+                int target = selectAndTrace(t);
+                if (target != id) {
+                    t.wakePending = true;
+                    balance.posted(target);
+                    post(new WakeUp(now, h, false), target, ContextLevel.KERNEL, -2 - id);
+                    return;
+                }
             }
             t.waitToken++;
             t.wakePending = false;
             t.killable = false;
             t.state = 'R';
             t.wokenAt = now;
-            if (w.traceHere()) {
-                t.wokenFromSoftirq = false;
-                if (traceEnabled) {
-                    record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
-                            + String.format("%03d", id), t.pid);
-                }
+            if (t.cpu() != id) {
+                t.setCpu(id);
             }
-            runqueue.addLast(t);
+            rq.activate(t, false, now);
+            rq.checkPreempt(t, now);
+            preemptIfNeeded();
         } else if (h.waiter() instanceof Frame f) {
             if (f.waitToken != h.token()) {
                 return;
@@ -559,8 +638,13 @@ public final class Cpu {
 
     /** signal_wake_up: wake an interruptible sleeper, or interrupt user code so it does its work now. */
     private void onNotify(Notify n) {
-        TaskControl t = mine.get(n.pid());
+        TaskControl t = allTasks.get(n.pid());
         if (t == null || t.state == 'X') {
+            return;
+        }
+        if (t.cpu() != id) {
+            // The task moved on since the signal was sent: its CPU now does signal_wake_up.
+            post(new Notify(now, n.pid()), t.cpu(), ContextLevel.KERNEL, -2 - id);
             return;
         }
         // signal_wake_up: TASK_INTERRUPTIBLE for any signal, TASK_WAKEKILL (killable) for a fatal one.
@@ -570,10 +654,14 @@ public final class Cpu {
             t.wakePending = false;
             t.state = 'R';
             t.wokenAt = now;
-            if (traceEnabled) {
-                record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu=" + String.format("%03d", id), t.pid);
+            int target = selectAndTrace(t);
+            if (target != id) {
+                moveTo(t, target, false);
+            } else {
+                rq.activate(t, false, now);
+                rq.checkPreempt(t, now);
+                preemptIfNeeded();
             }
-            runqueue.addLast(t);
         } else if (t == cur && frames.peek() == t.frame && t.frame.level == ContextLevel.USER
                 && t.frame.status == Status.BUSY) {
             preempt(t.frame);
@@ -603,23 +691,6 @@ public final class Cpu {
         }
     }
 
-    private void onSliceEnd(SliceEnd s) {
-        if (s.gen() != sliceGen || cur == idle) {
-            return;
-        }
-        if (runqueue.isEmpty()) {
-            startSlice();
-            return;
-        }
-        needResched = true;
-        Frame top = frames.peek();
-        if (top == cur.frame && preemptible(cur)) {
-            preempt(top);
-            schedPreemptions++;
-            schedule(PREEMPTED);
-        }
-    }
-
     private boolean preemptible(TaskControl t) {
         if (t.frame.level == ContextLevel.USER) {
             return true;
@@ -639,7 +710,7 @@ public final class Cpu {
             }
             Frame top = frames.peek();
             if (top == null) {
-                if (runqueue.isEmpty()) {
+                if (rq.nrRunning() == 0) {
                     return;
                 }
                 schedule('R');
@@ -694,6 +765,8 @@ public final class Cpu {
         if (!(o instanceof Outcome.Spin)) {
             f.spinSince = -1;
         }
+        boolean voluntary = voluntaryPoint;
+        voluntaryPoint = false;
         if (o == Outcome.Next.INSTANCE || o == Outcome.Checkpoint.INSTANCE) {
             f.status = Status.NEEDS_RUN;
         } else if (o instanceof Outcome.Busy b) {
@@ -726,13 +799,18 @@ public final class Cpu {
                 f.status = Status.WAITING;
                 f.waitingOn = "wait:" + b.on();
             }
-        } else if (o == Outcome.Yield.INSTANCE) {
+        } else if (o == Outcome.Yield.INSTANCE || o == Outcome.SchedYield.INSTANCE) {
             f.status = Status.NEEDS_RUN;
-            if (f.kind == Kind.TASK && !runqueue.isEmpty()) {
-                schedPreemptions++;
-                schedule('R');
-            } else if (f.kind == Kind.TASK) {
-                needResched = false;
+            if (f.kind == Kind.TASK) {
+                if (o == Outcome.SchedYield.INSTANCE) {
+                    rq.yieldCurr(now);
+                }
+                if (rq.othersWaiting()) {
+                    schedPreemptions++;
+                    schedule('R');
+                } else {
+                    rq.clearNeedResched();
+                }
             }
         } else if (o == Outcome.RunSoftirqs.INSTANCE) {
             f.status = Status.NEEDS_RUN;
@@ -746,7 +824,20 @@ public final class Cpu {
         } else {
             throw new IllegalStateException("unhandled outcome " + o);
         }
+        if (voluntary && f.kind == Kind.TASK && cur == f.task && frames.peek() == f && rq.needResched()
+                && (f.status == Status.NEEDS_RUN || f.status == Status.BUSY)) {
+            // might_resched at a might_sleep point (PREEMPT_VOLUNTARY): the call goes on when the task runs again
+            preempt(f);
+            schedPreemptions++;
+            schedule(PREEMPTED);
+        }
     }
+
+    /**
+     * A might_sleep-annotated call passed its check in this burst while need_resched was set, in a
+     * task that may schedule (preempt_count 0, interrupts on) on a PREEMPT_VOLUNTARY machine.
+     */
+    private boolean voluntaryPoint;
 
     private void startBusy(Frame f, long ns) {
         f.status = Status.BUSY;
@@ -885,13 +976,13 @@ public final class Cpu {
             case TASK -> {
                 TaskControl t = f.task;
                 if (traceEnabled) {
-                    record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=120", t.pid);
+                    record("sched_process_exit", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio(), t.pid);
                 }
                 if (!t.user && t.atomic.holdsAnyLock()) {
                     reportLocksHeldAtExit(f, t);
                 }
                 for (WaitHandle h : kernel.taskExited(t.pid, t.exitCode)) {
-                    post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, t.source);
+                    wakeUp(h, t.source, false);
                 }
                 schedule('X');
             }
@@ -921,7 +1012,7 @@ public final class Cpu {
         if (top == null) {
             return;
         }
-        if (top.kind == Kind.TASK && needResched && !runqueue.isEmpty() && preemptible(top.task)) {
+        if (top.kind == Kind.TASK && rq.needResched() && preemptible(top.task)) {
             if (top.status == Status.BUSY || top.status == Status.WAITING) {
                 preempt(top);
             }
@@ -998,7 +1089,7 @@ public final class Cpu {
             }
             int pending = pendingSoftirq;
             if (pending != 0) {
-                if (now - f.loopStart < MAX_SOFTIRQ_TIME_NS && !needResched && --f.restartsLeft > 0) {
+                if (now - f.loopStart < MAX_SOFTIRQ_TIME_NS && !rq.needResched() && --f.restartsLeft > 0) {
                     f.snapshot = pending;
                     pendingSoftirq = 0;
                     continue;
@@ -1048,12 +1139,310 @@ public final class Cpu {
         k.wokenFromSoftirq = false;
         ksoftirqdWakeups++;
         if (traceEnabled) {
-            record("sched_wakeup", "comm=" + k.comm + " pid=" + k.pid + " prio=120 target_cpu=" + String.format("%03d", id), k.pid);
+            record("sched_wakeup", "comm=" + k.comm + " pid=" + k.pid + " prio=" + k.prio() + " target_cpu="
+                    + String.format("%03d", id), k.pid);
         }
+        balance.posted(id);
         post(new WakeUp(now, new WaitHandle(id, k, k.waitToken), false), id, ContextLevel.KERNEL, -2 - id);
     }
 
     // ---- the scheduler ----
+
+    /** prev_state of a task preempted while runnable; sched_switch prints it "R+". */
+    private static final char PREEMPTED = '+';
+
+    /**
+     * __schedule: the current task leaves the CPU (deactivated if it sleeps or exits, put back if
+     * still runnable), the run queue picks the next one (or idle), and the switch is traced with
+     * the kernel's prio numbers. Then the CPU's balancing: an idle CPU, or one that now runs below
+     * an RT task waiting elsewhere, asks for a task (newidle_balance, pull_rt_task); one with an RT
+     * task that cannot run here pushes it (push_rt_task).
+     */
+    private void schedule(char prevState) {
+        TaskControl prev = cur;
+        if (prev != idle) {
+            Frame f = frames.pop();
+            if (f != prev.frame || !frames.isEmpty()) {
+                throw new IllegalStateException("cpu " + id + ": schedule() with interrupt frames on the stack");
+            }
+            if (prevState != 'R' && prevState != PREEMPTED && prev.queued()) {
+                rq.deactivate(prev, now);
+            }
+        }
+        TaskControl leaving = null;
+        if (prev == preemptForMove) {
+            preemptForMove = null;
+            if (prev.queued() && !prev.mayRunOn(id)) {
+                rq.deactivate(prev, now);
+                leaving = prev;
+            }
+        }
+        TaskControl next = (TaskControl) rq.pickNext(prev == idle ? null : prev, now);
+        if (next == null) {
+            next = idle;
+        }
+        if (next != prev) {
+            contextSwitches++;
+            if (traceEnabled) {
+                String prevComm = prev == idle ? Idle.comm(id) : prev.comm;
+                String nextComm = next == idle ? Idle.comm(id) : next.comm;
+                int prevPrio = prev == idle ? Idle.PRIO : prev.prio();
+                int nextPrio = next == idle ? Idle.PRIO : next.prio();
+                String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
+                record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=" + prevPrio
+                        + " prev_state=" + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid
+                        + " next_prio=" + nextPrio, next.pid);
+            }
+        }
+        cur = next;
+        if (next != idle) {
+            if (next.wokenAt >= 0) {
+                if (next.wokenFromSoftirq) {
+                    softirqWakeToRun.recordValue(now - next.wokenAt);
+                }
+                next.wokenAt = -1;
+                next.wokenFromSoftirq = false;
+            }
+            frames.push(next.frame);
+            if (next.frame.status == Status.PREEMPTED) {
+                resume(next.frame);
+            }
+            armTick();
+        }
+        armRtTimer();
+        if (leaving != null) {
+            moveTo(leaving, balance.selectTaskRq(leaving, id), false);
+        }
+        if (balance.cpus() > 1) {
+            balanceAfterSwitch();
+        }
+    }
+
+    private void balanceAfterSwitch() {
+        if (cur == idle || !cur.rt()) {
+            int src = balance.pullSource(id);
+            if (src >= 0) {
+                balance.posted(id);
+                post(new Pull(now, id), src, ContextLevel.KERNEL, -2 - id);
+            }
+        }
+        pushRt();
+    }
+
+    /** push_rt_tasks: queued RT tasks that would run at once on another CPU go there. */
+    private void pushRt() {
+        for (int i = 0; i < 4; i++) {
+            dev.kctx.actors.sched.SchedTask p = balance.rtPushCandidate(rq);
+            if (p == null) {
+                return;
+            }
+            int target = balance.pushTarget(p, id);
+            if (target < 0) {
+                return;
+            }
+            rq.deactivate(p, now);
+            moveTo((TaskControl) p, target, false);
+        }
+    }
+
+    /**
+     * select_task_rq for a task being woken from this CPU; when it goes to another CPU,
+     * set_task_cpu's sched_migrate_task is traced, then sched_wakeup with the chosen target.
+     */
+    private int selectAndTrace(TaskControl t) {
+        int from = t.cpu();
+        int target = balance.selectTaskRq(t, from);
+        if (target != from) {
+            migrations++;
+            if (traceEnabled) {
+                record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
+                        + from + " dest_cpu=" + target, t.pid);
+            }
+        }
+        if (traceEnabled) {
+            record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " target_cpu="
+                    + String.format("%03d", target), t.pid);
+        }
+        return target;
+    }
+
+    /** A runnable task that is on no run queue goes to CPU {@code target} (set_task_cpu + a calendar event). */
+    private void moveTo(TaskControl t, int target, boolean fresh) {
+        int from = t.cpu();
+        t.setCpu(target);
+        if (!fresh || from != target) {
+            if (from != target) {
+                migrations++;
+            }
+            if (traceEnabled && from != target && !t.sleeping()) {
+                record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
+                        + from + " dest_cpu=" + target, t.pid);
+            }
+        }
+        balance.posted(target);
+        post(new Migrate(now, t, fresh), target, ContextLevel.KERNEL, -2 - id);
+    }
+
+    /** wake_up_new_task on this CPU: traced, queued with half a slice, may preempt. */
+    private void wakeUpNew(TaskControl task) {
+        if (traceEnabled) {
+            record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=" + task.prio() + " target_cpu="
+                    + String.format("%03d", id), task.pid);
+        }
+        rq.activate(task, true, now);
+        rq.checkPreempt(task, now);
+        preemptIfNeeded();
+    }
+
+    /** A task moved here from another CPU. */
+    private void onMigrate(Migrate m) {
+        balance.arrived(id);
+        TaskControl t = m.task();
+        if (t.cpu() != id) {
+            t.setCpu(id);
+        }
+        if (m.fresh()) {
+            wakeUpNew(t);
+            return;
+        }
+        rq.activate(t, false, now);
+        rq.checkPreempt(t, now);
+        preemptIfNeeded();
+    }
+
+    /** Another CPU asks for a task: detach one it may run (RT first) and send it there. */
+    private void onPull(Pull p) {
+        balance.arrived(p.dst());
+        dev.kctx.actors.sched.SchedTask t = balance.waitingRt(rq, p.dst());
+        if (t != null && t.prio() >= balance.rq(p.dst()).currPrio()) {
+            t = null;
+        }
+        if (t == null) {
+            RunQueue dst = balance.rq(p.dst());
+            if (dst.nrRunning() + 1 >= rq.nrRunning()) {
+                return;
+            }
+            t = balance.movableFair(rq, p.dst());
+        }
+        if (t == null) {
+            return;
+        }
+        rq.deactivate(t, now);
+        moveTo((TaskControl) t, p.dst(), false);
+    }
+
+    /** sched_setattr / sched_setaffinity for a task of this CPU. */
+    private void onSetAttr(SetAttr a) {
+        TaskControl t = allTasks.get(a.pid());
+        if (t == null || t.state == 'X' || t.state == 'N') {
+            return;
+        }
+        if (t.cpu() != id) {
+            post(a, t.cpu(), ContextLevel.KERNEL, -2 - id);
+            return;
+        }
+        if (a.attr() != null) {
+            rq.setAttr(t, a.attr(), now);
+        }
+        if (a.allowed() != null) {
+            t.setAllowed(a.allowed());
+            if (!t.mayRunOn(id) && t.queued()) {
+                // __set_cpus_allowed_ptr: a task that may no longer run here moves (migration_cpu_stop)
+                if (t == cur) {
+                    rq.reschedCurr();
+                    preemptForMove = t;
+                } else {
+                    rq.deactivate(t, now);
+                    moveTo(t, balance.selectTaskRq(t, id), false);
+                }
+            }
+        }
+        preemptIfNeeded();
+    }
+
+    /** The running task that must leave this CPU at its next switch (its affinity changed). */
+    private TaskControl preemptForMove;
+
+    /**
+     * scheduler_tick: charge the running task, let the classes decide whether it must go
+     * (need_resched), balance, and arm the next tick. An idle CPU has no tick (NO_HZ_IDLE).
+     */
+    private void onTick(Tick t) {
+        if (t.gen() != tickGen) {
+            return;
+        }
+        tickAt = -1;
+        if (cur == idle) {
+            return;
+        }
+        ticks++;
+        rq.tick(now);
+        armTick();
+        armRtTimer();
+        if (balance.cpus() > 1) {
+            tickBalance();
+        }
+        preemptIfNeeded();
+    }
+
+    /** The tick's balancing: kick an idle CPU to take a waiting task (nohz), periodic pull, RT push. */
+    private void tickBalance() {
+        int idleCpu = balance.idleCpuFor(rq);
+        if (idleCpu >= 0) {
+            dev.kctx.actors.sched.SchedTask p = balance.movableFair(rq, idleCpu);
+            if (p != null) {
+                rq.deactivate(p, now);
+                moveTo((TaskControl) p, idleCpu, false);
+            }
+        }
+        if (ticks % balance.busyIntervalTicks == 0) {
+            int src = balance.periodicPullSource(id);
+            if (src >= 0) {
+                balance.posted(id);
+                post(new Pull(now, id), src, ContextLevel.KERNEL, -2 - id);
+            }
+        }
+        pushRt();
+    }
+
+    /** The next tick at the next multiple of TICK_NSEC (jiffies), if none is pending. */
+    private void armTick() {
+        if (tickAt > now) {
+            return;
+        }
+        long period = rq.settings().tickNs();
+        tickAt = (now / period + 1) * period;
+        tickGen++;
+        post(new Tick(tickAt, tickGen), id, ContextLevel.KERNEL, -2 - id);
+    }
+
+    /** The RT period timer, while RT throttling holds this CPU's RT tasks back. */
+    private void armRtTimer() {
+        long end = rq.throttleEnd();
+        if (end < 0 || rtTimerAt == end) {
+            return;
+        }
+        rtTimerAt = end;
+        post(new SchedTimer(end), id, ContextLevel.KERNEL, -2 - id);
+    }
+
+    /**
+     * need_resched was set: a task running at a preemption point its model allows leaves the CPU
+     * now (user mode always; kernel mode with preempt=full and preempt_count 0); otherwise at the
+     * next point (interrupt exit, cond_resched, return to user mode, sleep).
+     */
+    private void preemptIfNeeded() {
+        if (!rq.needResched() || cur == idle) {
+            return;
+        }
+        Frame top = frames.peek();
+        if (top != null && top == cur.frame && preemptible(cur) && top.status != Status.NEEDS_RUN
+                && top.status != Status.DONE) {
+            preempt(top);
+            schedPreemptions++;
+            schedule(PREEMPTED);
+        }
+    }
 
     /** The running task sleeps: S, D, or K (TASK_KILLABLE: D in the trace and ps, and a fatal signal wakes it). */
     private void sleepTask(char state) {
@@ -1063,60 +1452,6 @@ public final class Cpu {
         char shown = state == 'K' ? 'D' : state;
         t.state = shown;
         schedule(shown);
-    }
-
-    private void startSlice() {
-        sliceGen++;
-        post(new SliceEnd(now + spec.timeSliceNs(), sliceGen), id, ContextLevel.KERNEL, -2 - id);
-    }
-
-    /** prev_state of a task preempted while runnable; sched_switch prints it "R+". */
-    private static final char PREEMPTED = '+';
-
-    /** __schedule: takes the current task off the CPU (requeued if still runnable) and switches to the next. */
-    private void schedule(char prevState) {
-        TaskControl prev = cur;
-        if (prev != idle) {
-            Frame f = frames.pop();
-            if (f != prev.frame || !frames.isEmpty()) {
-                throw new IllegalStateException("cpu " + id + ": schedule() with interrupt frames on the stack");
-            }
-            if (prevState == 'R' || prevState == PREEMPTED) {
-                runqueue.addLast(prev);
-            }
-        }
-        needResched = false;
-        TaskControl next = runqueue.pollFirst();
-        if (next == null) {
-            next = idle;
-        }
-        if (next != prev) {
-            contextSwitches++;
-            if (traceEnabled) {
-                String prevComm = prev == idle ? "swapper/" + id : prev.comm;
-                String nextComm = next == idle ? "swapper/" + id : next.comm;
-                String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
-                record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=120 prev_state="
-                        + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid + " next_prio=120", next.pid);
-            }
-        }
-        cur = next;
-        if (next == idle) {
-            sliceGen++;
-            return;
-        }
-        if (next.wokenAt >= 0) {
-            if (next.wokenFromSoftirq) {
-                softirqWakeToRun.recordValue(now - next.wokenAt);
-            }
-            next.wokenAt = -1;
-            next.wokenFromSoftirq = false;
-        }
-        frames.push(next.frame);
-        if (next.frame.status == Status.PREEMPTED) {
-            resume(next.frame);
-        }
-        startSlice();
     }
 
     // ---- output ----
@@ -1132,10 +1467,30 @@ public final class Cpu {
         posted.add(new Posted(cpu, level, source, e));
     }
 
+    /**
+     * try_to_wake_up from this CPU: a sleeping task is placed (select_task_rq, traced here as the
+     * kernel traces it in the waker's context) and the wake-up goes to the chosen CPU through the
+     * calendar; an interrupt frame waiting on its own CPU is woken there.
+     */
+    private void wakeUp(WaitHandle h, int source, boolean fromSoftirq) {
+        if (h.waiter() instanceof TaskControl t) {
+            if (t.waitToken != h.token() || !t.sleeping() || t.wakePending) {
+                return;
+            }
+            t.wakePending = true;
+            t.wokenFromSoftirq = fromSoftirq;
+            int target = selectAndTrace(t);
+            balance.posted(target);
+            post(new WakeUp(now, h, false), target, ContextLevel.KERNEL, source);
+            return;
+        }
+        post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, source);
+    }
+
     /** Keeps a trace line; callers test {@code traceEnabled} first, so that a run without trace builds no text. */
     private void record(String event, String args, int subject) {
         AtomicState a = cur.atomic;
-        int flags = TraceRecord.flags(a.irqsDisabled(), a.bhDisabled(), needResched, a.inHardirq(),
+        int flags = TraceRecord.flags(a.irqsDisabled(), a.bhDisabled(), rq.needResched(), a.inHardirq(),
                 a.inServingSoftirq(), a.preemptDisableDepth());
         trace.add(new TraceRecord(now, id, cur.comm, cur.pid, flags, event, args, subject));
     }
@@ -1208,7 +1563,13 @@ public final class Cpu {
 
         @Override
         public boolean check(KernelCall call, String op) {
-            return Gate.passes(call, cur.atomic) || gate.check(call, cur.atomic, where(op));
+            boolean ok = Gate.passes(call, cur.atomic) || gate.check(call, cur.atomic, where(op));
+            if (ok && spec.preempt() == MachineSpec.Preempt.VOLUNTARY && call.sleep() == KernelCall.Sleep.MIGHT_SLEEP
+                    && frame.kind == Kind.TASK && rq.needResched() && cur.atomic.preemptCount() == 0
+                    && !cur.atomic.irqsDisabled()) {
+                voluntaryPoint = true;
+            }
+            return ok;
         }
 
         @Override
@@ -1306,18 +1667,7 @@ public final class Cpu {
 
         @Override
         public void wake(WaitHandle h) {
-            if (h.waiter() instanceof TaskControl t) {
-                if (t.waitToken != h.token() || !t.sleeping() || t.wakePending) {
-                    return;
-                }
-                t.wakePending = true;
-                t.wokenFromSoftirq = frame.level == ContextLevel.SOFTIRQ;
-                if (traceEnabled) {
-                    record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=120 target_cpu="
-                            + String.format("%03d", t.cpu), t.pid);
-                }
-            }
-            post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, frame.source);
+            wakeUp(h, frame.source, frame.level == ContextLevel.SOFTIRQ);
         }
 
         @Override
@@ -1346,12 +1696,12 @@ public final class Cpu {
             }
             frame.level = ContextLevel.USER;
             frame.name = frame.task.contextName();
-            return needResched && !runqueue.isEmpty();
+            return rq.needResched();
         }
 
         @Override
         public boolean needResched() {
-            return needResched;
+            return rq.needResched();
         }
 
         @Override
@@ -1375,7 +1725,7 @@ public final class Cpu {
             }
             int pid = kernel.allocatePid();
             kernel.registerTask(new dev.kctx.actors.program.TaskInfo(pid, name, target, true));
-            spawns.add(new Spawn(pid, name, body, target, now));
+            spawns.add(new Spawn(pid, name, body, target, now, cur == idle ? SchedAttr.DEFAULT : cur.attr()));
             return pid;
         }
 

@@ -88,6 +88,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final int[] arrivalCount;
     private final MachineSpec.Irq[] irqSpecs;
     private final List<TaskControl> tasks = new ArrayList<>();
+    /** The CPUs' run queues, shared for wake-up placement and balancing. */
+    private final dev.kctx.actors.sched.Balance balance;
+    /** Every task by pid, shared by the CPUs (tasks migrate). */
+    private final Map<Integer, TaskControl> allTasks = new HashMap<>();
     private final Map<TaskControl, Long> startTimes = new HashMap<>();
     private final Calendar calendar = new Calendar();
     /** Generator for processes started at run time, split in the order they are started. */
@@ -159,6 +163,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             irqSpecs[line.source()] = irq;
             arrivalRandom[line.source()] = arrivals;
         }
+        Set<String> printedOnce = new HashSet<>();
+        dev.kctx.actors.sched.RunQueue[] rqs = new dev.kctx.actors.sched.RunQueue[spec.cpus()];
+        for (int c = 0; c < rqs.length; c++) {
+            rqs[c] = new dev.kctx.actors.sched.RunQueue(c, spec.sched(), printedOnce);
+        }
+        this.balance = new dev.kctx.actors.sched.Balance(rqs);
         int kernelPid = 10;
         Set<Integer> explicitPids = new HashSet<>();
         spec.kthreads().forEach(t -> explicitPids.add(t.pid()));
@@ -172,6 +182,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var kref = context.spawn(KernelThread.create(kcode), "ksoftirqd-" + c,
                     CONTEXT_MAILBOX);
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref, kcode);
+            ksoftirqd.bindToCpu(c);
+            allTasks.put(ksoftirqd.pid, ksoftirqd);
             var kinfo = new dev.kctx.actors.program.TaskInfo(ksoftirqd.pid, kname, c, false);
             kinfo.stateFrom(() -> ksoftirqd.state);
             kernel.registerTask(kinfo);
@@ -187,10 +199,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             roundEvents.add(new ArrayList<>());
             if (cpusInline) {
                 inlineCpus.add(new Cpu(c, spec, kernel, this::fromInlineCpu, softirq, softirqCode, ksoftirqd, traceEnabled,
-                        true, taskletEntities, taskletCode));
+                        true, taskletEntities, taskletCode, balance, allTasks));
             } else {
                 cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
-                                traceEnabled, inline, taskletEntities, taskletCode),
+                                traceEnabled, inline, taskletEntities, taskletCode, balance, allTasks),
                         "cpu-" + c, CONTEXT_MAILBOX));
                 context.watch(cpus.get(c));
             }
@@ -199,7 +211,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         int rr = 0;
         for (MachineSpec.Task t : spec.kthreads()) {
-            int cpu = t.cpu() >= 0 ? t.cpu() : rr++ % spec.cpus();
+            int cpu = startCpu(t, rr++);
             int pid = t.pid();
             if (pid == 0) {
                 while (explicitPids.contains(kernelPid)) {
@@ -211,7 +223,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var ref = context.spawn(KernelThread.create(code),
                     "kthread-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             context.watch(ref);
-            addTask(new TaskControl(source++, pid, t.name(), cpu, false, ref, code), t.startNs());
+            TaskControl kt = new TaskControl(source++, pid, t.name(), cpu, false, ref, code, t.attr());
+            if (t.cpu() >= 0 && t.allowed().isEmpty()) {
+                kt.bindToCpu(cpu); // kthread_bind: a per-CPU kernel thread
+            } else {
+                kt.setAllowed(t.affinity(spec.cpus()));
+            }
+            addTask(kt, t.startNs());
         }
         int userPid = 1000;
         Set<Integer> pids = new HashSet<>();
@@ -219,7 +237,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         spec.processes().forEach(p -> reserved.add(p.pid()));
         tasks.forEach(tc -> pids.add(tc.pid));
         for (MachineSpec.Task t : spec.processes()) {
-            int cpu = t.cpu() >= 0 ? t.cpu() : rr++ % spec.cpus();
+            int cpu = startCpu(t, rr++);
             int pid = t.pid();
             if (pid == 0) {
                 while (pids.contains(userPid) || reserved.contains(userPid)) {
@@ -232,7 +250,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var ref = context.spawn(UserProcess.create(code),
                     "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
             context.watch(ref);
-            addTask(new TaskControl(source++, pid, t.name(), cpu, true, ref, code), t.startNs());
+            TaskControl pt = new TaskControl(source++, pid, t.name(), cpu, true, ref, code, t.attr());
+            pt.setAllowed(t.affinity(spec.cpus()));
+            addTask(pt, t.startNs());
         }
         this.spawnRandom = root.split();
         this.nextSource = source;
@@ -269,9 +289,26 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         kernel.extension(b.key(), () -> fresh);
     }
 
+    /** The CPU a task starts on: its own, else the next of its allowed CPUs in round-robin order. */
+    private int startCpu(MachineSpec.Task t, int turn) {
+        if (t.cpu() >= 0) {
+            return t.cpu();
+        }
+        java.util.BitSet allowed = t.affinity(spec.cpus());
+        int n = allowed.cardinality();
+        int k = turn % n;
+        int c = allowed.nextSetBit(0);
+        for (int i = 0; i < k; i++) {
+            c = allowed.nextSetBit(c + 1);
+        }
+        return c;
+    }
+
     private void addTask(TaskControl t, long start) {
-        var info = new dev.kctx.actors.program.TaskInfo(t.pid, t.comm, t.cpu, t.user);
+        var info = new dev.kctx.actors.program.TaskInfo(t.pid, t.comm, t.cpu(), t.user);
         info.stateFrom(() -> t.state);
+        info.cpuFrom(t::cpu);
+        allTasks.put(t.pid, t);
         kernel.registerTask(info);
         tasks.add(t);
         startTimes.put(t, start);
@@ -309,7 +346,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         replyTo = s.replyTo();
         progress = s.progress();
         for (TaskControl t : tasks) {
-            calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
+            calendar.add(t.cpu(), t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
         }
         for (IrqLine line : lines) {
             long first = irqSpecs[line.source()].arrivals().first(arrivalRandom[line.source()]);
@@ -509,12 +546,14 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var ref = getContext().spawn(UserProcess.create(code),
                     "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
             getContext().watch(ref);
-            TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code);
+            TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
             var info = kernel.task(sp.pid());
             if (info != null) {
                 info.stateFrom(() -> t.state);
+                info.cpuFrom(t::cpu);
             }
-            calendar.add(t.cpu, t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
+            allTasks.put(t.pid, t);
+            calendar.add(t.cpu(), t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
         }
         List<Cpu.Posted> posted = d.posted();
         // by index: an iterator per round was a tenth of the engine's allocation

@@ -3,7 +3,8 @@ package dev.kctx.actors;
 import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.program.SoftirqVector;
-import dev.kctx.contexts.Durations;
+import dev.kctx.actors.sched.SchedAttr;
+import dev.kctx.actors.sched.SchedSettings;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -15,7 +16,7 @@ import java.util.Map;
  * Everything a machine run needs: CPUs, scheduler settings, seed, and the contexts with their
  * bodies. The YAML scenario front end produces the same record.
  */
-public record MachineSpec(String name, int cpus, Preempt preempt, long timeSliceNs, long seed,
+public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings sched, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
                           Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
                           long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults,
@@ -49,8 +50,13 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
     /** The kernel's default watchdog_thresh: 10 s; a soft lockup is reported after twice that. */
     public static final long DEFAULT_WATCHDOG_THRESH_NS = 10_000_000_000L;
 
-    /** Kernel preemption model: NONE lets only interrupts preempt kernel code; FULL also the scheduler. */
-    public enum Preempt { NONE, FULL }
+    /**
+     * Kernel preemption model (CONFIG_PREEMPT_*, or preempt= with PREEMPT_DYNAMIC): NONE lets
+     * kernel code keep the CPU until it sleeps, calls cond_resched or returns to user mode;
+     * VOLUNTARY also reschedules at might_sleep points (might_resched); FULL preempts kernel code
+     * whenever preempt_count is zero and interrupts are on. User code is preempted in all three.
+     */
+    public enum Preempt { NONE, VOLUNTARY, FULL }
 
     /** One hard interrupt line. */
     public record Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
@@ -62,17 +68,41 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         }
     }
 
-    /** A kernel thread or user process. {@code cpu} -1 means "assign round-robin"; pid 0 means "assign". */
-    public record Task(String name, int cpu, long startNs, Program body, int pid) {
+    /**
+     * A kernel thread or user process. {@code cpu} is the CPU it starts on, -1 to spread the tasks
+     * round-robin; pid 0 means "assign". {@code allowed} is its cpus_allowed (sched_setaffinity):
+     * empty means the CPU it was given when that is set (a pinned task, as taskset -c does), else
+     * every CPU. {@code attr} is its policy, RT priority and nice value.
+     */
+    public record Task(String name, int cpu, long startNs, Program body, int pid, SchedAttr attr, List<Integer> allowed) {
+        public Task {
+            java.util.Objects.requireNonNull(attr, "attr");
+            allowed = List.copyOf(allowed);
+        }
+
+        public Task(String name, int cpu, long startNs, Program body, int pid) {
+            this(name, cpu, startNs, body, pid, SchedAttr.DEFAULT, List.of());
+        }
+
+        /** The CPUs the task may use on a machine of {@code cpus} CPUs. */
+        public java.util.BitSet affinity(int cpus) {
+            java.util.BitSet b = new java.util.BitSet(cpus);
+            if (!allowed.isEmpty()) {
+                allowed.forEach(b::set);
+            } else if (cpu >= 0) {
+                b.set(cpu);
+            } else {
+                b.set(0, cpus);
+            }
+            return b;
+        }
     }
 
     public MachineSpec {
         if (cpus < 1 || cpus > 4096) {
             throw new IllegalArgumentException("cpus must be between 1 and 4096, not " + cpus);
         }
-        if (timeSliceNs <= 0) {
-            throw new IllegalArgumentException("time slice must be positive");
-        }
+        java.util.Objects.requireNonNull(sched, "sched");
         if (watchdogThreshNs <= 0) {
             throw new IllegalArgumentException("watchdog threshold must be positive");
         }
@@ -138,6 +168,14 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         if (t.cpu() < -1 || t.cpu() >= cpus) {
             throw new IllegalArgumentException(t.name() + " is pinned to CPU " + t.cpu() + "; the machine has CPUs 0.." + (cpus - 1));
         }
+        for (int c : t.allowed()) {
+            if (c < 0 || c >= cpus) {
+                throw new IllegalArgumentException(t.name() + " has CPU " + c + " in its cpus_allowed; the machine has CPUs 0.." + (cpus - 1));
+            }
+        }
+        if (t.cpu() >= 0 && !t.allowed().isEmpty() && !t.allowed().contains(t.cpu())) {
+            throw new IllegalArgumentException(t.name() + " starts on CPU " + t.cpu() + ", which is not in its cpus_allowed " + t.allowed());
+        }
     }
 
     public static Builder builder() {
@@ -155,29 +193,33 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
 
     /** The same machine with another seed. */
     public MachineSpec withSeed(long newSeed) {
-        return new MachineSpec(name, cpus, preempt, timeSliceNs, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
+        return new MachineSpec(name, cpus, preempt, sched, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
                 kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, faults, tasklets);
     }
 
     /** The same machine with these faults injected. */
     public MachineSpec withFaults(Faults newFaults) {
-        return new MachineSpec(name, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
+        return new MachineSpec(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
                 kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, newFaults, tasklets);
     }
 
     /** The same machine with these locks and contexts (what a front end builds after the settings). */
     public MachineSpec withContexts(String newName, Map<String, LockType> newLocks, List<Irq> newIrqs,
                                     Map<SoftirqVector, Program> newSoftirqs, List<Task> newKthreads, List<Task> newProcesses) {
-        return new MachineSpec(newName, cpus, preempt, timeSliceNs, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
+        return new MachineSpec(newName, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
                 newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot, faults, tasklets);
     }
 
-    /** Fluent construction with the defaults of reference.conf: 1 CPU, preempt none, 4 ms slices, seed 1. */
+    /** Fluent construction with the defaults: 1 CPU, preempt none, the kernel's scheduler defaults for the CPU count, seed 1. */
     public static final class Builder {
         private String name = "machine";
         private int cpus = 1;
         private Preempt preempt = Preempt.NONE;
-        private long timeSlice = Durations.ms(4);
+        /** 0: the kernel's default for the CPU count. */
+        private long baseSlice;
+        private int hz = SchedSettings.DEFAULT_HZ;
+        private long rtRuntime = SchedSettings.DEFAULT_RT_RUNTIME_NS;
+        private long rtPeriod = SchedSettings.DEFAULT_RT_PERIOD_NS;
         private long seed = 1;
         private boolean defer;
         private long watchdogThresh = DEFAULT_WATCHDOG_THRESH_NS;
@@ -225,8 +267,40 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
             return this;
         }
 
-        public Builder timeSlice(long ns) {
-            timeSlice = ns;
+        /** sysctl_sched_base_slice: the fair class's request size (EEVDF's r_i); default 0.75 ms * (1 + ilog2(min(cpus, 8))). */
+        public Builder baseSlice(long ns) {
+            if (ns <= 0) {
+                throw new IllegalArgumentException("the base slice must be positive");
+            }
+            baseSlice = ns;
+            return this;
+        }
+
+        /** CONFIG_HZ: the scheduler tick's rate (100, 250, 300 or 1000; default 250). */
+        public Builder hz(int h) {
+            hz = h;
+            return this;
+        }
+
+        /** sched_rt_runtime_us in ns, -1 for no RT throttling (default 950 ms). */
+        public Builder rtRuntime(long ns) {
+            rtRuntime = ns;
+            return this;
+        }
+
+        /** sched_rt_period_us in ns (default 1 s). */
+        public Builder rtPeriod(long ns) {
+            rtPeriod = ns;
+            return this;
+        }
+
+        public Builder kthread(Task t) {
+            kthreads.add(t);
+            return this;
+        }
+
+        public Builder process(Task t) {
+            processes.add(t);
             return this;
         }
 
@@ -295,7 +369,12 @@ public record MachineSpec(String name, int cpus, Preempt preempt, long timeSlice
         }
 
         public MachineSpec build() {
-            return new MachineSpec(name, cpus, preempt, timeSlice, seed, defer, locks, irqs, softirqs, kthreads, processes,
+            if (cpus < 1 || cpus > 4096) {
+                throw new IllegalArgumentException("cpus must be between 1 and 4096, not " + cpus);
+            }
+            SchedSettings sched = new SchedSettings(hz, baseSlice > 0 ? baseSlice : SchedSettings.defaultBaseSlice(cpus),
+                    rtRuntime, rtPeriod);
+            return new MachineSpec(name, cpus, preempt, sched, seed, defer, locks, irqs, softirqs, kthreads, processes,
                     watchdogThresh, semaphoreCounts, boot, faults, tasklets);
         }
     }

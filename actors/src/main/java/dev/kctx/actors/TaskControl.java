@@ -1,18 +1,19 @@
 package dev.kctx.actors;
 
 import akka.actor.typed.ActorRef;
+import dev.kctx.actors.sched.SchedAttr;
+import dev.kctx.actors.sched.SchedTask;
 import dev.kctx.contexts.AtomicState;
 import dev.kctx.contexts.ContextLevel;
 
 /**
- * A task's scheduling state (the kernel's task_struct, as far as kctx needs it). Owned by the
- * CPU it runs on; tasks do not migrate.
+ * A task (the kernel's task_struct, as far as kctx needs it): its scheduling part
+ * ({@link SchedTask}: policy, prio, affinity, EEVDF and RT state), its context state and its
+ * program. Owned by the CPU whose run queue has it; it moves between CPUs only through the
+ * machine's calendar (a wake-up or a migration event), so one CPU at a time touches it.
  */
-final class TaskControl implements dev.kctx.actors.program.Sleeper {
+final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sleeper {
     final int source;
-    final int pid;
-    final String comm;
-    final int cpu;
     final boolean user;
     final ActorRef<ContextProtocol.Command> entity;
     final ContextCode code;
@@ -32,11 +33,14 @@ final class TaskControl implements dev.kctx.actors.program.Sleeper {
 
     TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity,
                 ContextCode code) {
+        this(source, pid, comm, cpu, user, entity, code, SchedAttr.DEFAULT);
+    }
+
+    TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity,
+                ContextCode code, SchedAttr attr) {
+        super(pid, comm, cpu, attr);
         this.code = code;
         this.source = source;
-        this.pid = pid;
-        this.comm = comm;
-        this.cpu = cpu;
         this.user = user;
         this.entity = entity;
     }

@@ -21,13 +21,13 @@ class CalendarTest {
 
     /** A distinguishable event; its generation number serves as a label. */
     private static Cpu.Event event(long time, long label) {
-        return new Cpu.SliceEnd(time, label);
+        return new Cpu.Tick(time, label);
     }
 
     private List<Long> drainLabels() {
         List<Long> labels = new ArrayList<>();
         for (Calendar.Entry e = calendar.poll(); e != null; e = calendar.poll()) {
-            labels.add(((Cpu.SliceEnd) e.event()).gen());
+            labels.add(((Cpu.Tick) e.event()).gen());
         }
         return labels;
     }
@@ -139,7 +139,7 @@ class CalendarTest {
                 now = k.time();
                 expected.add(k.label());
                 Calendar.Entry e = calendar.poll();
-                actual.add(((Cpu.SliceEnd) e.event()).gen());
+                actual.add(((Cpu.Tick) e.event()).gen());
                 assertEquals(List.of(k.time(), (long) k.cpu(), (long) k.rank(), (long) k.source()),
                         List.of(e.time(), (long) e.cpu(), (long) e.levelRank(), (long) e.source()), "the entry shows its keys");
             }

@@ -19,7 +19,7 @@ class EngineDeterminismTest {
 
     /** A busy 2-CPU workload with cross-CPU locks, wake-ups, random costs and random IRQ arrivals. */
     static MachineSpec workload(long seed) {
-        return MachineSpec.builder().cpus(2).seed(seed).timeSlice(ms(1))
+        return MachineSpec.builder().cpus(2).seed(seed).baseSlice(ms(1))
                 .irq("nic", 11, List.of(0, 1), new Arrivals.Rate(5000, -1, 0),
                         Program.builder().computeRandom(us(1), us(5)).raiseSoftirq(SoftirqVector.NET_RX).build())
                 .irq("timer", 0, List.of(1), new Arrivals.Every(us(250), -1, us(7)),

@@ -89,7 +89,7 @@ class EnginePreemptionTest {
     @Test
     @DisplayName("an IRQ storm keeping NET_RX pending past 10 restarts hands it to ksoftirqd, which then waits its turn behind user processes")
     void stormHandsOffToKsoftirqd() {
-        MachineSpec spec = MachineSpec.builder().cpus(1).timeSlice(ms(4))
+        MachineSpec spec = MachineSpec.builder().cpus(1)
                 .process("u", 0, 0, Program.builder().compute(ms(1)).forever().build())
                 .process("v", 0, 0, Program.builder().compute(ms(1)).forever().build())
                 .irq("nic", 11, List.of(0), new Arrivals.Every(us(10), -1, us(100)),
@@ -146,30 +146,30 @@ class EnginePreemptionTest {
     }
 
     @Test
-    @DisplayName("two CPU-bound user processes share a CPU in round-robin time slices")
+    @DisplayName("two CPU-bound user processes share a CPU: each keeps it until the tick after its request is used up (HZ 250)")
     void roundRobinSlices() {
-        MachineSpec spec = MachineSpec.builder().cpus(1).timeSlice(ms(4))
+        MachineSpec spec = MachineSpec.builder().cpus(1)
                 .process("a", 0, 0, Program.builder().compute(ms(100)).build())
                 .process("b", 0, 0, Program.builder().compute(ms(100)).build())
                 .build();
         RunResult r = Runs.run(testKit, spec, ms(20));
         List<Long> switches = Runs.events(r, "sched_switch").stream().map(TraceRecord::timeNs).toList();
-        assertEquals(List.of(0L, ms(4), ms(8), ms(12), ms(16), ms(20)), switches, "a switch every 4ms slice");
-        assertEquals(5, r.cpuStats().get(0).schedPreemptions(), "each slice end preempts the user task");
+        assertEquals(List.of(0L, ms(4), ms(8), ms(12), ms(16), ms(20)), switches, "a switch at every 4 ms tick");
+        assertEquals(5, r.cpuStats().get(0).schedPreemptions(), "each tick preempts the user task whose deadline passed");
     }
 
     @Test
-    @DisplayName("a kernel thread is not preempted by the time slice unless the machine is preempt: full")
+    @DisplayName("a kernel thread without might_sleep points is preempted at the tick only when the machine is preempt: full")
     void kernelPreemptionModel() {
         for (MachineSpec.Preempt mode : MachineSpec.Preempt.values()) {
-            MachineSpec spec = MachineSpec.builder().cpus(1).timeSlice(ms(1)).preempt(mode)
+            MachineSpec spec = MachineSpec.builder().cpus(1).hz(1000).preempt(mode)
                     .kthread("hog", 0, 0, Program.builder().compute(ms(5)).build())
                     .process("u", 0, 0, Program.builder().compute(ms(5)).build())
                     .build();
             RunResult r = Runs.run(testKit, spec, ms(6));
             TraceRecord firstSwitchAway = Runs.first(r, t -> t.event().equals("sched_switch") && t.args().startsWith("prev_comm=hog"),
                     "hog leaves the CPU");
-            long expected = mode == MachineSpec.Preempt.NONE ? ms(5) : ms(1);
+            long expected = mode == MachineSpec.Preempt.FULL ? ms(1) : ms(5);
             assertEquals(expected, firstSwitchAway.timeNs(), "preempt " + mode + ": the kthread leaves the CPU at " + expected);
         }
     }

@@ -28,13 +28,17 @@ class MachineSpecTest {
     }
 
     @Test
-    @DisplayName("the builder's defaults are those of reference.conf: 1 CPU, preempt none, 4 ms slices, seed 1")
+    @DisplayName("the builder's defaults: 1 CPU, preempt none, the kernel's scheduler defaults (HZ 250, 0.75 ms base slice, RT 950 ms per s), seed 1")
     void defaults() {
         MachineSpec s = MachineSpec.builder().build();
 
         assertEquals(1, s.cpus(), "one CPU");
         assertEquals(MachineSpec.Preempt.NONE, s.preempt(), "non-preemptive kernel");
-        assertEquals(ms(4), s.timeSliceNs(), "4 ms time slices");
+        assertEquals(us(750), s.sched().baseSliceNs(), "sysctl_sched_base_slice for one CPU");
+        assertEquals(250, s.sched().hz(), "CONFIG_HZ 250, as Debian builds it");
+        assertEquals(ms(950), s.sched().rtRuntimeNs(), "sched_rt_runtime_us 950000");
+        assertEquals(us(2250), MachineSpec.builder().cpus(4).build().sched().baseSliceNs(),
+                "0.75 ms * (1 + ilog2(4)) on four CPUs");
         assertEquals(1, s.seed(), "seed 1");
         assertFalse(s.softirqDeferToKsoftirqd(), "soft IRQs are not deferred to ksoftirqd");
         assertTrue(s.irqs().isEmpty() && s.kthreads().isEmpty() && s.processes().isEmpty(), "no contexts");
@@ -57,9 +61,11 @@ class MachineSpecTest {
     }
 
     @Test
-    @DisplayName("the time slice must be positive")
+    @DisplayName("the base slice must be positive and within the sysctl's bounds; HZ one of the kernel's")
     void timeSlicePositive() {
-        rejected(MachineSpec.builder().timeSlice(0));
+        assertThrows(IllegalArgumentException.class, () -> MachineSpec.builder().baseSlice(0), "a zero base slice");
+        rejected(MachineSpec.builder().baseSlice(1000));
+        rejected(MachineSpec.builder().hz(333));
     }
 
     @Test

@@ -53,6 +53,12 @@ public sealed interface Outcome {
     /** schedule(): let another runnable task have the CPU, then go on. */
     enum Yield implements Outcome { INSTANCE }
 
+    /**
+     * sched_yield(): the task goes behind its peers first (an RT task to the tail of its list, a
+     * fair one a slice later: yield_task_rt, yield_task_fair), then schedule().
+     */
+    enum SchedYield implements Outcome { INSTANCE }
+
     /** Run these operations next, in this context (what a Java handler queued). */
     record Inline(List<Op> ops) implements Outcome {
         public Inline {

@@ -8,6 +8,7 @@ public final class TaskInfo {
     private final int pid;
     private final String comm;
     private final int cpu;
+    private java.util.function.IntSupplier cpuNow;
     private final boolean user;
     private boolean exited;
     private int exitCode;
@@ -29,8 +30,14 @@ public final class TaskInfo {
         return comm;
     }
 
+    /** The CPU the task is on now (task_cpu), or was on last. */
     public int cpu() {
-        return cpu;
+        return cpuNow == null ? cpu : cpuNow.getAsInt();
+    }
+
+    /** The engine links the task to its scheduler's CPU (tasks migrate). */
+    public void cpuFrom(java.util.function.IntSupplier c) {
+        cpuNow = c;
     }
 
     public boolean user() {

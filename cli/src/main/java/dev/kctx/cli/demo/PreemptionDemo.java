@@ -26,7 +26,7 @@ public final class PreemptionDemo {
     }
 
     public static MachineSpec spec(long seed, int cpus) {
-        MachineSpec.Builder b = MachineSpec.builder().name("preemption").cpus(cpus).seed(seed).timeSlice(ms(4))
+        MachineSpec.Builder b = MachineSpec.builder().name("preemption").cpus(cpus).seed(seed)
                 .irq("nic", 11, List.of(0), new Arrivals.Every(us(1000), -1, us(300)),
                         Program.builder().compute(us(4)).raiseSoftirq(SoftirqVector.NET_RX).build())
                 .softirq(SoftirqVector.NET_RX, Program.builder().computeRandom(us(10), us(30)).wakeUp("rxq").build())

@@ -58,6 +58,7 @@ public final class ScenarioLoader implements OpArg.Context {
     static final int MAX_SEMAPHORE_COUNT = Integer.MAX_VALUE;
 
     static {
+        PREEMPT.put("voluntary", MachineSpec.Preempt.VOLUNTARY);
         PREEMPT.put("full", MachineSpec.Preempt.FULL);
     }
 
@@ -197,7 +198,7 @@ public final class ScenarioLoader implements OpArg.Context {
         int cpus = (int) f.opt("cpus").map(n -> Values.integer(n, "cpus", 1, MAX_CPUS)).orElse(1L).longValue();
         b.cpus(cpus);
         f.opt("preempt").ifPresent(n -> b.preempt(Values.choice(n, "preempt model", PREEMPT)));
-        f.opt("time_slice").ifPresent(n -> b.timeSlice(Values.positiveDuration(n, "time_slice")));
+        f.opt("time_slice").ifPresent(n -> b.baseSlice(Values.positiveDuration(n, "time_slice")));
         f.opt("seed").ifPresent(n -> b.seed(Values.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)));
         f.opt("softirq_defer").ifPresent(n -> b.softirqDeferToKsoftirqd(Values.bool(n, "softirq_defer")));
         f.opt("watchdog_thresh").ifPresent(n -> b.watchdogThresh(Values.positiveDuration(n, "watchdog_thresh")));

@@ -92,7 +92,7 @@ class ScenarioLoaderTest {
         assertEquals("demo", s.name(), "the name comes from 'name:'");
         assertEquals(2, m.cpus());
         assertEquals(MachineSpec.Preempt.FULL, m.preempt());
-        assertEquals(ms(2), m.timeSliceNs());
+        assertEquals(ms(2), m.sched().baseSliceNs());
         assertEquals(42, m.seed());
         assertTrue(m.softirqDeferToKsoftirqd(), "softirq_defer is read");
         assertEquals(LockType.SPINLOCK, m.locks().get("L"));
@@ -262,7 +262,7 @@ class ScenarioLoaderTest {
         assertEquals("my-file", s.name());
         assertEquals(1, s.spec().cpus());
         assertEquals(MachineSpec.Preempt.NONE, s.spec().preempt());
-        assertEquals(ms(4), s.spec().timeSliceNs());
+        assertEquals(us(750), s.spec().sched().baseSliceNs());
         assertEquals(1, s.spec().seed());
         assertEquals(ms(10), s.untilNs());
         assertEquals(-1, s.spec().kthreads().get(0).cpu(), "no cpu means any (round robin)");

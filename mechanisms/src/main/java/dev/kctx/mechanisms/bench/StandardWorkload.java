@@ -8,6 +8,7 @@ import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.actors.sched.SchedSettings;
 import dev.kctx.mechanisms.netlink.Netlink;
 import dev.kctx.mechanisms.netlink.NetlinkOps;
 import dev.kctx.mechanisms.netlink.NetlinkUser;
@@ -66,7 +67,7 @@ public final class StandardWorkload {
 
         /** The workload: 4 CPUs, 16 consumers, 16 CPU-bound processes, 4 ms slices. */
         public static Params standard() {
-            return new Params(4, 16, 16, us(50), ms(4), 1);
+            return new Params(4, 16, 16, us(50), SchedSettings.defaultBaseSlice(4), 1);
         }
 
         /**
@@ -75,7 +76,7 @@ public final class StandardWorkload {
          */
         public static Params scaled(int cpus, int processes) {
             int consumers = Math.max(1, Math.min(16, processes / 2));
-            return new Params(cpus, consumers, processes - consumers, us(50), ms(4), 1);
+            return new Params(cpus, consumers, processes - consumers, us(50), SchedSettings.defaultBaseSlice(cpus), 1);
         }
 
         public Params withCpus(int n) {
@@ -110,7 +111,7 @@ public final class StandardWorkload {
     /** The workload with {@code p}; {@code booted} hears of each run's netlink state (to read its counters). */
     public static MachineSpec spec(Params p, Consumer<Netlink> booted) {
         MachineSpec.Builder b = MachineSpec.builder().name("standard-workload").cpus(p.cpus()).seed(p.seed())
-                .timeSlice(p.sliceNs())
+                .baseSlice(p.sliceNs())
                 .boot(Netlink.class, () -> {
                     Netlink n = netlinkWithNicFamily();
                     booted.accept(n);

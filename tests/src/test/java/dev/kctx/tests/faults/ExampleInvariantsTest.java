@@ -60,7 +60,7 @@ class ExampleInvariantsTest {
         MachineSpec spec = s.spec();
         List<MachineSpec.Task> kthreads = new ArrayList<>(spec.kthreads());
         kthreads.add(new MachineSpec.Task("inspector", 0, 0, Program.of(new FaultInjectionTest.Inspect(k)), 0));
-        MachineSpec withInspector = new MachineSpec(spec.name(), spec.cpus(), spec.preempt(), spec.timeSliceNs(), spec.seed(),
+        MachineSpec withInspector = new MachineSpec(spec.name(), spec.cpus(), spec.preempt(), spec.sched(), spec.seed(),
                 spec.softirqDeferToKsoftirqd(), spec.locks(), spec.irqs(), spec.softirqs(), kthreads, spec.processes(),
                 spec.watchdogThreshNs(), spec.semaphoreCounts(), spec.boot(), spec.faults(), spec.tasklets());
         RunResult r = Sim.run(withInspector, s.untilNs(), Sim.DEFAULT);
