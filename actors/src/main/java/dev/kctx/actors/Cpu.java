@@ -155,7 +155,7 @@ public final class Cpu {
     }
 
     /** A process to start at run time (call_usermodehelper, fork), for the machine to spawn; it inherits {@code attr}. */
-    record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time, SchedAttr attr) {
+    record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time, SchedAttr attr, boolean pinned) {
     }
 
     /** Machine to CPU: all events of instant {@code time} have been sent; answer with {@link Machine.RoundDone}. */
@@ -714,6 +714,13 @@ public final class Cpu {
                     return;
                 }
                 schedule('R');
+                continue;
+            }
+            if (top.status == Status.NEEDS_RUN && top.kind == Kind.TASK && top == cur.frame && rq.needResched()
+                    && preemptible(cur)) {
+                // A preemption point between operations: return to user mode, or preempt_enable with preempt=full
+                schedPreemptions++;
+                schedule(PREEMPTED);
                 continue;
             }
             switch (top.status) {
@@ -1334,7 +1341,7 @@ public final class Cpu {
     /** sched_setattr / sched_setaffinity for a task of this CPU. */
     private void onSetAttr(SetAttr a) {
         TaskControl t = allTasks.get(a.pid());
-        if (t == null || t.state == 'X' || t.state == 'N') {
+        if (t == null || t.state == 'X') {
             return;
         }
         if (t.cpu() != id) {
@@ -1725,13 +1732,56 @@ public final class Cpu {
             }
             int pid = kernel.allocatePid();
             kernel.registerTask(new dev.kctx.actors.program.TaskInfo(pid, name, target, true));
-            spawns.add(new Spawn(pid, name, body, target, now, cur == idle ? SchedAttr.DEFAULT : cur.attr()));
+            spawns.add(new Spawn(pid, name, body, target, now, cur == idle ? SchedAttr.DEFAULT : cur.attr(), cpu >= 0));
             return pid;
         }
 
         @Override
         public void setExitCode(int code) {
             cur.exitCode = code;
+        }
+
+        @Override
+        public int cpus() {
+            return spec.cpus();
+        }
+
+        @Override
+        public SchedAttr schedAttr(int pid) {
+            TaskControl t = allTasks.get(pid);
+            return t == null || t.state == 'X' ? null : t.attr();
+        }
+
+        @Override
+        public java.util.BitSet schedAffinity(int pid) {
+            TaskControl t = allTasks.get(pid);
+            if (t == null || t.state == 'X') {
+                return null;
+            }
+            java.util.BitSet b = t.allowed();
+            if (b == null) {
+                b = new java.util.BitSet();
+                b.set(0, spec.cpus());
+            }
+            return b;
+        }
+
+        @Override
+        public boolean schedSet(int pid, SchedAttr attr, java.util.BitSet allowed) {
+            TaskControl t = allTasks.get(pid);
+            if (t == null || t.state == 'X') {
+                return false;
+            }
+            if (allowed != null && t.noSetAffinity()) {
+                throw new IllegalArgumentException(t.comm + " is a per-CPU kernel thread: its affinity cannot change");
+            }
+            SetAttr change = new SetAttr(now, pid, attr, allowed == null ? null : (java.util.BitSet) allowed.clone());
+            if (t == cur) {
+                onSetAttr(change);
+            } else {
+                post(change, t.cpu(), ContextLevel.KERNEL, frame.source);
+            }
+            return true;
         }
 
         @Override

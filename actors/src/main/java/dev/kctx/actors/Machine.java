@@ -547,6 +547,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
             getContext().watch(ref);
             TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
+            if (sp.pinned()) {
+                java.util.BitSet only = new java.util.BitSet();
+                only.set(sp.cpu());
+                t.setAllowed(only);
+            }
             var info = kernel.task(sp.pid());
             if (info != null) {
                 info.stateFrom(() -> t.state);

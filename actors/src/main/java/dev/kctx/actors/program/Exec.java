@@ -135,10 +135,38 @@ public interface Exec {
 
     /**
      * Starts a new user process at this instant (call_usermodehelper, fork+exec): returns its pid.
-     * {@code cpu} -1 puts it on this CPU.
+     * {@code cpu} -1 starts it on this CPU, free to move (fork balancing may place it on an idle
+     * CPU); a CPU number pins it there.
      */
     default int spawnProcess(String name, Program body, int cpu) {
         throw new UnsupportedOperationException("spawnProcess");
+    }
+
+    /** The machine's CPU count (what sched_setaffinity checks a mask against). */
+    default int cpus() {
+        throw new UnsupportedOperationException("cpus");
+    }
+
+    /** Task {@code pid}'s scheduling attributes (sched_getattr), or null when there is no such live task. */
+    default dev.kctx.actors.sched.SchedAttr schedAttr(int pid) {
+        throw new UnsupportedOperationException("schedAttr");
+    }
+
+    /** Task {@code pid}'s cpus_allowed (sched_getaffinity), or null when there is no such live task. */
+    default java.util.BitSet schedAffinity(int pid) {
+        throw new UnsupportedOperationException("schedAffinity");
+    }
+
+    /**
+     * sched_setattr / sched_setaffinity after the caller has checked permissions and arguments:
+     * gives task {@code pid} new attributes ({@code attr}, or null to keep them) and affinity
+     * ({@code allowed}, or null to keep it). For the running task it takes effect at once (a lowered
+     * priority may reschedule at the next preemption point); for a task on another CPU at this
+     * instant, through the calendar. False when there is no such live task (ESRCH); an affinity
+     * change of a per-CPU kernel thread is refused with an IllegalArgumentException (EINVAL).
+     */
+    default boolean schedSet(int pid, dev.kctx.actors.sched.SchedAttr attr, java.util.BitSet allowed) {
+        throw new UnsupportedOperationException("schedSet");
     }
 
     /** The status the running task exits with (exit(2)); 0 unless set. */
