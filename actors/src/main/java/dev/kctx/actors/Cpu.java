@@ -59,10 +59,17 @@ public final class Cpu {
         long time();
     }
 
-    /** Machine to CPU: interrupt line {@code line} fires (HARDIRQ level). */
-    public record IrqArrive(long time, IrqLine line, boolean lost, boolean spurious) implements Event {
+    /**
+     * Machine to CPU: interrupt line {@code line} fires (HARDIRQ level); {@code resent} for an
+     * arrival held while its IRQF_ONESHOT line was masked, delivered at the unmask.
+     */
+    public record IrqArrive(long time, IrqLine line, boolean lost, boolean spurious, boolean resent) implements Event {
         public IrqArrive(long time, IrqLine line) {
-            this(time, line, false, false);
+            this(time, line, false, false, false);
+        }
+
+        public IrqArrive(long time, IrqLine line, boolean lost, boolean spurious) {
+            this(time, line, lost, spurious, false);
         }
 
         public ContextLevel level() {
@@ -533,6 +540,9 @@ public final class Cpu {
                 if (traceEnabled) {
                     record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " lost", a.line().line());
                 }
+            } else if (kernel.irqMaskedArrival(a.line().line())) {
+                // IRQF_ONESHOT: the line is masked while its thread runs; the unmask delivers it
+                irqsMerged++;
             } else if (pendingIrqs.containsKey(a.line())) {
                 irqsMerged++;
             } else {
@@ -948,6 +958,15 @@ public final class Cpu {
                     f.fresh = true;
                     f.status = Status.NEEDS_RUN;
                     return;
+                }
+                if (f.line.threaded()) {
+                    // __handle_irq_event_percpu: IRQ_WAKE_THREAD → __irq_wake_thread; IRQF_ONESHOT keeps the line masked
+                    if (f.line.oneshot()) {
+                        kernel.irqMask(f.line.line());
+                    }
+                    for (WaitHandle h : kernel.waitQueue(IrqThread.queue(f.line.line())).signal()) {
+                        wakeUp(h, f.source, false);
+                    }
                 }
                 kernel.irqExit(f.line.line());
                 AtomicState a = cur.atomic;
@@ -1744,6 +1763,14 @@ public final class Cpu {
         @Override
         public int cpus() {
             return spec.cpus();
+        }
+
+        @Override
+        public void irqThreadDone() {
+            IrqLine l = cur.irqLine;
+            if (l != null && kernel.irqUnmask(l.line())) {
+                post(new IrqArrive(now, l, false, false, true), l.cpus().get(0), ContextLevel.HARDIRQ, l.source());
+            }
         }
 
         @Override

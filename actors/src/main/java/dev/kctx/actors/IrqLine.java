@@ -4,9 +4,13 @@ import akka.actor.typed.ActorRef;
 
 import java.util.List;
 
-/** An interrupt line at run time: its number, name, affinity and handler entity. */
+/**
+ * An interrupt line at run time: its number, name, affinity and handler entity; {@code threaded}
+ * when its primary handler wakes an irq thread, {@code oneshot} when the line stays masked until
+ * that thread is done.
+ */
 record IrqLine(int source, int line, String name, List<Integer> cpus, ActorRef<ContextProtocol.Command> entity,
-               ContextCode code) {
+               ContextCode code, boolean threaded, boolean oneshot) {
     // A line is its source id, unique in a machine: hashing the name and affinity list on every
     // arrival (the machine's and the CPUs' maps are keyed by line) was a hot spot.
     @Override

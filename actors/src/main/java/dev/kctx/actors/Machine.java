@@ -158,7 +158,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             var ref = context.spawn(HardIrq.create(code),
                     "hardirq-" + irq.line() + "-" + safe(irq.name()), CONTEXT_MAILBOX);
             context.watch(ref);
-            IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code);
+            IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code, irq.thread() != null,
+                    irq.oneshot());
             lines.add(line);
             irqSpecs[line.source()] = irq;
             arrivalRandom[line.source()] = arrivals;
@@ -208,6 +209,28 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             context.watch(softirq);
             context.watch(kref);
+        }
+        // The irq threads come first among the kernel threads, as request_threaded_irq runs at driver probe.
+        for (IrqLine line : lines) {
+            MachineSpec.Irq irq = irqSpecs[line.source()];
+            if (irq.thread() == null) {
+                continue;
+            }
+            while (explicitPids.contains(kernelPid)) {
+                kernelPid++;
+            }
+            int pid = kernelPid++;
+            String name = irq.threadName();
+            ContextCode code = ContextCode.of(name, IrqThread.program(irq.line(), irq.thread()), root.split());
+            var ref = context.spawn(KernelThread.create(code), "kthread-" + pid + "-" + safe(name), CONTEXT_MAILBOX);
+            context.watch(ref);
+            TaskControl it = new TaskControl(source++, pid, name, irq.cpus().get(0), false, ref, code,
+                    dev.kctx.actors.sched.SchedAttr.fifo(50));
+            java.util.BitSet affinity = new java.util.BitSet();
+            irq.cpus().forEach(affinity::set);
+            it.setAllowed(affinity);
+            it.irqLine = line;
+            addTask(it, 0);
         }
         int rr = 0;
         for (MachineSpec.Task t : spec.kthreads()) {
@@ -497,7 +520,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             if (e instanceof Cpu.IrqArrive a && a.spurious()) {
                 kernel.count("faults.irq_spurious", 1);
                 scheduleSpurious(a.line(), a.time());
-            } else if (e instanceof Cpu.IrqArrive a) {
+            } else if (e instanceof Cpu.IrqArrive a && !a.resent()) {
                 scheduleNextArrival(a);
             }
         }

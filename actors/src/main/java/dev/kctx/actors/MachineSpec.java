@@ -58,13 +58,35 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
      */
     public enum Preempt { NONE, VOLUNTARY, FULL }
 
-    /** One hard interrupt line. */
-    public record Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
+    /**
+     * One hard interrupt line. With a {@code thread} body it is a threaded interrupt
+     * (request_threaded_irq, kernel/irq/manage.c): {@code handler} is the primary handler, run in
+     * hard IRQ context, which wakes the kernel thread irq/LINE-NAME (SCHED_FIFO 50, as
+     * setup_irq_thread makes it via sched_set_fifo) to run {@code thread} in process context, where
+     * it may sleep. With {@code oneshot} (IRQF_ONESHOT) the line stays masked from the primary
+     * handler's end until the thread has finished (irq_finalize_oneshot); an arrival meanwhile is
+     * kept pending and delivered at the unmask.
+     */
+    public record Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler, Program thread,
+                      boolean oneshot) {
         public Irq {
             cpus = List.copyOf(cpus);
             if (cpus.isEmpty()) {
                 throw new IllegalArgumentException("irq " + name + " needs at least one CPU in its affinity");
             }
+            if (thread == null && oneshot) {
+                throw new IllegalArgumentException("irq " + name + ": IRQF_ONESHOT needs a threaded handler");
+            }
+        }
+
+        public Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
+            this(name, line, cpus, arrivals, handler, null, false);
+        }
+
+        /** The irq thread's comm, as setup_irq_thread names it: irq/LINE-NAME, cut to TASK_COMM_LEN - 1. */
+        public String threadName() {
+            String n = "irq/" + line + "-" + name;
+            return n.length() > 15 ? n.substring(0, 15) : n;
         }
     }
 
@@ -184,7 +206,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
 
     /** True when some context runs a Java handler: only then is the JVM-level blocking check needed. */
     public boolean hasJavaHandlers() {
-        return irqs.stream().anyMatch(i -> i.handler().hasJavaHandler())
+        return irqs.stream().anyMatch(i -> i.handler().hasJavaHandler() || i.thread() != null && i.thread().hasJavaHandler())
                 || softirqs.values().stream().anyMatch(Program::hasJavaHandler)
                 || kthreads.stream().anyMatch(t -> t.body().hasJavaHandler())
                 || processes.stream().anyMatch(t -> t.body().hasJavaHandler())
@@ -338,6 +360,16 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
 
         public Builder irq(String irqName, int line, List<Integer> affinity, Arrivals arrivals, Program handler) {
             irqs.add(new Irq(irqName, line, affinity, arrivals, handler));
+            return this;
+        }
+
+        /**
+         * A threaded interrupt (request_threaded_irq): {@code primary} in hard IRQ context (an empty
+         * program is irq_default_primary_handler), then {@code thread} in irq/LINE-NAME at SCHED_FIFO 50.
+         */
+        public Builder threadedIrq(String irqName, int line, List<Integer> affinity, Arrivals arrivals, Program primary,
+                                   Program thread, boolean oneshot) {
+            irqs.add(new Irq(irqName, line, affinity, arrivals, primary, thread, oneshot));
             return this;
         }
 

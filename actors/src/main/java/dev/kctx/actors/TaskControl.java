@@ -28,6 +28,8 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
     /** Asleep in TASK_KILLABLE (state D): a fatal signal wakes it too. */
     boolean killable;
     int exitCode;
+    /** The line of a threaded interrupt's kernel thread (irq/LINE-NAME); null for other tasks. */
+    IrqLine irqLine;
     /** Per-task state of the mechanisms (see Exec.taskLocal). */
     final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
 

@@ -142,6 +142,11 @@ public interface Exec {
         throw new UnsupportedOperationException("spawnProcess");
     }
 
+    /** irq_finalize_oneshot, from a threaded interrupt's thread: unmask its line and deliver an arrival held meanwhile. */
+    default void irqThreadDone() {
+        throw new UnsupportedOperationException("irqThreadDone");
+    }
+
     /** The machine's CPU count (what sched_setaffinity checks a mask against). */
     default int cpus() {
         throw new UnsupportedOperationException("cpus");

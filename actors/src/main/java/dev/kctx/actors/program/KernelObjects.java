@@ -286,6 +286,29 @@ public final class KernelObjects {
         irqInProgress.remove(line);
     }
 
+    /** Lines masked until their irq thread finishes (IRQF_ONESHOT), and whether an arrival came meanwhile. */
+    private final Map<Integer, Boolean> masked = new LinkedHashMap<>();
+
+    /** mask_irq for a IRQF_ONESHOT line whose thread was woken. */
+    public void irqMask(int line) {
+        masked.putIfAbsent(line, false);
+    }
+
+    /** True when the line is masked; the arrival is then kept pending (IRQS_PENDING) for the unmask. */
+    public boolean irqMaskedArrival(int line) {
+        if (!masked.containsKey(line)) {
+            return false;
+        }
+        masked.put(line, true);
+        return true;
+    }
+
+    /** unmask_irq: true when an arrival came while the line was masked (the unmask delivers it). */
+    public boolean irqUnmask(int line) {
+        Boolean pending = masked.remove(line);
+        return pending != null && pending;
+    }
+
     /** test_and_set_bit(TASKLET_STATE_SCHED): false when the tasklet was already scheduled. */
     public boolean scheduleTasklet(String name) {
         return taskletScheduled.add(name);
