@@ -724,6 +724,10 @@ public final class Cpu {
                     return;
                 }
                 schedule('R');
+                if (cur == idle) {
+                    // only throttled RT tasks are runnable: idle until the RT period timer
+                    return;
+                }
                 continue;
             }
             if (top.status == Status.NEEDS_RUN && top.kind == Kind.TASK && top == cur.frame && rq.needResched()
@@ -1433,7 +1437,8 @@ public final class Cpu {
 
     /** The next tick at the next multiple of TICK_NSEC (jiffies), if none is pending. */
     private void armTick() {
-        if (tickAt > now) {
+        if (tickAt >= now) {
+            // a tick is pending (one due at this very instant included)
             return;
         }
         long period = rq.settings().tickNs();

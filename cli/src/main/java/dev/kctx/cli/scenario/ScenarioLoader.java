@@ -250,7 +250,7 @@ public final class ScenarioLoader implements OpArg.Context {
         Map<Integer, String> lines = new TreeMap<>();
         builtin.forEach(i -> lines.put(i.line(), i.name()));
         for (Node item : s.items()) {
-            Fields f = Fields.of(item, "irq", List.of("name", "line", "cpus", "arrivals", "handler"));
+            Fields f = Fields.of(item, "irq", List.of("name", "line", "cpus", "arrivals", "handler", "thread", "oneshot"));
             Node nameNode = f.req("name", "NAME");
             String name = Values.name(nameNode, "irq name", MAX_NAME);
             if (!names.add(name)) {
@@ -277,8 +277,21 @@ public final class ScenarioLoader implements OpArg.Context {
                 affinity.add(0);
             }
             Arrivals arrivals = arrivals(f.req("arrivals", "{every: 1ms}"));
-            Program handler = program(f.req("handler", "[OPERATIONS]"), BodyKind.HARDIRQ, "irq " + name + " handler", 1);
-            out.add(new MachineSpec.Irq(name, line, affinity, arrivals, handler));
+            Optional<Node> threadNode = f.opt("thread");
+            if (threadNode.isEmpty()) {
+                f.opt("oneshot").ifPresent(n -> {
+                    throw new ScenarioError(n.loc(), "oneshot without a thread", "a 'thread:' body (request_threaded_irq), or no 'oneshot:'");
+                });
+                Program handler = program(f.req("handler", "[OPERATIONS]"), BodyKind.HARDIRQ, "irq " + name + " handler", 1);
+                out.add(new MachineSpec.Irq(name, line, affinity, arrivals, handler));
+                continue;
+            }
+            // request_threaded_irq: no handler is irq_default_primary_handler, which only wakes the thread
+            Program primary = f.opt("handler").map(n -> program(n, BodyKind.HARDIRQ, "irq " + name + " handler", 1))
+                    .orElse(new Program(List.of(), 1));
+            Program thread = program(threadNode.get(), BodyKind.KTHREAD, "irq " + name + " thread", 1);
+            boolean oneshot = f.opt("oneshot").map(n -> Values.bool(n, "oneshot")).orElse(true);
+            out.add(new MachineSpec.Irq(name, line, affinity, arrivals, primary, thread, oneshot));
         }
         return out;
     }
