@@ -1,5 +1,9 @@
 package dev.kctx.bench;
 
+import dev.kctx.actors.sched.RunQueue;
+import dev.kctx.actors.sched.SchedAttr;
+import dev.kctx.actors.sched.SchedSettings;
+import dev.kctx.actors.sched.SchedTask;
 import dev.kctx.mechanisms.bench.StandardWorkload;
 import dev.kctx.mechanisms.bench.StandardWorkload.Params;
 import dev.kctx.mechanisms.netlink.Netlink;
@@ -8,18 +12,41 @@ import dev.kctx.mechanisms.sock.SockMem;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The standard workload as a plain single-threaded discrete-event loop: a {@link PriorityQueue}
  * calendar, no actors, no programs, no checks, no trace. It makes the state updates the engine
- * makes for this workload (IRQ arrival, NET_RX raise, netlink enqueue, consumer wake-up,
- * round-robin scheduling with preemption at slice ends and by interrupts) with the engine's rules
- * and event order, so it takes the same calendar entries: {@link Result#events()} equals the
- * engine's {@code RunResult.events()} (a test checks it). Its cost per event is the floor the
- * engine is measured against.
+ * makes for this workload (IRQ arrival, NET_RX raise, netlink enqueue, consumer wake-up, the
+ * scheduler's decisions) with the engine's rules and event order, so it takes the same calendar
+ * entries: {@link Result#events()} equals the engine's {@code RunResult.events()} (a test checks
+ * it). Its cost per event is the floor the engine is measured against.
+ *
+ * <p>The scheduling rules are the engine's Cpu on a preempt=none machine, and the decisions are
+ * made by the engine's own run queue ({@link RunQueue}: EEVDF, built with the spec's
+ * {@link SchedSettings}), one per CPU:
+ * <ul>
+ * <li>a task's arrival is wake_up_new_task (activate with half a slice, then check_preempt_curr), a
+ * consumer's wake-up is activate + check_preempt_curr; either way a task running in user mode
+ * is preempted at once when need_resched is set;
+ * <li>the tick is a KERNEL-level entry at the next multiple of TICK_NSEC, armed when a task is
+ * switched in and no tick is pending, and again at each tick of a busy CPU; a tick that finds
+ * the CPU idle is not re-armed (NO_HZ idle), and one whose generation is not the CPU's latest is
+ * stale; a tick charges the running task and may set need_resched;
+ * <li>need_resched is honoured at the preemption points of user mode: at interrupt exit, at the
+ * return from recvmsg (which yields, or clears the flag when nobody else waits), and between
+ * operations (a user-mode step ends); kernel code is not preempted; a pending need_resched also
+ * keeps the soft IRQ loop from restarting;
+ * <li>a switch is __schedule: a sleeper is deactivated, the run queue's pickNext chooses.
+ * </ul>
+ * Every task is pinned to its CPU (as the spec's processes are), so the engine's balancing
+ * ({@code Balance}: wake-up placement, newidle, periodic and nohz pulls, RT push) never finds a
+ * task to move and posts nothing; the baseline leaves it out.
  *
  * <p>It covers what the workload needs, no more: receive queues that would overflow, a line's
  * handler running on two CPUs at once, or soft IRQs handed to ksoftirqd are refused with an
@@ -43,7 +70,7 @@ public final class Baseline {
     private static final int STEP_DONE = 1;
     private static final int WAKE_UP = 2;
     private static final int TASK_ARRIVE = 3;
-    private static final int SLICE_END = 4;
+    private static final int TICK = 4;
 
     private static final int NEEDS_RUN = 0;
     private static final int BUSY = 1;
@@ -115,9 +142,9 @@ public final class Baseline {
         }
     }
 
-    private static final class Task {
+    /** A process: its scheduling part is the engine's {@link SchedTask}, queued on its CPU's run queue. */
+    private static final class Task extends SchedTask {
         final int source;
-        final int cpu;
         final int port;
         char state = 'R';
         long waitToken;
@@ -125,13 +152,17 @@ public final class Baseline {
         Frame frame;
         // a consumer's socket: bound, messages queued, a waiter registered
         boolean bound;
-        long queued;
+        long backlog;
         boolean waiting;
 
-        Task(int source, int cpu, int port) {
+        Task(int source, String comm, int cpu, int port) {
+            // the pid only names the task in the run queue's messages; the source id serves
+            super(source, comm, cpu, SchedAttr.DEFAULT);
             this.source = source;
-            this.cpu = cpu;
             this.port = port;
+            BitSet only = new BitSet();
+            only.set(cpu);
+            setAllowed(only);
         }
 
         boolean consumer() {
@@ -160,18 +191,20 @@ public final class Baseline {
     public Baseline(Params p) {
         this.p = p;
         this.cpus = new Cpu[p.cpus()];
+        SchedSettings sched = StandardWorkload.spec(p).sched();
+        Set<String> printedOnce = new HashSet<>();
         for (int c = 0; c < cpus.length; c++) {
-            cpus[c] = new Cpu(c);
+            cpus[c] = new Cpu(c, new RunQueue(c, sched, printedOnce));
         }
         // Sources as the machine numbers them: the IRQ line, one ksoftirqd per CPU, then the processes.
         int source = 1 + p.cpus();
         consumers = new Task[p.consumers()];
         for (int i = 0; i < p.consumers(); i++) {
-            consumers[i] = new Task(source++, p.consumerCpu(i), StandardWorkload.PORT0 + i);
+            consumers[i] = new Task(source++, "consumer" + i, p.consumerCpu(i), StandardWorkload.PORT0 + i);
             tasks.add(consumers[i]);
         }
         for (int i = 0; i < p.hogs(); i++) {
-            tasks.add(new Task(source++, p.hogCpu(i), -1));
+            tasks.add(new Task(source++, "hog" + i, p.hogCpu(i), -1));
         }
     }
 
@@ -182,7 +215,7 @@ public final class Baseline {
 
     private Result run(long until) {
         for (Task t : tasks) {
-            post(0, t.cpu, USER, t.source, TASK_ARRIVE, 0, t);
+            post(0, t.cpu(), USER, t.source, TASK_ARRIVE, 0, t);
         }
         post(p.irqPeriodNs(), 0, HARDIRQ, 0, IRQ_ARRIVE, 0, null);
         long events = 0;
@@ -227,15 +260,15 @@ public final class Baseline {
         if (!t.bound) {
             return; // ECONNREFUSED: nobody holds the port yet
         }
-        if (t.queued * truesize > SockMem.RMEM_DEFAULT) {
+        if (t.backlog * truesize > SockMem.RMEM_DEFAULT) {
             throw new IllegalStateException("baseline: a receive queue would overflow (not modelled)");
         }
-        t.queued++;
+        t.backlog++;
         if (t.waiting) {
             t.waiting = false;
             if (t.sleeping() && !t.wakePending) {
                 t.wakePending = true;
-                post(now, t.cpu, KERNEL, from.source, WAKE_UP, t.waitToken, t);
+                post(now, t.cpu(), KERNEL, from.source, WAKE_UP, t.waitToken, t);
             }
         }
     }
@@ -244,7 +277,9 @@ public final class Baseline {
     private final class Cpu {
         final int id;
         final ArrayDeque<Frame> frames = new ArrayDeque<>();
-        final ArrayDeque<Task> runqueue = new ArrayDeque<>();
+        final RunQueue rq;
+        final long tickNs;
+        /** The running task; null while idle. */
         Task cur;
         long now;
         boolean pendingIrq;
@@ -252,12 +287,16 @@ public final class Baseline {
         boolean irqsDisabled;
         int hardirqDepth;
         boolean servingSoftirq;
-        boolean needResched;
         long stepGen;
-        long sliceGen;
+        /** The pending tick's generation; a tick of another generation is stale. */
+        long tickGen;
+        /** When the pending tick fires, or -1 when none is pending. */
+        long tickAt = -1;
 
-        Cpu(int id) {
+        Cpu(int id, RunQueue rq) {
             this.id = id;
+            this.rq = rq;
+            this.tickNs = rq.settings().tickNs();
         }
 
         void handle(Event e) {
@@ -276,16 +315,21 @@ public final class Baseline {
                         t.waitToken++;
                         t.wakePending = false;
                         t.state = 'R';
-                        runqueue.addLast(t);
+                        rq.activate(t, false, now);
+                        rq.checkPreempt(t, now);
+                        preemptIfNeeded();
                     }
                 }
                 case TASK_ARRIVE -> {
+                    // wake_up_new_task: pinned, so select_task_rq keeps it here
                     Task t = e.task;
                     t.state = 'R';
                     t.frame = new Frame(TASK_FRAME, USER, t.source, t);
-                    runqueue.addLast(t);
+                    rq.activate(t, true, now);
+                    rq.checkPreempt(t, now);
+                    preemptIfNeeded();
                 }
-                case SLICE_END -> onSliceEnd(e.gen);
+                case TICK -> onTick(e.gen);
                 default -> throw new IllegalStateException("unknown event " + e.kind);
             }
             advance();
@@ -299,10 +343,15 @@ public final class Baseline {
                 }
                 Frame top = frames.peek();
                 if (top == null) {
-                    if (runqueue.isEmpty()) {
+                    if (rq.nrRunning() == 0) {
                         return;
                     }
                     schedule('R');
+                    continue;
+                }
+                if (top.status == NEEDS_RUN && top.kind == TASK_FRAME && top.level == USER && rq.needResched()) {
+                    // the preemption point between operations (a user-mode step has ended)
+                    schedule('+');
                     continue;
                 }
                 switch (top.status) {
@@ -354,7 +403,10 @@ public final class Baseline {
             };
         }
 
-        /** socket, bind, then forever: sys_enter, recvmsg's body, sys_exit, compute. */
+        /**
+         * socket, bind, then forever: sys_enter, recvmsg's body, sys_exit, compute. The first burst
+         * starts with need_resched clear and sets nothing, so socket's and bind's returns never yield.
+         */
         long consumerBurst(Frame f) {
             Task t = f.task;
             while (true) {
@@ -368,19 +420,20 @@ public final class Baseline {
                         f.pc = 2;
                     }
                     case 2 -> {
-                        if (t.queued == 0) {
+                        if (t.backlog == 0) {
                             t.waiting = true;
                             return BLOCK;
                         }
-                        t.queued--;
+                        t.backlog--;
                         delivered++;
                         f.pc = 3;
                         return Netlink.RECV_NS;
                     }
                     case 3 -> {
+                        // exitKernel: back in user mode, need_resched makes the return yield
                         f.level = USER;
                         f.pc = 4;
-                        if (needResched && !runqueue.isEmpty()) {
+                        if (rq.needResched()) {
                             return YIELD;
                         }
                     }
@@ -403,10 +456,10 @@ public final class Baseline {
                 schedule('S');
             } else if (outcome == YIELD) {
                 f.status = NEEDS_RUN;
-                if (!runqueue.isEmpty()) {
+                if (rq.othersWaiting()) {
                     schedule('R');
                 } else {
-                    needResched = false;
+                    rq.clearNeedResched();
                 }
             } else {
                 f.status = NEEDS_RUN;
@@ -465,12 +518,13 @@ public final class Baseline {
             }
         }
 
+        /** Interrupt exit: a user-mode task with need_resched set is preempted, else what was interrupted resumes. */
         void afterPop() {
             Frame top = frames.peek();
             if (top == null) {
                 return;
             }
-            if (top.kind == TASK_FRAME && needResched && !runqueue.isEmpty() && top.level == USER) {
+            if (top.kind == TASK_FRAME && rq.needResched() && top.level == USER) {
                 preempt(top);
                 schedule('+');
                 return;
@@ -505,7 +559,7 @@ public final class Baseline {
                     return;
                 }
                 if (pendingSoftirq) {
-                    if (now - f.loopStart < MAX_SOFTIRQ_TIME_NS && !needResched && --f.restartsLeft > 0) {
+                    if (now - f.loopStart < MAX_SOFTIRQ_TIME_NS && !rq.needResched() && --f.restartsLeft > 0) {
                         f.snapshot = true;
                         pendingSoftirq = false;
                         continue;
@@ -519,28 +573,43 @@ public final class Baseline {
             }
         }
 
-        void onSliceEnd(long gen) {
-            if (gen != sliceGen || cur == null) {
+        /** need_resched was set: a task running in user mode leaves the CPU now; otherwise at the next point. */
+        void preemptIfNeeded() {
+            if (!rq.needResched() || cur == null) {
                 return;
             }
-            if (runqueue.isEmpty()) {
-                startSlice();
-                return;
-            }
-            needResched = true;
             Frame top = frames.peek();
-            if (top == cur.frame && top.level == USER) {
+            if (top == cur.frame && top.level == USER && top.status != NEEDS_RUN && top.status != DONE) {
                 preempt(top);
                 schedule('+');
             }
         }
 
-        void startSlice() {
-            sliceGen++;
-            post(now + p.sliceNs(), id, KERNEL, -2 - id, SLICE_END, sliceGen, null);
+        /** scheduler_tick: charge the running task (need_resched may follow), arm the next; none while idle. */
+        void onTick(long gen) {
+            if (gen != tickGen) {
+                return;
+            }
+            tickAt = -1;
+            if (cur == null) {
+                return;
+            }
+            rq.tick(now);
+            armTick();
+            preemptIfNeeded();
         }
 
-        /** __schedule: the current task off the CPU (requeued if runnable), the next one on; null is idle. */
+        /** The next tick at the next multiple of TICK_NSEC, if none is pending. */
+        void armTick() {
+            if (tickAt > now) {
+                return;
+            }
+            tickAt = (now / tickNs + 1) * tickNs;
+            tickGen++;
+            post(tickAt, id, KERNEL, -2 - id, TICK, tickGen, null);
+        }
+
+        /** __schedule: the current task off the CPU (deactivated if it sleeps), the run queue's pick on; null is idle. */
         void schedule(char prevState) {
             Task prev = cur;
             if (prev != null) {
@@ -548,22 +617,20 @@ public final class Baseline {
                 if (f != prev.frame || !frames.isEmpty()) {
                     throw new IllegalStateException("baseline: schedule() with interrupt frames on the stack");
                 }
-                if (prevState == 'R' || prevState == '+') {
-                    runqueue.addLast(prev);
+                if (prevState != 'R' && prevState != '+' && prev.queued()) {
+                    rq.deactivate(prev, now);
                 }
             }
-            needResched = false;
-            Task next = runqueue.pollFirst();
+            Task next = (Task) rq.pickNext(prev, now);
             cur = next;
             if (next == null) {
-                sliceGen++;
                 return;
             }
             frames.push(next.frame);
             if (next.frame.status == PREEMPTED) {
                 resume(next.frame);
             }
-            startSlice();
+            armTick();
         }
     }
 }

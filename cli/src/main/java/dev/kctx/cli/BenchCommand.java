@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 /** {@code kctx bench [--quick]}: the standard workload on the engine and on the plain baseline, in this process. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the standard workload (4 CPUs, a NIC IRQ every 50 us raising NET_RX, netlink delivery from soft IRQ"
-                + " to 16 blocked consumers, 16 CPU-bound processes, 4 ms slices) on the engine and on a plain"
+                + " to 16 blocked consumers, 16 CPU-bound processes, EEVDF with the default 2.25 ms base slice) on the engine and on a plain"
                 + " discrete-event baseline, alternately, and print the medians: events per second, the engine's cost"
                 + " per event over the baseline's, virtual time over wall time, and the peak heap.",
                 "The full JMH suite: see docs/performance.md."})
@@ -44,8 +44,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Params p = Params.standard();
         Harness.Measurement m = Harness.measure(p, virtualNs, n, Dispatchers.config(threads));
-        out.printf(Locale.ROOT, "workload: standard, %d CPUs, %d consumers, %d CPU-bound processes, IRQ every %d us, %d ms slices%n",
-                p.cpus(), p.consumers(), p.hogs(), p.irqPeriodNs() / 1000, p.sliceNs() / 1_000_000);
+        out.printf(Locale.ROOT, "workload: standard, %d CPUs, %d consumers, %d CPU-bound processes, IRQ every %d us, base slice %.2f ms%n",
+                p.cpus(), p.consumers(), p.hogs(), p.irqPeriodNs() / 1000, p.sliceNs() / 1e6);
         out.printf(Locale.ROOT, "virtual time per run: %.3f s; events per run: %d; timed runs: %d (medians below)%n",
                 virtualNs / 1e9, m.events(), n);
         out.printf(Locale.ROOT, "engine events/s: %.0f (%.3f s wall per run)%n", m.engineEventsPerSecond(), m.engineWallNs() / 1e9);

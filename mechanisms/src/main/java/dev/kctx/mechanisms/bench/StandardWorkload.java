@@ -27,16 +27,20 @@ import static dev.kctx.contexts.Durations.us;
  * IRQ handler queues a packet and raises NET_RX, and the soft IRQ turns every queued packet into a
  * netlink message (the real {@link Netlink} unicast, non-blocking, GFP_ATOMIC) for one of the
  * consumers, taken in turn. Each consumer blocks in recvmsg and works a little per message; the
- * CPU-bound processes compute forever, so the round-robin scheduler preempts them at every slice.
+ * CPU-bound processes compute forever. Every process is pinned to its CPU and scheduled by the
+ * fair class (EEVDF): a woken consumer preempts the CPU-bound process running there, and the
+ * scheduler tick takes the CPU from a process that has used its slice.
  *
  * <p><b>What an event is.</b> The unit of throughput is one entry taken from the machine's calendar
  * ({@code RunResult.events()}): an IRQ arrival, the end of a step's cost (a {@code StepDone}, also
- * when a preemption has made it stale), a wake-up, a task's arrival, a time-slice end. Work that
- * takes no virtual time (operations inside a burst, trace records) is not an event. The same count
- * is what the baseline in the bench module reproduces.
+ * when a preemption has made it stale), a wake-up, a task's arrival, a scheduler tick (also a stale
+ * one, and one that finds its CPU idle). Work that takes no virtual time (operations inside a
+ * burst, trace records) is not an event. The same count is what the baseline in the bench module
+ * reproduces.
  *
- * <p>With the defaults (4 CPUs, 16 consumers, 16 CPU-bound processes, an IRQ every 50 µs, 4 ms
- * slices) a virtual second holds 20 000 packets and about 142 000 events.
+ * <p>With the defaults (4 CPUs, 16 consumers, 16 CPU-bound processes, an IRQ every 50 µs, the
+ * kernel's 2.25 ms base slice for 4 CPUs, HZ 250) a virtual second holds 20 000 packets and about
+ * 159 000 events.
  */
 public final class StandardWorkload {
     /** The netlink family the NIC driver delivers on (a free unit, as a driver would pick). */
@@ -51,12 +55,13 @@ public final class StandardWorkload {
     public static final long PER_PACKET_NS = us(5);
     /** A consumer's user-mode work per message. */
     public static final long CONSUME_NS = us(3);
-    /** How long a CPU-bound process computes before it loops (far longer than a slice). */
+    /** How long a CPU-bound process computes before it loops (far longer than a slice or a tick). */
     public static final long HOG_STEP_NS = ms(100);
 
     /**
      * The workload's parameters: {@code cpus}, {@code consumers} blocked in recvmsg, {@code hogs}
-     * CPU-bound processes, the NIC's IRQ period, the scheduler's time slice and the seed.
+     * CPU-bound processes, the NIC's IRQ period, the fair class's base slice (EEVDF's request
+     * size, sysctl_sched_base_slice: the machine's {@code baseSlice}) and the seed.
      */
     public record Params(int cpus, int consumers, int hogs, long irqPeriodNs, long sliceNs, long seed) {
         public Params {
@@ -65,14 +70,14 @@ public final class StandardWorkload {
             }
         }
 
-        /** The workload: 4 CPUs, 16 consumers, 16 CPU-bound processes, 4 ms slices. */
+        /** The workload: 4 CPUs, 16 consumers, 16 CPU-bound processes, the default base slice for 4 CPUs (2.25 ms). */
         public static Params standard() {
             return new Params(4, 16, 16, us(50), SchedSettings.defaultBaseSlice(4), 1);
         }
 
         /**
          * For scaling: {@code processes} user processes in all, of which min(16, processes / 2)
-         * consumers and the rest CPU-bound.
+         * consumers and the rest CPU-bound, with the default base slice for {@code cpus}.
          */
         public static Params scaled(int cpus, int processes) {
             int consumers = Math.max(1, Math.min(16, processes / 2));
