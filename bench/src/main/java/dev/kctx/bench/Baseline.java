@@ -601,7 +601,7 @@ public final class Baseline {
 
         /** The next tick at the next multiple of TICK_NSEC, if none is pending. */
         void armTick() {
-            if (tickAt > now) {
+            if (tickAt >= now) {
                 return;
             }
             tickAt = (now / tickNs + 1) * tickNs;
