@@ -1,0 +1,54 @@
+package dev.kctx.actors;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import dev.kctx.actors.program.Program;
+import dev.kctx.actors.sched.SchedAttr;
+import dev.kctx.actors.trace.TraceRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+
+import static dev.kctx.contexts.Durations.ms;
+import static dev.kctx.contexts.Durations.us;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The preemption models against a kernel thread that allocates with GFP_KERNEL (might_sleep) in a
+ * loop of 1 ms steps from 1 us on, and an RT process woken at 2.5 ms: when does it get the CPU?
+ */
+@DisplayName("preemption models: none, voluntary, full")
+class PreemptionModelTest {
+    static final ActorTestKit testKit = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    @ParameterizedTest(name = "preempt {0}")
+    @EnumSource(MachineSpec.Preempt.class)
+    @DisplayName("the woken RT process runs at the wake-up (full), at the next might_sleep call (voluntary), or when the thread blocks (none)")
+    void wakeLatencyByModel(MachineSpec.Preempt mode) {
+        MachineSpec spec = MachineSpec.builder().cpus(1).preempt(mode)
+                .kthread("worker", 0, us(1), Program.builder()
+                        .loop(5, l -> l.kmalloc(64, false).compute(ms(1)))
+                        .msleep(ms(10)).build())
+                .process(new MachineSpec.Task("rt", 0, 0, Program.builder().nanosleep(us(2500)).compute(us(10)).build(), 0,
+                        SchedAttr.fifo(50), List.of()))
+                .build();
+        RunResult r = Runs.run(testKit, spec, ms(20));
+        TraceRecord wake = Runs.first(r, t -> t.event().equals("sched_wakeup") && t.args().startsWith("comm=rt "), "rt woken");
+        TraceRecord run = Runs.first(r, t -> t.timeNs() >= wake.timeNs() && t.event().equals("sched_switch")
+                && t.args().contains("next_comm=rt "), "rt runs");
+        long expected = switch (mode) {
+            case FULL -> us(2500);
+            case VOLUNTARY -> ms(3) + us(1);   // the kmalloc(GFP_KERNEL) that starts the next 1 ms step
+            case NONE -> ms(5) + us(1);        // msleep after the fifth step
+        };
+        assertEquals(us(2500), wake.timeNs());
+        assertEquals(expected, run.timeNs(), "preempt " + mode + ": " + run);
+    }
+}
