@@ -265,9 +265,9 @@ public final class Balance {
      * {@code dst}, the one furthest right in the tree (it would wait longest), or null.
      */
     public SchedTask movableFair(RunQueue src, int dst) {
-        java.util.List<SchedTask> q = src.cfs.queuedInOrder();
-        for (int i = q.size() - 1; i >= 0; i--) {
-            SchedTask p = q.get(i);
+        FairRq q = src.cfs;
+        for (int i = q.treeSize() - 1; i >= 0; i--) {
+            SchedTask p = q.treeAt(i);
             if (p != src.curr() && p.mayRunOn(dst) && !p.noSetAffinity) {
                 return p;
             }

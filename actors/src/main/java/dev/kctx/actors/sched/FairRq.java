@@ -363,6 +363,16 @@ public final class FairRq {
         se.vlag = se.vlag * oldWeight / se.weight;
     }
 
+    /** How many entities are in the tree (the running one is not). */
+    int treeSize() {
+        return size;
+    }
+
+    /** The tree's {@code i}-th entity from the left. */
+    SchedTask treeAt(int i) {
+        return tree[i];
+    }
+
     /** The entities in the tree, leftmost first (for tests and invariants). */
     public java.util.List<SchedTask> queuedInOrder() {
         return java.util.List.of(java.util.Arrays.copyOf(tree, size));
