@@ -12,7 +12,6 @@ import dev.kctx.actors.program.ProgramRunner;
 import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.actors.program.WaitHandle;
 import dev.kctx.actors.sched.Balance;
-import dev.kctx.actors.sched.Idle;
 import dev.kctx.actors.sched.RunQueue;
 import dev.kctx.actors.sched.SchedAttr;
 import dev.kctx.actors.trace.TraceRecord;
@@ -248,8 +247,8 @@ public final class Cpu {
     /** Bursts at one instant before the CPU declares a livelock. */
     static final int MAX_BURSTS_PER_INSTANT = 1_000_000;
 
-    private final int id;
-    private final MachineSpec spec;
+    final int id;
+    final MachineSpec spec;
     private final KernelObjects kernel;
     /** Where RoundDone and CpuFinished go: the machine actor, or the machine itself when it drives this CPU. */
     private final java.util.function.Consumer<Machine.Command> machine;
@@ -264,15 +263,15 @@ public final class Cpu {
     private final ArrayDeque<String> taskletQueue = new ArrayDeque<>();
     /** Run bursts in this actor instead of sending them to the entity (kctx.engine.inline-bursts). */
     private final boolean inlineBursts;
-    private final boolean traceEnabled;
-    private final TaskControl idle;
+    final boolean traceEnabled;
+    final TaskControl idle;
     private final TaskControl ksoftirqd;
     private final Gate gate;
     private final LentExec exec = new LentExec();
 
-    private long now;
-    private TaskControl cur;
-    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    long now;
+    TaskControl cur;
+    final ArrayDeque<Frame> frames = new ArrayDeque<>();
     /** This CPU's run queue: the scheduler's decisions. */
     private final RunQueue rq;
     /** The machine's run queues, for wake-up placement and balancing. */
@@ -282,14 +281,8 @@ public final class Cpu {
     private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
     private int pendingSoftirq;
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
-    /** The pending tick's generation; a tick of another generation is stale. */
-    private long tickGen;
-    /** When the pending tick fires, or -1 when none is pending (the CPU is idle: NO_HZ_IDLE). */
-    private long tickAt = -1;
-    private long ticks;
-    /** When the posted RT period timer fires, or -1. */
-    private long rtTimerAt = -1;
-    private long migrations;
+    /** The scheduler's side of this CPU: switches, wake-ups, the tick, balancing moves. */
+    final CpuScheduler sched;
     private long stepGen;
     private long runId;
     private boolean awaiting;
@@ -311,8 +304,8 @@ public final class Cpu {
     private long idleNs;
     private long lastAccount;
     private long irqPreemptions;
-    private long schedPreemptions;
-    private long contextSwitches;
+    long schedPreemptions;
+    long contextSwitches;
     private long irqsHandled;
     private long irqsMerged;
     private long softirqVectorRuns;
@@ -320,7 +313,7 @@ public final class Cpu {
     private long ksoftirqdWakeups;
     private final Histogram irqLatency = new Histogram(3);
     private final Histogram irqToSoftirq = new Histogram(3);
-    private final Histogram softirqWakeToRun = new Histogram(3);
+    final Histogram softirqWakeToRun = new Histogram(3);
 
     Cpu(int id, MachineSpec spec, KernelObjects kernel,
         java.util.function.Consumer<Machine.Command> machine, ActorRef<ContextProtocol.Command> softirqEntity, ContextCode softirqCode,
@@ -351,6 +344,7 @@ public final class Cpu {
         this.gate = new Gate(this::onReport);
         java.util.Arrays.fill(raiseOrigin, -1);
         rq.printkTo(exec::printk);
+        this.sched = new CpuScheduler(this, rq, balance, allTasks);
     }
 
     static Behavior<Command> create(int id, MachineSpec spec, KernelObjects kernel, ActorRef<Machine.Command> machine,
@@ -560,28 +554,17 @@ public final class Cpu {
             task.state = 'R';
             task.frame = new Frame(Kind.TASK, task.source, task.startLevel(), task.entity, task.code, task.contextName());
             task.frame.task = task;
-            // wake_up_new_task: select_task_rq with SD_BALANCE_FORK
-            int target = balance.selectTaskRq(task, id);
-            if (target != id) {
-                moveTo(task, target, true);
-            } else {
-                wakeUpNew(task);
-            }
+            sched.wakeUpNewTask(task);
         } else if (e instanceof Migrate m) {
-            onMigrate(m);
+            sched.onMigrate(m);
         } else if (e instanceof Pull p) {
-            onPull(p);
+            sched.onPull(p);
         } else if (e instanceof SetAttr a) {
-            onSetAttr(a);
+            sched.onSetAttr(a);
         } else if (e instanceof Tick t) {
-            onTick(t);
+            sched.onTick(t);
         } else if (e instanceof SchedTimer st) {
-            if (st.time() == rtTimerAt) {
-                rtTimerAt = -1;
-            }
-            rq.periodTimer(now);
-            armRtTimer();
-            preemptIfNeeded();
+            sched.onTimer(st);
         } else if (e instanceof TaskletRetry tr) {
             taskletQueue.add(tr.tasklet());
             pendingSoftirq |= SoftirqVector.TASKLET.bit();
@@ -607,34 +590,7 @@ public final class Cpu {
     private void onWake(WakeUp w) {
         WaitHandle h = w.handle();
         if (h.waiter() instanceof TaskControl t) {
-            if (!w.traceHere()) {
-                balance.arrived(id);
-            }
-            if (t.waitToken != h.token() || !t.sleeping()) {
-                return;
-            }
-            if (w.traceHere()) {
-                // A timer of this CPU fires: the wake-up starts here, and may place the task elsewhere.
-                t.wokenFromSoftirq = false;
-                int target = selectAndTrace(t);
-                if (target != id) {
-                    t.wakePending = true;
-                    balance.posted(target);
-                    post(new WakeUp(now, h, false), target, ContextLevel.KERNEL, -2 - id);
-                    return;
-                }
-            }
-            t.waitToken++;
-            t.wakePending = false;
-            t.killable = false;
-            t.state = 'R';
-            t.wokenAt = now;
-            if (t.cpu() != id) {
-                t.setCpu(id);
-            }
-            rq.activate(t, false, now);
-            rq.checkPreempt(t, now);
-            preemptIfNeeded();
+            sched.onWake(w, t);
         } else if (h.waiter() instanceof Frame f) {
             if (f.waitToken != h.token()) {
                 return;
@@ -659,19 +615,7 @@ public final class Cpu {
         }
         // signal_wake_up: TASK_INTERRUPTIBLE for any signal, TASK_WAKEKILL (killable) for a fatal one.
         if (t.state == 'S' || t.state == 'D' && t.killable && kernel.userWork().fatalPending(t.pid)) {
-            t.killable = false;
-            t.waitToken++;
-            t.wakePending = false;
-            t.state = 'R';
-            t.wokenAt = now;
-            int target = selectAndTrace(t);
-            if (target != id) {
-                moveTo(t, target, false);
-            } else {
-                rq.activate(t, false, now);
-                rq.checkPreempt(t, now);
-                preemptIfNeeded();
-            }
+            sched.signalWake(t);
         } else if (t == cur && frames.peek() == t.frame && t.frame.level == ContextLevel.USER
                 && t.frame.status == Status.BUSY) {
             preempt(t.frame);
@@ -701,7 +645,7 @@ public final class Cpu {
         }
     }
 
-    private boolean preemptible(TaskControl t) {
+    boolean preemptible(TaskControl t) {
         if (t.frame.level == ContextLevel.USER) {
             return true;
         }
@@ -723,7 +667,7 @@ public final class Cpu {
                 if (rq.nrRunning() == 0) {
                     return;
                 }
-                schedule('R');
+                sched.schedule('R');
                 if (cur == idle) {
                     // only throttled RT tasks are runnable: idle until the RT period timer
                     return;
@@ -734,7 +678,7 @@ public final class Cpu {
                     && preemptible(cur)) {
                 // A preemption point between operations: return to user mode, or preempt_enable with preempt=full
                 schedPreemptions++;
-                schedule(PREEMPTED);
+                sched.schedule(CpuScheduler.PREEMPTED);
                 continue;
             }
             switch (top.status) {
@@ -828,7 +772,7 @@ public final class Cpu {
                 }
                 if (rq.othersWaiting()) {
                     schedPreemptions++;
-                    schedule('R');
+                    sched.schedule('R');
                 } else {
                     rq.clearNeedResched();
                 }
@@ -850,7 +794,7 @@ public final class Cpu {
             // might_resched at a might_sleep point (PREEMPT_VOLUNTARY): the call goes on when the task runs again
             preempt(f);
             schedPreemptions++;
-            schedule(PREEMPTED);
+            sched.schedule(CpuScheduler.PREEMPTED);
         }
     }
 
@@ -868,7 +812,7 @@ public final class Cpu {
     }
 
     /** The top frame is interrupted at this instant; it keeps the cost it has left. */
-    private void preempt(Frame f) {
+    void preempt(Frame f) {
         if (f.status == Status.BUSY) {
             f.remaining = f.busyEnd - now;
             f.wasWaiting = false;
@@ -887,7 +831,7 @@ public final class Cpu {
         }
     }
 
-    private void resume(Frame f) {
+    void resume(Frame f) {
         if (f.kind == Kind.TASK && f.level == ContextLevel.USER && kernel.userWork().pending(f.task.pid)) {
             // Return to user mode with work pending: the work runs first, then what was left of the step.
             List<dev.kctx.actors.program.Op> work = new ArrayList<>(kernel.userWork().take(f.task.pid));
@@ -969,7 +913,7 @@ public final class Cpu {
                         kernel.irqMask(f.line.line());
                     }
                     for (WaitHandle h : kernel.waitQueue(IrqThread.queue(f.line.line())).signal()) {
-                        wakeUp(h, f.source, false);
+                        sched.wakeUp(h, f.source, false);
                     }
                 }
                 kernel.irqExit(f.line.line());
@@ -1012,9 +956,9 @@ public final class Cpu {
                     reportLocksHeldAtExit(f, t);
                 }
                 for (WaitHandle h : kernel.taskExited(t.pid, t.exitCode)) {
-                    wakeUp(h, t.source, false);
+                    sched.wakeUp(h, t.source, false);
                 }
-                schedule('X');
+                sched.schedule('X');
             }
         }
     }
@@ -1047,7 +991,7 @@ public final class Cpu {
                 preempt(top);
             }
             schedPreemptions++;
-            schedule(PREEMPTED);
+            sched.schedule(CpuScheduler.PREEMPTED);
             return;
         }
         if (top.status == Status.PREEMPTED) {
@@ -1172,307 +1116,7 @@ public final class Cpu {
             record("sched_wakeup", "comm=" + k.comm + " pid=" + k.pid + " prio=" + k.prio() + " target_cpu="
                     + String.format("%03d", id), k.pid);
         }
-        balance.posted(id);
-        post(new WakeUp(now, new WaitHandle(id, k, k.waitToken), false), id, ContextLevel.KERNEL, -2 - id);
-    }
-
-    // ---- the scheduler ----
-
-    /** prev_state of a task preempted while runnable; sched_switch prints it "R+". */
-    private static final char PREEMPTED = '+';
-
-    /**
-     * __schedule: the current task leaves the CPU (deactivated if it sleeps or exits, put back if
-     * still runnable), the run queue picks the next one (or idle), and the switch is traced with
-     * the kernel's prio numbers. Then the CPU's balancing: an idle CPU, or one that now runs below
-     * an RT task waiting elsewhere, asks for a task (newidle_balance, pull_rt_task); one with an RT
-     * task that cannot run here pushes it (push_rt_task).
-     */
-    private void schedule(char prevState) {
-        TaskControl prev = cur;
-        if (prev != idle) {
-            Frame f = frames.pop();
-            if (f != prev.frame || !frames.isEmpty()) {
-                throw new IllegalStateException("cpu " + id + ": schedule() with interrupt frames on the stack");
-            }
-            if (prevState != 'R' && prevState != PREEMPTED && prev.queued()) {
-                rq.deactivate(prev, now);
-            }
-        }
-        TaskControl leaving = null;
-        if (prev == preemptForMove) {
-            preemptForMove = null;
-            if (prev.queued() && !prev.mayRunOn(id)) {
-                rq.deactivate(prev, now);
-                leaving = prev;
-            }
-        }
-        TaskControl next = (TaskControl) rq.pickNext(prev == idle ? null : prev, now);
-        if (next == null) {
-            next = idle;
-        }
-        if (next != prev) {
-            contextSwitches++;
-            if (traceEnabled) {
-                String prevComm = prev == idle ? Idle.comm(id) : prev.comm;
-                String nextComm = next == idle ? Idle.comm(id) : next.comm;
-                int prevPrio = prev == idle ? Idle.PRIO : prev.prio();
-                int nextPrio = next == idle ? Idle.PRIO : next.prio();
-                String state = prevState == PREEMPTED ? "R+" : String.valueOf(prevState);
-                record("sched_switch", "prev_comm=" + prevComm + " prev_pid=" + prev.pid + " prev_prio=" + prevPrio
-                        + " prev_state=" + state + " ==> next_comm=" + nextComm + " next_pid=" + next.pid
-                        + " next_prio=" + nextPrio, next.pid);
-            }
-        }
-        cur = next;
-        if (next != idle) {
-            if (next.wokenAt >= 0) {
-                if (next.wokenFromSoftirq) {
-                    softirqWakeToRun.recordValue(now - next.wokenAt);
-                }
-                next.wokenAt = -1;
-                next.wokenFromSoftirq = false;
-            }
-            frames.push(next.frame);
-            if (next.frame.status == Status.PREEMPTED) {
-                resume(next.frame);
-            }
-            armTick();
-        }
-        armRtTimer();
-        if (leaving != null) {
-            moveTo(leaving, balance.selectTaskRq(leaving, id), false);
-        }
-        if (balance.cpus() > 1) {
-            balanceAfterSwitch();
-        }
-    }
-
-    private void balanceAfterSwitch() {
-        if (cur == idle || !cur.rt()) {
-            int src = balance.pullSource(id);
-            if (src >= 0) {
-                balance.posted(id);
-                post(new Pull(now, id), src, ContextLevel.KERNEL, -2 - id);
-            }
-        }
-        pushRt();
-    }
-
-    /** push_rt_tasks: queued RT tasks that would run at once on another CPU go there. */
-    private void pushRt() {
-        for (int i = 0; i < 4; i++) {
-            dev.kctx.actors.sched.SchedTask p = balance.rtPushCandidate(rq);
-            if (p == null) {
-                return;
-            }
-            int target = balance.pushTarget(p, id);
-            if (target < 0) {
-                return;
-            }
-            rq.deactivate(p, now);
-            moveTo((TaskControl) p, target, false);
-        }
-    }
-
-    /**
-     * select_task_rq for a task being woken from this CPU; when it goes to another CPU,
-     * set_task_cpu's sched_migrate_task is traced, then sched_wakeup with the chosen target.
-     */
-    private int selectAndTrace(TaskControl t) {
-        int from = t.cpu();
-        int target = balance.selectTaskRq(t, from);
-        if (target != from) {
-            migrations++;
-            if (traceEnabled) {
-                record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
-                        + from + " dest_cpu=" + target, t.pid);
-            }
-        }
-        if (traceEnabled) {
-            record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " target_cpu="
-                    + String.format("%03d", target), t.pid);
-        }
-        return target;
-    }
-
-    /** A runnable task that is on no run queue goes to CPU {@code target} (set_task_cpu + a calendar event). */
-    private void moveTo(TaskControl t, int target, boolean fresh) {
-        int from = t.cpu();
-        t.setCpu(target);
-        if (!fresh || from != target) {
-            if (from != target) {
-                migrations++;
-            }
-            if (traceEnabled && from != target && !t.sleeping()) {
-                record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
-                        + from + " dest_cpu=" + target, t.pid);
-            }
-        }
-        balance.posted(target);
-        post(new Migrate(now, t, fresh), target, ContextLevel.KERNEL, -2 - id);
-    }
-
-    /** wake_up_new_task on this CPU: traced, queued with half a slice, may preempt. */
-    private void wakeUpNew(TaskControl task) {
-        if (traceEnabled) {
-            record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=" + task.prio() + " target_cpu="
-                    + String.format("%03d", id), task.pid);
-        }
-        rq.activate(task, true, now);
-        rq.checkPreempt(task, now);
-        preemptIfNeeded();
-    }
-
-    /** A task moved here from another CPU. */
-    private void onMigrate(Migrate m) {
-        balance.arrived(id);
-        TaskControl t = m.task();
-        if (t.cpu() != id) {
-            t.setCpu(id);
-        }
-        if (m.fresh()) {
-            wakeUpNew(t);
-            return;
-        }
-        rq.activate(t, false, now);
-        rq.checkPreempt(t, now);
-        preemptIfNeeded();
-    }
-
-    /** Another CPU asks for a task: detach one it may run (RT first) and send it there. */
-    private void onPull(Pull p) {
-        balance.arrived(p.dst());
-        dev.kctx.actors.sched.SchedTask t = balance.waitingRt(rq, p.dst());
-        if (t != null && t.prio() >= balance.rq(p.dst()).currPrio()) {
-            t = null;
-        }
-        if (t == null) {
-            RunQueue dst = balance.rq(p.dst());
-            if (dst.nrRunning() + 1 >= rq.nrRunning()) {
-                return;
-            }
-            t = balance.movableFair(rq, p.dst());
-        }
-        if (t == null) {
-            return;
-        }
-        rq.deactivate(t, now);
-        moveTo((TaskControl) t, p.dst(), false);
-    }
-
-    /** sched_setattr / sched_setaffinity for a task of this CPU. */
-    private void onSetAttr(SetAttr a) {
-        TaskControl t = allTasks.get(a.pid());
-        if (t == null || t.state == 'X') {
-            return;
-        }
-        if (t.cpu() != id) {
-            post(a, t.cpu(), ContextLevel.KERNEL, -2 - id);
-            return;
-        }
-        if (a.attr() != null) {
-            rq.setAttr(t, a.attr(), now);
-        }
-        if (a.allowed() != null) {
-            t.setAllowed(a.allowed());
-            if (!t.mayRunOn(id) && t.queued()) {
-                // __set_cpus_allowed_ptr: a task that may no longer run here moves (migration_cpu_stop)
-                if (t == cur) {
-                    rq.reschedCurr();
-                    preemptForMove = t;
-                } else {
-                    rq.deactivate(t, now);
-                    moveTo(t, balance.selectTaskRq(t, id), false);
-                }
-            }
-        }
-        preemptIfNeeded();
-    }
-
-    /** The running task that must leave this CPU at its next switch (its affinity changed). */
-    private TaskControl preemptForMove;
-
-    /**
-     * scheduler_tick: charge the running task, let the classes decide whether it must go
-     * (need_resched), balance, and arm the next tick. An idle CPU has no tick (NO_HZ_IDLE).
-     */
-    private void onTick(Tick t) {
-        if (t.gen() != tickGen) {
-            return;
-        }
-        tickAt = -1;
-        if (cur == idle) {
-            return;
-        }
-        ticks++;
-        rq.tick(now);
-        armTick();
-        armRtTimer();
-        if (balance.cpus() > 1) {
-            tickBalance();
-        }
-        preemptIfNeeded();
-    }
-
-    /** The tick's balancing: kick an idle CPU to take a waiting task (nohz), periodic pull, RT push. */
-    private void tickBalance() {
-        int idleCpu = balance.idleCpuFor(rq);
-        if (idleCpu >= 0) {
-            dev.kctx.actors.sched.SchedTask p = balance.movableFair(rq, idleCpu);
-            if (p != null) {
-                rq.deactivate(p, now);
-                moveTo((TaskControl) p, idleCpu, false);
-            }
-        }
-        if (ticks % balance.busyIntervalTicks == 0) {
-            int src = balance.periodicPullSource(id);
-            if (src >= 0) {
-                balance.posted(id);
-                post(new Pull(now, id), src, ContextLevel.KERNEL, -2 - id);
-            }
-        }
-        pushRt();
-    }
-
-    /** The next tick at the next multiple of TICK_NSEC (jiffies), if none is pending. */
-    private void armTick() {
-        if (tickAt >= now) {
-            // a tick is pending (one due at this very instant included)
-            return;
-        }
-        long period = rq.settings().tickNs();
-        tickAt = (now / period + 1) * period;
-        tickGen++;
-        post(new Tick(tickAt, tickGen), id, ContextLevel.KERNEL, -2 - id);
-    }
-
-    /** The RT period timer, while RT throttling holds this CPU's RT tasks back. */
-    private void armRtTimer() {
-        long end = rq.throttleEnd();
-        if (end < 0 || rtTimerAt == end) {
-            return;
-        }
-        rtTimerAt = end;
-        post(new SchedTimer(end), id, ContextLevel.KERNEL, -2 - id);
-    }
-
-    /**
-     * need_resched was set: a task running at a preemption point its model allows leaves the CPU
-     * now (user mode always; kernel mode with preempt=full and preempt_count 0); otherwise at the
-     * next point (interrupt exit, cond_resched, return to user mode, sleep).
-     */
-    private void preemptIfNeeded() {
-        if (!rq.needResched() || cur == idle) {
-            return;
-        }
-        Frame top = frames.peek();
-        if (top != null && top == cur.frame && preemptible(cur) && top.status != Status.NEEDS_RUN
-                && top.status != Status.DONE) {
-            preempt(top);
-            schedPreemptions++;
-            schedule(PREEMPTED);
-        }
+        sched.wakeHere(k);
     }
 
     /** The running task sleeps: S, D, or K (TASK_KILLABLE: D in the trace and ps, and a fatal signal wakes it). */
@@ -1482,7 +1126,7 @@ public final class Cpu {
         t.killable = state == 'K';
         char shown = state == 'K' ? 'D' : state;
         t.state = shown;
-        schedule(shown);
+        sched.schedule(shown);
     }
 
     // ---- output ----
@@ -1494,32 +1138,12 @@ public final class Cpu {
         }
     }
 
-    private void post(Event e, int cpu, ContextLevel level, int source) {
+    void post(Event e, int cpu, ContextLevel level, int source) {
         posted.add(new Posted(cpu, level, source, e));
     }
 
-    /**
-     * try_to_wake_up from this CPU: a sleeping task is placed (select_task_rq, traced here as the
-     * kernel traces it in the waker's context) and the wake-up goes to the chosen CPU through the
-     * calendar; an interrupt frame waiting on its own CPU is woken there.
-     */
-    private void wakeUp(WaitHandle h, int source, boolean fromSoftirq) {
-        if (h.waiter() instanceof TaskControl t) {
-            if (t.waitToken != h.token() || !t.sleeping() || t.wakePending) {
-                return;
-            }
-            t.wakePending = true;
-            t.wokenFromSoftirq = fromSoftirq;
-            int target = selectAndTrace(t);
-            balance.posted(target);
-            post(new WakeUp(now, h, false), target, ContextLevel.KERNEL, source);
-            return;
-        }
-        post(new WakeUp(now, h, false), h.cpu(), ContextLevel.KERNEL, source);
-    }
-
     /** Keeps a trace line; callers test {@code traceEnabled} first, so that a run without trace builds no text. */
-    private void record(String event, String args, int subject) {
+    void record(String event, String args, int subject) {
         AtomicState a = cur.atomic;
         int flags = TraceRecord.flags(a.irqsDisabled(), a.bhDisabled(), rq.needResched(), a.inHardirq(),
                 a.inServingSoftirq(), a.preemptDisableDepth());
@@ -1698,7 +1322,7 @@ public final class Cpu {
 
         @Override
         public void wake(WaitHandle h) {
-            wakeUp(h, frame.source, frame.level == ContextLevel.SOFTIRQ);
+            sched.wakeUp(h, frame.source, frame.level == ContextLevel.SOFTIRQ);
         }
 
         @Override
@@ -1809,7 +1433,7 @@ public final class Cpu {
             }
             SetAttr change = new SetAttr(now, pid, attr, allowed == null ? null : (java.util.BitSet) allowed.clone());
             if (t == cur) {
-                onSetAttr(change);
+                sched.onSetAttr(change);
             } else {
                 post(change, t.cpu(), ContextLevel.KERNEL, frame.source);
             }
