@@ -199,6 +199,11 @@ public final class ScenarioLoader implements OpArg.Context {
         return t.isEmpty() ? "scenario" : t.length() > 64 ? t.substring(0, 64) : t;
     }
 
+    /**
+     * The machine section: CPUs, the preemption model, the scheduler's tunables (CONFIG_HZ,
+     * sysctl_sched_base_slice, sched_rt_runtime_us and sched_rt_period_us) and the rest; answers
+     * the CPU count.
+     */
     private int machine(Optional<Node> node, MachineSpec.Builder b) {
         if (node.isEmpty()) {
             return 1;
@@ -213,13 +218,14 @@ public final class ScenarioLoader implements OpArg.Context {
                     "one of them, preferably 'base_slice'");
         }
         f.opt("base_slice").or(() -> f.opt("time_slice"))
-                .ifPresent(n -> b.baseSlice(baseSlice(n, f.has("base_slice") ? "base_slice" : "time_slice")));
+                .ifPresent(n -> b.baseSlice(baseSlice(n, f.opt("base_slice").isPresent() ? "base_slice" : "time_slice")));
         long period = f.opt("rt_period").map(ScenarioLoader::rtPeriod).orElse(SchedSettings.DEFAULT_RT_PERIOD_NS);
         b.rtPeriod(period);
         f.opt("rt_runtime").ifPresent(n -> b.rtRuntime(rtRuntime(n, period, f.has("rt_period"))));
         if (f.opt("rt_runtime").isEmpty() && period < SchedSettings.DEFAULT_RT_RUNTIME_NS) {
             throw new ScenarioError(f.opt("rt_period").orElseThrow().loc(), "rt_period " + TimeFormat.format(period)
-                    + " is shorter than the default rt_runtime (950ms); sched_rt_handler answers EINVAL",
+                    + " is shorter than the default rt_runtime (" + TimeFormat.format(SchedSettings.DEFAULT_RT_RUNTIME_NS)
+                    + "); sched_rt_handler answers EINVAL",
                     "an 'rt_runtime:' up to the period as well, e.g. rt_runtime: " + TimeFormat.format(period * 95 / 100) + ", or -1");
         }
         f.opt("seed").ifPresent(n -> b.seed(Values.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)));
