@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 public final class Cred {
     /** The capabilities the mechanisms check. */
-    public enum Cap { CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_NET_ADMIN, CAP_KILL, CAP_DAC_OVERRIDE, CAP_SYS_BOOT }
+    public enum Cap { CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_NET_ADMIN, CAP_KILL, CAP_DAC_OVERRIDE, CAP_SYS_BOOT, CAP_SYS_NICE }
 
     private int uid;
     private final Set<Cap> caps = EnumSet.allOf(Cap.class);

@@ -17,7 +17,9 @@ public final class Syscalls {
             Map.entry("clone", 56), Map.entry("execve", 59), Map.entry("exit", 60), Map.entry("wait4", 61),
             Map.entry("syslog", 103), Map.entry("setuid", 105), Map.entry("rt_sigpending", 127),
             Map.entry("rt_sigsuspend", 130), Map.entry("reboot", 169), Map.entry("getdents64", 217),
-            Map.entry("exit_group", 231), Map.entry("prlimit64", 302));
+            Map.entry("exit_group", 231), Map.entry("prlimit64", 302),
+            Map.entry("getpriority", 140), Map.entry("setpriority", 141), Map.entry("sched_setscheduler", 144),
+            Map.entry("sched_setaffinity", 203), Map.entry("sched_setattr", 314));
 
     private Syscalls() {
     }

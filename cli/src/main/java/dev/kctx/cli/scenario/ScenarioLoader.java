@@ -7,8 +7,12 @@ import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.actors.program.Syscalls;
+import dev.kctx.actors.sched.Policy;
+import dev.kctx.actors.sched.SchedAttr;
+import dev.kctx.actors.sched.SchedSettings;
 import dev.kctx.contexts.Durations;
 import dev.kctx.contexts.ReportKind;
+import dev.kctx.contexts.TimeFormat;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -52,8 +56,13 @@ public final class ScenarioLoader implements OpArg.Context {
 
     private static final Map<String, MachineSpec.Preempt> PREEMPT = new LinkedHashMap<>(Map.of("none",
             MachineSpec.Preempt.NONE));
+    /** {@code time_slice} is the old name of {@code base_slice}, still read. */
     public static final List<String> MACHINE_KEYS = List.of("cpus", "preempt", "time_slice", "seed", "softirq_defer",
-            "watchdog_thresh");
+            "watchdog_thresh", "hz", "base_slice", "rt_runtime", "rt_period");
+    /** CONFIG_HZ's choices (kernel/Kconfig.hz). */
+    static final List<Integer> HZ = List.of(100, 250, 300, 1000);
+    /** Most kernel threads and processes in one scenario, after {@code count}: bounds the machine a short file can ask for. */
+    public static final int MAX_TASKS = 100_000;
     /** The largest initial count of a semaphore (the kernel's is an unsigned int; the engine's an int). */
     static final int MAX_SEMAPHORE_COUNT = Integer.MAX_VALUE;
 
@@ -190,6 +199,11 @@ public final class ScenarioLoader implements OpArg.Context {
         return t.isEmpty() ? "scenario" : t.length() > 64 ? t.substring(0, 64) : t;
     }
 
+    /**
+     * The machine section: CPUs, the preemption model, the scheduler's tunables (CONFIG_HZ,
+     * sysctl_sched_base_slice, sched_rt_runtime_us and sched_rt_period_us) and the rest; answers
+     * the CPU count.
+     */
     private int machine(Optional<Node> node, MachineSpec.Builder b) {
         if (node.isEmpty()) {
             return 1;
@@ -198,11 +212,75 @@ public final class ScenarioLoader implements OpArg.Context {
         int cpus = (int) f.opt("cpus").map(n -> Values.integer(n, "cpus", 1, MAX_CPUS)).orElse(1L).longValue();
         b.cpus(cpus);
         f.opt("preempt").ifPresent(n -> b.preempt(Values.choice(n, "preempt model", PREEMPT)));
-        f.opt("time_slice").ifPresent(n -> b.baseSlice(Values.positiveDuration(n, "time_slice")));
+        f.opt("hz").ifPresent(n -> b.hz(hz(n)));
+        if (f.opt("base_slice").isPresent() && f.opt("time_slice").isPresent()) {
+            throw new ScenarioError(f.keyLoc("time_slice"), "'time_slice' is the old name of 'base_slice', and both are given",
+                    "one of them, preferably 'base_slice'");
+        }
+        f.opt("base_slice").or(() -> f.opt("time_slice"))
+                .ifPresent(n -> b.baseSlice(baseSlice(n, f.opt("base_slice").isPresent() ? "base_slice" : "time_slice")));
+        long period = f.opt("rt_period").map(ScenarioLoader::rtPeriod).orElse(SchedSettings.DEFAULT_RT_PERIOD_NS);
+        b.rtPeriod(period);
+        f.opt("rt_runtime").ifPresent(n -> b.rtRuntime(rtRuntime(n, period, f.has("rt_period"))));
+        if (f.opt("rt_runtime").isEmpty() && period < SchedSettings.DEFAULT_RT_RUNTIME_NS) {
+            throw new ScenarioError(f.opt("rt_period").orElseThrow().loc(), "rt_period " + TimeFormat.format(period)
+                    + " is shorter than the default rt_runtime (" + TimeFormat.format(SchedSettings.DEFAULT_RT_RUNTIME_NS)
+                    + "); sched_rt_handler answers EINVAL",
+                    "an 'rt_runtime:' up to the period as well, e.g. rt_runtime: " + TimeFormat.format(period * 95 / 100) + ", or -1");
+        }
         f.opt("seed").ifPresent(n -> b.seed(Values.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)));
         f.opt("softirq_defer").ifPresent(n -> b.softirqDeferToKsoftirqd(Values.bool(n, "softirq_defer")));
         f.opt("watchdog_thresh").ifPresent(n -> b.watchdogThresh(Values.positiveDuration(n, "watchdog_thresh")));
         return cpus;
+    }
+
+    /** CONFIG_HZ: 100, 250, 300 or 1000 (kernel/Kconfig.hz). */
+    private static int hz(Node n) {
+        long hz = Values.integer(n, "hz", 1, 1_000_000);
+        if (!HZ.contains((int) hz)) {
+            throw new ScenarioError(n.loc(), "hz " + hz + " is not a CONFIG_HZ choice", "one of 100, 250, 300, 1000");
+        }
+        return (int) hz;
+    }
+
+    /** sysctl_sched_base_slice, within the bounds the engine's scheduler accepts (SchedSettings). */
+    private static long baseSlice(Node n, String key) {
+        long ns = Values.positiveDuration(n, key);
+        if (ns < Durations.us(100) || ns > Durations.ms(100)) {
+            throw new ScenarioError(n.loc(), key + " " + Values.string(n, key) + " is out of range",
+                    "a duration from 100us to 100ms (the default is 0.75ms * (1 + log2(min(cpus, 8))))");
+        }
+        return ns;
+    }
+
+    /** sched_rt_period_us: from 1 us to INT_MAX us (the sysctl's bounds, kernel/sched/rt.c). */
+    private static long rtPeriod(Node n) {
+        long ns = Values.positiveDuration(n, "rt_period");
+        if (ns < Durations.us(1) || ns > Integer.MAX_VALUE * 1000L) {
+            throw new ScenarioError(n.loc(), "rt_period " + Values.string(n, "rt_period") + " is out of range",
+                    "a duration from 1us to " + Integer.MAX_VALUE + "us (sched_rt_period_us), e.g. 1s");
+        }
+        return ns;
+    }
+
+    /**
+     * sched_rt_runtime_us: -1 (RUNTIME_INF: no RT throttling) or a duration up to the period;
+     * sched_rt_handler answers EINVAL for a longer one.
+     */
+    private static long rtRuntime(Node n, long period, boolean periodGiven) {
+        String expected = "-1 (no RT throttling) or a duration up to rt_period, e.g. 950ms";
+        if (n instanceof Node.ScalarNode s && s.kind() == Node.ScalarKind.INT) {
+            if (!s.text().strip().equals("-1")) {
+                throw new ScenarioError(n.loc(), "rt_runtime " + Errors.clip(s.text()) + " is neither -1 nor a duration", expected);
+            }
+            return -1;
+        }
+        long ns = Values.duration(n, "rt_runtime");
+        if (ns > period) {
+            throw new ScenarioError(n.loc(), "rt_runtime " + Values.string(n, "rt_runtime") + " is longer than rt_period ("
+                    + TimeFormat.format(period) + (periodGiven ? "" : ", the default") + "); sched_rt_handler answers EINVAL", expected);
+        }
+        return ns;
     }
 
     private void locks(Node node) {
@@ -374,59 +452,137 @@ public final class ScenarioLoader implements OpArg.Context {
         }
     }
 
+    /**
+     * The kernel threads or processes of one section. {@code count: N} makes N tasks NAME-0 ..
+     * NAME-(N-1) of one body, with pids PID, PID+1, ... when a pid is given; {@code policy},
+     * {@code priority}, {@code nice} and {@code cpus} are what sched_setattr and sched_setaffinity
+     * would set, refused here where the kernel would answer EINVAL.
+     */
     private List<MachineSpec.Task> tasks(Node node, String section, int cpus, Set<String> taskNames, int kthreadCount) {
         boolean user = section.equals("processes");
         String what = user ? "process" : "kthread";
         Node.SeqNode s = Values.seq(node, section, section + ", each '- {name: worker, body: [...]}'");
-        List<String> keys = user ? List.of("name", "cpu", "start", "repeat", "pid", "body")
-                : List.of("name", "cpu", "start", "repeat", "body");
+        List<String> keys = user ? List.of("name", "count", "cpu", "cpus", "start", "repeat", "pid", "policy", "priority", "nice", "body")
+                : List.of("name", "count", "cpu", "cpus", "start", "repeat", "policy", "priority", "nice", "body");
         List<MachineSpec.Task> out = new ArrayList<>();
-        List<Node> explicitPidNodes = new ArrayList<>();
-        List<Integer> explicitPids = new ArrayList<>();
+        Map<Integer, Node> explicitPids = new LinkedHashMap<>();
         int autoPids = 0;
         for (Node item : s.items()) {
             Fields f = Fields.of(item, what, keys);
             Node nameNode = f.req("name", "NAME");
             String name = Values.name(nameNode, what + " name", MAX_TASK_NAME);
-            if (!taskNames.add(name)) {
-                throw new ScenarioError(nameNode.loc(), "a second task named '" + name + "'",
-                        "a unique name per kthread and process");
+            Optional<Node> countNode = f.opt("count");
+            int count = countNode.map(n -> (int) Values.integer(n, what + " count", 1, MAX_TASKS)).orElse(1);
+            if (taskNames.size() + count > MAX_TASKS) {
+                throw new ScenarioError(countNode.map(Node::loc).orElse(nameNode.loc()), "more than " + MAX_TASKS
+                        + " kernel threads and processes", "a smaller scenario");
             }
-            int cpu = (int) f.opt("cpu").map(n -> Values.integer(n, what + " cpu", 0, cpus - 1)).orElse(-1L).longValue();
+            List<String> names = taskNames(name, count, nameNode);
+            for (String n : names) {
+                if (!taskNames.add(n)) {
+                    throw new ScenarioError(nameNode.loc(), "a second task named '" + n + "'",
+                            "a unique name per kthread and process");
+                }
+            }
+            Optional<Node> cpuNode = f.opt("cpu");
+            int cpu = (int) cpuNode.map(n -> Values.integer(n, what + " cpu", 0, cpus - 1)).orElse(-1L).longValue();
+            List<Integer> allowed = List.of();
+            Optional<Node> cpusNode = f.opt("cpus");
+            if (cpusNode.isPresent()) {
+                java.util.BitSet mask = SchedOps.cpuList(cpusNode.get(), what + " cpus", cpus, false,
+                        "CPUs of this machine: 0.." + (cpus - 1));
+                if (cpu >= 0 && !mask.get(cpu)) {
+                    throw new ScenarioError(cpuNode.orElseThrow().loc(), what + " cpu " + cpu + " is not in its cpus ("
+                            + SchedOps.cpulist(mask) + ")", "a CPU from its cpus, or no 'cpu:' (the tasks then spread over them)");
+                }
+                allowed = mask.stream().boxed().toList();
+            }
+            SchedAttr attr = schedAttr(f, what);
             long start = f.opt("start").map(n -> Values.duration(n, "start")).orElse(0L);
             long repeat = f.opt("repeat").map(n -> StandardOps.count(n, "repeat")).orElse(1L);
             int pid = 0;
             Optional<Node> pidNode = f.opt("pid");
             if (pidNode.isPresent()) {
                 pid = (int) Values.integer(pidNode.get(), "pid", MIN_PID, MAX_PID);
-                if (explicitPids.contains(pid)) {
-                    throw new ScenarioError(pidNode.get().loc(), "pid " + pid + " is used twice", "a unique pid");
+                if (pid + (long) count - 1 > MAX_PID) {
+                    throw new ScenarioError(pidNode.get().loc(), "pids " + pid + ".." + (pid + (long) count - 1) + " go beyond "
+                            + MAX_PID + " (PID_MAX_LIMIT)", "a pid up to " + (MAX_PID - count + 1) + " for " + count + " processes");
                 }
-                explicitPids.add(pid);
-                explicitPidNodes.add(pidNode.get());
+                for (int i = 0; i < count; i++) {
+                    if (explicitPids.putIfAbsent(pid + i, pidNode.get()) != null) {
+                        throw new ScenarioError(pidNode.get().loc(), "pid " + (pid + i) + " is used twice", "a unique pid");
+                    }
+                }
             } else if (user) {
-                autoPids++;
+                autoPids += count;
             }
+            // One body for all the tasks of a count: operations are immutable and shared.
             Program body = program(f.req("body", "[OPERATIONS]"), user ? BodyKind.USER : BodyKind.KTHREAD,
                     what + " " + name, repeat);
-            out.add(new MachineSpec.Task(name, cpu, start, body, pid));
+            for (int i = 0; i < count; i++) {
+                out.add(new MachineSpec.Task(names.get(i), cpu, start, body, pid == 0 ? 0 : pid + i, attr, allowed));
+            }
         }
         // The engine numbers ksoftirqd/N and kernel threads from 10 up and processes without a pid
         // from 1000 up; an explicit pid must not collide with either.
         int firstKthreadPid = 10 + cpus;
         int lastKthreadPid = firstKthreadPid + kthreadCount - 1;
-        for (int i = 0; i < explicitPids.size(); i++) {
-            int pid = explicitPids.get(i);
+        for (Map.Entry<Integer, Node> e : explicitPids.entrySet()) {
+            int pid = e.getKey();
             if (pid >= firstKthreadPid && pid <= lastKthreadPid) {
-                throw new ScenarioError(explicitPidNodes.get(i).loc(), "pid " + pid + " is also given to a kernel thread",
+                throw new ScenarioError(e.getValue().loc(), "pid " + pid + " is also given to a kernel thread",
                         "a pid above " + lastKthreadPid);
             }
             if (pid >= 1000 && pid < 1000 + autoPids) {
-                throw new ScenarioError(explicitPidNodes.get(i).loc(), "pid " + pid + " is also given to a process without a pid",
+                throw new ScenarioError(e.getValue().loc(), "pid " + pid + " is also given to a process without a pid",
                         "a pid outside 1000.." + (1000 + autoPids - 1) + ", or pids for every process");
             }
         }
         return out;
+    }
+
+    /** NAME, or NAME-0 .. NAME-(count-1): each within TASK_COMM_LEN. */
+    private static List<String> taskNames(String name, int count, Node nameNode) {
+        if (count == 1) {
+            return List.of(name);
+        }
+        String last = name + "-" + (count - 1);
+        if (last.length() > MAX_TASK_NAME) {
+            throw new ScenarioError(nameNode.loc(), "with count " + count + " the last task is named '" + last + "', longer than "
+                    + MAX_TASK_NAME + " characters (TASK_COMM_LEN - 1)", "a name of at most "
+                    + (MAX_TASK_NAME - last.length() + name.length()) + " characters for this count");
+        }
+        List<String> names = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            names.add(name + "-" + i);
+        }
+        return names;
+    }
+
+    /**
+     * {@code policy}, {@code priority}, {@code nice}: what __sched_setscheduler accepts. An RT policy
+     * (fifo, rr) needs rt_priority 1..99, the others take 0; nice is -20..19 (an RT task keeps it
+     * for when it goes back to the fair class).
+     */
+    private static SchedAttr schedAttr(Fields f, String what) {
+        Policy policy = f.opt("policy").map(n -> SchedOps.policy(n, what + " policy")).orElse(Policy.NORMAL);
+        Optional<Node> priorityNode = f.opt("priority");
+        int priority = priorityNode.map(n -> (int) Values.integer(n, what + " priority", 0, SchedAttr.MAX_RT_PRIO - 1)).orElse(0);
+        if (policy.realtime() && priorityNode.isEmpty()) {
+            throw new ScenarioError(f.keyLoc("policy"), policy.kernelName() + " needs a priority (rt_priority 1..99;"
+                    + " sched_setscheduler answers EINVAL for 0)", "'priority: N' with N from 1 to 99, e.g. 'priority: 50'");
+        }
+        if (policy.realtime() && priority == 0) {
+            throw new ScenarioError(priorityNode.orElseThrow().loc(), policy.kernelName() + " priority 0 is invalid"
+                    + " (sched_setscheduler answers EINVAL)", "a priority from 1 to 99");
+        }
+        if (!policy.realtime() && priority != 0) {
+            throw new ScenarioError(priorityNode.orElseThrow().loc(), "priority " + priority + " is for SCHED_FIFO and SCHED_RR; "
+                    + policy.kernelName() + " takes 0 (sched_setscheduler answers EINVAL)",
+                    "'policy: fifo' or 'policy: rr' with it, or no priority (the fair class orders by 'nice:')");
+        }
+        int nice = f.opt("nice").map(n -> (int) Values.integer(n, what + " nice", -20, 19)).orElse(0);
+        return new SchedAttr(policy, priority, nice);
     }
 
     private long run(Node node) {

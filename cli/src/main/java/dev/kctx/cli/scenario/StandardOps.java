@@ -137,6 +137,7 @@ final class StandardOps {
                 NetlinkSection::op);
         r.register("genetlink", "genetlink: {family: NAME, cmd: N, attrs: [{type: 1, string: TEXT}], ack: true} | {family: NAME, subscribe: GROUP}",
                 OpRegistry.USER, GenetlinkSection::op);
+        SchedOps.registerAll(r);
     }
 
     private static void compute(OpArg a, OpSink o) {

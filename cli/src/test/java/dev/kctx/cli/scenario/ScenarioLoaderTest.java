@@ -290,7 +290,8 @@ class ScenarioLoaderTest {
                 "spin_trylock", "read_trylock", "write_trylock", "down", "down_interruptible", "up", "wait_for_completion",
                 "complete", "vmalloc", "kfree", "get_user", "put_user", "alloc_skb", "msleep_interruptible", "usleep_range")),
                 r.names().toString());
-        assertEquals(List.of("compute", "syscall", "nanosleep", "loop", "sh", "kill", "sigaction", "ioctl", "netlink", "genetlink"), r.namesFor(BodyKind.USER));
+        assertEquals(List.of("compute", "syscall", "nanosleep", "loop", "sh", "kill", "sigaction", "ioctl", "netlink", "genetlink",
+                "sched_setscheduler", "sched_setattr", "nice", "sched_setaffinity", "sched_yield"), r.namesFor(BodyKind.USER));
     }
 
     @Test

@@ -82,12 +82,7 @@ public final class SigUser {
 
     /** perror(what) when the last call failed. */
     public static Op perror(String what) {
-        return Sys.act("perror", x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                x.console(what + ": " + r.errno.text());
-            }
-        });
+        return Sys.perror(what);
     }
 
     private static List<Op> call(String name, Request req) {

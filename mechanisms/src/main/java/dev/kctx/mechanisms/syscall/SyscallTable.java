@@ -32,7 +32,8 @@ public final class SyscallTable {
             Map.entry("rt_sigqueueinfo", 129), Map.entry("mknod", 133), Map.entry("reboot", 169),
             Map.entry("sethostname", 170), Map.entry("init_module", 175), Map.entry("delete_module", 176),
             Map.entry("getdents64", 217), Map.entry("openat", 257), Map.entry("newfstatat", 262),
-            Map.entry("finit_module", 313));
+            Map.entry("finit_module", 313), Map.entry("getpriority", 140), Map.entry("setpriority", 141),
+            Map.entry("sched_setscheduler", 144), Map.entry("sched_setaffinity", 203), Map.entry("sched_setattr", 314));
 
     /** A system call a module added: its name and kernel side. */
     public record Entry(int nr, String name, String module, SyscallHandler handler) {

@@ -33,6 +33,25 @@ public final class Sys {
         return callNr(SyscallTable.nr(name), name, body);
     }
 
+    /**
+     * A system call whose kernel side ends with {@code then} after {@code body} has left its value:
+     * an operation that changes what the CPU does next (sched_yield's schedule()).
+     */
+    public static List<Op> call(String name, Function<FileCtx, IoResult> body, Op then) {
+        int nr = SyscallTable.nr(name);
+        return List.of(new Enter(name, nr), new Body(name, body), then, new Exit(name, nr));
+    }
+
+    /** perror(what) when the last call failed: {@code what: strerror(errno)} on the console. */
+    public static Op perror(String what) {
+        return act("perror", x -> {
+            Regs r = regs(x);
+            if (r.failed()) {
+                x.console(what + ": " + (r.errno == null ? "Unknown error " + -r.ret : r.errno.text()));
+            }
+        });
+    }
+
     /** A system call by number (syscall(2)); {@code name} is what the trace and reports call it. */
     public static List<Op> callNr(int nr, String name, Function<FileCtx, IoResult> body) {
         return List.of(new Enter(name, nr), new Body(name, body), new Exit(name, nr));
