@@ -770,7 +770,7 @@ public final class Cpu {
                 if (o == Outcome.SchedYield.INSTANCE) {
                     rq.yieldCurr(now);
                 }
-                if (rq.othersWaiting()) {
+                if (rq.othersWaiting() || sched.mustLeave(f.task)) {
                     schedPreemptions++;
                     sched.schedule('R');
                 } else {

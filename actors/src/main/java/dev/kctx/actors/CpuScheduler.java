@@ -337,6 +337,11 @@ final class CpuScheduler {
         preemptIfNeeded();
     }
 
+    /** True when the running task {@code t} may no longer run here (sched_setaffinity): its next switch moves it. */
+    boolean mustLeave(TaskControl t) {
+        return t == preemptForMove;
+    }
+
     /** The running task that must leave this CPU at its next switch (its affinity changed). */
     private TaskControl preemptForMove;
 

@@ -22,7 +22,8 @@ public record SchedSettings(int hz, long baseSliceNs, long rtRuntimeNs, long rtP
             throw new IllegalArgumentException("hz must be one of CONFIG_HZ's values 100, 250, 300, 1000, not " + hz);
         }
         if (baseSliceNs < 100_000L || baseSliceNs > 100_000_000L) {
-            // sched_base_slice_ns accepts 0.1 ms .. 100 ms (sysctl bounds in kernel/sched/debug.c)
+            // kctx's own bounds: 6.6's debugfs base_slice_ns takes any u32; below a tenth of a millisecond or above
+            // 100 ms the model would only measure its own event overhead or never switch within a run
             throw new IllegalArgumentException("the base slice must be between 0.1 ms and 100 ms, not " + baseSliceNs + "ns");
         }
         if (rtPeriodNs <= 0) {

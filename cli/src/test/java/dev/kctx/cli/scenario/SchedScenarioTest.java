@@ -351,9 +351,6 @@ class SchedScenarioTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("engine: Cpu.onSetAttr marks the running task to move (preemptForMove) and sets need_resched,"
-            + " but with nothing else runnable on its CPU the return to user mode clears need_resched and the task stays;"
-            + " the kernel's migration_cpu_stop moves it before sched_setaffinity returns")
     @DisplayName("sched_setaffinity moves the caller even when nothing else is runnable on its CPU")
     void setaffinityMovesFromAnOtherwiseIdleCpu() {
         assertMoved(run(MOVE));
