@@ -178,7 +178,7 @@ public final class WakeupLatency extends Experiment {
                     lines.add(LatencyFigure.Line.of(s.label, x, curve, "p99"));
                 }
                 panels.add(new LatencyFigure.Panel(load.label + ", preempt=" + model(p), "CPU-bound tasks on the CPU (hogs)",
-                        "wake-up latency p99 (us, median over seeds; dashed: min-max)", false, lines));
+                        "p99 wake-up latency (us; dashed: seeds min-max)", false, lines));
             }
         }
         return new Result(table, new LatencyFigure(panels, MODELS.size()), findings(t));
