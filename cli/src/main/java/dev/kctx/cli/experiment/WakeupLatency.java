@@ -98,6 +98,13 @@ public final class WakeupLatency extends Experiment {
 
     /** One cell of the sweep. */
     record Cell(Load load, Preempt preempt, Sleeper sleeper, int hogs, long measureNs) {
+        Key key() {
+            return new Key(load, preempt, sleeper, hogs);
+        }
+    }
+
+    /** A point of the table and plot: a cell without its run length. */
+    record Key(Load load, Preempt preempt, Sleeper sleeper, int hogs) {
     }
 
     private final Grid grid;
@@ -149,8 +156,8 @@ public final class WakeupLatency extends Experiment {
     @Override
     public Result run(Sweep sweep) {
         List<Sweep.Point<Cell>> points = sweep.run(cells(grid), WakeupLatency::machine);
-        Map<List<Object>, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
-        points.forEach(p -> byCell.put(key(p.cell().load(), p.cell().preempt(), p.cell().sleeper(), p.cell().hogs()), p));
+        Map<Key, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
+        points.forEach(p -> byCell.put(p.cell().key(), p));
         Table t = new Table(byCell);
         List<String> columns = new ArrayList<>(List.of("load", "preempt", "hogs"));
         for (Sleeper s : Sleeper.values()) {
@@ -167,14 +174,14 @@ public final class WakeupLatency extends Experiment {
                     long wakeups = 0;
                     for (Sleeper s : Sleeper.values()) {
                         row.addAll(List.of(t.at(load, p, s, h, "median"), t.at(load, p, s, h, "p99"), t.at(load, p, s, h, "max")));
-                        wakeups += (long) byCell.get(key(load, p, s, h)).band("samples").median();
+                        wakeups += (long) byCell.get(new Key(load, p, s, h)).band("samples").median();
                     }
                     row.add(wakeups);
                     table.add(row.toArray());
                 }
                 List<LatencyFigure.Line> lines = new ArrayList<>();
                 for (Sleeper s : Sleeper.values()) {
-                    List<Sweep.Point<Cell>> curve = grid.hogs().stream().map(h -> byCell.get(key(load, p, s, h))).toList();
+                    List<Sweep.Point<Cell>> curve = grid.hogs().stream().map(h -> byCell.get(new Key(load, p, s, h))).toList();
                     lines.add(LatencyFigure.Line.of(s.label, x, curve, "p99"));
                 }
                 panels.add(new LatencyFigure.Panel(load.label + ", preempt=" + model(p), "CPU-bound tasks on the CPU (hogs)",
@@ -184,14 +191,10 @@ public final class WakeupLatency extends Experiment {
         return new Result(table, new LatencyFigure(panels, MODELS.size()), findings(t));
     }
 
-    private static List<Object> key(Load load, Preempt p, Sleeper s, int hogs) {
-        return List.of(load, p, s, hogs);
-    }
-
     /** The points by load, model, policy and hogs; a metric's value is the median over seeds, max's the maximum. */
-    record Table(Map<List<Object>, Sweep.Point<Cell>> points) {
+    record Table(Map<Key, Sweep.Point<Cell>> points) {
         double at(Load load, Preempt p, Sleeper s, int hogs, String metric) {
-            Sweep.Band b = points.get(key(load, p, s, hogs)).band(metric);
+            Sweep.Band b = points.get(new Key(load, p, s, hogs)).band(metric);
             return metric.equals("max") ? b.max() : b.median();
         }
     }
