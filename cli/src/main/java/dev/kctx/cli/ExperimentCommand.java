@@ -19,8 +19,21 @@ import java.util.concurrent.Callable;
                 + " '--list' shows the experiments.")
 final class ExperimentCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** picocli hands over the command's model: the help ends with the experiments and what each one asks. */
+    @CommandLine.Spec
+    void spec(CommandLine.Model.CommandSpec s) {
+        spec = s;
+        CommandLine.Help.TextTable table = CommandLine.Help.TextTable.forColumns(
+                CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF),
+                new CommandLine.Help.Column(20, 2, CommandLine.Help.Column.Overflow.SPAN),
+                new CommandLine.Help.Column(60, 1, CommandLine.Help.Column.Overflow.WRAP));
+        for (Experiment e : Experiment.all()) {
+            table.addRowValues(e.name(), e.description() + "." + (e.details().isEmpty() ? "" : " " + e.details()));
+        }
+        s.usageMessage().footerHeading("%nExperiments:%n").footer(table.toString().replace("%", "%%"));
+    }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The experiment to run.")
     String name;
@@ -33,6 +46,10 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the files go (default: experiment-NAME).")
     Path out;
+
+    @Option(names = "--quick", description = "A smaller grid and shorter runs, for a first look (experiments without"
+            + " one run in full).")
+    boolean quick;
 
     @Option(names = "--jobs", paramLabel = "N", description = "Machines run side by side (default: the number of CPUs;"
             + " the results do not depend on it).")
@@ -53,9 +70,10 @@ final class ExperimentCommand implements Callable<Integer> {
             stdout.flush();
             return name == null && !list ? 2 : 0;
         }
-        Experiment e = Experiment.all().stream().filter(x -> x.name().equals(name)).findFirst()
+        Experiment named = Experiment.all().stream().filter(x -> x.name().equals(name)).findFirst()
                 .orElseThrow(() -> new KctxCommand.UsageError("unknown experiment '" + name + "'; expected one of "
                         + Experiment.all().stream().map(Experiment::name).toList()));
+        Experiment e = quick ? named.quick() : named;
         int n = seeds == null ? e.defaultSeeds() : seeds;
         if (n < 1 || n > 1000) {
             throw new KctxCommand.UsageError("--seeds must be between 1 and 1000, not " + n);
@@ -79,7 +97,7 @@ final class ExperimentCommand implements Callable<Integer> {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("results.csv"), result.table().csv());
-            Files.writeString(dir.resolve("results.md"), markdown(e, n, result));
+            Files.writeString(dir.resolve("results.md"), markdown(e, n, quick, result));
             result.figure().writePng(dir.resolve("latency.png"));
             result.figure().writeSvg(dir.resolve("latency.svg"));
         } catch (IOException | RuntimeException x) {
@@ -87,7 +105,7 @@ final class ExperimentCommand implements Callable<Integer> {
             stderr.flush();
             return 1;
         }
-        stdout.print(markdown(e, n, result));
+        stdout.print(markdown(e, n, quick, result));
         stdout.println();
         stdout.println("wrote results.csv, results.md, latency.png, latency.svg to " + dir);
         stdout.flush();
@@ -95,9 +113,9 @@ final class ExperimentCommand implements Callable<Integer> {
     }
 
     /** results.md: what ran, the table, and what the data show. */
-    static String markdown(Experiment e, int seeds, Experiment.Result r) {
+    static String markdown(Experiment e, int seeds, boolean quick, Experiment.Result r) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# ").append(e.name()).append("\n\n").append(e.description()).append(".\n\n")
+        sb.append("# ").append(e.name()).append(quick ? " (--quick)" : "").append("\n\n").append(e.description()).append(".\n\n")
                 .append("Seeds 1..").append(seeds).append("; each value is the median over seeds unless the column says")
                 .append(" otherwise, bands are min..max over seeds. Latencies in microseconds of virtual time.\n\n")
                 .append(r.table().markdown()).append("\n## What the data show\n\n");

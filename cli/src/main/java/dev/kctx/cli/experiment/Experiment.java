@@ -29,6 +29,19 @@ public abstract class Experiment {
         return description;
     }
 
+    /** More about the experiment for {@code kctx experiment --help}: the machine, the measure, the cost; may be empty. */
+    public String details() {
+        return "";
+    }
+
+    /**
+     * A smaller version for a first look or a test ({@code --quick}): fewer points, shorter runs.
+     * An experiment without one runs in full.
+     */
+    public Experiment quick() {
+        return this;
+    }
+
     public final int defaultSeeds() {
         return defaultSeeds;
     }
@@ -49,7 +62,7 @@ public abstract class Experiment {
 
     /** The experiments by name, in the order {@code --list} shows them. */
     public static List<Experiment> all() {
-        return List.of(new RelayVsNetlink(), new IrqsaveHold(), new SoftirqStorm());
+        return List.of(new RelayVsNetlink(), new IrqsaveHold(), new SoftirqStorm(), new WakeupLatency());
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.Ops.SpinVariant;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.program.SoftirqVector;
+import dev.kctx.actors.sched.SchedAttr;
 import dev.kctx.mechanisms.netlink.Netlink;
 import dev.kctx.mechanisms.netlink.NetlinkOps;
 import dev.kctx.mechanisms.netlink.NetlinkUser;
@@ -42,7 +43,9 @@ import static dev.kctx.contexts.Durations.us;
 public final class RelayVsNetlink extends Experiment {
     static final List<Integer> LOADS = List.of(0, 1, 2, 4, 8, 16);
     static final List<Integer> CPUS = List.of(1, 2);
-    static final List<String> DESIGNS = List.of("relay", "netlink");
+    /** The relay's kthread as a fair thread (nice 0, what kthread_run gives) and at SCHED_FIFO 50 (sched_set_fifo). */
+    static final List<String> DESIGNS = List.of("relay", "relay-fifo", "netlink");
+    static final List<String> RELAYS = List.of("relay", "relay-fifo");
     static final List<String> DIRECTIONS = List.of("to-irq", "from-irq");
     static final long UNTIL_NS = ms(400);
     /** The netlink family of the model's driver (a free protocol number). */
@@ -87,9 +90,13 @@ public final class RelayVsNetlink extends Experiment {
         List<Sweep.Point<Cell>> points = sweep.run(cells(), RelayVsNetlink::machine);
         Map<Cell, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
         points.forEach(p -> byCell.put(p.cell(), p));
-        ResultTable table = new ResultTable(List.of("direction", "cpus", "load", "relay median us", "relay max us",
-                "netlink median us", "netlink max us", "relay/netlink", "relay band us", "netlink band us", "relay kernel-side us", "netlink kernel-side us",
-                "samples"));
+        List<String> columns = new ArrayList<>(List.of("direction", "cpus", "load"));
+        DESIGNS.forEach(d -> columns.addAll(List.of(d + " median us", d + " max us")));
+        RELAYS.forEach(d -> columns.add(d + "/netlink"));
+        DESIGNS.forEach(d -> columns.add(d + " band us"));
+        DESIGNS.forEach(d -> columns.add(d + " kernel-side us"));
+        columns.add("samples");
+        ResultTable table = new ResultTable(columns);
         List<LatencyFigure.Panel> panels = new ArrayList<>();
         List<String> findings = new ArrayList<>();
         double[] x = LOADS.stream().mapToDouble(Integer::doubleValue).toArray();
@@ -106,20 +113,19 @@ public final class RelayVsNetlink extends Experiment {
                     lines.add(line);
                 }
                 for (int load : LOADS) {
-                    Sweep.Point<Cell> r = byCell.get(new Cell("relay", direction, cpus, load));
-                    Sweep.Point<Cell> n = byCell.get(new Cell("netlink", direction, cpus, load));
-                    Sweep.Band rb = r.band("median");
-                    Sweep.Band nb = n.band("median");
-                    table.add(direction, cpus, load, rb.median(), r.band("max").max(), nb.median(), n.band("max").max(),
-                            rb.median() / nb.median(), rb.range(), nb.range(), r.band("kernel").median(),
-                            n.band("kernel").median(),
-                            (long) (Arrays.stream(r.values("samples")).sum() + Arrays.stream(n.values("samples")).sum()));
+                    List<Sweep.Point<Cell>> row = DESIGNS.stream().map(d -> byCell.get(new Cell(d, direction, cpus, load))).toList();
+                    double netlink = row.get(DESIGNS.indexOf("netlink")).band("median").median();
+                    List<Object> cells = new ArrayList<>(List.of(direction, cpus, load));
+                    row.forEach(p -> cells.addAll(List.of(p.band("median").median(), p.band("max").max())));
+                    RELAYS.forEach(d -> cells.add(row.get(DESIGNS.indexOf(d)).band("median").median() / netlink));
+                    row.forEach(p -> cells.add(p.band("median").range()));
+                    row.forEach(p -> cells.add(p.band("kernel").median()));
+                    cells.add((long) row.stream().mapToDouble(p -> Arrays.stream(p.values("samples")).sum()).sum());
+                    table.add(cells.toArray());
                 }
                 panels.add(new LatencyFigure.Panel(title(direction) + ", " + cpus + (cpus == 1 ? " CPU" : " CPUs"),
                         "CPU-bound user processes (load)", "latency (us, median over seeds; dashed: min-max)", true, lines));
-                findings.add(verdict(direction, cpus, medians.get("relay"), medians.get("netlink"))
-                        + "; kernel side alone: relay " + Shape.describe(kernelSide.get("relay")) + ", netlink "
-                        + Shape.describe(kernelSide.get("netlink")));
+                findings.add(verdict(direction, cpus, medians) + "; kernel side alone: " + shapes(kernelSide));
             }
         }
         return new Result(table, new LatencyFigure(panels, 2), findings);
@@ -129,13 +135,25 @@ public final class RelayVsNetlink extends Experiment {
         return direction.equals("to-irq") ? "user send -> IRQ handler sees data" : "IRQ -> user recv returns";
     }
 
-    /** The expected shape — relay grows with load, netlink stays flat — tested on one curve pair. */
-    static String verdict(String direction, int cpus, double[] relay, double[] netlink) {
-        boolean grows = Shape.grows(relay);
-        boolean flat = Shape.flat(netlink);
-        String what = direction + ", " + cpus + " CPU" + (cpus == 1 ? "" : "s") + ": relay " + Shape.describe(relay)
-                + " with load, netlink " + Shape.describe(netlink);
-        return what + (grows && flat ? " -> as the seed claims" : " -> NOT the seed's claim");
+    /** "relay grows, relay-fifo flat, netlink flat": the shape of each design's curve. */
+    static String shapes(Map<String, double[]> curves) {
+        List<String> words = new ArrayList<>();
+        curves.forEach((design, y) -> words.add(design + " " + Shape.describe(y)));
+        return String.join(", ", words);
+    }
+
+    /**
+     * The seed's claim — a relay's latency grows with load, netlink's stays flat — tested for each
+     * relay (fair and SCHED_FIFO) against netlink on one machine and direction.
+     */
+    static String verdict(String direction, int cpus, Map<String, double[]> medians) {
+        boolean flat = Shape.flat(medians.get("netlink"));
+        List<String> holds = new ArrayList<>();
+        for (String relay : RELAYS) {
+            holds.add(relay + (Shape.grows(medians.get(relay)) && flat ? " yes" : " no"));
+        }
+        return direction + ", " + cpus + " CPU" + (cpus == 1 ? "" : "s") + ": " + shapes(medians)
+                + " with load -> the seed's claim (relay grows, netlink flat): " + String.join(", ", holds);
     }
 
     /** The machine of one cell and seed, with the probe that measures it. */
@@ -144,8 +162,8 @@ public final class RelayVsNetlink extends Experiment {
         MachineSpec.Builder b = MachineSpec.builder().name("relay-vs-netlink").cpus(cell.cpus()).seed(seed)
                 .lock(BUF, LockType.SPINLOCK).boot(Probe.class, () -> probe);
         boolean toIrq = cell.direction().equals("to-irq");
-        if (cell.design().equals("relay")) {
-            relay(b, toIrq);
+        if (RELAYS.contains(cell.design())) {
+            relay(b, toIrq, cell.design().equals("relay-fifo") ? SchedAttr.fifo(50) : SchedAttr.DEFAULT);
         } else {
             netlink(b, toIrq);
         }
@@ -171,18 +189,19 @@ public final class RelayVsNetlink extends Experiment {
         return Program.builder().spinLock(BUF).op(new Probe.Stamp(BUF)).compute(us(2)).spinUnlock(BUF);
     }
 
-    private static void relay(MachineSpec.Builder b, boolean toIrq) {
+    private static void relay(MachineSpec.Builder b, boolean toIrq, SchedAttr relayd) {
         if (toIrq) {
             b.irq("dev", 11, List.of(0), POLL, irqReads());
             b.process("app", 0, us(10), Program.builder().computeRandom(0, APP_WORK_NS).nanosleep(ms(1))
                     .syscall("write", s -> s.op(new Probe.Stamp("in")).compute(us(1)).wakeUp("relay_in")).forever().build());
-            b.kthread("relayd", 0, 0, Program.builder().waitEvent("relay_in").spinLock(BUF, SpinVariant.IRQSAVE)
-                    .op(new Probe.Move("in", BUF, KERNEL)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE).forever().build());
+            b.kthread(new MachineSpec.Task("relayd", 0, 0, Program.builder().waitEvent("relay_in").spinLock(BUF, SpinVariant.IRQSAVE)
+                    .op(new Probe.Move("in", BUF, KERNEL)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE).forever().build(),
+                    0, relayd, List.of()));
         } else {
             b.irq("dev", 11, List.of(0), EVENTS, irqWrites().wakeUp("relay_out").build());
-            b.kthread("relayd", 0, 0, Program.builder().waitEvent("relay_out").spinLock(BUF, SpinVariant.IRQSAVE)
+            b.kthread(new MachineSpec.Task("relayd", 0, 0, Program.builder().waitEvent("relay_out").spinLock(BUF, SpinVariant.IRQSAVE)
                     .op(new Probe.Move(BUF, "to_user", KERNEL)).compute(us(1)).spinUnlock(BUF, SpinVariant.IRQSAVE)
-                    .wakeUp("relay_user").forever().build());
+                    .wakeUp("relay_user").forever().build(), 0, relayd, List.of()));
             b.process("app", 0, us(10), Program.builder()
                     .syscall("read", s -> s.waitEventInterruptible("relay_user").op(new Probe.Move("to_user", "got")).compute(us(1)))
                     .op(new Probe.Arrive("got", METRIC, true)).forever().build());

@@ -58,8 +58,16 @@ public final class Sweep {
         return seeds;
     }
 
-    /** One run of a machine: its spec, how long to simulate, and what to read from the result. */
-    public record Run(MachineSpec spec, long untilNs, java.util.function.Function<RunResult, Map<String, Double>> measure) {
+    /**
+     * One run of a machine: its spec, how long to simulate, whether to keep its trace (for measures
+     * read from sched_* events), and what to read from the result.
+     */
+    public record Run(MachineSpec spec, long untilNs, boolean trace,
+                      java.util.function.Function<RunResult, Map<String, Double>> measure) {
+        /** A run without a trace: its measure reads the probe or the CPU statistics. */
+        public Run(MachineSpec spec, long untilNs, java.util.function.Function<RunResult, Map<String, Double>> measure) {
+            this(spec, untilNs, false, measure);
+        }
     }
 
     /** The values of one cell: per metric, one value per seed (seed 1 first). */
@@ -132,7 +140,7 @@ public final class Sweep {
     private static RunResult runIn(ActorSystem<Void> system, Run run) {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         system.systemActorOf(Behaviors.<Machine.Finished>setup(ctx -> {
-            ActorRef<Machine.Command> m = ctx.spawn(Machine.create(run.spec(), false), "machine");
+            ActorRef<Machine.Command> m = ctx.spawn(Machine.create(run.spec(), run.trace()), "machine");
             ctx.watch(m);
             m.tell(new Machine.Start(run.untilNs(), ctx.getSelf()));
             return Behaviors.receive(Machine.Finished.class)

@@ -7,6 +7,7 @@ import dev.kctx.actors.Simulation;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Program;
+import dev.kctx.actors.sched.SchedSettings;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,17 +24,46 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExperimentRunTest {
 
     @Test
-    @DisplayName("the probe's operations change nothing: without them the relay machines run to the same trace")
+    @DisplayName("the probe's operations change nothing: without them the relay machines (fair and FIFO) run to the same trace")
     void probeIsTransparent() {
         for (String direction : RelayVsNetlink.DIRECTIONS) {
-            Sweep.Run run = RelayVsNetlink.machine(new RelayVsNetlink.Cell("relay", direction, 1, 2), 7);
-            long until = 30_000_000;
-            RunResult with = Simulation.run(run.spec(), until, true, ConfigFactory.load());
-            RunResult without = Simulation.run(withoutProbe(run.spec()), until, true, ConfigFactory.load());
-            assertTrue(with.failure().isEmpty() && with.reports().isEmpty(), () -> "the relay machine runs cleanly: " + with.reports());
-            assertEquals(without.traceText(), with.traceText(), direction + ": the same trace with and without the probe");
-            assertEquals(without.cpuStats().get(0).contextSwitches(), with.cpuStats().get(0).contextSwitches());
+            for (String relay : RelayVsNetlink.RELAYS) {
+                Sweep.Run run = RelayVsNetlink.machine(new RelayVsNetlink.Cell(relay, direction, 1, 2), 7);
+                long until = 30_000_000;
+                RunResult with = Simulation.run(run.spec(), until, true, ConfigFactory.load());
+                RunResult without = Simulation.run(withoutProbe(run.spec()), until, true, ConfigFactory.load());
+                assertTrue(with.failure().isEmpty() && with.reports().isEmpty(), () -> "the relay machine runs cleanly: " + with.reports());
+                assertEquals(without.traceText(), with.traceText(), relay + " " + direction + ": the same trace with and without the probe");
+                assertEquals(without.cpuStats().get(0).contextSwitches(), with.cpuStats().get(0).contextSwitches());
+            }
         }
+    }
+
+    @Test
+    @DisplayName("IRQ -> user among 8 processes on 1 CPU: the reader's ~1.5 ms median is the running process's protected"
+            + " slice (RUN_TO_PARITY) lasting until the next tick; HZ 1000 or a 0.1 ms base slice take it away")
+    void fromIrqWaitIsTheTick() {
+        for (long seed = 1; seed <= 3; seed++) {
+            double hz250 = medianUs(seed, s -> s);
+            double hz1000 = medianUs(seed, s -> s.withHz(1000));
+            double shortSlice = medianUs(seed, s -> s.withBaseSlice(100_000));
+            assertTrue(hz250 > 1000, "seed " + seed + ": HZ 250, 0.75 ms slice: the reader waits for the tick: " + hz250 + " us");
+            assertTrue(hz1000 < 250, "seed " + seed + ": HZ 1000: the slice ends at a tick 1 ms apart: " + hz1000 + " us");
+            assertTrue(shortSlice < 250, "seed " + seed + ": a 0.1 ms slice is over before most wake-ups: " + shortSlice + " us");
+        }
+    }
+
+    /** The median latency of a fresh netlink from-irq machine (its own probe) with changed scheduler settings. */
+    private static double medianUs(long seed, UnaryOperator<SchedSettings> change) {
+        Sweep.Run run = RelayVsNetlink.machine(new RelayVsNetlink.Cell("netlink", "from-irq", 1, 8), seed);
+        MachineSpec spec = withSched(run.spec(), change.apply(run.spec().sched()));
+        return run.measure().apply(Simulation.run(spec, run.untilNs(), false, ConfigFactory.load())).get("median");
+    }
+
+    private static MachineSpec withSched(MachineSpec s, SchedSettings sched) {
+        return new MachineSpec(s.name(), s.cpus(), s.preempt(), sched, s.seed(), s.softirqDeferToKsoftirqd(), s.locks(),
+                s.irqs(), s.softirqs(), s.kthreads(), s.processes(), s.watchdogThreshNs(), s.semaphoreCounts(), s.boot(),
+                s.faults(), s.tasklets());
     }
 
     @Test
@@ -78,8 +108,10 @@ class ExperimentRunTest {
         return s.withContexts(s.name(), s.locks(),
                 s.irqs().stream().map(i -> new MachineSpec.Irq(i.name(), i.line(), i.cpus(), i.arrivals(), strip.apply(i.handler()))).toList(),
                 s.softirqs(),
-                s.kthreads().stream().map(t -> new MachineSpec.Task(t.name(), t.cpu(), t.startNs(), strip.apply(t.body()), t.pid())).toList(),
-                s.processes().stream().map(t -> new MachineSpec.Task(t.name(), t.cpu(), t.startNs(), strip.apply(t.body()), t.pid())).toList());
+                s.kthreads().stream().map(t -> new MachineSpec.Task(t.name(), t.cpu(), t.startNs(), strip.apply(t.body()), t.pid(),
+                        t.attr(), t.allowed())).toList(),
+                s.processes().stream().map(t -> new MachineSpec.Task(t.name(), t.cpu(), t.startNs(), strip.apply(t.body()), t.pid(),
+                        t.attr(), t.allowed())).toList());
     }
 
     private static List<Op> strip(List<Op> ops) {

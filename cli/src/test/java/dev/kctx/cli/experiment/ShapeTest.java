@@ -40,13 +40,37 @@ class ShapeTest {
     }
 
     @Test
-    @DisplayName("relay-vs-netlink confirms the seed only when relay grows and netlink stays flat")
+    @DisplayName("relay-vs-netlink confirms the seed for a relay only when that relay grows and netlink stays flat")
     void relayVerdict() {
-        assertTrue(RelayVsNetlink.verdict("to-irq", 1, GROWING, FLAT).endsWith("-> as the seed claims"));
-        String bothGrow = RelayVsNetlink.verdict("from-irq", 2, GROWING, GROWING);
-        assertTrue(bothGrow.contains("netlink grows") && bothGrow.endsWith("-> NOT the seed's claim"), bothGrow);
-        assertTrue(RelayVsNetlink.verdict("to-irq", 1, FLAT, FLAT).endsWith("-> NOT the seed's claim"),
+        String fairGrows = RelayVsNetlink.verdict("to-irq", 1, curves(GROWING, FLAT, FLAT));
+        assertTrue(fairGrows.endsWith("-> the seed's claim (relay grows, netlink flat): relay yes, relay-fifo no"), fairGrows);
+        assertTrue(fairGrows.startsWith("to-irq, 1 CPU: relay grows, relay-fifo flat, netlink flat with load"), fairGrows);
+        String allGrow = RelayVsNetlink.verdict("from-irq", 2, curves(GROWING, GROWING, GROWING));
+        assertTrue(allGrow.endsWith("relay no, relay-fifo no"), "netlink grows too: " + allGrow);
+        assertTrue(RelayVsNetlink.verdict("to-irq", 1, curves(FLAT, FLAT, FLAT)).endsWith("relay no, relay-fifo no"),
                 "a flat relay does not confirm the claim");
+    }
+
+    private static java.util.Map<String, double[]> curves(double[] relay, double[] fifo, double[] netlink) {
+        java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
+        m.put("relay", relay);
+        m.put("relay-fifo", fifo);
+        m.put("netlink", netlink);
+        return m;
+    }
+
+    @Test
+    @DisplayName("wakeup-latency: the reference holds only within its three bounds; the models and cond_resched in their order")
+    void wakeupVerdicts() {
+        assertTrue(WakeupLatency.headline(0, 3987, 0).contains("-> the reference holds"));
+        assertTrue(WakeupLatency.headline(501, 3987, 0).contains("-> NOT the reference"), "median above 500 us");
+        assertTrue(WakeupLatency.headline(0, 8001, 0).contains("-> NOT the reference"), "p99 above 8 ms");
+        assertTrue(WakeupLatency.headline(0, 3987, 51).contains("-> NOT the reference"), "FIFO above 50 us");
+        assertTrue(WakeupLatency.models(1000, 100, 0).endsWith("full not at all"));
+        assertTrue(WakeupLatency.models(1000, 1000, 0).contains("NOT the expected order"), "voluntary no better than none");
+        assertTrue(WakeupLatency.models(1000, 100, 100).contains("NOT the expected order"), "full waits");
+        assertTrue(WakeupLatency.condResched(100, 1000).contains("bounds the wait by one item"));
+        assertTrue(WakeupLatency.condResched(1000, 1000).contains("NOT bounded"));
     }
 
     @Test
