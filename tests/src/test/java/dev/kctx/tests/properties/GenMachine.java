@@ -137,7 +137,7 @@ record GenMachine(String name, int cpus, boolean preemptFull, long timeSliceNs, 
         StringBuilder y = new StringBuilder();
         y.append("name: ").append(name).append('\n');
         y.append("machine: {cpus: ").append(cpus).append(", preempt: ").append(preemptFull ? "full" : "none")
-                .append(", time_slice: ").append(dur(timeSliceNs)).append(", seed: ").append(seed)
+                .append(", hz: 1000, base_slice: ").append(dur(timeSliceNs)).append(", seed: ").append(seed)
                 .append(", softirq_defer: ").append(softirqDefer).append(", watchdog_thresh: ")
                 .append(dur(watchdogThreshNs)).append("}\n");
         if (!locks.isEmpty()) {

@@ -183,9 +183,22 @@ final class TraceChecker {
                 }
             }
         }
+        // Tasks migrate: whether a task switched in is inside a system call is known only from the whole
+        // trace in its (causal) order, not from the events of the CPU it arrives on.
+        Map<TraceRecord, Boolean> syscallAtSwitchIn = new java.util.IdentityHashMap<>();
+        Map<Integer, Boolean> state = new HashMap<>();
+        for (TraceRecord t : r.trace()) {
+            switch (t.event()) {
+                case "sys_enter" -> state.put(t.pid(), true);
+                case "sys_exit" -> state.put(t.pid(), false);
+                case "sched_switch" -> syscallAtSwitchIn.put(t, state.getOrDefault(t.subject(), false));
+                default -> {
+                }
+            }
+        }
         long[][] levels = new long[cpus][ContextLevel.values().length + 1];
         for (int c = 0; c < cpus; c++) {
-            List<Segment> segments = cpu(m, r, res, rules, byCpu.get(c), processPids, inSyscall, levels[c]);
+            List<Segment> segments = cpu(m, r, res, rules, byCpu.get(c), processPids, inSyscall, syscallAtSwitchIn, levels[c]);
             if (rules) {
                 arrivals(m, r, res, c, byCpu.get(c), segments);
             }
@@ -198,7 +211,8 @@ final class TraceChecker {
     }
 
     private static List<Segment> cpu(GenMachine m, Run r, Result res, boolean rules, List<TraceRecord> recs,
-                                     Set<Integer> processPids, Map<Integer, Boolean> inSyscall, long[] levels) {
+                                     Set<Integer> processPids, Map<Integer, Boolean> inSyscall,
+                                     Map<TraceRecord, Boolean> syscallAtSwitchIn, long[] levels) {
         Deque<Open> stack = new ArrayDeque<>();
         Map<Integer, St> taskState = new HashMap<>();
         Set<Integer> pendingSoft = new TreeSet<>();
@@ -325,6 +339,7 @@ final class TraceChecker {
                 case "sched_switch" -> {
                     taskState.put(curPid, flagsState(t));
                     curPid = t.subject();
+                    inSyscall.put(curPid, syscallAtSwitchIn.getOrDefault(t, false));
                     after = taskState.getOrDefault(curPid, St.ON);
                 }
                 case "kctx_op" -> after = opEffect(t.args(), flagsState(t), hasH);
