@@ -467,7 +467,9 @@ public final class Netlink {
             } else if (r instanceof SendMsg m) {
                 return new NetlinkProtocol.Sent(sendmsg(c, s, m));
             } else if (r instanceof RecvMsg m) {
-                return recvmsg(c, s, m.dontWait());
+                NetlinkProtocol.Received got = recvmsg(c, s, m.dontWait());
+                // an empty queue is the common case of a blocking reader: a reply, not an exception
+                return got == null ? new NetlinkProtocol.Blocked(s.rxQueue()) : got;
             } else if (r instanceof Close) {
                 dev.kctx.mechanisms.vfs.FileSyscalls.close(c, fd);
                 return new NetlinkProtocol.Closed();
@@ -623,7 +625,10 @@ public final class Netlink {
         return len;
     }
 
-    /** netlink_recvmsg: a pending socket error first (ENOBUFS after an overrun), then the oldest datagram. */
+    /**
+     * netlink_recvmsg: a pending socket error first (ENOBUFS after an overrun), then the oldest
+     * datagram; null when there is none and the caller may wait.
+     */
     NetlinkProtocol.Received recvmsg(FileCtx c, Sock s, boolean dontWait) {
         Exec x = c.exec();
         if (s.skErr != null) {
@@ -638,7 +643,7 @@ public final class Netlink {
             if (dontWait) {
                 throw new KernelError(Errno.EAGAIN);
             }
-            throw new WouldBlock(s.rxQueue());
+            return null;
         }
         s.rmem -= skb.truesize();
         delivered(tables[s.unit], s);

@@ -102,6 +102,13 @@ public sealed interface NetlinkProtocol {
     record Sent(int bytes) implements Reply {
     }
 
+    /**
+     * recvmsg found nothing to read and may wait: the caller sleeps on {@code queue} and runs the call
+     * again when woken (the kernel's skb_recv_datagram loop). Never seen by user space.
+     */
+    record Blocked(String queue) implements Reply {
+    }
+
     /** One datagram: its sender's port id, the group it was multicast to (0: unicast), its messages. */
     record Received(int srcPortId, int group, List<NlMsg> msgs, int bytes) implements Reply {
         public Received {

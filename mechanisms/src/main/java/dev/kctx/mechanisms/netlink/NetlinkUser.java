@@ -106,6 +106,11 @@ public final class NetlinkUser {
             return reply instanceof Opened o ? o.fd() : -1;
         }
 
+        @Override
+        public String blockedOn(Reply rep) {
+            return rep instanceof NetlinkProtocol.Blocked b ? b.queue() : null;
+        }
+
         public IoResult done(Reply rep) {
             if (rep instanceof Opened o) {
                 return IoResult.Done.of(o.fd());

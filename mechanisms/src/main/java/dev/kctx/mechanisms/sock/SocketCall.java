@@ -33,6 +33,11 @@ public final class SocketCall {
 
         /** The call's result for user space. */
         IoResult done(R reply);
+
+        /** The wait queue of a reply that says the caller must sleep and retry, or null. */
+        default String blockedOn(R reply) {
+            return null;
+        }
     }
 
     /** The kernel side cannot go on without sleeping: the caller waits on {@code queue}, then retries. */
@@ -56,6 +61,10 @@ public final class SocketCall {
             Q req = request.apply(c.exec());
             try {
                 R rep = family.handle(c, req);
+                String blocked = family.blockedOn(rep);
+                if (blocked != null) {
+                    return new IoResult.WouldBlock(blocked);
+                }
                 regs.vars.put(replyKey, rep);
                 int fd = family.openedFd(rep);
                 if (fd >= 0 && fdVar != null) {
