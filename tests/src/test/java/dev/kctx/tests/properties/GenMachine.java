@@ -79,10 +79,17 @@ record GenMachine(String name, int cpus, boolean preemptFull, long timeSliceNs, 
         }
     }
 
-    /** A kernel thread or process; {@code cpu} -1 leaves the choice to the loader, {@code repeat} 0 is forever. */
-    record Task(String name, int cpu, long startNs, int repeat, List<Item> body) {
+    /**
+     * A kernel thread or process; {@code cpu} -1 leaves the choice to the loader (and the task may
+     * migrate), {@code repeat} 0 is forever, {@code nice} its weight in the fair class.
+     */
+    record Task(String name, int cpu, long startNs, int repeat, List<Item> body, int nice) {
         Task {
             body = List.copyOf(body);
+        }
+
+        Task(String name, int cpu, long startNs, int repeat, List<Item> body) {
+            this(name, cpu, startNs, repeat, body, 0);
         }
     }
 
@@ -179,6 +186,9 @@ record GenMachine(String name, int cpus, boolean preemptFull, long timeSliceNs, 
                 y.append("    cpu: ").append(t.cpu()).append('\n');
             }
             y.append("    start: ").append(dur(t.startNs())).append('\n');
+            if (t.nice() != 0) {
+                y.append("    nice: ").append(t.nice()).append('\n');
+            }
             y.append("    repeat: ").append(t.repeat() == 0 ? "forever" : String.valueOf(t.repeat())).append('\n');
             y.append("    body:\n");
             body(y, t.body(), 6);

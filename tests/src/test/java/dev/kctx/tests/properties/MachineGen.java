@@ -477,14 +477,18 @@ final class MachineGen {
             G g = base.with(ktR.get(i));
             int cpu = g.chance(0.7) ? g.r.nextInt(s.cpus()) : -1;
             int repeat = g.chance(0.3) ? 0 : g.between(1, 4);
-            kthreads.add(new GenMachine.Task("kt" + i, cpu, 1000L * g.between(0, 500), repeat, g.kthreadBody(false)));
+            List<Item> body = g.kthreadBody(false);
+            int nice = g.chance(0.4) ? g.between(-10, 10) : 0;
+            kthreads.add(new GenMachine.Task("kt" + i, cpu, 1000L * g.between(0, 500), repeat, body, nice));
         }
         List<GenMachine.Task> processes = new ArrayList<>();
         for (int i = 0; i < s.processes(); i++) {
             G g = base.with(procR.get(i));
             int cpu = g.chance(0.7) ? g.r.nextInt(s.cpus()) : -1;
             int repeat = g.chance(0.3) ? 0 : g.between(1, 3);
-            processes.add(new GenMachine.Task("proc" + i, cpu, 1000L * g.between(0, 500), repeat, g.processBody(0, false)));
+            List<Item> body = g.processBody(0, false);
+            int nice = g.chance(0.4) ? g.between(-10, 10) : 0;
+            processes.add(new GenMachine.Task("proc" + i, cpu, 1000L * g.between(0, 500), repeat, body, nice));
         }
         return new GenMachine("gen-" + Long.toHexString(s.seed()), s.cpus(), full, slice, mseed, defer, 4_000_000L,
                 decl, irqs, softirqs, kthreads, processes, until);
