@@ -89,7 +89,7 @@ final class CpuScheduler {
         running(t);
         int target = selectAndTrace(t);
         if (target != c.id) {
-            moveTo(t, target, false);
+            moveTo(t, target, false, false);
         } else {
             enqueueWoken(t);
         }
@@ -132,8 +132,8 @@ final class CpuScheduler {
 
     /**
      * __schedule: the current task leaves the CPU (deactivated if it sleeps or exits, put back if
-     * still runnable), the run queue picks the next one (or c.idle), and the switch is traced with
-     * the kernel's prio numbers. Then the CPU's balancing: an c.idle CPU, or one that c.now runs below
+     * still runnable), the run queue picks the next one (or idle), and the switch is traced with
+     * the kernel's prio numbers. Then the CPU's balancing: an idle CPU, or one that now runs below
      * an RT task waiting elsewhere, asks for a task (newidle_balance, pull_rt_task); one with an RT
      * task that cannot run here pushes it (push_rt_task).
      */
@@ -231,11 +231,9 @@ final class CpuScheduler {
     int selectAndTrace(TaskControl t) {
         int from = t.cpu();
         int target = balance.selectTaskRq(t, from);
-        if (target != from) {
-            if (c.traceEnabled) {
-                c.record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
-                        + from + " dest_cpu=" + target, t.pid);
-            }
+        if (target != from && c.traceEnabled) {
+            c.record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
+                    + from + " dest_cpu=" + target, t.pid);
         }
         if (c.traceEnabled) {
             c.record("sched_wakeup", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " target_cpu="
@@ -246,15 +244,16 @@ final class CpuScheduler {
 
     /** A runnable task that is on no run queue goes to CPU {@code target} (set_task_cpu + a calendar event). */
     void moveTo(TaskControl t, int target, boolean fresh) {
+        moveTo(t, target, fresh, true);
+    }
+
+    /** The same; {@code trace} false when select_task_rq's sched_migrate_task was traced already. */
+    private void moveTo(TaskControl t, int target, boolean fresh, boolean trace) {
         int from = t.cpu();
         t.setCpu(target);
-        if (!fresh || from != target) {
-            if (from != target) {
-                }
-            if (c.traceEnabled && from != target && !t.sleeping()) {
-                c.record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
-                        + from + " dest_cpu=" + target, t.pid);
-            }
+        if (trace && c.traceEnabled && from != target && !t.sleeping()) {
+            c.record("sched_migrate_task", "comm=" + t.comm + " pid=" + t.pid + " prio=" + t.prio() + " orig_cpu="
+                    + from + " dest_cpu=" + target, t.pid);
         }
         balance.posted(target);
         c.post(new Migrate(c.now, t, fresh), target, ContextLevel.KERNEL, -2 - c.id);
@@ -347,7 +346,7 @@ final class CpuScheduler {
 
     /**
      * scheduler_tick: charge the running task, let the classes decide whether it must go
-     * (need_resched), balance, and arm the next tick. An c.idle CPU has no tick (NO_HZ_IDLE).
+     * (need_resched), balance, and arm the next tick. An idle CPU has no tick (NO_HZ_IDLE).
      */
     void onTick(Tick t) {
         if (t.gen() != tickGen) {
@@ -367,7 +366,7 @@ final class CpuScheduler {
         preemptIfNeeded();
     }
 
-    /** The tick's balancing: kick an c.idle CPU to take a waiting task (nohz), periodic pull, RT push. */
+    /** The tick's balancing: kick an idle CPU to take a waiting task (nohz), periodic pull, RT push. */
     void tickBalance() {
         int idleCpu = balance.idleCpuFor(rq);
         if (idleCpu >= 0) {
@@ -411,7 +410,7 @@ final class CpuScheduler {
 
     /**
      * need_resched was set: a task running at a preemption point its model allows leaves the CPU
-     * c.now (user mode always; kernel mode with preempt=full and preempt_count 0); otherwise at the
+     * now (user mode always; kernel mode with preempt=full and preempt_count 0); otherwise at the
      * next point (interrupt exit, cond_resched, return to user mode, sleep).
      */
     void preemptIfNeeded() {
