@@ -1443,7 +1443,13 @@ public final class Cpu {
         @Override
         public boolean needsCheckpoint() {
             AtomicState a = cur.atomic;
-            return !pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq();
+            if (!pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq()) {
+                return true;
+            }
+            // preempt=full: preempt_enable or spin_unlock that brings preempt_count to 0 with a reschedule
+            // pending calls preempt_schedule at once (include/linux/preempt.h)
+            return frame.kind == Kind.TASK && rq.needResched() && spec.preempt() == MachineSpec.Preempt.FULL
+                    && frame.level == ContextLevel.KERNEL && a.preemptCount() == 0 && !a.irqsDisabled();
         }
     }
 }

@@ -51,4 +51,24 @@ class PreemptionModelTest {
         assertEquals(us(2500), wake.timeNs());
         assertEquals(expected, run.timeNs(), "preempt " + mode + ": " + run);
     }
+
+    @ParameterizedTest(name = "preempt {0}")
+    @EnumSource(MachineSpec.Preempt.class)
+    @DisplayName("a spin lock holds off the woken RT process; with preempt=full it runs at the spin_unlock, otherwise when the thread sleeps")
+    void preemptionAtSpinUnlock(MachineSpec.Preempt mode) {
+        MachineSpec spec = MachineSpec.builder().cpus(1).preempt(mode)
+                .lock("L", dev.kctx.actors.program.KernelObjects.LockType.SPINLOCK)
+                .kthread("worker", 0, us(1), Program.builder()
+                        .spinLock("L").compute(ms(2)).spinUnlock("L").compute(ms(3)).msleep(ms(10)).build())
+                .process(new MachineSpec.Task("rt", 0, 0, Program.builder().nanosleep(us(500)).compute(us(10)).build(), 0,
+                        SchedAttr.fifo(50), List.of()))
+                .build();
+        RunResult r = Runs.run(testKit, spec, ms(20));
+        TraceRecord wake = Runs.first(r, t -> t.event().equals("sched_wakeup") && t.args().startsWith("comm=rt "), "rt woken");
+        TraceRecord run = Runs.first(r, t -> t.timeNs() >= wake.timeNs() && t.event().equals("sched_switch")
+                && t.args().contains("next_comm=rt "), "rt runs");
+        long expected = mode == MachineSpec.Preempt.FULL ? ms(2) + us(1) : ms(5) + us(1);
+        assertEquals(expected, run.timeNs(), "preempt " + mode + ": " + run);
+        assertEquals(0, r.reports().size(), "nothing to report: " + r.reports());
+    }
 }
