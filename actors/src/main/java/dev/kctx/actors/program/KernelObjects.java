@@ -296,7 +296,8 @@ public final class KernelObjects {
 
     /** True when the line is masked; the arrival is then kept pending (IRQS_PENDING) for the unmask. */
     public boolean irqMaskedArrival(int line) {
-        if (!masked.containsKey(line)) {
+        // every arrival asks; only threaded IRQF_ONESHOT lines are ever masked
+        if (masked.isEmpty() || !masked.containsKey(line)) {
             return false;
         }
         masked.put(line, true);

@@ -56,6 +56,10 @@ public final class Balance {
 
     /** The CPU a waking {@code p} is queued on; {@code prev} is task_cpu(p). */
     public int selectTaskRq(SchedTask p, int prev) {
+        int only = p.onlyCpu();
+        if (only >= 0) {
+            return only;
+        }
         return p.rt() ? selectRt(p, prev) : selectFair(p, prev);
     }
 
@@ -184,6 +188,9 @@ public final class Balance {
      * a queued fair task that may run here.
      */
     public int pullSource(int dst) {
+        if (!rqs[dst].idle() && !rtWaitingAnywhere()) {
+            return -1;
+        }
         int dstPrio = cpuPrio(dst);
         int rtSrc = -1;
         int rtBest = dstPrio;
@@ -245,6 +252,16 @@ public final class Balance {
             }
         }
         return best;
+    }
+
+    /** True when some CPU has more RT tasks queued than the one it runs (rto_mask is not empty). */
+    private boolean rtWaitingAnywhere() {
+        for (RunQueue r : rqs) {
+            if (r.rt.nr > 1 || r.rt.nr == 1 && (r.curr() == null || !r.curr().rt())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A queued RT task of {@code src} that is not running and may run on {@code dst}, highest priority first. */

@@ -16,6 +16,8 @@ public class SchedTask {
     int cpu;
     /** cpus_mask; null allows every CPU. */
     BitSet allowed;
+    /** The single CPU of cpus_mask, or -1 (a pinned task's placement needs no search). */
+    private int onlyCpu = -1;
     /** Per-CPU kernel threads (ksoftirqd/N, irq threads): sched_setaffinity gives EINVAL (PF_NO_SETAFFINITY). */
     boolean noSetAffinity;
     /** task_on_rq_queued(). */
@@ -87,6 +89,12 @@ public class SchedTask {
     /** Sets cpus_mask (null: every CPU). The caller checks it is not empty and moves the task if needed. */
     public final void setAllowed(BitSet mask) {
         allowed = mask == null ? null : (BitSet) mask.clone();
+        onlyCpu = allowed != null && allowed.cardinality() == 1 ? allowed.nextSetBit(0) : -1;
+    }
+
+    /** The one CPU the task may run on, or -1 when it may run on several. */
+    final int onlyCpu() {
+        return onlyCpu;
     }
 
     public final boolean mayRunOn(int c) {
@@ -98,6 +106,7 @@ public class SchedTask {
         BitSet b = new BitSet();
         b.set(c);
         allowed = b;
+        onlyCpu = c;
         noSetAffinity = true;
     }
 
