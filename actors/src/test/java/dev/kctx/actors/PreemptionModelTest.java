@@ -40,9 +40,8 @@ class PreemptionModelTest {
                         SchedAttr.fifo(50), List.of()))
                 .build();
         RunResult r = Runs.run(testKit, spec, ms(20));
-        TraceRecord wake = Runs.first(r, t -> t.event().equals("sched_wakeup") && t.args().startsWith("comm=rt "), "rt woken");
-        TraceRecord run = Runs.first(r, t -> t.timeNs() >= wake.timeNs() && t.event().equals("sched_switch")
-                && t.args().contains("next_comm=rt "), "rt runs");
+        TraceRecord wake = wakeOfRt(r);
+        TraceRecord run = runAfter(r, wake);
         long expected = switch (mode) {
             case FULL -> us(2500);
             case VOLUNTARY -> ms(3) + us(1);   // the kmalloc(GFP_KERNEL) that starts the next 1 ms step
@@ -64,11 +63,20 @@ class PreemptionModelTest {
                         SchedAttr.fifo(50), List.of()))
                 .build();
         RunResult r = Runs.run(testKit, spec, ms(20));
-        TraceRecord wake = Runs.first(r, t -> t.event().equals("sched_wakeup") && t.args().startsWith("comm=rt "), "rt woken");
-        TraceRecord run = Runs.first(r, t -> t.timeNs() >= wake.timeNs() && t.event().equals("sched_switch")
-                && t.args().contains("next_comm=rt "), "rt runs");
+        TraceRecord wake = wakeOfRt(r);
+        TraceRecord run = runAfter(r, wake);
         long expected = mode == MachineSpec.Preempt.FULL ? ms(2) + us(1) : ms(5) + us(1);
         assertEquals(expected, run.timeNs(), "preempt " + mode + ": " + run);
         assertEquals(0, r.reports().size(), "nothing to report: " + r.reports());
+    }
+
+    static TraceRecord wakeOfRt(RunResult r) {
+        return Runs.first(r, t -> t.event().equals("sched_wakeup") && t.args().startsWith("comm=rt "), "rt woken");
+    }
+
+    /** The first switch to rt at or after its wake-up. */
+    static TraceRecord runAfter(RunResult r, TraceRecord wake) {
+        return Runs.first(r, t -> t.timeNs() >= wake.timeNs() && t.event().equals("sched_switch")
+                && t.args().contains("next_comm=rt "), "rt runs");
     }
 }

@@ -68,15 +68,22 @@ public final class FairRq {
         avgLoad -= se.weight;
     }
 
+    /** The weighted key sum with the running entity in (it is kept out of the tree and the sums). */
+    private long sumWithCurr() {
+        SchedTask c = curr;
+        return c != null && c.seOnRq ? avgVruntime + key(c) * c.weight : avgVruntime;
+    }
+
+    /** The load with the running entity in. */
+    private long loadWithCurr() {
+        SchedTask c = curr;
+        return c != null && c.seOnRq ? avgLoad + c.weight : avgLoad;
+    }
+
     /** avg_vruntime(): V, the load-weighted average vruntime of the queue, the running entity included. */
     public long avgVruntime() {
-        long avg = avgVruntime;
-        long load = avgLoad;
-        SchedTask c = curr;
-        if (c != null && c.seOnRq) {
-            avg += key(c) * c.weight;
-            load += c.weight;
-        }
+        long avg = sumWithCurr();
+        long load = loadWithCurr();
         if (load != 0) {
             // sign flips effective floor / ceil
             if (avg < 0) {
@@ -89,14 +96,7 @@ public final class FairRq {
 
     /** entity_eligible(): vruntime <= V, compared without the division. */
     public boolean eligible(SchedTask se) {
-        long avg = avgVruntime;
-        long load = avgLoad;
-        SchedTask c = curr;
-        if (c != null && c.seOnRq) {
-            avg += key(c) * c.weight;
-            load += c.weight;
-        }
-        return avg >= key(se) * load;
+        return sumWithCurr() >= key(se) * loadWithCurr();
     }
 
     /** update_min_vruntime(): the smaller of the running and the leftmost vruntime, never moving back. */
@@ -283,12 +283,8 @@ public final class FairRq {
         if (c != null && c.vlag == c.deadline) {
             return c;
         }
-        long avg = avgVruntime;
-        long load = avgLoad;
-        if (curr != null && curr.seOnRq) {
-            avg += key(curr) * curr.weight;
-            load += curr.weight;
-        }
+        long avg = sumWithCurr();
+        long load = loadWithCurr();
         SchedTask best = null;
         for (int i = 0; i < size; i++) {
             SchedTask se = tree[i];
