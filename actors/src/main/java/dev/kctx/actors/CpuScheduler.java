@@ -259,7 +259,7 @@ final class CpuScheduler {
         c.post(new Migrate(c.now, t, fresh), target, ContextLevel.KERNEL, -2 - c.id);
     }
 
-    /** wake_up_new_task on this CPU: traced, queued with half a slice, may preempt. */
+    /** wake_up_new_task on this CPU: traced, queued at V, may preempt. */
     void wakeUpNew(TaskControl task) {
         if (c.traceEnabled) {
             c.record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=" + task.prio() + " target_cpu="

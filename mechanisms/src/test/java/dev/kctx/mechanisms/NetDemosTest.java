@@ -94,8 +94,6 @@ class NetDemosTest {
                 "# insmod kudp.ko",
                 "# dmesg -c",
                 "kudp: socket bound to 127.0.0.1:5555",
-                // the new kthread waits on START at once: placed on an idle CPU at wake_up_new_task, it runs before insmod returns
-                "kudp: thread started",
                 "# ./udpecho hello",
                 "sent 5 bytes to 127.0.0.1:5555",
                 "received 'kernel got: hello' from 127.0.0.1:5555",
@@ -106,6 +104,7 @@ class NetDemosTest {
                 "received 'datagram 3 of 20' from 127.0.0.1:5555",
                 "received 3 of 20 datagrams",
                 "# dmesg -c",
+                "kudp: thread started",
                 "kudp: received 'hello' from 127.0.0.1:53404",
                 "kudp: received 'flood 20' from 127.0.0.1:6000",
                 "kudp: sent 20 datagrams to 127.0.0.1:6000",

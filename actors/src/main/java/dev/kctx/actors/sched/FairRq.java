@@ -3,7 +3,11 @@ package dev.kctx.actors.sched;
 /**
  * The fair class's run queue (cfs_rq) with EEVDF, as kernel/sched/fair.c of Linux 6.6 has it,
  * without group scheduling. Features as 6.6 enables them by default: PLACE_LAG,
- * PLACE_DEADLINE_INITIAL, RUN_TO_PARITY and WAKEUP_PREEMPTION on, NEXT_BUDDY off.
+ * PLACE_DEADLINE_INITIAL, RUN_TO_PARITY and WAKEUP_PREEMPTION on, NEXT_BUDDY off. In 6.6
+ * PLACE_DEADLINE_INITIAL is in effect a no-op: task_fork_fair places the child with half a slice,
+ * but wake_up_new_task's enqueue places it again without ENQUEUE_INITIAL, with a full slice (the
+ * bug that "sched/fair: Preserve PLACE_DEADLINE_INITIAL deadline", fixing e8f331bcc270, addresses
+ * in later kernels); kctx does what 6.6 does.
  *
  * <p>Virtual time: each entity's vruntime advances by its run time scaled by NICE_0_LOAD / weight
  * (update_curr). The queue's weighted average V ({@link #avgVruntime()}) is kept as
@@ -204,8 +208,9 @@ public final class FairRq {
 
     /**
      * place_entity(): puts a joining entity at V minus its lag, the lag scaled up so that adding
-     * it does not move V (PLACE_LAG), with half a slice's deadline when it is new
-     * (PLACE_DEADLINE_INITIAL).
+     * it does not move V (PLACE_LAG), with its deadline a slice later. A new task ({@code initial})
+     * gets the full slice as well: in 6.6 the half slice of PLACE_DEADLINE_INITIAL, given at fork,
+     * is overwritten by this placement at wake_up_new_task (see the class comment).
      */
     private void placeEntity(SchedTask se, boolean initial) {
         long vruntime = avgVruntime();
@@ -226,9 +231,6 @@ public final class FairRq {
             lag = lag / load;
         }
         se.vruntime = vruntime - lag;
-        if (initial) {
-            vslice /= 2;
-        }
         se.deadline = se.vruntime + vslice;
     }
 

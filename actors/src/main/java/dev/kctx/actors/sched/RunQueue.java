@@ -102,7 +102,7 @@ public final class RunQueue {
 
     /**
      * activate_task(): {@code p} joins this run queue; {@code initial} for a new task
-     * (wake_up_new_task's ENQUEUE_INITIAL), which gets half a slice's deadline.
+     * (wake_up_new_task), placed at V with no lag (its vlag is 0 from __sched_fork).
      */
     public void activate(SchedTask p, boolean initial, long now) {
         if (p.queued) {

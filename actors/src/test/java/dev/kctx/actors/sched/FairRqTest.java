@@ -51,43 +51,48 @@ class FairRqTest {
     void twoWeights() {
         SchedTask a = task(1, "a", 0);
         SchedTask b = task(2, "b", 5);
-        // a joins an empty queue: V = 0, no lag; a new task gets half a slice: deadline 1.5 ms
+        // a joins an empty queue: V = 0, no lag; in 6.6 a new task's deadline is a full slice on: 3 ms
         rq.activate(a, true, 0);
         assertEquals(0, a.vruntime());
-        assertEquals(1_500_000L, a.deadline());
-        // b joins with a queued: V = 0 (a's key 0), its lag 0; vslice = 9170149, half of it 4585074
+        assertEquals(3 * MS, a.deadline());
+        // b joins with a queued: V = 0 (a's key 0), its lag 0; its slice in virtual time is 9170149
         rq.activate(b, true, 0);
         assertEquals(0, b.vruntime());
-        assertEquals(4_585_074L, b.deadline());
+        assertEquals(9_170_149L, b.deadline());
         // both eligible (keys 0 <= V 0); a has the earlier deadline
         assertSame(a, rq.pickNext(null, 0));
         assertEquals(a.deadline(), a.vlag(), "RUN_TO_PARITY: the deadline at pick is stashed in vlag");
-        // tick 1 ms: a at 1 ms, deadline 1.5 ms not reached; tick 2 ms: 2 ms >= 1.5 ms, new deadline 2 + 3 = 5 ms, resched
+        // ticks at 1 and 2 ms: a's request (3 ms) is not used up; at 3 ms it is: new deadline 3 + 3 = 6 ms, resched
         rq.tick(MS);
-        assertFalse(rq.needResched(), "a's request is not used up at 1 ms");
         rq.tick(2 * MS);
-        assertTrue(rq.needResched(), "a used its request: the tick reschedules");
-        assertEquals(5 * MS, a.deadline());
-        // V = (2e6 * 1024 + 0 * 335) / 1359 = 1506990.4 -> 1506990: a (2 ms) is not eligible, b (0) is
-        assertEquals(1_506_990L, rq.fair().avgVruntime());
-        assertSame(b, rq.pickNext(a, 2 * MS));
-        // b runs: 1 ms of real time is 3056716 ns of virtual time at nice 5
+        assertFalse(rq.needResched(), "a's request is not used up at 2 ms");
         rq.tick(3 * MS);
-        assertEquals(3_056_716L, b.vruntime());
-        assertFalse(rq.needResched());
+        assertTrue(rq.needResched(), "a used its request: the tick reschedules");
+        assertEquals(6 * MS, a.deadline());
+        // V = (3e6 * 1024 + 0 * 335) / 1359 = 2260485.7 -> 2260485: a (3 ms) is not eligible, b (0) is
+        assertEquals(2_260_485L, rq.fair().avgVruntime());
+        assertSame(b, rq.pickNext(a, 3 * MS));
+        // b runs: 1 ms of real time is 3056716 ns of virtual time at nice 5; three ticks give 9170148,
+        // one short of its deadline 9170149, so it keeps the CPU until the fourth
         rq.tick(4 * MS);
-        assertEquals(6_113_432L, b.vruntime());
-        assertTrue(rq.needResched(), "6113432 >= 4585074: b's request is used up");
-        assertEquals(6_113_432L + 9_170_149L, b.deadline());
-        // min_vruntime moves to a's 2 ms. Keys: a 0, b 4113432; V = 2e6 + 4113432 * 335 / 1359 = 2e6 + 1013980
-        assertSame(a, rq.pickNext(b, 4 * MS));
-        assertEquals(2 * MS, rq.fair().minVruntime());
-        assertEquals(3_013_980L, rq.fair().avgVruntime());
-        // a runs until its virtual time reaches its 5 ms deadline: 3 more ticks (5, 6, 7 ms)
-        assertSame(a, tickUntil(4 * MS, 6 * MS));
+        assertEquals(3_056_716L, b.vruntime());
+        rq.tick(5 * MS);
+        rq.tick(6 * MS);
+        assertEquals(9_170_148L, b.vruntime());
+        assertFalse(rq.needResched(), "9170148 < 9170149: b's request is not quite used up");
         rq.tick(7 * MS);
+        assertEquals(12_226_864L, b.vruntime());
         assertTrue(rq.needResched());
-        assertEquals(5 * MS, a.vruntime());
+        assertEquals(12_226_864L + 9_170_149L, b.deadline());
+        // min_vruntime moves to a's 3 ms. Keys: a 0, b 9226864; V = 3e6 + 9226864 * 335 / 1359 = 3e6 + 2274466
+        assertSame(a, rq.pickNext(b, 7 * MS));
+        assertEquals(3 * MS, rq.fair().minVruntime());
+        assertEquals(5_274_466L, rq.fair().avgVruntime());
+        // a runs until its virtual time reaches its 6 ms deadline: ticks at 8 and 9 ms, then 10 ms
+        assertSame(a, tickUntil(7 * MS, 9 * MS));
+        rq.tick(10 * MS);
+        assertTrue(rq.needResched());
+        assertEquals(6 * MS, a.vruntime());
     }
 
     @Test
@@ -113,27 +118,27 @@ class FairRqTest {
         rq.activate(a, true, 0);
         rq.activate(b, true, 0);
         rq.activate(c, true, 0);
-        // all at v = 0 with deadline 1.5 ms; a is leftmost (first inserted) among equal deadlines
+        // all at v = 0 with deadline 3 ms; a is leftmost (first inserted) among equal deadlines
         assertSame(a, rq.pickNext(null, 0));
-        // a runs 2 ms (ticks at 1 and 2 ms; its request ends at 1.5 ms, seen at the 2 ms tick)
+        // a runs 3 ms (its request ends at 3 ms, seen at the 3 ms tick)
         rq.tick(MS);
         rq.tick(2 * MS);
+        rq.tick(3 * MS);
         assertTrue(rq.needResched());
-        // b and c are eligible (v 0 <= V = 2e6 / 3 = 666666); b is leftmost with the same deadline
-        assertSame(b, rq.pickNext(a, 2 * MS));
-        // b sleeps at 2.5 ms after 0.5 ms: V before it leaves = (2e6 + 0.5e6 + 0) / 3 = 833333;
-        // its lag = V - v = 833333 - 500000 = 333333 (limit max(2 * 3 ms, 1 ms) not reached)
-        rq.deactivate(b, 2_500_000L);
-        assertEquals(333_333L, b.vlag());
-        assertSame(c, rq.pickNext(b, 2_500_000L));
-        // c runs to 3.5 ms (1 ms): a 2 ms, c 1 ms; V = 1.5 ms. b wakes: lag 333333 * (2048 + 1024) / 2048 = 499999
-        rq.activate(b, false, 3_500_000L);
-        assertEquals(1_500_000L - 499_999L, b.vruntime(), "placed lag * (W + w) / W before V");
+        // b and c are eligible (v 0 <= V = 3e6 / 3 = 1e6); b is leftmost with the same deadline
+        assertSame(b, rq.pickNext(a, 3 * MS));
+        // b sleeps at 3.5 ms after 0.5 ms: V before it leaves = (3e6 + 0.5e6 + 0) / 3 = 1166666;
+        // its lag = V - v = 1166666 - 500000 = 666666 (limit max(2 * 3 ms, 1 ms) not reached)
+        rq.deactivate(b, 3_500_000L);
+        assertEquals(666_666L, b.vlag());
+        assertSame(c, rq.pickNext(b, 3_500_000L));
+        // c runs to 5.5 ms (2 ms): a 3 ms, c 2 ms; V = 2.5 ms. b wakes: lag 666666 * (2048 + 1024) / 2048 = 999999
+        rq.activate(b, false, 5_500_000L);
+        assertEquals(2_500_000L - 999_999L, b.vruntime(), "placed lag * (W + w) / W before V");
         assertEquals(b.vruntime() + 3 * MS, b.deadline(), "a waking task gets a full slice");
-        // V with b back: (2e6 + 1e6 + 1000001) / 3 = 1333333.67, floored to 1333333: b's lag is now 333332,
-        // the 333333 it left with less the average's rounding
+        // V with b back: (3e6 + 2e6 + 1500001) / 3 = 2166667: b's lag is 666666 again
         long v = rq.fair().avgVruntime();
-        assertEquals(333_332L, v - b.vruntime(), "the lag survives the sleep");
+        assertEquals(666_666L, v - b.vruntime(), "the lag survives the sleep");
     }
 
     @Test
@@ -146,22 +151,24 @@ class FairRqTest {
         assertSame(a, rq.pickNext(null, 0));
         rq.tick(MS);
         rq.tick(2 * MS);
-        // a at 2 ms is past V = 1 ms; b (0, deadline 1.5 ms) is picked and protected while eligible
-        assertSame(b, rq.pickNext(a, 2 * MS));
-        // c at nice -10 (weight 9548) wakes at 2.1 ms with no lag: V = (2 + 0.1) / 2 = 1.05 ms, its request
-        // 3 ms * 1024 / 9548 = 0.32 ms, so its deadline 1.37 ms is earlier than b's 1.5 ms: pick_eevdf without
+        rq.tick(3 * MS);
+        // a at 3 ms is past V = 1.5 ms; b (0, deadline 3 ms) is picked and protected while eligible
+        assertSame(b, rq.pickNext(a, 3 * MS));
+        // c at nice -10 (weight 9548) wakes at 3.1 ms with no lag: V = (3 + 0.1) / 2 = 1.55 ms, its request
+        // 3 ms * 1024 / 9548 = 0.32 ms, so its deadline 1.87 ms is earlier than b's 3 ms: pick_eevdf without
         // the protection would take c; b (0.1 ms <= V) is eligible and was just picked, so it keeps the CPU
         SchedTask c = task(3, "c", -10);
-        rq.activate(c, false, 2_100_000L);
-        assertEquals(1_050_000L, c.vruntime());
-        assertEquals(1_050_000L + LoadWeight.calcDeltaFair(3 * MS, 9548, 449_829), c.deadline());
-        rq.checkPreempt(c, 2_100_000L);
+        rq.activate(c, false, 3_100_000L);
+        assertEquals(1_550_000L, c.vruntime());
+        assertEquals(1_550_000L + LoadWeight.calcDeltaFair(3 * MS, 9548, 449_829), c.deadline());
+        rq.checkPreempt(c, 3_100_000L);
         assertFalse(rq.needResched(), "the freshly picked b keeps the CPU (RUN_TO_PARITY)");
-        rq.tick(3 * MS);
-        assertFalse(rq.needResched(), "b at 1 ms has not reached its 1.5 ms deadline");
         rq.tick(4 * MS);
-        assertTrue(rq.needResched(), "b's request is used up at the 4 ms tick");
-        assertSame(c, rq.pickNext(b, 4 * MS), "c: eligible, earliest deadline");
+        rq.tick(5 * MS);
+        assertFalse(rq.needResched(), "b at 2 ms has not reached its 3 ms deadline");
+        rq.tick(6 * MS);
+        assertTrue(rq.needResched(), "b's request is used up at the 6 ms tick");
+        assertSame(c, rq.pickNext(b, 6 * MS), "c: eligible, earliest deadline");
     }
 
     @Test
