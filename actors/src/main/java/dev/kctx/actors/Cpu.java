@@ -1409,6 +1409,12 @@ public final class Cpu {
         }
 
         @Override
+        public boolean schedPerCpuThread(int pid) {
+            TaskControl t = allTasks.get(pid);
+            return t != null && t.noSetAffinity();
+        }
+
+        @Override
         public java.util.BitSet schedAffinity(int pid) {
             TaskControl t = allTasks.get(pid);
             if (t == null || t.state == 'X') {

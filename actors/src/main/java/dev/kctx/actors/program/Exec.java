@@ -157,6 +157,11 @@ public interface Exec {
         throw new UnsupportedOperationException("schedAttr");
     }
 
+    /** True when task {@code pid} is a per-CPU kernel thread (PF_NO_SETAFFINITY): its affinity cannot change. */
+    default boolean schedPerCpuThread(int pid) {
+        throw new UnsupportedOperationException("schedPerCpuThread");
+    }
+
     /** Task {@code pid}'s cpus_allowed (sched_getaffinity), or null when there is no such live task. */
     default java.util.BitSet schedAffinity(int pid) {
         throw new UnsupportedOperationException("schedAffinity");

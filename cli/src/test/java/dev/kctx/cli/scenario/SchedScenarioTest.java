@@ -267,6 +267,7 @@ class SchedScenarioTest {
                       - nice: -1
                       - sched_setscheduler: {pid: 4000, policy: batch}
                       - sched_setaffinity: {pid: 4000, cpus: [1]}
+                      - sched_setaffinity: {pid: 10, cpus: [0]}
                       - nice: 3
                       - sched_setscheduler: {pid: 0, policy: batch}
                       - sched_setattr: {pid: 0, policy: idle}
@@ -289,12 +290,13 @@ class SchedScenarioTest {
                 nice: Operation not permitted
                 sched_setscheduler: Operation not permitted
                 sched_setaffinity: Operation not permitted
+                sched_setaffinity: Invalid argument
                 sched_setattr: Operation not permitted
                 """, console(r).replaceAll("(?m)^# setuid 1000$", "\\$ setuid 1000"),
                 "priority 100, policy 4, a priority for SCHED_OTHER, pid -1: EINVAL; an unknown pid: ESRCH (for sched_setaffinity"
                         + " a negative one too); an empty mask, a mask of CPUs the machine lacks, ksoftirqd/0's affinity: EINVAL; "
                         + "root may make ksoftirqd SCHED_FIFO and give a mask with an extra CPU. After setuid: an RT policy, a lower"
-                        + " nice, another user's task: EPERM; a higher nice, SCHED_BATCH and SCHED_IDLE are allowed; leaving"
+                        + " nice, another user's task: EPERM, but ksoftirqd's affinity EINVAL (PF_NO_SETAFFINITY comes first); a higher nice, SCHED_BATCH and SCHED_IDLE are allowed; leaving"
                         + " SCHED_IDLE is not (RLIMIT_NICE is 0)");
     }
 

@@ -125,14 +125,16 @@ public final class SchedCalls {
      * __set_cpus_allowed_ptr_locked): ESRCH for a pid nobody has (a negative pid finds nobody: there
      * is no EINVAL check); EPERM for another user's task without CAP_SYS_NICE; the mask is cut to
      * the machine's CPUs (cpuset_cpus_allowed) and EINVAL when none is left (no valid dest_cpu);
-     * EINVAL for a per-CPU kernel thread (PF_NO_SETAFFINITY). The kernel checks that flag before the
-     * owner; the engine tells it only when the change is made, so an unprivileged caller gets
-     * EPERM for a per-CPU kernel thread where the kernel says EINVAL.
+     * EINVAL for a per-CPU kernel thread (PF_NO_SETAFFINITY), checked, as the kernel does, right
+     * after the lookup and before the owner.
      */
     public static long schedSetaffinity(Exec x, int pid, BitSet mask) {
         int target = pid == 0 ? x.pid() : pid;
         if (pid < 0 || x.schedAffinity(target) == null) {
             throw new KernelError(Errno.ESRCH);
+        }
+        if (x.schedPerCpuThread(target)) {
+            throw new KernelError(Errno.EINVAL);
         }
         if (!sameOwner(x, target) && !Cred.of(x).capable(Cred.Cap.CAP_SYS_NICE)) {
             throw new KernelError(Errno.EPERM);
@@ -144,11 +146,7 @@ public final class SchedCalls {
         if (allowed.isEmpty()) {
             throw new KernelError(Errno.EINVAL);
         }
-        try {
-            x.schedSet(target, null, allowed);
-        } catch (IllegalArgumentException perCpuKthread) {
-            throw new KernelError(Errno.EINVAL);
-        }
+        x.schedSet(target, null, allowed);
         return 0;
     }
 
