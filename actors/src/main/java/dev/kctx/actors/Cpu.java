@@ -53,9 +53,16 @@ public final class Cpu {
 
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
-            permits IrqArrive, StepDone, WakeUp, TaskArrive, Tick, SchedTimer, Migrate, Pull, SetAttr, LockReleased,
-            Watchdog, Notify, TaskletRetry {
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, SchedEvent, LockReleased, Watchdog, Notify, TaskletRetry {
         long time();
+    }
+
+    /** The scheduler's own events (the tick, its timers, moves between CPUs): all at KERNEL level. */
+    public sealed interface SchedEvent extends Event permits Tick, SchedTimer, Migrate, Pull, SetAttr {
+        @Override
+        default ContextLevel level() {
+            return ContextLevel.KERNEL;
+        }
     }
 
     /**
@@ -95,41 +102,26 @@ public final class Cpu {
     }
 
     /** Calendar to CPU: the scheduler tick {@code gen} (scheduler_tick at HZ, KERNEL level; not traced). */
-    public record Tick(long time, long gen) implements Event {
-        public ContextLevel level() {
-            return ContextLevel.KERNEL;
-        }
+    public record Tick(long time, long gen) implements SchedEvent {
     }
 
     /** Calendar to CPU: the RT period timer (do_sched_rt_period_timer) may lift RT throttling. */
-    public record SchedTimer(long time) implements Event {
-        public ContextLevel level() {
-            return ContextLevel.KERNEL;
-        }
+    public record SchedTimer(long time) implements SchedEvent {
     }
 
     /**
      * CPU to CPU: {@code task} moves here (load balancing, RT push/pull, a new task's placement);
      * {@code fresh} for a new task, whose sched_wakeup_new this CPU traces.
      */
-    public record Migrate(long time, TaskControl task, boolean fresh) implements Event {
-        public ContextLevel level() {
-            return ContextLevel.KERNEL;
-        }
+    public record Migrate(long time, TaskControl task, boolean fresh) implements SchedEvent {
     }
 
     /** CPU to CPU: CPU {@code dst} asks for a task to run (idle balance, periodic balance, RT pull). */
-    public record Pull(long time, int dst) implements Event {
-        public ContextLevel level() {
-            return ContextLevel.KERNEL;
-        }
+    public record Pull(long time, int dst) implements SchedEvent {
     }
 
     /** CPU to CPU: sched_setattr / sched_setaffinity of task {@code pid}, done on the CPU that has it. */
-    public record SetAttr(long time, int pid, SchedAttr attr, java.util.BitSet allowed) implements Event {
-        public ContextLevel level() {
-            return ContextLevel.KERNEL;
-        }
+    public record SetAttr(long time, int pid, SchedAttr attr, java.util.BitSet allowed) implements SchedEvent {
     }
 
     /** Calendar to CPU: a lock this CPU spins on was released. */
@@ -274,8 +266,6 @@ public final class Cpu {
     final ArrayDeque<Frame> frames = new ArrayDeque<>();
     /** This CPU's run queue: the scheduler's decisions. */
     private final RunQueue rq;
-    /** The machine's run queues, for wake-up placement and balancing. */
-    private final Balance balance;
     /** Every task of the machine by pid (tasks migrate; a signal may reach a CPU the task has left). */
     private final Map<Integer, TaskControl> allTasks;
     private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
@@ -320,7 +310,6 @@ public final class Cpu {
         TaskControl ksoftirqd, boolean traceEnabled, boolean inlineBursts,
         Map<String, ActorRef<ContextProtocol.Command>> taskletEntities, Map<String, ContextCode> taskletCode,
         Balance balance, Map<Integer, TaskControl> allTasks) {
-        this.balance = balance;
         this.rq = balance.rq(id);
         this.allTasks = allTasks;
         this.taskletEntities = taskletEntities;
@@ -677,8 +666,7 @@ public final class Cpu {
             if (top.status == Status.NEEDS_RUN && top.kind == Kind.TASK && top == cur.frame && rq.needResched()
                     && preemptible(cur)) {
                 // A preemption point between operations: return to user mode, or preempt_enable with preempt=full
-                schedPreemptions++;
-                sched.schedule(CpuScheduler.PREEMPTED);
+                sched.preemptRunning(top);
                 continue;
             }
             switch (top.status) {
@@ -792,9 +780,7 @@ public final class Cpu {
         if (voluntary && f.kind == Kind.TASK && cur == f.task && frames.peek() == f && rq.needResched()
                 && (f.status == Status.NEEDS_RUN || f.status == Status.BUSY)) {
             // might_resched at a might_sleep point (PREEMPT_VOLUNTARY): the call goes on when the task runs again
-            preempt(f);
-            schedPreemptions++;
-            sched.schedule(CpuScheduler.PREEMPTED);
+            sched.preemptRunning(f);
         }
     }
 
@@ -987,11 +973,7 @@ public final class Cpu {
             return;
         }
         if (top.kind == Kind.TASK && rq.needResched() && preemptible(top.task)) {
-            if (top.status == Status.BUSY || top.status == Status.WAITING) {
-                preempt(top);
-            }
-            schedPreemptions++;
-            sched.schedule(CpuScheduler.PREEMPTED);
+            sched.preemptRunning(top);
             return;
         }
         if (top.status == Status.PREEMPTED) {

@@ -73,7 +73,7 @@ final class CpuScheduler {
             if (target != c.id) {
                 t.wakePending = true;
                 balance.posted(target);
-                c.post(new Cpu.WakeUp(c.now, h, false), target, ContextLevel.KERNEL, -2 - c.id);
+                c.post(new Cpu.WakeUp(c.now, h, false), target, ContextLevel.KERNEL, source());
                 return;
             }
         }
@@ -98,7 +98,7 @@ final class CpuScheduler {
     /** A per-CPU thread of this CPU is woken (ksoftirqd): no placement, the wake-up is queued here. */
     void wakeHere(TaskControl k) {
         balance.posted(c.id);
-        c.post(new Cpu.WakeUp(c.now, new WaitHandle(c.id, k, k.waitToken), false), c.id, ContextLevel.KERNEL, -2 - c.id);
+        c.post(new Cpu.WakeUp(c.now, new WaitHandle(c.id, k, k.waitToken), false), c.id, ContextLevel.KERNEL, source());
     }
 
     /** ttwu_do_wakeup: the task is runnable again. */
@@ -109,12 +109,41 @@ final class CpuScheduler {
         t.state = 'R';
     }
 
-    /** activate_task + wakeup_preempt on this CPU. */
-    void enqueueWoken(TaskControl t) {
+    /** A woken task is queued here; the wake-to-run statistics start. */
+    private void enqueueWoken(TaskControl t) {
         t.wokenAt = c.now;
-        rq.activate(t, false, c.now);
+        enqueue(t, false);
+    }
+
+    /** activate_task + wakeup_preempt on this CPU, and the preemption that may follow at once. */
+    private void enqueue(TaskControl t, boolean fresh) {
+        rq.activate(t, fresh, c.now);
         rq.checkPreempt(t, c.now);
         preemptIfNeeded();
+    }
+
+    /** The running task leaves the CPU now, keeping the cost it had left (a preemption, "R+"). */
+    void preemptRunning(Frame top) {
+        c.preempt(top);
+        c.schedPreemptions++;
+        schedule(PREEMPTED);
+    }
+
+    /** A queued task of this CPU that is not running goes to CPU {@code target}. */
+    private void detachTo(dev.kctx.actors.sched.SchedTask p, int target) {
+        rq.deactivate(p, c.now);
+        moveTo((TaskControl) p, target, false);
+    }
+
+    /** newidle_balance / pull_rt_task / load_balance: ask CPU {@code src} for a task to run here. */
+    private void askForTask(int src) {
+        balance.posted(c.id);
+        c.post(new Pull(c.now, c.id), src, ContextLevel.KERNEL, source());
+    }
+
+    /** This CPU's source id in the calendar (the one its soft IRQs and timers use). */
+    private int source() {
+        return -2 - c.id;
     }
 
     /** The RT period timer fires. */
@@ -142,7 +171,7 @@ final class CpuScheduler {
         if (prev != c.idle) {
             Frame f = c.frames.pop();
             if (f != prev.frame || !c.frames.isEmpty()) {
-                throw new IllegalStateException("cpu " + c.id + ": schedule() with interrupt c.frames on the stack");
+                throw new IllegalStateException("cpu " + c.id + ": schedule() with interrupt frames on the stack");
             }
             if (prevState != 'R' && prevState != PREEMPTED && prev.queued()) {
                 rq.deactivate(prev, c.now);
@@ -197,19 +226,18 @@ final class CpuScheduler {
         }
     }
 
-    void balanceAfterSwitch() {
+    private void balanceAfterSwitch() {
         if (c.cur == c.idle || !c.cur.rt()) {
             int src = balance.pullSource(c.id);
             if (src >= 0) {
-                balance.posted(c.id);
-                c.post(new Pull(c.now, c.id), src, ContextLevel.KERNEL, -2 - c.id);
+                askForTask(src);
             }
         }
         pushRt();
     }
 
     /** push_rt_tasks: queued RT tasks that would run at once on another CPU go there. */
-    void pushRt() {
+    private void pushRt() {
         for (int i = 0; i < 4; i++) {
             dev.kctx.actors.sched.SchedTask p = balance.rtPushCandidate(rq);
             if (p == null) {
@@ -219,8 +247,7 @@ final class CpuScheduler {
             if (target < 0) {
                 return;
             }
-            rq.deactivate(p, c.now);
-            moveTo((TaskControl) p, target, false);
+            detachTo(p, target);
         }
     }
 
@@ -228,7 +255,7 @@ final class CpuScheduler {
      * select_task_rq for a task being woken from this CPU; when it goes to another CPU,
      * set_task_cpu's sched_migrate_task is traced, then sched_wakeup with the chosen target.
      */
-    int selectAndTrace(TaskControl t) {
+    private int selectAndTrace(TaskControl t) {
         int from = t.cpu();
         int target = balance.selectTaskRq(t, from);
         if (target != from && c.traceEnabled) {
@@ -256,18 +283,16 @@ final class CpuScheduler {
                     + from + " dest_cpu=" + target, t.pid);
         }
         balance.posted(target);
-        c.post(new Migrate(c.now, t, fresh), target, ContextLevel.KERNEL, -2 - c.id);
+        c.post(new Migrate(c.now, t, fresh), target, ContextLevel.KERNEL, source());
     }
 
     /** wake_up_new_task on this CPU: traced, queued at V, may preempt. */
-    void wakeUpNew(TaskControl task) {
+    private void wakeUpNew(TaskControl task) {
         if (c.traceEnabled) {
             c.record("sched_wakeup_new", "comm=" + task.comm + " pid=" + task.pid + " prio=" + task.prio() + " target_cpu="
                     + String.format("%03d", c.id), task.pid);
         }
-        rq.activate(task, true, c.now);
-        rq.checkPreempt(task, c.now);
-        preemptIfNeeded();
+        enqueue(task, true);
     }
 
     /** A task moved here from another CPU. */
@@ -279,11 +304,9 @@ final class CpuScheduler {
         }
         if (m.fresh()) {
             wakeUpNew(t);
-            return;
+        } else {
+            enqueue(t, false);
         }
-        rq.activate(t, false, c.now);
-        rq.checkPreempt(t, c.now);
-        preemptIfNeeded();
     }
 
     /** Another CPU asks for a task: detach one it may run (RT first) and send it there. */
@@ -300,11 +323,9 @@ final class CpuScheduler {
             }
             t = balance.movableFair(rq, p.dst());
         }
-        if (t == null) {
-            return;
+        if (t != null) {
+            detachTo(t, p.dst());
         }
-        rq.deactivate(t, c.now);
-        moveTo((TaskControl) t, p.dst(), false);
     }
 
     /** sched_setattr / sched_setaffinity for a task of this CPU. */
@@ -314,7 +335,7 @@ final class CpuScheduler {
             return;
         }
         if (t.cpu() != c.id) {
-            c.post(a, t.cpu(), ContextLevel.KERNEL, -2 - c.id);
+            c.post(a, t.cpu(), ContextLevel.KERNEL, source());
             return;
         }
         if (a.attr() != null) {
@@ -328,8 +349,7 @@ final class CpuScheduler {
                     rq.reschedCurr();
                     preemptForMove = t;
                 } else {
-                    rq.deactivate(t, c.now);
-                    moveTo(t, balance.selectTaskRq(t, c.id), false);
+                    detachTo(t, balance.selectTaskRq(t, c.id));
                 }
             }
         }
@@ -367,27 +387,25 @@ final class CpuScheduler {
     }
 
     /** The tick's balancing: kick an idle CPU to take a waiting task (nohz), periodic pull, RT push. */
-    void tickBalance() {
+    private void tickBalance() {
         int idleCpu = balance.idleCpuFor(rq);
         if (idleCpu >= 0) {
             dev.kctx.actors.sched.SchedTask p = balance.movableFair(rq, idleCpu);
             if (p != null) {
-                rq.deactivate(p, c.now);
-                moveTo((TaskControl) p, idleCpu, false);
+                detachTo(p, idleCpu);
             }
         }
         if (ticks % balance.busyIntervalTicks == 0) {
             int src = balance.periodicPullSource(c.id);
             if (src >= 0) {
-                balance.posted(c.id);
-                c.post(new Pull(c.now, c.id), src, ContextLevel.KERNEL, -2 - c.id);
+                askForTask(src);
             }
         }
         pushRt();
     }
 
     /** The next tick at the next multiple of TICK_NSEC (jiffies), if none is pending. */
-    void armTick() {
+    private void armTick() {
         if (tickAt >= c.now) {
             // a tick is pending (one due at this very instant included)
             return;
@@ -395,17 +413,17 @@ final class CpuScheduler {
         long period = rq.settings().tickNs();
         tickAt = (c.now / period + 1) * period;
         tickGen++;
-        c.post(new Tick(tickAt, tickGen), c.id, ContextLevel.KERNEL, -2 - c.id);
+        c.post(new Tick(tickAt, tickGen), c.id, ContextLevel.KERNEL, source());
     }
 
     /** The RT period timer, while RT throttling holds this CPU's RT tasks back. */
-    void armRtTimer() {
+    private void armRtTimer() {
         long end = rq.throttleEnd();
         if (end < 0 || rtTimerAt == end) {
             return;
         }
         rtTimerAt = end;
-        c.post(new SchedTimer(end), c.id, ContextLevel.KERNEL, -2 - c.id);
+        c.post(new SchedTimer(end), c.id, ContextLevel.KERNEL, source());
     }
 
     /**
@@ -420,9 +438,7 @@ final class CpuScheduler {
         Frame top = c.frames.peek();
         if (top != null && top == c.cur.frame && c.preemptible(c.cur) && top.status != Status.NEEDS_RUN
                 && top.status != Status.DONE) {
-            c.preempt(top);
-            c.schedPreemptions++;
-            schedule(PREEMPTED);
+            preemptRunning(top);
         }
     }
 

@@ -88,8 +88,6 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final int[] arrivalCount;
     private final MachineSpec.Irq[] irqSpecs;
     private final List<TaskControl> tasks = new ArrayList<>();
-    /** The CPUs' run queues, shared for wake-up placement and balancing. */
-    private final dev.kctx.actors.sched.Balance balance;
     /** Every task by pid, shared by the CPUs (tasks migrate). */
     private final Map<Integer, TaskControl> allTasks = new HashMap<>();
     private final Map<TaskControl, Long> startTimes = new HashMap<>();
@@ -169,7 +167,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (int c = 0; c < rqs.length; c++) {
             rqs[c] = new dev.kctx.actors.sched.RunQueue(c, spec.sched(), printedOnce);
         }
-        this.balance = new dev.kctx.actors.sched.Balance(rqs);
+        // the CPUs' run queues, shared for wake-up placement and balancing
+        var balance = new dev.kctx.actors.sched.Balance(rqs);
         int kernelPid = 10;
         Set<Integer> explicitPids = new HashSet<>();
         spec.kthreads().forEach(t -> explicitPids.add(t.pid()));
@@ -226,9 +225,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             context.watch(ref);
             TaskControl it = new TaskControl(source++, pid, name, irq.cpus().get(0), false, ref, code,
                     dev.kctx.actors.sched.SchedAttr.fifo(50));
-            java.util.BitSet affinity = new java.util.BitSet();
-            irq.cpus().forEach(affinity::set);
-            it.setAllowed(affinity);
+            it.setAllowed(mask(irq.cpus()));
             it.irqLine = line;
             addTask(it, 0);
         }
@@ -310,6 +307,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
         T fresh = b.factory().get();
         kernel.extension(b.key(), () -> fresh);
+    }
+
+    /** A cpumask of these CPUs. */
+    private static java.util.BitSet mask(List<Integer> cpus) {
+        java.util.BitSet b = new java.util.BitSet();
+        cpus.forEach(b::set);
+        return b;
     }
 
     /** The CPU a task starts on: its own, else the next of its allowed CPUs in round-robin order. */
@@ -571,9 +575,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             getContext().watch(ref);
             TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
             if (sp.pinned()) {
-                java.util.BitSet only = new java.util.BitSet();
-                only.set(sp.cpu());
-                t.setAllowed(only);
+                t.setAllowed(mask(List.of(sp.cpu())));
             }
             var info = kernel.task(sp.pid());
             if (info != null) {

@@ -289,12 +289,15 @@ public final class KernelObjects {
     /** Lines masked until their irq thread finishes (IRQF_ONESHOT), and whether an arrival came meanwhile. */
     private final Map<Integer, Boolean> masked = new LinkedHashMap<>();
 
-    /** mask_irq for a IRQF_ONESHOT line whose thread was woken. */
+    /**
+     * mask_irq (kernel/irq/chip.c) for a IRQF_ONESHOT line whose thread was woken; the line stays
+     * masked until irq_finalize_oneshot (kernel/irq/manage.c) unmasks it.
+     */
     public void irqMask(int line) {
         masked.putIfAbsent(line, false);
     }
 
-    /** True when the line is masked; the arrival is then kept pending (IRQS_PENDING) for the unmask. */
+    /** True when the line is masked; the arrival is then kept pending (IRQS_PENDING, kernel/irq/chip.c) for the unmask. */
     public boolean irqMaskedArrival(int line) {
         // every arrival asks; only threaded IRQF_ONESHOT lines are ever masked
         if (masked.isEmpty() || !masked.containsKey(line)) {
@@ -304,7 +307,7 @@ public final class KernelObjects {
         return true;
     }
 
-    /** unmask_irq: true when an arrival came while the line was masked (the unmask delivers it). */
+    /** unmask_irq (kernel/irq/chip.c): true when an arrival came while the line was masked (the unmask delivers it). */
     public boolean irqUnmask(int line) {
         Boolean pending = masked.remove(line);
         return pending != null && pending;

@@ -370,9 +370,4 @@ public final class FairRq {
     SchedTask treeAt(int i) {
         return tree[i];
     }
-
-    /** The entities in the tree, leftmost first (for tests and invariants). */
-    public java.util.List<SchedTask> queuedInOrder() {
-        return java.util.List.of(java.util.Arrays.copyOf(tree, size));
-    }
 }

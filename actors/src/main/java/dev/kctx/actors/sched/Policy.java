@@ -1,7 +1,5 @@
 package dev.kctx.actors.sched;
 
-import java.util.Locale;
-
 /**
  * Scheduling policies with the numbers of include/uapi/linux/sched.h. FIFO and RR are the
  * real-time class (kernel/sched/rt.c); NORMAL, BATCH and IDLE the fair class (kernel/sched/fair.c).
@@ -28,28 +26,6 @@ public enum Policy {
     /** The name as chrt(1) and the man pages write it: SCHED_OTHER for NORMAL. */
     public String kernelName() {
         return this == NORMAL ? "SCHED_OTHER" : "SCHED_" + name();
-    }
-
-    /**
-     * Parses "fifo", "SCHED_FIFO", "other", "normal" and the like, or the policy's number.
-     *
-     * @throws IllegalArgumentException naming the policies that exist
-     */
-    public static Policy parse(String s) {
-        String n = s.trim().toUpperCase(Locale.ROOT);
-        if (n.startsWith("SCHED_")) {
-            n = n.substring(6);
-        }
-        if (n.equals("OTHER")) {
-            return NORMAL;
-        }
-        for (Policy p : values()) {
-            if (p.name().equals(n) || String.valueOf(p.number).equals(n)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown scheduling policy '" + s
-                + "'; one of: normal (SCHED_OTHER), batch, idle, fifo, rr");
     }
 
     /** The policy with sched_setscheduler's number, or null (the call's EINVAL). */

@@ -157,8 +157,11 @@ public final class RtRq {
             return false;
         }
         periodIndex = index;
-        if (rtTime > 0) {
-            rtTime -= Math.min(rtTime, overrun > Long.MAX_VALUE / Math.max(1, s.rtRuntimeNs()) ? rtTime : overrun * s.rtRuntimeNs());
+        // each elapsed period gives back one runtime: rt_time -= min(rt_time, overrun * runtime)
+        long runtime = s.rtRuntimeNs();
+        if (runtime > 0) {
+            // overrun > rtTime / runtime: the product would reach rt_time (and could overflow)
+            rtTime = overrun > rtTime / runtime ? 0 : rtTime - overrun * runtime;
         }
         if (throttled && rtTime < s.rtRuntimeNs()) {
             throttled = false;

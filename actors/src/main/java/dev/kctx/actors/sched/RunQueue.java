@@ -109,7 +109,6 @@ public final class RunQueue {
             throw new IllegalStateException(p.comm + "/" + p.pid + " is already queued on CPU " + p.cpu);
         }
         p.queued = true;
-        p.rq = this;
         p.cpu = cpu;
         if (p.rt()) {
             if (p.attr.policy() == Policy.RR && p.rrTicks <= 0) {
@@ -123,7 +122,7 @@ public final class RunQueue {
 
     /** deactivate_task(): {@code p} leaves the run queue (it sleeps, exits, or moves to another CPU). */
     public void deactivate(SchedTask p, long now) {
-        if (!p.queued || p.rq != this) {
+        if (!p.queued || p.cpu != cpu) {
             throw new IllegalStateException(p.comm + "/" + p.pid + " is not queued on CPU " + cpu);
         }
         if (p.rt()) {
@@ -135,7 +134,6 @@ public final class RunQueue {
             cfs.dequeue(p, now);
         }
         p.queued = false;
-        p.rq = null;
     }
 
     /**
@@ -304,7 +302,6 @@ public final class RunQueue {
         }
         if (queued) {
             p.queued = true;
-            p.rq = this;
             if (p.rt()) {
                 rt.enqueue(p, oldPrio < p.prio());
             } else {

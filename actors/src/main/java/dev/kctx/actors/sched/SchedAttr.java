@@ -8,6 +8,9 @@ package dev.kctx.actors.sched;
 public record SchedAttr(Policy policy, int rtPriority, int nice) {
     /** MAX_RT_PRIO in include/linux/sched/prio.h. */
     public static final int MAX_RT_PRIO = 100;
+    /** MIN_NICE and MAX_NICE (include/linux/sched/prio.h). */
+    public static final int MIN_NICE = -20;
+    public static final int MAX_NICE = 19;
     /** DEFAULT_PRIO: the prio of a nice-0 fair task. */
     public static final int DEFAULT_PRIO = 120;
 
@@ -27,7 +30,7 @@ public record SchedAttr(Policy policy, int rtPriority, int nice) {
      * An RT policy needs rt_priority 1..99; the others need 0; nice is -20..19.
      */
     public static String invalid(Policy policy, int rtPriority, int nice) {
-        if (nice < -20 || nice > 19) {
+        if (nice < MIN_NICE || nice > MAX_NICE) {
             return "nice must be between -20 and 19, not " + nice;
         }
         if (policy.realtime() && (rtPriority < 1 || rtPriority > 99)) {

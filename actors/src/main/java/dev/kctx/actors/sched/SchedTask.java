@@ -18,12 +18,10 @@ public class SchedTask {
     BitSet allowed;
     /** The single CPU of cpus_mask, or -1 (a pinned task's placement needs no search). */
     private int onlyCpu = -1;
-    /** Per-CPU kernel threads (ksoftirqd/N, irq threads): sched_setaffinity gives EINVAL (PF_NO_SETAFFINITY). */
+    /** Per-CPU kernel threads (ksoftirqd/N, kworker/N, kthreads bound with a CPU): sched_setaffinity gives EINVAL (PF_NO_SETAFFINITY). */
     boolean noSetAffinity;
     /** task_on_rq_queued(). */
     boolean queued;
-    /** The run queue the task is queued on, when queued. */
-    RunQueue rq;
 
     // sched_entity (fair.c)
     long vruntime;

@@ -25,8 +25,8 @@ public final class SchedCalls {
     public static final int RLIMIT_RTPRIO = 0;
     public static final int RLIMIT_NICE = 0;
     /** MIN_NICE and MAX_NICE (include/linux/sched/prio.h). */
-    public static final int MIN_NICE = -20;
-    public static final int MAX_NICE = 19;
+    public static final int MIN_NICE = SchedAttr.MIN_NICE;
+    public static final int MAX_NICE = SchedAttr.MAX_NICE;
     /** sched_set_fifo's priority: MAX_RT_PRIO / 2. */
     public static final int FIFO_PRIORITY = SchedAttr.MAX_RT_PRIO / 2;
 
@@ -78,8 +78,8 @@ public final class SchedCalls {
         if (policy == null) {
             throw new KernelError(Errno.EINVAL);
         }
-        // sched_attr.sched_priority is a u32: a negative priority is a huge one
-        if (priority < 0 || priority > SchedAttr.MAX_RT_PRIO - 1 || policy.realtime() != (priority != 0)) {
+        // sched_attr.sched_priority is a u32: a negative priority is a huge one, out of range as well
+        if (SchedAttr.invalid(policy, priority, 0) != null) {
             throw new KernelError(Errno.EINVAL);
         }
         SchedAttr next = new SchedAttr(policy, priority, fairPolicy(policy) ? nice : cur.nice());
