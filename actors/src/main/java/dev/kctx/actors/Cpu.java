@@ -779,7 +779,8 @@ public final class Cpu {
         }
         if (voluntary && f.kind == Kind.TASK && cur == f.task && frames.peek() == f && rq.needResched()
                 && (f.status == Status.NEEDS_RUN || f.status == Status.BUSY)) {
-            // might_resched at a might_sleep point (PREEMPT_VOLUNTARY): the call goes on when the task runs again
+            // might_resched at a might_sleep point (PREEMPT_VOLUNTARY, include/linux/kernel.h): the call goes on when
+            // the task runs again
             sched.preemptRunning(f);
         }
     }

@@ -4,9 +4,10 @@ package dev.kctx.actors.sched;
  * The scheduler's tunables for one machine.
  *
  * @param hz             CONFIG_HZ: the tick rate; TICK_NSEC = 1e9 / hz (Debian's kernels: 250)
- * @param baseSliceNs    sysctl_sched_base_slice as update_sysctl leaves it: 0.75 ms times
+ * @param baseSliceNs    sysctl_sched_base_slice as update_sysctl (kernel/sched/fair.c) leaves it: 0.75 ms times
  *                       1 + ilog2(min(cpus, 8)) by default (SCHED_TUNABLESCALING_LOG)
- * @param rtRuntimeNs    sched_rt_runtime_us in ns, or -1 for no RT throttling (RUNTIME_INF)
+ * @param rtRuntimeNs    sched_rt_runtime_us in ns, or -1 for no RT throttling (RUNTIME_INF; kernel/sched/rt.c,
+ *                       sched_rt_runtime_exceeded)
  * @param rtPeriodNs     sched_rt_period_us in ns
  */
 public record SchedSettings(int hz, long baseSliceNs, long rtRuntimeNs, long rtPeriodNs) {
