@@ -53,7 +53,8 @@ public final class Cpu {
 
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
-            permits IrqArrive, StepDone, WakeUp, TaskArrive, SchedEvent, LockReleased, Watchdog, Notify, TaskletRetry {
+            permits IrqArrive, StepDone, WakeUp, TaskArrive, SchedEvent, LockReleased, WatchdogTimer, WatchdogNmi,
+            HungTaskCheck, Notify, TaskletRetry {
         long time();
     }
 
@@ -131,10 +132,24 @@ public final class Cpu {
         }
     }
 
-    /** Calendar to CPU: the lockup watchdog checks whether frame {@code serial} still spins since {@code since}. */
-    public record Watchdog(long time, long serial, long since) implements Event {
+    /** Calendar to CPU: the watchdog hrtimer expires (watchdog_timer_fn, hard IRQ; see {@link LockupDetector}). */
+    public record WatchdogTimer(long time) implements Event {
         public ContextLevel level() {
             return ContextLevel.HARDIRQ;
+        }
+    }
+
+    /** Calendar to CPU: the hard lockup detector's perf NMI (watchdog_hardlockup_check; runs whatever the IRQ state). */
+    public record WatchdogNmi(long time) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.HARDIRQ;
+        }
+    }
+
+    /** Calendar to CPU 0: khungtaskd's periodic check (see {@link HungTaskDetector}). */
+    public record HungTaskCheck(long time) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.KERNEL;
         }
     }
 
@@ -194,9 +209,7 @@ public final class Cpu {
         boolean wasWaiting;
         String waitingOn;
         long waitToken;
-        final long serial;
         long spinSince = -1;
-        boolean spinIrqsOff;
         // IRQ
         IrqLine line;
         boolean savedIrqsDisabled;
@@ -217,7 +230,6 @@ public final class Cpu {
 
         Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, ContextCode code,
               String name) {
-            this.serial = NEXT_SERIAL.incrementAndGet();
             this.code = code;
             this.kind = kind;
             this.source = source;
@@ -227,8 +239,6 @@ public final class Cpu {
         }
     }
 
-    /** Frame identities for the watchdog; only compared, never printed, so a global counter is fine. */
-    private static final java.util.concurrent.atomic.AtomicLong NEXT_SERIAL = new java.util.concurrent.atomic.AtomicLong();
 
     /** MAX_SOFTIRQ_RESTART in kernel/softirq.c. */
     static final int MAX_SOFTIRQ_RESTART = 10;
@@ -273,6 +283,10 @@ public final class Cpu {
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
     /** The scheduler's side of this CPU: switches, wake-ups, the tick, balancing moves. */
     final CpuScheduler sched;
+    /** The soft and hard lockup detectors of this CPU. */
+    final LockupDetector lockups;
+    /** khungtaskd's check (its events go to CPU 0 only). */
+    private final HungTaskDetector hungTasks;
     private long stepGen;
     private long runId;
     private boolean awaiting;
@@ -334,6 +348,8 @@ public final class Cpu {
         java.util.Arrays.fill(raiseOrigin, -1);
         rq.printkTo(exec::printk);
         this.sched = new CpuScheduler(this, rq, balance, allTasks);
+        this.lockups = new LockupDetector(this, spec.watchdogs());
+        this.hungTasks = new HungTaskDetector(this, spec.watchdogs(), allTasks);
     }
 
     static Behavior<Command> create(int id, MachineSpec spec, KernelObjects kernel, ActorRef<Machine.Command> machine,
@@ -565,8 +581,12 @@ public final class Cpu {
             }
         } else if (e instanceof Notify n) {
             onNotify(n);
-        } else if (e instanceof Watchdog w) {
-            onWatchdog(w);
+        } else if (e instanceof WatchdogTimer w) {
+            lockups.onTimer(w.time());
+        } else if (e instanceof WatchdogNmi w) {
+            lockups.onNmi(w.time());
+        } else if (e instanceof HungTaskCheck h) {
+            hungTasks.onCheck(h.time());
         } else if (e instanceof LockReleased l) {
             Frame top = frames.peek();
             if (top != null && top.status == Status.WAITING && ("lock:" + l.lock()).equals(top.waitingOn)) {
@@ -611,27 +631,38 @@ public final class Cpu {
         }
     }
 
-    /** The lockup detector: a frame that still spins on the same lock since the watchdog was armed. */
-    private void onWatchdog(Watchdog w) {
-        for (Frame f : frames) {
-            boolean spinning = f.status == Status.WAITING || (f.status == Status.PREEMPTED && f.wasWaiting);
-            if (f.serial == w.serial() && f.spinSince == w.since() && spinning) {
-                long secs = (now - f.spinSince) / 1_000_000_000L;
-                String title = f.spinIrqsOff ? "watchdog: Watchdog detected hard LOCKUP on cpu " + id
-                        : "watchdog: BUG: soft lockup - CPU#" + id + " stuck for " + secs + "s! [" + exec.comm() + ":" + cur.pid + "]";
-                String lockName = f.waitingOn.substring(f.waitingOn.indexOf(':') + 1);
-                KernelObjects.Lock lock = kernel.locks().get(lockName);
-                String holder = lock == null || lock.ownerName() == null ? "nobody" : lock.ownerName();
-                gate.report(ReportKind.LOCKUP, title, cur.atomic, exec.whereFor(f, "spin on " + lockName),
-                        List.of(f.name + " has spun on lock " + lockName + " since " + f.spinSince + "ns",
-                                "the lock is held by " + holder + (f.status == Status.PREEMPTED ? "; the spinner is itself interrupted" : "")),
-                        "lockup cpu " + id + ": " + lockName);
-                if (stop == null) {
-                    stop = "lockup on cpu " + id + " (" + f.name + " spinning on " + lockName + ")";
-                }
-                return;
-            }
+    /** A lockup detector's report about the frame {@code f} on top of this CPU. */
+    void reportLockup(ReportKind kind, String title, Frame f, List<String> details, String site) {
+        Where w = f != null ? exec.whereFor(f, LockupDetector.op(f))
+                : new Where(id, now, ContextLevel.KERNEL, "idle", exec.comm(), cur.pid, LockupDetector.op(null));
+        gate.report(kind, title, cur.atomic, w, details, site);
+    }
+
+    /** khungtaskd's report about task {@code t}, with the locks it holds (hung_task_show_lock). */
+    void reportHungTask(String title, TaskControl t, Where where, List<String> details, String site) {
+        gate.report(ReportKind.HUNG_TASK, title, t.atomic, where, details, site);
+    }
+
+    /** panic(): the kernel log says so and the run stops at this instant. */
+    void panic(String why) {
+        exec.printk("Kernel panic - not syncing: " + why);
+        if (stop == null) {
+            stop = "kernel panic on cpu " + id + ": " + why;
         }
+    }
+
+    /** resched_curr() on this CPU's run queue. */
+    void reschedCurr() {
+        rq.reschedCurr();
+    }
+
+    /** current->comm: the running task's, swapper/N when idle. */
+    String currentComm() {
+        return exec.comm();
+    }
+
+    KernelObjects kernel() {
+        return kernel;
     }
 
     boolean preemptible(TaskControl t) {
@@ -647,6 +678,9 @@ public final class Cpu {
     private void advance() {
         while (!awaiting && failure == null) {
             AtomicState a = cur.atomic;
+            if (lockups.timerDeferred && !a.irqsDisabled() && !a.inHardirq()) {
+                lockups.fireDeferred();
+            }
             if (!pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq()) {
                 takeIrq();
                 continue;
@@ -654,6 +688,8 @@ public final class Cpu {
             Frame top = frames.peek();
             if (top == null) {
                 if (rq.nrRunning() == 0) {
+                    // idle: a queued stopper runs now (schedule() from the idle loop)
+                    lockups.stopperRuns();
                     return;
                 }
                 sched.schedule('R');
@@ -733,9 +769,6 @@ public final class Cpu {
             f.waitingOn = "lock:" + s.lock();
             if (f.spinSince < 0) {
                 f.spinSince = now;
-                f.spinIrqsOff = cur.atomic.irqsDisabled();
-                long thresh = f.spinIrqsOff ? spec.watchdogThreshNs() : 2 * spec.watchdogThreshNs();
-                post(new Watchdog(now + thresh, f.serial, now), id, ContextLevel.HARDIRQ, f.source);
             }
         } else if (o instanceof Outcome.Sleep s) {
             if (f.kind == Kind.TASK) {
@@ -762,6 +795,8 @@ public final class Cpu {
                     schedPreemptions++;
                     sched.schedule('R');
                 } else {
+                    // __schedule picks the stopper thread if it waits, then this task again
+                    lockups.stopperRuns();
                     rq.clearNeedResched();
                 }
             }
@@ -905,6 +940,9 @@ public final class Cpu {
                 }
                 kernel.irqExit(f.line.line());
                 AtomicState a = cur.atomic;
+                if (!a.irqsDisabled()) {
+                    handlerEnabledIrqs(f);
+                }
                 a.setIrqsDisabled(f.savedIrqsDisabled);
                 a.hardirqExit();
                 frames.pop();
@@ -948,6 +986,23 @@ public final class Cpu {
                 sched.schedule('X');
             }
         }
+    }
+
+    /**
+     * __handle_irq_event_percpu (kernel/irq/handle.c, Linux 6.6) after the handler returned, its
+     * irq_handler_exit traced: {@code WARN_ONCE(!irqs_disabled(), "irq %u handler %pS enabled
+     * interrupts\n", ...)}, then local_irq_disable(). Once per line, as WARN_ONCE's flag is per
+     * call site and kctx names the site by the line. kctx prints the handler as the line's name
+     * (%pS would add +offset/size) and the WARNING line without its source line number.
+     */
+    private void handlerEnabledIrqs(Frame f) {
+        if (!kernel.warnOnce("genirq " + f.line.line())) {
+            return;
+        }
+        gate.report(ReportKind.IRQ_HANDLER_ENABLED_IRQS,
+                "irq " + f.line.line() + " handler " + f.line.name() + " enabled interrupts", cur.atomic,
+                exec.whereFor(f, "return from handler"),
+                List.of("WARNING: CPU: " + id + " PID: " + cur.pid + " at kernel/irq/handle.c __handle_irq_event_percpu"));
     }
 
     /**
@@ -1118,6 +1173,12 @@ public final class Cpu {
         reports.add(r);
         if (traceEnabled) {
             record("kctx_report", r.kind().id() + ": " + r.title() + " op=\"" + r.where().op() + "\"", r.kind().ordinal());
+        }
+        if (r.kind().kernelKind()) {
+            // the kernel prints its checkers' reports to the log buffer: dmesg shows them
+            for (String line : r.logLines()) {
+                exec.printk(line);
+            }
         }
     }
 
@@ -1326,6 +1387,16 @@ public final class Cpu {
         public boolean exitKernel(String syscall, int nr, long ret) {
             if (traceEnabled) {
                 record("sys_exit", "NR " + nr + " = " + ret, nr);
+            }
+            if (cur.atomic.irqsDisabled()) {
+                // syscall_exit_to_user_mode_prepare (kernel/entry/common.c, Linux 6.6, CONFIG_PROVE_LOCKING):
+                // WARN(irqs_disabled(), "syscall %lu left IRQs disabled", nr), then local_irq_enable();
+                // before lockdep_sys_exit's check of held locks
+                gate.report(ReportKind.SYSCALL_LEFT_IRQS_DISABLED, "syscall " + nr + " left IRQs disabled", cur.atomic,
+                        where("return from " + syscall),
+                        List.of("WARNING: CPU: " + id + " PID: " + cur.pid
+                                + " at kernel/entry/common.c syscall_exit_to_user_mode_prepare"));
+                cur.atomic.setIrqsDisabled(false);
             }
             if (cur.atomic.holdsAnyLock()) {
                 gate.report(ReportKind.LOCK_HELD_RETURNING_TO_USER, ReportKind.LOCK_HELD_RETURNING_TO_USER.title(),

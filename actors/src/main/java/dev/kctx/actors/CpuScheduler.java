@@ -167,6 +167,8 @@ final class CpuScheduler {
      * task that cannot run here pushes it (push_rt_task).
      */
     void schedule(char prevState) {
+        // the stopper thread (stop_sched_class) is picked before every other class
+        c.lockups.stopperRuns();
         TaskControl prev = c.cur;
         if (prev != c.idle) {
             Frame f = c.frames.pop();
@@ -191,6 +193,7 @@ final class CpuScheduler {
         }
         if (next != prev) {
             c.contextSwitches++;
+            prev.switches++;
             if (c.traceEnabled) {
                 String prevComm = prev == c.idle ? Idle.comm(c.id) : prev.comm;
                 String nextComm = next == c.idle ? Idle.comm(c.id) : next.comm;

@@ -382,6 +382,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             scheduleSpurious(line, 0);
         }
+        for (int c = 0; c < spec.cpus(); c++) {
+            LockupDetector.arm(calendar, c, spec.watchdogs());
+        }
+        HungTaskDetector.arm(calendar, spec.watchdogs());
         if (inlineCpus.isEmpty()) {
             nextRound();
         } else {

@@ -19,7 +19,7 @@ import java.util.Map;
 public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings sched, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
                           Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
-                          long watchdogThreshNs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults,
+                          Watchdogs watchdogs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults,
                           Map<String, Program> tasklets) {
 
     /**
@@ -48,7 +48,58 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
     }
 
     /** The kernel's default watchdog_thresh: 10 s; a soft lockup is reported after twice that. */
-    public static final long DEFAULT_WATCHDOG_THRESH_NS = 10_000_000_000L;
+    public static final long DEFAULT_WATCHDOG_THRESH_NS = Watchdogs.DEFAULT.threshNs();
+
+    /**
+     * The kernel's lockup and hung-task detectors and their sysctls (Linux 6.6,
+     * Documentation/admin-guide/sysctl/kernel.rst): {@code enabled} is kernel.watchdog (0 is the
+     * nowatchdog boot option: neither lockup detector runs); {@code threshNs} is
+     * kernel.watchdog_thresh (10 s: a hard lockup after about that long with interrupts off, a
+     * soft lockup after twice it without a reschedule); {@code softPanic} and {@code hardPanic}
+     * are kernel.softlockup_panic and hardlockup_panic (the kernel panics after the report; the
+     * run stops there); {@code hungTimeoutNs} is kernel.hung_task_timeout_secs (120 s; 0 turns
+     * khungtaskd's check off), {@code hungPanic} kernel.hung_task_panic and {@code hungWarnings}
+     * kernel.hung_task_warnings (10 reports, then silence; -1 for no limit).
+     */
+    public record Watchdogs(boolean enabled, long threshNs, boolean softPanic, boolean hardPanic, long hungTimeoutNs,
+                            boolean hungPanic, int hungWarnings) {
+        /** The kernel's defaults (CONFIG_BOOTPARAM_*_PANIC off, as distributions build it). */
+        public static final Watchdogs DEFAULT = new Watchdogs(true, 10_000_000_000L, false, false, 120_000_000_000L,
+                false, 10);
+
+        public Watchdogs {
+            if (threshNs <= 0) {
+                throw new IllegalArgumentException("watchdog threshold must be positive");
+            }
+            if (hungTimeoutNs < 0) {
+                throw new IllegalArgumentException("hung_task_timeout must not be negative");
+            }
+            if (hungWarnings < -1) {
+                throw new IllegalArgumentException("hung_task_warnings is -1 (no limit) or a count");
+            }
+        }
+
+        public Watchdogs withThresh(long ns) {
+            return new Watchdogs(enabled, ns, softPanic, hardPanic, hungTimeoutNs, hungPanic, hungWarnings);
+        }
+
+        public Watchdogs withEnabled(boolean on) {
+            return new Watchdogs(on, threshNs, softPanic, hardPanic, hungTimeoutNs, hungPanic, hungWarnings);
+        }
+
+        public Watchdogs withPanics(boolean soft, boolean hard, boolean hung) {
+            return new Watchdogs(enabled, threshNs, soft, hard, hungTimeoutNs, hung, hungWarnings);
+        }
+
+        public Watchdogs withHungTask(long timeoutNs, int warnings) {
+            return new Watchdogs(enabled, threshNs, softPanic, hardPanic, timeoutNs, hungPanic, warnings);
+        }
+    }
+
+    /** kernel.watchdog_thresh. */
+    public long watchdogThreshNs() {
+        return watchdogs.threshNs();
+    }
 
     /**
      * Kernel preemption model (CONFIG_PREEMPT_*, or preempt= with PREEMPT_DYNAMIC): NONE lets
@@ -125,9 +176,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             throw new IllegalArgumentException("cpus must be between 1 and 4096, not " + cpus);
         }
         java.util.Objects.requireNonNull(sched, "sched");
-        if (watchdogThreshNs <= 0) {
-            throw new IllegalArgumentException("watchdog threshold must be positive");
-        }
+        java.util.Objects.requireNonNull(watchdogs, "watchdogs");
         locks = Map.copyOf(locks);
         semaphoreCounts = Map.copyOf(semaphoreCounts);
         boot = List.copyOf(boot);
@@ -216,20 +265,20 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
     /** The same machine with another seed. */
     public MachineSpec withSeed(long newSeed) {
         return new MachineSpec(name, cpus, preempt, sched, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, faults, tasklets);
+                kthreads, processes, watchdogs, semaphoreCounts, boot, faults, tasklets);
     }
 
     /** The same machine with these faults injected. */
     public MachineSpec withFaults(Faults newFaults) {
         return new MachineSpec(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogThreshNs, semaphoreCounts, boot, newFaults, tasklets);
+                kthreads, processes, watchdogs, semaphoreCounts, boot, newFaults, tasklets);
     }
 
     /** The same machine with these locks and contexts (what a front end builds after the settings). */
     public MachineSpec withContexts(String newName, Map<String, LockType> newLocks, List<Irq> newIrqs,
                                     Map<SoftirqVector, Program> newSoftirqs, List<Task> newKthreads, List<Task> newProcesses) {
         return new MachineSpec(newName, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
-                newSoftirqs, newKthreads, newProcesses, watchdogThreshNs, semaphoreCounts, boot, faults, tasklets);
+                newSoftirqs, newKthreads, newProcesses, watchdogs, semaphoreCounts, boot, faults, tasklets);
     }
 
     /** Fluent construction with the defaults: 1 CPU, preempt none, the kernel's scheduler defaults for the CPU count, seed 1. */
@@ -244,7 +293,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
         private long rtPeriod = SchedSettings.DEFAULT_RT_PERIOD_NS;
         private long seed = 1;
         private boolean defer;
-        private long watchdogThresh = DEFAULT_WATCHDOG_THRESH_NS;
+        private Watchdogs watchdogs = Watchdogs.DEFAULT;
         private final Map<String, Integer> semaphoreCounts = new LinkedHashMap<>();
         private final List<Boot<?>> boot = new ArrayList<>();
         private Faults faults = Faults.NONE;
@@ -337,9 +386,15 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             return this;
         }
 
-        /** watchdog_thresh: hard lockups are reported after this long spinning with IRQs off, soft lockups after twice it. */
+        /** kernel.watchdog_thresh: a hard lockup after about this long with IRQs off, a soft lockup after twice it. */
         public Builder watchdogThresh(long ns) {
-            watchdogThresh = ns;
+            watchdogs = watchdogs.withThresh(ns);
+            return this;
+        }
+
+        /** The lockup and hung-task detectors' settings as a whole. */
+        public Builder watchdogs(Watchdogs w) {
+            watchdogs = java.util.Objects.requireNonNull(w, "watchdogs");
             return this;
         }
 
@@ -407,7 +462,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             SchedSettings sched = new SchedSettings(hz, baseSlice > 0 ? baseSlice : SchedSettings.defaultBaseSlice(cpus),
                     rtRuntime, rtPeriod);
             return new MachineSpec(name, cpus, preempt, sched, seed, defer, locks, irqs, softirqs, kthreads, processes,
-                    watchdogThresh, semaphoreCounts, boot, faults, tasklets);
+                    watchdogs, semaphoreCounts, boot, faults, tasklets);
         }
     }
 }

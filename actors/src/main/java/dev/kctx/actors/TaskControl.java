@@ -28,6 +28,11 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
     /** Asleep in TASK_KILLABLE (state D): a fatal signal wakes it too. */
     boolean killable;
     int exitCode;
+    /** nvcsw + nivcsw: the times __schedule switched this task out. */
+    long switches;
+    /** khungtaskd's last_switch_count and last_switch_time (kernel/hung_task.c). */
+    long lastSwitchCount;
+    long lastSwitchTime;
     /** The line of a threaded interrupt's kernel thread (irq/LINE-NAME); null for other tasks. */
     IrqLine irqLine;
     /** Per-task state of the mechanisms (see Exec.taskLocal). */

@@ -50,6 +50,30 @@ public record Report(ReportKind kind, String title, Where where, List<String> lo
         return sb.toString();
     }
 
+    /**
+     * The report as the kernel log holds it (what dmesg shows), line by line: a WARN's "cut here"
+     * line first (include/asm-generic/bug.h CUT_HERE, printed by __warn_printk), then the title,
+     * the detail lines, the held locks as lockdep lists them, and the CPU line of
+     * dump_stack_print_info (lib/dump_stack.c). kctx's own lines (context, op) are left out.
+     */
+    public List<String> logLines() {
+        List<String> lines = new java.util.ArrayList<>();
+        if (kind.isWarn()) {
+            lines.add("------------[ cut here ]------------");
+        }
+        lines.add(title);
+        lines.addAll(details);
+        if (!locksHeld.isEmpty()) {
+            lines.add(locksHeld.size() + (locksHeld.size() == 1 ? " lock held by " : " locks held by ") + where.comm() + "/"
+                    + where.pid() + ":");
+            for (int i = 0; i < locksHeld.size(); i++) {
+                lines.add(" #" + i + ": " + locksHeld.get(i));
+            }
+        }
+        lines.add("CPU: " + where.cpu() + " PID: " + where.pid() + " Comm: " + where.comm());
+        return lines;
+    }
+
     /** One line: kind, title, cpu, time, context, op. */
     public String oneLine() {
         return kind.id() + ": " + title + " (cpu " + where.cpu() + ", " + TimeFormat.format(where.timeNs()) + ", "

@@ -16,7 +16,18 @@ public enum ReportKind {
     LOCK_HELD_RETURNING_TO_USER("lock-held-returning-to-user", "WARNING: lock held when returning to user space!"),
     /** debug_check_no_locks_held in do_exit: a kernel thread's function ended holding locks. */
     LOCKS_HELD_AT_EXIT("locks-held-at-exit", "WARNING: COMM/PID still has locks held!"),
-    LOCKUP("lockup", "watchdog: BUG: soft lockup"),
+    /** kernel/watchdog.c watchdog_timer_fn: a CPU that has not rescheduled for twice watchdog_thresh. */
+    SOFT_LOCKUP("soft-lockup", "watchdog: BUG: soft lockup"),
+    /** kernel/watchdog.c watchdog_hardlockup_check: a CPU whose timer interrupt stopped (interrupts off). */
+    HARD_LOCKUP("hard-lockup", "watchdog: Watchdog detected hard LOCKUP"),
+    /** kernel/hung_task.c check_hung_task: a task in uninterruptible sleep for hung_task_timeout_secs. */
+    HUNG_TASK("hung-task", "INFO: task blocked for more than 120 seconds."),
+    /** kernel/irq/handle.c __handle_irq_event_percpu: a hard IRQ handler returned with interrupts enabled. */
+    IRQ_HANDLER_ENABLED_IRQS("irq-handler-enabled-irqs", "WARNING: irq handler enabled interrupts"),
+    /** kernel/softirq.c __local_bh_enable_ip: bottom halves enabled in hard IRQ or with interrupts off. */
+    BH_ENABLE_IRQS_DISABLED("bh-enable-irqs-disabled", "WARNING: local_bh_enable with interrupts disabled"),
+    /** kernel/entry/common.c syscall_exit_to_user_mode_prepare: a system call returns with interrupts off. */
+    SYSCALL_LEFT_IRQS_DISABLED("syscall-left-irqs-disabled", "WARNING: syscall left IRQs disabled"),
     MAY_SLEEP_IN_ATOMIC("may-sleep-in-atomic",
             "kctx: a call that can sleep ran in atomic context but did not sleep this time"),
     BLOCKING_CALL_IN_ATOMIC("blocking-call-in-atomic", "kctx: a Java handler blocked its thread in atomic context");
@@ -38,6 +49,11 @@ public enum ReportKind {
         return title;
     }
 
+    /** True for the kinds that are a WARN()/WARN_ON_ONCE() in the kernel (printed after a "cut here" line). */
+    public boolean isWarn() {
+        return this == IRQ_HANDLER_ENABLED_IRQS || this == BH_ENABLE_IRQS_DISABLED || this == SYSCALL_LEFT_IRQS_DISABLED;
+    }
+
     /** True for kinds the kernel itself reports; false for kctx's stricter kinds. */
     public boolean kernelKind() {
         return !title.startsWith("kctx:");
@@ -48,6 +64,10 @@ public enum ReportKind {
             if (k.id.equals(id)) {
                 return k;
             }
+        }
+        if (id.equals("lockup")) {
+            throw new IllegalArgumentException("report kind 'lockup' is now two kinds, as the kernel's two detectors: "
+                    + "soft-lockup (no reschedule for 2 x watchdog_thresh) and hard-lockup (interrupts off)");
         }
         throw new IllegalArgumentException("unknown report kind '" + id + "'; expected one of " + ids());
     }

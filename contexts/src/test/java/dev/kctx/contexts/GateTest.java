@@ -252,9 +252,9 @@ class GateTest {
         void byCallSite() {
             AtomicContext ctx = AtomicContext.SPIN_LOCK_HELD;
             Where w = ctx.where("spin_lock(cfg)");
-            gate.report(ReportKind.LOCKUP, ReportKind.LOCKUP.title(), ctx.enter(), w, List.of("stuck for 22s!"));
+            gate.report(ReportKind.SOFT_LOCKUP, ReportKind.SOFT_LOCKUP.title(), ctx.enter(), w, List.of("stuck for 22s!"));
             Report r = reports.get(0);
-            assertEquals(ReportKind.LOCKUP, r.kind(), "the kind is passed through");
+            assertEquals(ReportKind.SOFT_LOCKUP, r.kind(), "the kind is passed through");
             assertEquals("watchdog: BUG: soft lockup", r.title(), "the title is passed through");
             assertEquals(List.of("stuck for 22s!"), r.details(), "the details are passed through");
             assertEquals(List.of("cfg (spin_lock)"), r.locksHeld(), "the held locks come from the state");

@@ -88,7 +88,7 @@ class ReportTest {
     @Test
     @DisplayName("the deduplication key is kind and site")
     void key() {
-        Report r = new Report(ReportKind.LOCKUP, "t", where, List.of(), 0, false, List.of(), "cpu 1");
+        Report r = new Report(ReportKind.SOFT_LOCKUP, "t", where, List.of(), 0, false, List.of(), "cpu 1");
         assertEquals("lockup|cpu 1", r.key(), "the key joins kind id and site");
     }
 
@@ -97,7 +97,7 @@ class ReportTest {
     void immutable() {
         List<String> locks = new ArrayList<>(List.of("a (spin_lock)"));
         List<String> details = new ArrayList<>(List.of("line"));
-        Report r = new Report(ReportKind.LOCKUP, "t", where, locks, 1, false, details, "s");
+        Report r = new Report(ReportKind.SOFT_LOCKUP, "t", where, locks, 1, false, details, "s");
         locks.add("b (spin_lock)");
         details.clear();
         assertEquals(List.of("a (spin_lock)"), r.locksHeld(), "later changes to the caller's list do not leak in");

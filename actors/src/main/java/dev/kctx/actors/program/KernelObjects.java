@@ -251,6 +251,7 @@ public final class KernelObjects {
     private final Map<String, Lock> locks = new LinkedHashMap<>();
     private final Map<Class<?>, Object> extensions = new LinkedHashMap<>();
     private final List<String> kernelLog = new ArrayList<>();
+    private final java.util.Set<String> warnedOnce = new java.util.HashSet<>();
     private final Map<Integer, TaskInfo> tasks = new java.util.TreeMap<>();
     private int nextPid = 1000;
     private UserWork userWork = UserWork.NONE;
@@ -447,6 +448,14 @@ public final class KernelObjects {
     /** The engine points machine-wide checkers at the CPU that runs next. */
     public void routeReports(java.util.function.Consumer<dev.kctx.contexts.Report> sink) {
         reportRoute = sink;
+    }
+
+    /**
+     * WARN_ONCE's flag (include/asm-generic/bug.h: one static bool per call site): true the first
+     * time {@code site} asks in this run, false after that.
+     */
+    public boolean warnOnce(String site) {
+        return warnedOnce.add(site);
     }
 
     /** The kernel's log buffer as dmesg reads it: every printk line so far, timestamped. */

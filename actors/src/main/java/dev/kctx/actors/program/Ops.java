@@ -336,6 +336,7 @@ public final class Ops {
                 case PLAIN -> {
                 }
                 case BH -> {
+                    bhEnableCheck(x, describe());
                     x.atomic().bhEnable();
                     if (!x.atomic().bhDisabled()) {
                         x.lockdep().softirqsOn(x.atomic(), x.where(describe()));
@@ -795,6 +796,25 @@ public final class Ops {
         }
     }
 
+    /**
+     * __local_bh_enable_ip (kernel/softirq.c, Linux 6.6, !PREEMPT_RT), which local_bh_enable and
+     * spin_unlock_bh end in: {@code WARN_ON_ONCE(in_hardirq())}, then lockdep_assert_irqs_enabled(),
+     * itself a WARN_ON_ONCE: bottom halves may not be enabled from hard IRQ context or with
+     * interrupts off (the soft IRQs it may run would enable them behind the caller's back). Each
+     * is once per boot; kctx prints the WARNING line without its source line number.
+     */
+    static void bhEnableCheck(Exec x, String op) {
+        var a = x.atomic();
+        String which = a.inHardirq() ? "bh-enable in_hardirq" : a.irqsDisabled() ? "bh-enable irqs_disabled" : null;
+        if (which == null || !x.kernel().warnOnce(which)) {
+            return;
+        }
+        x.report(dev.kctx.contexts.ReportKind.BH_ENABLE_IRQS_DISABLED,
+                "WARNING: CPU: " + x.where(op).cpu() + " PID: " + x.pid() + " at kernel/softirq.c __local_bh_enable_ip",
+                op, java.util.List.of(a.inHardirq() ? op + " in hard IRQ context (in_hardirq())"
+                        : op + " with interrupts disabled (lockdep_assert_irqs_enabled)"));
+    }
+
     /** The simple state changes: bottom halves, IRQs, preemption, RCU readers. */
     public enum Simple implements Op {
         LOCAL_BH_DISABLE("local_bh_disable()"),
@@ -819,6 +839,7 @@ public final class Ops {
             switch (this) {
                 case LOCAL_BH_DISABLE -> a.bhDisable();
                 case LOCAL_BH_ENABLE -> {
+                    bhEnableCheck(x, describe());
                     a.bhEnable();
                     if (!a.bhDisabled()) {
                         x.lockdep().softirqsOn(a, x.where(describe()));

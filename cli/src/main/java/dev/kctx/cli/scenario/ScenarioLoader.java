@@ -58,7 +58,8 @@ public final class ScenarioLoader implements OpArg.Context {
             MachineSpec.Preempt.NONE));
     /** {@code time_slice} is the old name of {@code base_slice}, still read. */
     public static final List<String> MACHINE_KEYS = List.of("cpus", "preempt", "time_slice", "seed", "softirq_defer",
-            "watchdog_thresh", "hz", "base_slice", "rt_runtime", "rt_period");
+            "watchdog_thresh", "hz", "base_slice", "rt_runtime", "rt_period", "watchdog", "softlockup_panic",
+            "hardlockup_panic", "hung_task_timeout", "hung_task_panic", "hung_task_warnings");
     /** CONFIG_HZ's choices (kernel/Kconfig.hz). */
     static final List<Integer> HZ = List.of(100, 250, 300, 1000);
     /** Most kernel threads and processes in one scenario, after {@code count}: bounds the machine a short file can ask for. */
@@ -230,8 +231,31 @@ public final class ScenarioLoader implements OpArg.Context {
         }
         f.opt("seed").ifPresent(n -> b.seed(Values.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)));
         f.opt("softirq_defer").ifPresent(n -> b.softirqDeferToKsoftirqd(Values.bool(n, "softirq_defer")));
-        f.opt("watchdog_thresh").ifPresent(n -> b.watchdogThresh(Values.positiveDuration(n, "watchdog_thresh")));
+        b.watchdogs(watchdogs(f));
         return cpus;
+    }
+
+    /**
+     * The lockup and hung-task detectors' sysctls (MachineSpec.Watchdogs): kernel.watchdog,
+     * watchdog_thresh, softlockup_panic, hardlockup_panic, hung_task_timeout_secs (0 turns the
+     * check off), hung_task_panic and hung_task_warnings (-1: no limit).
+     */
+    private static MachineSpec.Watchdogs watchdogs(Fields f) {
+        MachineSpec.Watchdogs w = MachineSpec.Watchdogs.DEFAULT;
+        if (f.has("watchdog")) {
+            w = w.withEnabled(Values.bool(f.opt("watchdog").orElseThrow(), "watchdog"));
+        }
+        if (f.has("watchdog_thresh")) {
+            w = w.withThresh(Values.positiveDuration(f.opt("watchdog_thresh").orElseThrow(), "watchdog_thresh"));
+        }
+        boolean soft = f.opt("softlockup_panic").map(n -> Values.bool(n, "softlockup_panic")).orElse(w.softPanic());
+        boolean hard = f.opt("hardlockup_panic").map(n -> Values.bool(n, "hardlockup_panic")).orElse(w.hardPanic());
+        boolean hung = f.opt("hung_task_panic").map(n -> Values.bool(n, "hung_task_panic")).orElse(w.hungPanic());
+        w = w.withPanics(soft, hard, hung);
+        long timeout = f.opt("hung_task_timeout").map(n -> Values.duration(n, "hung_task_timeout")).orElse(w.hungTimeoutNs());
+        int warnings = (int) f.opt("hung_task_warnings")
+                .map(n -> Values.integer(n, "hung_task_warnings", -1, Integer.MAX_VALUE)).orElse((long) w.hungWarnings());
+        return w.withHungTask(timeout, warnings);
     }
 
     /** CONFIG_HZ: 100, 250, 300 or 1000 (kernel/Kconfig.hz). */

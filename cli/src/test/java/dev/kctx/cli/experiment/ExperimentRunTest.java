@@ -62,7 +62,7 @@ class ExperimentRunTest {
 
     private static MachineSpec withSched(MachineSpec s, SchedSettings sched) {
         return new MachineSpec(s.name(), s.cpus(), s.preempt(), sched, s.seed(), s.softirqDeferToKsoftirqd(), s.locks(),
-                s.irqs(), s.softirqs(), s.kthreads(), s.processes(), s.watchdogThreshNs(), s.semaphoreCounts(), s.boot(),
+                s.irqs(), s.softirqs(), s.kthreads(), s.processes(), s.watchdogs(), s.semaphoreCounts(), s.boot(),
                 s.faults(), s.tasklets());
     }
 

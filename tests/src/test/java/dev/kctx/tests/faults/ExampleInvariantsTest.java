@@ -62,7 +62,7 @@ class ExampleInvariantsTest {
         kthreads.add(new MachineSpec.Task("inspector", 0, 0, Program.of(new FaultInjectionTest.Inspect(k)), 0));
         MachineSpec withInspector = new MachineSpec(spec.name(), spec.cpus(), spec.preempt(), spec.sched(), spec.seed(),
                 spec.softirqDeferToKsoftirqd(), spec.locks(), spec.irqs(), spec.softirqs(), kthreads, spec.processes(),
-                spec.watchdogThreshNs(), spec.semaphoreCounts(), spec.boot(), spec.faults(), spec.tasklets());
+                spec.watchdogs(), spec.semaphoreCounts(), spec.boot(), spec.faults(), spec.tasklets());
         RunResult r = Sim.run(withInspector, s.untilNs(), Sim.DEFAULT);
         assertNotNull(k.get(), "the inspector ran");
         List<Integer> pids = spec.processes().stream().map(MachineSpec.Task::pid).filter(p -> p > 0).toList();

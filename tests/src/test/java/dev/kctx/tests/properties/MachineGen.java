@@ -640,7 +640,7 @@ final class MachineGen {
                 what = "a lock taken in a hard IRQ on CPU " + irqCpu + " and with IRQs on in a thread on CPU " + cpu;
                 kthreads.add(new GenMachine.Task("inj", cpu, start, 1, around(g, Kind.KTHREAD, bad)));
                 if (irqCpu == cpu) {
-                    companions = Set.of(ReportKind.LOCKUP);
+                    companions = Set.of(ReportKind.HARD_LOCKUP, ReportKind.SOFT_LOCKUP);
                 }
             }
             case LOCK_HELD_TO_USER -> {
