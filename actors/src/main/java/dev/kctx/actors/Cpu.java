@@ -632,9 +632,8 @@ public final class Cpu {
     }
 
     /** A lockup detector's report about the frame {@code f} on top of this CPU. */
-    void reportLockup(ReportKind kind, String title, Frame f, List<String> details, String site) {
-        Where w = f != null ? exec.whereFor(f, LockupDetector.op(f))
-                : new Where(id, now, ContextLevel.KERNEL, "idle", exec.comm(), cur.pid, LockupDetector.op(null));
+    void reportLockup(ReportKind kind, String title, Frame f, String op, List<String> details, String site) {
+        Where w = f != null ? exec.whereFor(f, op) : new Where(id, now, ContextLevel.KERNEL, "idle", exec.comm(), cur.pid, op);
         gate.report(kind, title, cur.atomic, w, details, site);
     }
 

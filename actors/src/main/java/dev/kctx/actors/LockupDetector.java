@@ -172,7 +172,7 @@ final class LockupDetector {
         details.add("no timer interrupt on CPU#" + c.id + " since " + TimeFormat.format(lastTimerAt)
                 + (c.cur.atomic.irqsDisabled() ? " (interrupts are disabled)" : ""));
         Cpu.Frame top = topFrame();
-        c.reportLockup(ReportKind.HARD_LOCKUP, "watchdog: Watchdog detected hard LOCKUP on cpu " + c.id, top,
+        c.reportLockup(ReportKind.HARD_LOCKUP, "watchdog: Watchdog detected hard LOCKUP on cpu " + c.id, top, hardOp(top),
                 spinDetails(top, details), "hard lockup cpu " + c.id);
         if (settings.hardPanic()) {
             c.panic("Hard LOCKUP");
@@ -187,7 +187,7 @@ final class LockupDetector {
         details.add("CPU#" + c.id + " last rescheduled at " + TimeFormat.format(touchedAt)
                 + (stopperQueued ? "; the watchdog's stopper thread waits since " + TimeFormat.format(stopperQueuedAt) : ""));
         Cpu.Frame top = topFrame();
-        c.reportLockup(ReportKind.SOFT_LOCKUP, title, top, spinDetails(top, details), "soft lockup cpu " + c.id);
+        c.reportLockup(ReportKind.SOFT_LOCKUP, title, top, op(top), spinDetails(top, details), "soft lockup cpu " + c.id);
         if (settings.softPanic()) {
             c.panic("softlockup: hung tasks");
         }
@@ -219,5 +219,11 @@ final class LockupDetector {
             return "spin on " + f.waitingOn.substring(f.waitingOn.indexOf(':') + 1);
         }
         return "running without a reschedule";
+    }
+
+    /** The op a hard lockup report names: the spin, or the code that runs with interrupts off. */
+    private String hardOp(Cpu.Frame f) {
+        String op = op(f);
+        return op.startsWith("spin on") || !c.cur.atomic.irqsDisabled() ? op : "running with interrupts disabled";
     }
 }

@@ -89,7 +89,21 @@ class ReportTest {
     @DisplayName("the deduplication key is kind and site")
     void key() {
         Report r = new Report(ReportKind.SOFT_LOCKUP, "t", where, List.of(), 0, false, List.of(), "cpu 1");
-        assertEquals("lockup|cpu 1", r.key(), "the key joins kind id and site");
+        assertEquals("soft-lockup|cpu 1", r.key(), "the key joins kind id and site");
+    }
+
+    @Test
+    @DisplayName("in the kernel log a WARN starts with the cut-here line, and the CPU line ends the report")
+    void logLines() {
+        Report warn = new Report(ReportKind.SYSCALL_LEFT_IRQS_DISABLED, "syscall 16 left IRQs disabled", where, List.of(), 0,
+                true, List.of("WARNING: CPU: 1 PID: 42 at kernel/entry/common.c syscall_exit_to_user_mode_prepare"), "s");
+        assertEquals(List.of("------------[ cut here ]------------", "syscall 16 left IRQs disabled",
+                "WARNING: CPU: 1 PID: 42 at kernel/entry/common.c syscall_exit_to_user_mode_prepare",
+                "CPU: " + where.cpu() + " PID: " + where.pid() + " Comm: " + where.comm()), warn.logLines());
+        Report bug = new Report(ReportKind.HARD_LOCKUP, "watchdog: Watchdog detected hard LOCKUP on cpu 1", where,
+                List.of("L (spin_lock)"), 1, true, List.of(), "s");
+        assertEquals("watchdog: Watchdog detected hard LOCKUP on cpu 1", bug.logLines().get(0), "no cut-here line for a BUG");
+        assertTrue(bug.logLines().contains(" #0: L (spin_lock)"), "the held locks: " + bug.logLines());
     }
 
     @Test

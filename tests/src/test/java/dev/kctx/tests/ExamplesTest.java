@@ -71,7 +71,8 @@ class ExamplesTest {
         // neither can be written in a scenario file.
         for (String kind : List.of("sleep-in-atomic", "scheduling-while-atomic", "recursive-locking", "circular-locking",
                 "inconsistent-lock-state", "irq-lock-inversion", "irq-safe-to-unsafe", "bad-unlock-balance",
-                "lock-held-returning-to-user", "locks-held-at-exit", "lockup")) {
+                "lock-held-returning-to-user", "locks-held-at-exit", "soft-lockup", "hard-lockup", "hung-task",
+                "irq-handler-enabled-irqs", "bh-enable-irqs-disabled", "syscall-left-irqs-disabled")) {
             boolean found = false;
             for (Path p : examples().toList()) {
                 String text = Files.readString(p);
@@ -132,7 +133,7 @@ class ExamplesTest {
         assertTrue(r.out().contains("softirq-msleep.yaml: scheduling-while-atomic: BUG: scheduling while atomic"), r.out());
         assertTrue(r.out().contains("abba-two-cpus.yaml: circular-locking: WARNING: possible circular locking dependency"
                 + " detected (cpu 1, 105us, kthread tx_worker, spin_lock(dev_lock))"), r.out());
-        assertTrue(r.out().contains("irq-aa-lockup.yaml: lockup: watchdog: Watchdog detected hard LOCKUP on cpu 0"), r.out());
+        assertTrue(r.out().contains("irq-aa-lockup.yaml: hard-lockup: watchdog: Watchdog detected hard LOCKUP on cpu 0"), r.out());
     }
 
     @Test

@@ -253,9 +253,9 @@ public final class ScenarioLoader implements OpArg.Context {
         boolean hung = f.opt("hung_task_panic").map(n -> Values.bool(n, "hung_task_panic")).orElse(w.hungPanic());
         w = w.withPanics(soft, hard, hung);
         long timeout = f.opt("hung_task_timeout").map(n -> Values.duration(n, "hung_task_timeout")).orElse(w.hungTimeoutNs());
-        int warnings = (int) f.opt("hung_task_warnings")
+        long warnings = f.opt("hung_task_warnings")
                 .map(n -> Values.integer(n, "hung_task_warnings", -1, Integer.MAX_VALUE)).orElse((long) w.hungWarnings());
-        return w.withHungTask(timeout, warnings);
+        return w.withHungTask(timeout, (int) warnings);
     }
 
     /** CONFIG_HZ: 100, 250, 300 or 1000 (kernel/Kconfig.hz). */

@@ -117,6 +117,9 @@ public final class StandardWorkload {
     public static MachineSpec spec(Params p, Consumer<Netlink> booted) {
         MachineSpec.Builder b = MachineSpec.builder().name("standard-workload").cpus(p.cpus()).seed(p.seed())
                 .baseSlice(p.sliceNs())
+                // nowatchdog and no khungtaskd: the baseline takes exactly the engine's events, and
+                // the detectors' few events (0.35 per CPU and second) would be the only ones it lacks
+                .watchdogs(MachineSpec.Watchdogs.DEFAULT.withEnabled(false).withHungTask(0, 0))
                 .boot(Netlink.class, () -> {
                     Netlink n = netlinkWithNicFamily();
                     booted.accept(n);

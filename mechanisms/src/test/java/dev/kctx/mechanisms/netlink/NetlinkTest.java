@@ -210,7 +210,12 @@ class NetlinkTest {
                         send("fd", "alloc", NlMsg.NLM_F_REQUEST, 3),
                         sh("dmesg -c")), 4300));
         assertEquals(List.of("# insmod nlsoft.ko", "sendmsg returned", "recv: from 0 \"echo hello\"", "recv: from 0 ACK(seq 2)",
-                "# dmesg -c", "input in softirq TASKLET at SOFTIRQ, current pid 4300"), console(r), "the session");
+                "# dmesg -c", "input in softirq TASKLET at SOFTIRQ, current pid 4300",
+                // the sleep-in-atomic of the GFP_KERNEL allocation, as the kernel logs it
+                "BUG: sleeping function called from invalid context at include/linux/sched/mm.h",
+                "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 4300, name: nlc",
+                "preempt_count: 100, expected: 0", "RCU nest depth: 0, expected: 0", "CPU: 0 PID: 4300 Comm: nlc"),
+                console(r), "the session");
         List<TraceRecord> t = r.trace();
         int enter = indexOf(t, "sys_enter", "NR 46 ");
         int softirq = indexOf(t, "softirq_entry", "TASKLET");

@@ -58,6 +58,14 @@ class UpcallDemoTest {
                 "# sleep 1ms",
                 "# dmesg",
                 "upcall_example: softirq TIMER: call_usermodehelper(/sbin/kctx_helper, UMH_NO_WAIT) = 0",
+                // the kernel's checkers print to the same log: the waiting call's two BUGs come first
+                "BUG: sleeping function called from invalid context at include/linux/sched/mm.h",
+                "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 0, name: swapper/0",
+                "preempt_count: 100, expected: 0",
+                "RCU nest depth: 0, expected: 0",
+                "CPU: 0 PID: 0 Comm: swapper/0",
+                "BUG: scheduling while atomic: swapper/0/0/0x00000101",
+                "CPU: 0 PID: 0 Comm: swapper/0",
                 "upcall_example: softirq TIMER: call_usermodehelper(/sbin/kctx_helper, UMH_WAIT_PROC) = 256 (exit status 1)"),
                 Transcripts.console(r), "the transcript");
         assertEquals(List.of(ReportKind.SLEEP_IN_ATOMIC, ReportKind.SCHEDULING_WHILE_ATOMIC),

@@ -112,7 +112,7 @@ class HostileScenarioTest {
             Map.entry("LOCK", "L"), Map.entry("IRQ", "nic"), Map.entry("KT", "worker"), Map.entry("PROC", "app"),
             Map.entry("SYSCALL", "ioctl"), Map.entry("TEXT", "hello"), Map.entry("LABEL", "buf"), Map.entry("QUEUE", "q"),
             Map.entry("COMPL", "done"), Map.entry("VEC", "NET_RX"), Map.entry("OP", "compute"),
-            Map.entry("PREEMPT", "none"), Map.entry("KIND", "lockup"));
+            Map.entry("PREEMPT", "none"), Map.entry("KIND", "soft-lockup"));
 
     /** A hostile scenario: what went where, and the file's text. */
     record Case(String label, String yaml) {
