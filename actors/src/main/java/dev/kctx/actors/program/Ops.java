@@ -632,18 +632,31 @@ public final class Ops {
      * kmalloc with GFP_KERNEL (might_alloc: may sleep) or GFP_ATOMIC (never sleeps, may fail under
      * fault injection: then {@code onFailure} runs, the driver's NULL path).
      */
-    public record Kmalloc(long size, boolean atomicGfp, List<Op> onFailure) implements Op {
+    public record Kmalloc(long size, dev.kctx.contexts.GfpFlags gfp, List<Op> onFailure) implements Op {
         public Kmalloc {
+            java.util.Objects.requireNonNull(gfp, "gfp");
             onFailure = List.copyOf(onFailure);
+        }
+
+        public Kmalloc(long size, boolean atomicGfp, List<Op> onFailure) {
+            this(size, atomicGfp ? dev.kctx.contexts.GfpFlags.GFP_ATOMIC : dev.kctx.contexts.GfpFlags.GFP_KERNEL, onFailure);
         }
 
         public Kmalloc(long size, boolean atomicGfp) {
             this(size, atomicGfp, List.of());
         }
 
+        /**
+         * might_alloc (include/linux/sched/mm.h): a flag set with __GFP_DIRECT_RECLAIM may sleep; one
+         * without never does, and may fail instead: the injected GFP_ATOMIC faults fail the
+         * non-blocking allocations that dip into the reserves (__GFP_HIGH, as GFP_ATOMIC).
+         */
         public Outcome execute(Exec x) {
-            x.check(atomicGfp ? KernelCall.KMALLOC_GFP_ATOMIC : KernelCall.KMALLOC_GFP_KERNEL, describe());
-            if (atomicGfp && x.kernel().atomicAllocationFails()) {
+            KernelCall call = gfp.allowsBlocking() ? KernelCall.KMALLOC_GFP_KERNEL
+                    : gfp.bits().contains(dev.kctx.contexts.GfpFlags.Bit.HIGH) ? KernelCall.KMALLOC_GFP_ATOMIC
+                    : KernelCall.KMALLOC_GFP_NOWAIT;
+            x.check(call, describe());
+            if (call == KernelCall.KMALLOC_GFP_ATOMIC && x.kernel().atomicAllocationFails()) {
                 x.trace("kctx_fault", describe() + " = NULL");
                 return onFailure.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(onFailure);
             }
@@ -651,7 +664,7 @@ public final class Ops {
         }
 
         public String describe() {
-            return "kmalloc(" + size + ", " + (atomicGfp ? "GFP_ATOMIC" : "GFP_KERNEL") + ")";
+            return "kmalloc(" + size + ", " + gfp.text() + ")";
         }
     }
 

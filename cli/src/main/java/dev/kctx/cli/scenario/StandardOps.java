@@ -5,6 +5,7 @@ import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Ops.LockMode;
 import dev.kctx.actors.program.Ops.SpinVariant;
+import dev.kctx.contexts.GfpFlags;
 import dev.kctx.contexts.KernelCall;
 
 import java.util.LinkedHashMap;
@@ -18,10 +19,9 @@ import java.util.Map;
  */
 final class StandardOps {
     /** The allocation flags kctx tells apart: whether the allocator may sleep to reclaim memory. */
-    private enum Gfp { GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT }
+    private enum Gfp { GFP_KERNEL, GFP_ATOMIC }
 
-    /** kmalloc knows all three; alloc_skb is modelled for the two the kernel's networking code uses most. */
-    private static final Map<String, Gfp> KMALLOC_GFP = gfp(Gfp.GFP_KERNEL, Gfp.GFP_ATOMIC, Gfp.GFP_NOWAIT);
+    /** alloc_skb is modelled for the two flags the kernel's networking code uses most; kmalloc takes any (GfpFlags). */
     private static final Map<String, Gfp> SKB_GFP = gfp(Gfp.GFP_KERNEL, Gfp.GFP_ATOMIC);
     /** copy_*_user, kmalloc, vmalloc, alloc_skb sizes: up to 1 GiB. */
     private static final long MAX_BYTES = 1L << 30;
@@ -84,7 +84,7 @@ final class StandardOps {
                 (a, o) -> o.waitForCompletion(a.name("wait_for_completion: COMPLETION", MAX_NAME)));
         r.register("complete", "complete: COMPLETION", OpRegistry.KERNEL,
                 (a, o) -> o.complete(a.name("complete: COMPLETION", MAX_NAME)));
-        r.register("kmalloc", "kmalloc: GFP_KERNEL | GFP_ATOMIC | GFP_NOWAIT | {size: BYTES, flags: GFP_...}",
+        r.register("kmalloc", "kmalloc: GFP_FLAGS (e.g. GFP_KERNEL, GFP_ATOMIC, GFP_NOFS | __GFP_NOWARN) | {size: BYTES, flags: GFP_FLAGS}",
                 OpRegistry.KERNEL, StandardOps::kmalloc);
         r.register("kfree", "kfree | kfree: NAME", OpRegistry.KERNEL, (a, o) -> o.op(label(a, KernelCall.KFREE, "ptr")));
         r.register("vmalloc", "vmalloc: BYTES", OpRegistry.KERNEL,
@@ -157,13 +157,41 @@ final class StandardOps {
         }
     }
 
-    /** kmalloc; {@code on_failure: [...]} is the driver's NULL path, run when an injected GFP_ATOMIC fault fails it. */
+    /**
+     * kmalloc with a flag expression ({@code GFP_NOFS | __GFP_NOWARN}, see GfpFlags);
+     * {@code on_failure: [...]} is the driver's NULL path, run when an injected fault fails a
+     * non-blocking allocation.
+     */
     private static void kmalloc(OpArg a, OpSink o) {
-        Allocation m = allocation(a, KMALLOC_GFP, 64);
-        List<Op> onFailure = m.onFailure() == null ? List.of() : a.body(m.onFailure(), a.kind(), "on_failure of kmalloc");
-        switch (m.gfp()) {
-            case GFP_KERNEL, GFP_ATOMIC -> o.op(new Ops.Kmalloc(m.size(), m.gfp() == Gfp.GFP_ATOMIC, onFailure));
-            case GFP_NOWAIT -> o.op(new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(" + m.size() + ", GFP_NOWAIT)"));
+        String usage = "kmalloc: GFP_FLAGS | {size: BYTES, flags: GFP_FLAGS, on_failure: [OPERATIONS]}";
+        Node v = a.value(usage);
+        long size = 64;
+        Node flagsNode = v;
+        Node onFailureNode = null;
+        if (v instanceof Node.MapNode) {
+            Fields f = a.fields("kmalloc: {size: 64, flags: GFP_KERNEL, on_failure: [OPERATIONS]}",
+                    List.of("size", "flags", "on_failure"));
+            size = f.opt("size").map(n -> Values.integer(n, "kmalloc size", 0, MAX_BYTES)).orElse(size);
+            flagsNode = f.req("flags", "GFP_FLAGS");
+            onFailureNode = f.opt("on_failure").orElse(null);
+        }
+        GfpFlags gfp = gfpFlags(flagsNode);
+        List<Op> onFailure = onFailureNode == null ? List.of() : a.body(onFailureNode, a.kind(), "on_failure of kmalloc");
+        if (onFailureNode != null && gfp.allowsBlocking()) {
+            throw new ScenarioError(onFailureNode.loc(), "on_failure needs an allocation that can fail: " + gfp.text()
+                    + " may sleep to reclaim memory instead", "flags without __GFP_DIRECT_RECLAIM, e.g. GFP_ATOMIC or GFP_NOWAIT");
+        }
+        o.op(new Ops.Kmalloc(size, gfp, onFailure));
+    }
+
+    /** A GFP flag expression: names of include/linux/gfp_types.h joined by '|'. */
+    private static GfpFlags gfpFlags(Node n) {
+        String text = Values.string(n, "GFP flags");
+        try {
+            return GfpFlags.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioError(n.loc(), e.getMessage(), "GFP flags joined by '|', e.g. GFP_NOFS | __GFP_NOWARN; the sets are "
+                    + String.join(", ", GfpFlags.names(false)) + ", and any __GFP_ bit");
         }
     }
 
@@ -173,22 +201,20 @@ final class StandardOps {
         o.op(new Ops.Call(call, "alloc_skb(" + m.size() + ", " + m.gfp() + ")"));
     }
 
-    /** @param onFailure kmalloc's {@code on_failure} body, or null */
-    private record Allocation(long size, Gfp gfp, Node onFailure) {
+    private record Allocation(long size, Gfp gfp) {
     }
 
-    /** {@code FLAGS} or {@code {size: BYTES, flags: FLAGS}} (kmalloc: and {@code on_failure: [OPERATIONS]}). */
+    /** {@code FLAGS} or {@code {size: BYTES, flags: FLAGS}}. */
     private static Allocation allocation(OpArg a, Map<String, Gfp> flags, long defaultSize) {
         String choices = String.join(" | ", flags.keySet());
         Node v = a.value(a.op() + ": " + choices);
         if (v instanceof Node.MapNode) {
-            boolean kmalloc = flags == KMALLOC_GFP;
-            Fields f = a.fields(a.op() + ": {size: " + defaultSize + ", flags: " + flags.keySet().iterator().next()
-                    + (kmalloc ? ", on_failure: [OPERATIONS]}" : "}"), kmalloc ? List.of("size", "flags", "on_failure") : List.of("size", "flags"));
+            Fields f = a.fields(a.op() + ": {size: " + defaultSize + ", flags: " + flags.keySet().iterator().next() + "}",
+                    List.of("size", "flags"));
             long size = f.opt("size").map(n -> Values.integer(n, a.op() + " size", 0, MAX_BYTES)).orElse(defaultSize);
-            return new Allocation(size, Values.choice(f.req("flags", choices), "GFP flag", flags), f.opt("on_failure").orElse(null));
+            return new Allocation(size, Values.choice(f.req("flags", choices), "GFP flag", flags));
         }
-        return new Allocation(defaultSize, Values.choice(v, "GFP flag", flags), null);
+        return new Allocation(defaultSize, Values.choice(v, "GFP flag", flags));
     }
 
     private static Map<String, Gfp> gfp(Gfp... gfps) {

@@ -208,8 +208,8 @@ class ScenarioLoaderTest {
                 new Ops.Completion("done", false),
                 new Ops.MsleepInterruptible(ms(5)),
                 new Ops.TimedSleep(KernelCall.USLEEP_RANGE, us(200), 'D'),
-                new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(64, GFP_NOWAIT)"),
-                new Ops.Call(KernelCall.KMALLOC_GFP_NOWAIT, "kmalloc(16, GFP_NOWAIT)"),
+                new Ops.Kmalloc(64, dev.kctx.contexts.GfpFlags.GFP_NOWAIT, List.of()),
+                new Ops.Kmalloc(16, dev.kctx.contexts.GfpFlags.GFP_NOWAIT, List.of()),
                 new Ops.Call(KernelCall.KFREE, "kfree(ptr)"),
                 new Ops.Call(KernelCall.KFREE, "kfree(buf)"),
                 new Ops.Call(KernelCall.VMALLOC, "vmalloc(4096)"),
@@ -301,5 +301,22 @@ class ScenarioLoaderTest {
                 (a, o) -> o.mdelay(a.duration()));
         Scenario s = ScenarioLoader.load("kthreads: [{name: k, body: [ndelay: 5ns]}]\n", "x", r);
         assertEquals(List.of(new Ops.Mdelay(5)), s.spec().kthreads().get(0).body().ops());
+    }
+
+    @Test
+    @DisplayName("kmalloc takes GFP flag expressions; a typo and an on_failure on flags that may sleep are located errors")
+    void gfpExpressions() {
+        Scenario s = ScenarioLoader.load("kthreads: [{name: k, body: [kmalloc: GFP_NOFS | __GFP_NOWARN,"
+                + " kmalloc: {size: 8, flags: GFP_ATOMIC|__GFP_NOWARN, on_failure: [compute: 1us]}]}]\n", "x");
+        List<Op> ops = s.spec().kthreads().get(0).body().ops();
+        assertEquals(new Ops.Kmalloc(64, dev.kctx.contexts.GfpFlags.parse("GFP_NOFS | __GFP_NOWARN"), List.of()), ops.get(0));
+        assertEquals("kmalloc(8, GFP_ATOMIC | __GFP_NOWARN)", ops.get(1).describe());
+        ScenarioError typo = org.junit.jupiter.api.Assertions.assertThrows(ScenarioError.class,
+                () -> ScenarioLoader.load("kthreads: [{name: k, body: [kmalloc: GFP_KERNAL]}]\n", "x"));
+        assertTrue(typo.getMessage().contains("unknown GFP flag 'GFP_KERNAL'")
+                && typo.getMessage().contains("GFP_NOFS"), typo.getMessage());
+        ScenarioError sleepy = org.junit.jupiter.api.Assertions.assertThrows(ScenarioError.class,
+                () -> ScenarioLoader.load("kthreads: [{name: k, body: [kmalloc: {flags: GFP_KERNEL, on_failure: [compute: 1us]}]}]\n", "x"));
+        assertTrue(sleepy.getMessage().contains("on_failure needs an allocation that can fail"), sleepy.getMessage());
     }
 }
