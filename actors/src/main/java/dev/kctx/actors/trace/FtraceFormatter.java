@@ -1,5 +1,7 @@
 package dev.kctx.actors.trace;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** Renders records in the text format of /sys/kernel/tracing/trace. */
@@ -24,10 +26,12 @@ public final class FtraceFormatter {
 
     /**
      * One line, laid out as trace_print_context() in kernel/trace/trace_output.c prints it:
-     * {@code "%16s-%-7d [%03d] "}, the flags, {@code " %5lu.%06lu: "}, then event and arguments.
+     * {@code "%16s-%-7d [%03d] "}, the flags, {@code " %5lu.%06lu: "}, then event and arguments. The
+     * time is rounded to the nearest microsecond, as trace_print_time() does with ns2usecs()
+     * (kernel/trace/trace.c: {@code nsec += 500; do_div(nsec, 1000)}).
      */
     public static String line(TraceRecord r) {
-        long us = r.timeNs() / 1_000L;
+        long us = (r.timeNs() + 500L) / 1_000L;
         StringBuilder sb = new StringBuilder(120);
         padLeft(sb, r.comm(), 16, ' ');
         sb.append('-');
@@ -46,9 +50,17 @@ public final class FtraceFormatter {
         return sb.toString();
     }
 
+    /**
+     * The whole file. Records are printed in the order the kernel reads its per-CPU buffers back:
+     * the earliest time stamp first, the lower CPU first at equal time stamps (__find_next_entry in
+     * kernel/trace/trace.c), each CPU's own records in the order they were written.
+     */
     public static String format(List<TraceRecord> records, int cpus) {
+        List<TraceRecord> merged = new ArrayList<>(records);
+        // List.sort is stable: one CPU's records at one instant keep their order.
+        merged.sort(Comparator.comparingLong(TraceRecord::timeNs).thenComparingInt(TraceRecord::cpu));
         StringBuilder sb = new StringBuilder(header(records.size(), cpus));
-        for (TraceRecord r : records) {
+        for (TraceRecord r : merged) {
             sb.append(line(r)).append('\n');
         }
         return sb.toString();
