@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("kctx run --out")
 class RunOutputsTest {
     static final List<String> FILES = List.of("report.json", "report.txt", "trace.txt", "trace.json", "timeline.svg",
-            "trace.dat");
+            "trace.dat", "report.html");
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** Two CPUs, IRQs preempting a soft IRQ preempting a syscall, a kthread, and a bug to report. */
