@@ -221,6 +221,8 @@ final class TraceEvents {
         List<Field> wakeupFields = List.of(comm("comm"), s32("pid_t", "pid"), s32("int", "prio"),
                 s32("int", "target_cpu"));
         Pattern wakeupText = shape("comm=@comm pid=#pid prio=#prio target_cpu=#target_cpu");
+        // The kernel's print fmt spells the masks as TASK_REPORT_MAX expressions; here with their values
+        // (TASK_REPORT_MAX = 0x100): the states below it by __print_flags, R for none, + when preempted.
         kernel("sched", "sched_switch", List.of(comm("prev_comm"), s32("pid_t", "prev_pid"), s32("int", "prev_prio"),
                         new Field("long", "prev_state", Kind.STATE), comm("next_comm"), s32("pid_t", "next_pid"),
                         s32("int", "next_prio")),
