@@ -81,6 +81,7 @@ class TraceDatTest {
         Path dat = out.resolve("trace.dat");
         int n = compare(example.toString(), Files.readString(out.resolve("trace.txt"), StandardCharsets.UTF_8), dat);
         assertTrue(n > 0, example + " traces something");
+        run(dat, "--check-events");
         // The kernel's events are stored in their own systems with the kernel's fields; only kctx's own are kctx's.
         for (String stored : run(dat, "-E")) {
             String[] se = stored.split(":");
