@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "kctx", mixinStandardHelpOptions = true, versionProvider = KctxCommand.Version.class,
         description = "Linux execution contexts and kernel<->user mechanisms, simulated as actors in virtual time.",
         subcommands = {DemoCommand.class, RunCommand.class, CheckCommand.class, ExperimentCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, CompletionCommand.class, ManCommand.class, CommandLine.HelpCommand.class})
 public final class KctxCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,9 +1,11 @@
 package dev.kctx.cli;
 
 import dev.kctx.cli.output.ChromeTrace;
+import dev.kctx.cli.output.ReportHtml;
 import dev.kctx.cli.output.RunReport;
 import dev.kctx.cli.output.SvgTimeline;
 import dev.kctx.cli.output.Timeline;
+import dev.kctx.cli.output.TraceDat;
 import dev.kctx.contexts.TimeFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +24,8 @@ import java.util.concurrent.Callable;
         description = {"Run a scenario file and print its report: the reports found (deduplicated, as the kernel"
                 + " prints them), expectations, per-CPU time per context level, latencies and"
                 + " the socket mechanisms' counters.",
-                "With --out, also write report.json, report.txt, trace.txt (ftrace), trace.json (open it in"
+                "With --out, also write report.html (the whole run on one page), report.json, report.txt,"
+                        + " trace.txt (ftrace), trace.dat (trace-cmd report, KernelShark), trace.json (open it in"
                         + " https://ui.perfetto.dev) and timeline.svg.",
                 "Exit code: 0 no report (or every expectation met), 1 reports, unmet expectations or a failed run,"
                         + " 2 bad input."})
@@ -42,8 +45,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "TIME", description = "Override how long to run, e.g. 10ms.")
     String until;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write report.json, report.txt, trace.txt, trace.json"
-            + " and timeline.svg into DIR (created if needed).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Write report.html, report.json, report.txt, trace.txt,"
+            + " trace.dat, trace.json and timeline.svg into DIR (created if needed).")
     Path out;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (virtual time"
@@ -78,8 +81,8 @@ final class RunCommand implements Callable<Integer> {
         stdout.print(format == Format.json ? json : text);
         if (out != null && format == Format.text) {
             stdout.println();
-            stdout.println("wrote " + out.resolve("report.txt") + ", report.json, trace.txt, trace.json (open in"
-                    + " https://ui.perfetto.dev), timeline.svg");
+            stdout.println("wrote " + out.resolve("report.html") + " (open in a browser), report.txt, report.json, trace.txt,"
+                    + " trace.dat (trace-cmd report, KernelShark), trace.json (open in https://ui.perfetto.dev), timeline.svg");
         }
         stdout.flush();
         return report.exitCode();
@@ -95,6 +98,9 @@ final class RunCommand implements Callable<Integer> {
         Files.writeString(out.resolve("trace.txt"), report.traceText(), StandardCharsets.UTF_8);
         Files.writeString(out.resolve("trace.json"), ChromeTrace.render(t, o.scenario().name(), report.result().seed()),
                 StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("timeline.svg"), SvgTimeline.render(t, title), StandardCharsets.UTF_8);
+        String svg = SvgTimeline.render(t, title);
+        Files.writeString(out.resolve("timeline.svg"), svg, StandardCharsets.UTF_8);
+        Files.write(out.resolve("trace.dat"), TraceDat.render(report.result().trace(), report.result().cpus()));
+        Files.writeString(out.resolve("report.html"), ReportHtml.render(report, title, svg), StandardCharsets.UTF_8);
     }
 }

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("kctx run --out")
 class RunOutputsTest {
-    static final List<String> FILES = List.of("report.json", "report.txt", "trace.txt", "trace.json", "timeline.svg");
+    static final List<String> FILES = List.of("report.json", "report.txt", "trace.txt", "trace.json", "timeline.svg",
+            "trace.dat", "report.html");
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** Two CPUs, IRQs preempting a soft IRQ preempting a syscall, a kthread, and a bug to report. */
@@ -90,7 +91,7 @@ class RunOutputsTest {
     }
 
     @Test
-    @DisplayName("writes the same five files byte for byte when run twice")
+    @DisplayName("writes the same files byte for byte when run twice")
     void deterministic() throws IOException {
         for (String f : FILES) {
             byte[] a = Files.readAllBytes(dir.resolve("a").resolve(f));

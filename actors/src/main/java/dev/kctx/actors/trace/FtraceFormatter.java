@@ -1,5 +1,7 @@
 package dev.kctx.actors.trace;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** Renders records in the text format of /sys/kernel/tracing/trace. */
@@ -24,10 +26,11 @@ public final class FtraceFormatter {
 
     /**
      * One line, laid out as trace_print_context() in kernel/trace/trace_output.c prints it:
-     * {@code "%16s-%-7d [%03d] "}, the flags, {@code " %5lu.%06lu: "}, then event and arguments.
+     * {@code "%16s-%-7d [%03d] "}, the flags, {@code " %5lu.%06lu: "}, then event and arguments. The
+     * time is rounded to the nearest microsecond, as trace_print_time() does with ns2usecs()
+     * (kernel/trace/trace.c: {@code nsec += 500; do_div(nsec, 1000)}).
      */
     public static String line(TraceRecord r) {
-        long us = r.timeNs() / 1_000L;
         StringBuilder sb = new StringBuilder(120);
         padLeft(sb, r.comm(), 16, ' ');
         sb.append('-');
@@ -39,16 +42,35 @@ public final class FtraceFormatter {
         sb.append(" [");
         padLeft(sb, Integer.toString(r.cpu()), 3, '0');
         sb.append("] ").append(r.flagsColumn()).append(' ');
-        padLeft(sb, Long.toString(us / 1_000_000L), 5, ' ');
-        sb.append('.');
-        padLeft(sb, Long.toString(us % 1_000_000L), 6, '0');
+        padLeft(sb, seconds(r.timeNs()), 12, ' ');
         sb.append(": ").append(r.event()).append(": ").append(r.args());
         return sb.toString();
     }
 
+    /** A time stamp as the line shows it, unpadded: seconds and microseconds, rounded as ns2usecs rounds. */
+    public static String seconds(long ns) {
+        long us = (ns + 500L) / 1_000L;
+        StringBuilder sb = new StringBuilder(16).append(us / 1_000_000L).append('.');
+        padLeft(sb, Long.toString(us % 1_000_000L), 6, '0');
+        return sb.toString();
+    }
+
+    /**
+     * The records in the order the kernel reads its per-CPU buffers back: the earliest time stamp
+     * first, the lower CPU first at equal time stamps (__find_next_entry in kernel/trace/trace.c),
+     * each CPU's own records in the order they were written.
+     */
+    public static List<TraceRecord> merged(List<TraceRecord> records) {
+        List<TraceRecord> merged = new ArrayList<>(records);
+        // List.sort is stable: one CPU's records at one instant keep their order.
+        merged.sort(Comparator.comparingLong(TraceRecord::timeNs).thenComparingInt(TraceRecord::cpu));
+        return merged;
+    }
+
+    /** The whole file: the header, then the records {@link #merged} into one sequence. */
     public static String format(List<TraceRecord> records, int cpus) {
         StringBuilder sb = new StringBuilder(header(records.size(), cpus));
-        for (TraceRecord r : records) {
+        for (TraceRecord r : merged(records)) {
             sb.append(line(r)).append('\n');
         }
         return sb.toString();

@@ -26,7 +26,7 @@ class FtraceFormatterTest {
         String line = FtraceFormatter.line(record(1_234_567_891L, 2, "<idle>", 0, flags, "irq_handler_entry",
                 "irq=11 name=nic"));
 
-        assertEquals("          <idle>-0       [002] d.h1.     1.234567: irq_handler_entry: irq=11 name=nic", line,
+        assertEquals("          <idle>-0       [002] d.h1.     1.234568: irq_handler_entry: irq=11 name=nic", line,
                 "the layout of trace_print_context: %16s-%-7d [%03d] flags %5lu.%06lu: event: args");
     }
 
@@ -64,8 +64,10 @@ class FtraceFormatterTest {
     void timestamps() {
         assertTrue(FtraceFormatter.line(record(0, 0, "a", 1, 0, "e", "x")).contains(" ..... "
                 + "    0.000000: e: x"), "time zero");
-        assertTrue(FtraceFormatter.line(record(999, 0, "a", 1, 0, "e", "x")).contains("    0.000000: "),
-                "nanoseconds below a microsecond are truncated, as ns2usecs does");
+        assertTrue(FtraceFormatter.line(record(499, 0, "a", 1, 0, "e", "x")).contains("    0.000000: "),
+                "499 ns round down, as ns2usecs (nsec + 500) / 1000 does");
+        assertTrue(FtraceFormatter.line(record(500, 0, "a", 1, 0, "e", "x")).contains("    0.000001: "),
+                "500 ns round up to one microsecond, as ns2usecs does");
         assertTrue(FtraceFormatter.line(record(1_000, 0, "a", 1, 0, "e", "x")).contains("    0.000001: "), "one us");
         assertTrue(FtraceFormatter.line(record(12_345_678_901_000L, 0, "a", 1, 0, "e", "x")).contains("12345.678901: "),
                 "five-digit seconds fill the field");
@@ -86,5 +88,21 @@ class FtraceFormatterTest {
         assertEquals(List.of(FtraceFormatter.line(records.get(0)), FtraceFormatter.line(records.get(1))), body,
                 "one line per record, in order");
         assertTrue(text.endsWith("\n"), "the text ends with a newline");
+    }
+
+    @Test
+    @DisplayName("format() merges the CPUs by time stamp, the lower CPU first at one time, as the kernel reads its buffers")
+    void mergedByTime() {
+        TraceRecord cpu1Early = record(1_000, 1, "b", 2, 0, "e1", "x");
+        TraceRecord cpu0Later = record(1_400, 0, "a", 1, 0, "e2", "y");
+        TraceRecord cpu1Same = record(2_000, 1, "b", 2, 0, "e3", "z");
+        TraceRecord cpu0Same = record(2_000, 0, "a", 1, 0, "e4", "w");
+        TraceRecord cpu0SameNext = record(2_000, 0, "a", 1, 0, "e5", "v");
+
+        List<String> body = FtraceFormatter.format(List.of(cpu0Later, cpu1Early, cpu1Same, cpu0Same, cpu0SameNext), 2)
+                .lines().filter(l -> !l.startsWith("#")).toList();
+
+        assertEquals(List.of(cpu1Early, cpu0Later, cpu0Same, cpu0SameNext, cpu1Same).stream().map(FtraceFormatter::line)
+                .toList(), body, "earliest first; at equal times CPU 0 before CPU 1; one CPU's records keep their order");
     }
 }

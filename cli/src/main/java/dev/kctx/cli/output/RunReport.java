@@ -260,13 +260,17 @@ public final class RunReport {
 
     // ---- text ----
 
+    /** The run in one line: scenario, file, CPUs, seed, virtual time run, events. */
+    public String summary() {
+        return "scenario " + scenario.name() + " (" + file + "): " + result.cpus() + (result.cpus() == 1 ? " CPU" : " CPUs")
+                + ", seed " + result.seed() + ", ran " + TimeFormat.format(result.endNs()) + " of "
+                + TimeFormat.format(result.untilNs()) + " virtual time, " + result.events() + " events";
+    }
+
     public String text() {
         StringBuilder sb = new StringBuilder();
         long total = result.reports().size();
-        sb.append("scenario ").append(scenario.name()).append(" (").append(file).append("): ").append(result.cpus())
-                .append(result.cpus() == 1 ? " CPU" : " CPUs").append(", seed ").append(result.seed()).append(", ran ")
-                .append(TimeFormat.format(result.endNs())).append(" of ").append(TimeFormat.format(result.untilNs()))
-                .append(" virtual time, ").append(result.events()).append(" events\n");
+        sb.append(summary()).append('\n');
         result.failure().ifPresent(f -> sb.append("RUN FAILED: ").append(f).append('\n'));
         result.stopped().ifPresent(f -> sb.append("stopped early: ").append(f).append('\n'));
         sb.append('\n');
@@ -292,32 +296,19 @@ public final class RunReport {
                 sb.append(o.met() ? "  ok    " : "  FAIL  ").append(o.text()).append('\n');
             }
         }
-        sb.append('\n').append(String.format(Locale.ROOT, "%-4s %11s %11s %11s %11s %11s %8s %8s %6s%n", "cpu",
-                "hardirq", "softirq", "kernel", "user", "idle", "preempt", "switches", "irqs"));
-        for (CpuStats s : result.cpuStats()) {
-            sb.append(String.format(Locale.ROOT, "%-4d %11s %11s %11s %11s %11s %8d %8d %6d%n", s.cpu(),
-                    TimeFormat.format(s.timeAt(ContextLevel.HARDIRQ)), TimeFormat.format(s.timeAt(ContextLevel.SOFTIRQ)),
-                    TimeFormat.format(s.timeAt(ContextLevel.KERNEL)), TimeFormat.format(s.timeAt(ContextLevel.USER)),
-                    TimeFormat.format(s.idleNs()), s.irqPreemptions() + s.schedPreemptions(), s.contextSwitches(),
-                    s.irqsHandled()));
-        }
-        sb.append('\n').append(String.format(Locale.ROOT, "%-20s %7s %10s %10s %10s %10s%n", "latency", "n", "p50",
-                "p90", "p99", "max"));
-        for (Expect.Histo h : Expect.Histo.values()) {
-            sb.append(latencyLine(h.id(), result.merged(h.of())));
-        }
+        sb.append('\n');
+        table(sb, "%-4s %11s %11s %11s %11s %11s %8s %8s %6s%n", cpuTable());
+        sb.append('\n');
+        table(sb, "%-20s %7s %10s %10s %10s %10s%n", latencyTable());
         List<MechanismSnapshot> mechs = NetCounters.atEnd(result);
         if (!mechs.isEmpty()) {
             sb.append("\nmechanisms:\n");
             mechs.forEach(m -> sb.append(m.text()));
         }
-        List<TaskTable.Row> rows = taskRows();
-        if (!rows.isEmpty()) {
-            sb.append('\n').append(String.format(Locale.ROOT, "%-8s %-16s %-7s %-5s %s%n", "tasks", "comm", "kind", "state", "end"));
-            for (TaskTable.Row t : rows) {
-                sb.append(String.format(Locale.ROOT, "%-8d %-16s %-7s %-5s %s%n", t.pid(), t.comm(), t.kind(),
-                        t.state(), t.state() == 'X' ? Expect.ending(t) : "-"));
-            }
+        List<List<String>> tasks = taskTable();
+        if (tasks.size() > 1) {
+            sb.append('\n');
+            table(sb, "%-8s %-16s %-7s %-5s %s%n", tasks);
         }
         if (!result.dmesg().isEmpty()) {
             sb.append("\nkernel log:\n");
@@ -331,11 +322,49 @@ public final class RunReport {
         return result.atEnd(TaskTable.class).map(TaskTable::rows).orElse(List.of());
     }
 
-    private static String latencyLine(String name, Histogram h) {
-        long n = h.getTotalCount();
-        Function<Double, String> p = q -> n == 0 ? "-" : TimeFormat.format(h.getValueAtPercentile(q));
-        return String.format(Locale.ROOT, "%-20s %7d %10s %10s %10s %10s%n", name, n, p.apply(50.0), p.apply(90.0),
-                p.apply(99.0), n == 0 ? "-" : TimeFormat.format(h.getMaxValue()));
+    /** The per-CPU table: a title row, then per CPU its time per level and idle, preemptions, switches, IRQs. */
+    public List<List<String>> cpuTable() {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("cpu", "hardirq", "softirq", "kernel", "user", "idle", "preempt", "switches", "irqs"));
+        for (CpuStats s : result.cpuStats()) {
+            rows.add(List.of(Integer.toString(s.cpu()), TimeFormat.format(s.timeAt(ContextLevel.HARDIRQ)),
+                    TimeFormat.format(s.timeAt(ContextLevel.SOFTIRQ)), TimeFormat.format(s.timeAt(ContextLevel.KERNEL)),
+                    TimeFormat.format(s.timeAt(ContextLevel.USER)), TimeFormat.format(s.idleNs()),
+                    Long.toString(s.irqPreemptions() + s.schedPreemptions()), Long.toString(s.contextSwitches()),
+                    Long.toString(s.irqsHandled())));
+        }
+        return rows;
+    }
+
+    /** The latency table: a title row, then per latency its sample count and percentiles ("-" without samples). */
+    public List<List<String>> latencyTable() {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("latency", "n", "p50", "p90", "p99", "max"));
+        for (Expect.Histo h : Expect.Histo.values()) {
+            Histogram m = result.merged(h.of());
+            long n = m.getTotalCount();
+            Function<Double, String> p = q -> n == 0 ? "-" : TimeFormat.format(m.getValueAtPercentile(q));
+            rows.add(List.of(h.id(), Long.toString(n), p.apply(50.0), p.apply(90.0), p.apply(99.0),
+                    n == 0 ? "-" : TimeFormat.format(m.getMaxValue())));
+        }
+        return rows;
+    }
+
+    /** The task table: a title row, then one row per task by pid (only the title for results made without a machine). */
+    public List<List<String>> taskTable() {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("tasks", "comm", "kind", "state", "end"));
+        for (TaskTable.Row t : taskRows()) {
+            rows.add(List.of(Integer.toString(t.pid()), t.comm(), String.valueOf(t.kind()), String.valueOf(t.state()),
+                    t.state() == 'X' ? Expect.ending(t) : "-"));
+        }
+        return rows;
+    }
+
+    private static void table(StringBuilder sb, String format, List<List<String>> rows) {
+        for (List<String> row : rows) {
+            sb.append(String.format(Locale.ROOT, format, row.toArray()));
+        }
     }
 
     private static String indent(String s) {

@@ -295,12 +295,14 @@ class HostileScenarioTest {
         if (r.code() == 2) {
             assertTrue(written.isEmpty(), c + ": a refused scenario writes no output: " + written);
         } else {
-            assertEquals(Set.of("report.json", "report.txt", "trace.json", "trace.txt", "timeline.svg"), written,
-                    c + ": the run writes its five outputs and nothing else");
+            assertEquals(Set.of("report.html", "report.json", "report.txt", "trace.dat", "trace.json", "trace.txt",
+                    "timeline.svg"), written, c + ": the run writes its seven outputs and nothing else");
         }
         List<String> texts = new ArrayList<>(List.of(r.out(), r.err()));
         for (String w : written) {
-            texts.add(Files.readString(out.resolve(w)));
+            // trace.dat is binary: its strings are searched byte for byte.
+            texts.add(w.endsWith(".dat") ? new String(Files.readAllBytes(out.resolve(w)), StandardCharsets.ISO_8859_1)
+                    : Files.readString(out.resolve(w)));
         }
         String path = System.getenv("PATH");
         String home = System.getProperty("user.home");
@@ -318,6 +320,8 @@ class HostileScenarioTest {
             json.readTree(out.resolve("trace.json").toFile());
             String svg = Files.readString(out.resolve("timeline.svg"));
             assertFalse(svg.contains("<script"), c + ": no markup injected into timeline.svg");
+            String html = Files.readString(out.resolve("report.html"));
+            assertEquals(2, html.split("<script", -1).length - 1, c + ": report.html has its own two scripts, nothing injected");
         }
     }
 
