@@ -190,7 +190,15 @@ final class StandardOps {
         try {
             return GfpFlags.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new ScenarioError(n.loc(), e.getMessage(), "GFP flags joined by '|', e.g. GFP_NOFS | __GFP_NOWARN; the sets are "
+            String problem = e.getMessage();
+            List<String> names = GfpFlags.names(true);
+            for (String term : text.split("\\|")) {
+                if (!term.isBlank() && !names.contains(term.trim())) {
+                    problem = Errors.unknown("GFP flag", term.trim(), names);
+                    break;
+                }
+            }
+            throw new ScenarioError(n.loc(), problem, "GFP flags joined by '|', e.g. GFP_NOFS | __GFP_NOWARN; the sets are "
                     + String.join(", ", GfpFlags.names(false)) + ", and any __GFP_ bit");
         }
     }

@@ -196,7 +196,7 @@ class BadInputTest {
                         new String[] {"watchdog_thresh is zero", "a positive duration"}),
                 arguments("a GFP flag typo", "kthreads: [{name: w, body: [kmalloc: GFP_NOWAI]}]\n", "1:38",
                         new String[] {"unknown GFP flag 'GFP_NOWAI'", "did you mean 'GFP_NOWAIT'?",
-                        "expected one of GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT"}),
+                        "expected GFP flags joined by '|'"}),
                 arguments("alloc_skb with GFP_NOWAIT", "kthreads: [{name: w, body: [alloc_skb: {size: 64, flags: GFP_NOWAIT}]}]\n",
                         "1:58", new String[] {"unknown GFP flag 'GFP_NOWAIT'", "expected one of GFP_KERNEL, GFP_ATOMIC"}),
                 arguments("usleep_range with max below min", "kthreads: [{name: w, body: [usleep_range: {min: 20us, max: 10us}]}]\n",
