@@ -392,6 +392,11 @@ public final class KernelObjects {
         nextPid = Math.max(nextPid, t.pid() + 1);
     }
 
+    /** How many tasks the kernel has known. */
+    public int taskCount() {
+        return tasks.size();
+    }
+
     /** Every task the kernel has known, by pid. */
     public List<TaskInfo> tasks() {
         return tasks.values().stream().sorted(java.util.Comparator.comparingInt(TaskInfo::pid)).toList();
