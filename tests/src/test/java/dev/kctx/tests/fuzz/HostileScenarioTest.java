@@ -185,7 +185,7 @@ class HostileScenarioTest {
                 {"a soft IRQ raising itself", "softirqs: {NET_RX: [raise_softirq: NET_RX]}\n"
                         + "irqs: [{name: n, line: 1, arrivals: {at: [1us]}, handler: [raise_softirq: NET_RX]}]\n"},
                 {"a 1 ns loop for 100 s", "run: {until: 100s}\nkthreads: [{name: w, body: [loop: {count: forever, body: [compute: 1ns]}]}]\n"},
-                {"an IRQ every nanosecond", "irqs: [{name: n, line: 1, arrivals: {every: 1ns}, handler: [compute: 1ns]}]\n"},
+                {"an IRQ every 100 ns", "irqs: [{name: n, line: 1, arrivals: {every: 100ns}, handler: [compute: 1ns]}]\n"},
                 {"a helper logging into a missing directory", "modules: [{name: m, helpers: [{path: /sbin/h, log: /no/dir/h.log}]}]\n"
                         + "kthreads: [{name: w, body: [call_usermodehelper: {path: /sbin/h}]}]\n"},
                 {"programs without their module", "modules: [{builtin: nlexample}, {builtin: mmap_kernel}]\n"
