@@ -9,13 +9,14 @@ import java.time.Duration;
 /**
  * The budget of a run, shared by the commands that run a machine: how many events and how much
  * wall-clock time before it is stopped cleanly, with its partial report. The defaults are far
- * beyond any example (each takes well under a million events and a few seconds; 5 million events
- * are about 30 s of virtual time of the busy standard workload) but stop a scenario that would run
- * for hours, such as a 1 ns loop for 100 s of virtual time, before its trace fills the memory (a
- * dense trace keeps up to about 1 KB per event).
+ * beyond any example (each takes well under a million events and a few seconds; 2 million events
+ * are about 12 s of virtual time of the busy standard workload) but stop a scenario that would run
+ * for hours, such as a 1 ns loop for 100 s of virtual time, before its trace fills the memory: a
+ * dense trace (an IRQ every nanosecond) keeps about 1 KB per event, and with --out its files take
+ * about 180 bytes per event.
  */
 final class BudgetOptions {
-    static final long DEFAULT_MAX_EVENTS = 5_000_000L;
+    static final long DEFAULT_MAX_EVENTS = 2_000_000L;
     static final String DEFAULT_MAX_WALL = "300s";
 
     @Option(names = "--max-events", paramLabel = "N", defaultValue = "" + DEFAULT_MAX_EVENTS,

@@ -52,17 +52,17 @@ class HostileRunBudgetTest {
     }
 
     @Test
-    @DisplayName("the defaults: 5,000,000 events and 300 s of wall-clock time, shown in --help; 0 means no limit")
+    @DisplayName("the defaults: 2,000,000 events and 300 s of wall-clock time, shown in --help; 0 means no limit")
     void defaults() {
         RunCommand run = new RunCommand();
         new CommandLine(run).parseArgs("x.yaml");
         Simulation.Budget b = run.budget.budget();
-        assertEquals(5_000_000L, b.maxEvents(), "the default event budget");
+        assertEquals(2_000_000L, b.maxEvents(), "the default event budget");
         assertEquals(java.time.Duration.ofSeconds(300), b.wall(), "the default wall-clock budget");
         new CommandLine(run).parseArgs("x.yaml", "--max-events", "0", "--max-wall", "0");
         assertEquals(Simulation.Budget.NONE, run.budget.budget(), "0 and 0: no limit");
         String help = Cli.run("run", "--help").out();
-        assertTrue(help.contains("--max-events=N") && help.contains("default: 5000000"), help);
+        assertTrue(help.contains("--max-events=N") && help.contains("default: 2000000"), help);
         assertTrue(help.contains("--max-wall=TIME") && help.contains("default: 300s"), help);
         assertTrue(Cli.run("check", "--help").out().contains("--max-events"), "check has it too");
         assertTrue(Cli.run("demo", "--help").out().contains("--max-events"), "and demo");
