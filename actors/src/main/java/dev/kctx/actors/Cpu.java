@@ -246,8 +246,14 @@ public final class Cpu {
     static final long MAX_SOFTIRQ_TIME_NS = 2_000_000L;
     /** Soft IRQs that irq_exit runs even while ksoftirqd is runnable (SOFTIRQ_NOW_MASK). */
     static final int SOFTIRQ_NOW_MASK = SoftirqVector.HI.bit() | SoftirqVector.TASKLET.bit();
-    /** Bursts at one instant before the CPU declares a livelock. */
-    static final int MAX_BURSTS_PER_INSTANT = 1_000_000;
+    /**
+     * Bursts at one instant before the CPU declares a livelock: this many, plus
+     * {@link #BURSTS_PER_TASK_PER_INSTANT} per task (each of 100,000 tasks may run and block at
+     * time 0). Low enough that a zero-time loop (two threads completing each other, a soft IRQ
+     * raising itself) is stopped in a fraction of a second, not after a million bursts.
+     */
+    static final int MAX_BURSTS_PER_INSTANT = 5_000;
+    static final int BURSTS_PER_TASK_PER_INSTANT = 4;
 
     final int id;
     final MachineSpec spec;
@@ -725,7 +731,7 @@ public final class Cpu {
             instantOfBursts = now;
             burstsAtInstant = 0;
         }
-        if (++burstsAtInstant > MAX_BURSTS_PER_INSTANT) {
+        if (++burstsAtInstant > MAX_BURSTS_PER_INSTANT + (long) BURSTS_PER_TASK_PER_INSTANT * kernel.taskCount()) {
             failure = "cpu " + id + ": no progress in virtual time at " + now + "ns: " + f.name
                     + " keeps running without taking time";
             return;

@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
 public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Everything the machine accepts. */
-    public sealed interface Command permits Start, RoundDone, CpuFinished, Continue {
+    public sealed interface Command permits Start, Stop, RoundDone, CpuFinished, Continue {
     }
 
     /** Machine to itself: run the next batch of rounds (it yields its thread between batches). */
@@ -46,16 +46,32 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * {@code progress}, if not null, is told the virtual time reached now and then (from the
      * machine's thread; it must be quick and must not block).
      */
-    public record Start(long untilNs, ActorRef<Finished> replyTo, java.util.function.LongConsumer progress) implements Command {
+    public record Start(long untilNs, ActorRef<Finished> replyTo, java.util.function.LongConsumer progress,
+                        long maxEvents) implements Command {
         public Start(long untilNs, ActorRef<Finished> replyTo) {
             this(untilNs, replyTo, null);
         }
 
+        public Start(long untilNs, ActorRef<Finished> replyTo, java.util.function.LongConsumer progress) {
+            this(untilNs, replyTo, progress, Long.MAX_VALUE);
+        }
+
+        /** {@code maxEvents}: the run stops cleanly, with what it has, at the first round boundary after that many events. */
         public Start {
             if (untilNs < 0 || untilNs >= Long.MAX_VALUE / 2) {
                 throw new IllegalArgumentException("until must be a finite, non-negative virtual time");
             }
+            if (maxEvents <= 0) {
+                throw new IllegalArgumentException("the event budget must be positive");
+            }
         }
+    }
+
+    /**
+     * A client (the wall-clock budget of {@link Simulation}) asks a running machine to stop: it ends
+     * after the round in progress and answers {@link Finished} with what it has, {@code why} as the budget.
+     */
+    public record Stop(String why) implements Command {
     }
 
     /** The answer to {@link Start}. */
@@ -112,6 +128,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private int nextRoundCpu;
     private String failure;
     private String stopped;
+    private long maxEvents = Long.MAX_VALUE;
+    /** Which budget ended the run early, or null. */
+    private String budget;
     private final List<TraceRecord> trace = new ArrayList<>();
     private final List<Report> reports = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
@@ -300,7 +319,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         if (replyTo != null) {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, roundTime, events, rounds,
-                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), kernel.counters(), kernel.endState())));
+                    trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), Optional.ofNullable(budget),
+                    kernel.counters(), kernel.endState())));
         }
     }
 
@@ -358,6 +378,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Start.class, this::onStart)
+                .onMessage(Stop.class, this::onStop)
                 .onMessage(RoundDone.class, this::onRoundDone)
                 .onMessage(CpuFinished.class, this::onCpuFinished)
                 .onMessage(Continue.class, this::onContinue)
@@ -372,6 +393,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         until = s.untilNs();
         replyTo = s.replyTo();
         progress = s.progress();
+        maxEvents = s.maxEvents();
         for (TaskControl t : tasks) {
             calendar.add(t.cpu(), t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
         }
@@ -390,6 +412,14 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             nextRound();
         } else {
             runInline();
+        }
+        return this;
+    }
+
+    /** Ends the run at the next round boundary; the rounds already run stay as they are. */
+    private Behavior<Command> onStop(Stop s) {
+        if (budget == null) {
+            budget = s.why();
         }
         return this;
     }
@@ -506,7 +536,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Takes the next instant's events off the calendar into {@code roundEvents}; false when the run is over. */
     private boolean collectRound() {
-        if (failure != null || stopped != null || calendar.isEmpty() || calendar.headTime() > until) {
+        if (failure != null || stopped != null || budget != null || calendar.isEmpty() || calendar.headTime() > until) {
+            return false;
+        }
+        if (events >= maxEvents) {
+            budget = "the event budget of " + maxEvents + " events ran out";
             return false;
         }
         roundTime = calendar.headTime();
@@ -607,7 +641,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private void finish() {
-        endTime = failure != null || stopped != null ? roundTime : until;
+        endTime = failure != null || stopped != null || budget != null ? roundTime : until;
         for (ActorRef<Cpu.Command> cpu : cpus) {
             cpu.tell(new Cpu.Finish(endTime));
         }
@@ -622,7 +656,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             answered = true;
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
                     trace, reports, dmesg, console, List.of(stats), Optional.ofNullable(failure),
-                    Optional.ofNullable(stopped), kernel.counters(), kernel.endState())));
+                    Optional.ofNullable(stopped), Optional.ofNullable(budget), kernel.counters(), kernel.endState())));
         }
         return this;
     }

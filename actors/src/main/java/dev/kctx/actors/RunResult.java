@@ -13,14 +13,15 @@ import java.util.Optional;
 /**
  * What a run produced: the trace, the reports, the kernel log, per-CPU statistics, and how far it
  * got. {@code failure} is present when the model could not go on (its message says why);
- * {@code stopped} when the run ended early on purpose, e.g. at a detected lockup. {@code counters}
+ * {@code stopped} when the run ended early on purpose, e.g. at a detected lockup; {@code budget} when it
+ * ended early because a budget its caller set (events, wall-clock time) ran out, saying which. {@code counters}
  * are the named counts the mechanisms and fault injection kept (messages sent, dropped, faults);
  * {@code endState} what mechanisms left for the result when the run ended (see {@link #atEnd}).
  */
 public record RunResult(String name, long seed, int cpus, long untilNs, long endNs, long events, long rounds,
                         List<TraceRecord> trace, List<Report> reports, List<String> dmesg, List<String> console,
                         List<CpuStats> cpuStats, Optional<String> failure, Optional<String> stopped,
-                        java.util.Map<String, Long> counters, java.util.Map<Class<?>, Object> endState) {
+                        Optional<String> budget, java.util.Map<String, Long> counters, java.util.Map<Class<?>, Object> endState) {
 
     public RunResult {
         trace = List.copyOf(trace);

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeoutException;
 public final class Simulation {
     /** A wall-clock safety net only; simulated time never depends on it. */
     private static final Duration WALL_LIMIT = Duration.ofHours(2);
+    /** How long a machine told to stop may take to answer (it stops between batches of rounds). */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private Simulation() {
     }
@@ -35,12 +37,50 @@ public final class Simulation {
      */
     public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config,
                                 java.util.function.LongConsumer progress) {
+        return run(spec, untilNs, trace, config, progress, Budget.NONE);
+    }
+
+    /**
+     * What a run may cost before it is stopped cleanly, with its partial result: {@code maxEvents}
+     * events (deterministic: the same run stops at the same round), and {@code wall} of wall-clock
+     * time (where it stops depends on the machine's speed). {@link Long#MAX_VALUE} events and a null
+     * wall time mean no limit.
+     */
+    public record Budget(long maxEvents, Duration wall) {
+        public static final Budget NONE = new Budget(Long.MAX_VALUE, null);
+
+        public Budget {
+            if (maxEvents <= 0) {
+                throw new IllegalArgumentException("the event budget must be positive");
+            }
+            if (wall != null && (wall.isNegative() || wall.isZero())) {
+                throw new IllegalArgumentException("the wall-clock budget must be positive");
+            }
+        }
+    }
+
+    /**
+     * As {@link #run(MachineSpec, long, boolean, Config, java.util.function.LongConsumer)}, within
+     * {@code budget}: when it runs out, the machine stops at a round boundary and the result says
+     * which budget ended it ({@link RunResult#budget()}).
+     */
+    public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config,
+                                java.util.function.LongConsumer progress, Budget budget) {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(spec, trace), "kctx", config);
         try {
+            Duration wall = budget.wall() == null ? WALL_LIMIT : budget.wall();
+            Duration askLimit = wall.plus(STOP_GRACE);
             var answer = AskPattern.<Machine.Command, Machine.Finished>ask(system,
-                    r -> new Machine.Start(untilNs, r, progress), WALL_LIMIT, system.scheduler()).toCompletableFuture();
+                    r -> new Machine.Start(untilNs, r, progress, budget.maxEvents()), askLimit, system.scheduler())
+                    .toCompletableFuture();
             var stopped = system.getWhenTerminated().toCompletableFuture();
-            java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(WALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(wall.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Out of wall-clock time: the machine stops at its next round boundary and answers with what it has.
+                system.tell(new Machine.Stop("the wall-clock budget of " + dev.kctx.contexts.TimeFormat.format(wall.toNanos()) + " ran out"));
+                java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
             if (!answer.isDone()) {
                 throw new IllegalStateException("the machine stopped before answering (an engine failure; run with -v for its log)");
             }

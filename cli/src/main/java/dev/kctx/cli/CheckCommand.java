@@ -20,7 +20,7 @@ final class CheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files (YAML).")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files (YAML); '-' reads one from standard input.")
     List<String> files;
 
     @Option(names = "--seed", paramLabel = "N", description = "Override every scenario's seed.")
@@ -30,8 +30,12 @@ final class CheckCommand implements Callable<Integer> {
     String until;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (virtual time"
-            + " simulated) when a run takes more than about 2 s; by default only when the terminal is interactive.")
+            + " simulated) when a run takes more than about 2 s: in place on a terminal, else a line every 10 s"
+            + " (default: on; --no-progress for none).")
     Boolean progress;
+
+    @CommandLine.Mixin
+    BudgetOptions budget;
 
     @Option(names = {"-q", "--quiet"}, description = "Do not print the 'file: ok' line of passing scenarios.")
     boolean quiet;
@@ -41,10 +45,11 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Long untilNs = ScenarioRuns.parseUntil(until);
+        dev.kctx.actors.Simulation.Budget b = budget.budget();
         boolean showProgress = ProgressBar.wanted(progress);
         int code = 0;
         for (String file : files) {
-            ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, untilNs, false, showProgress ? stderr : null);
+            ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, untilNs, false, showProgress ? stderr : null, b);
             if (!o.ok()) {
                 ScenarioRuns.print(o.errorCode() == 2 ? stderr : stdout, o.error());
                 code = Math.max(code, o.errorCode());

@@ -4,7 +4,6 @@ import dev.kctx.actors.MachineSpec;
 import dev.kctx.actors.RunResult;
 import dev.kctx.actors.Simulation;
 import dev.kctx.cli.demo.PreemptionDemo;
-import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.demo.SeedDemos;
 import dev.kctx.mechanisms.demo.TranscriptDemo;
 import picocli.CommandLine;
@@ -57,6 +56,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Dispatcher threads of the actor system (the output does not depend on it).")
     Integer threads;
 
+    @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr when the run takes"
+            + " more than about 2 s (default: on; --no-progress for none).")
+    Boolean progress;
+
+    @CommandLine.Mixin
+    BudgetOptions budget;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -71,31 +77,42 @@ final class DemoCommand implements Callable<Integer> {
         if (cpus < 1 || cpus > 64) {
             throw new KctxCommand.UsageError("--cpus must be between 1 and 64, not " + cpus);
         }
-        long untilNs;
-        try {
-            untilNs = Durations.parse(until);
-        } catch (IllegalArgumentException e) {
-            throw new KctxCommand.UsageError("--until: " + e.getMessage());
-        }
+        long untilNs = ScenarioRuns.parseDuration("--until", until, "12ms");
+        Simulation.Budget b = budget.budget();
         TranscriptDemo transcript = SeedDemos.all().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
         if (transcript != null) {
             // A shell session runs until its last command; --until only cuts it short when given.
             boolean untilGiven = spec.commandLine().getParseResult().hasMatchedOption("--until");
-            RunResult r = Simulation.run(transcript.spec(seed), untilGiven ? untilNs : TranscriptDemo.UNTIL_NS, true,
-                    Dispatchers.config(threads));
+            RunResult r = run(transcript.spec(seed), untilGiven ? untilNs : TranscriptDemo.UNTIL_NS, b);
             out.print(TranscriptDemo.transcript(r));
-            r.failure().ifPresent(f -> out.println("run failed: " + f));
-            out.flush();
-            return r.failure().isPresent() ? 1 : 0;
+            return ended(r, out);
         }
         MachineSpec m = PreemptionDemo.spec(seed, cpus);
-        RunResult r = Simulation.run(m, untilNs, true, Dispatchers.config(threads));
+        RunResult r = run(m, untilNs, b);
         if (!noTrace) {
             out.print(r.traceText());
         }
         out.print(PreemptionDemo.summary(r));
+        return ended(r, out);
+    }
+
+    private RunResult run(MachineSpec m, long untilNs, Simulation.Budget b) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (ProgressBar bar = ProgressBar.wanted(progress) ? ProgressBar.start(err, "demo " + name, untilNs) : null) {
+            return Simulation.run(m, untilNs, true, Dispatchers.config(threads), bar, b);
+        }
+    }
+
+    /** The exit code: 1 when the run failed or its budget stopped it (said on stderr), else 0. */
+    private int ended(RunResult r, PrintWriter out) {
         r.failure().ifPresent(f -> out.println("run failed: " + f));
         out.flush();
+        if (r.budget().isPresent()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("kctx: demo " + name + " stopped: " + dev.kctx.cli.output.RunReport.budgetLine(r));
+            err.flush();
+            return 1;
+        }
         return r.failure().isPresent() ? 1 : 0;
     }
 }

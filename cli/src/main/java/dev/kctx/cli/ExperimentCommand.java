@@ -2,6 +2,7 @@ package dev.kctx.cli;
 
 import dev.kctx.cli.experiment.Experiment;
 import dev.kctx.cli.experiment.Sweep;
+import dev.kctx.cli.output.OutputDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,8 +10,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code kctx experiment NAME}: a parameter sweep written as results.csv, results.md, latency.png and latency.svg. */
@@ -44,8 +43,9 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seeds", paramLabel = "N", description = "Seeds 1..N per point (default: the experiment's own).")
     Integer seeds;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the files go (default: experiment-NAME).")
-    Path out;
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the files go (default: experiment-NAME; created"
+            + " if needed, checked and locked before the sweep).")
+    String out;
 
     @Option(names = "--quick", description = "A smaller grid and shorter runs, for a first look (experiments without"
             + " one run in full).")
@@ -59,7 +59,7 @@ final class ExperimentCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (runs finished) when"
-            + " the sweep takes more than about 2 s; by default only when the terminal is interactive.")
+            + " the sweep takes more than about 2 s: in place on a terminal, else a line every 10 s (default: on).")
     Boolean progress;
 
     @Override
@@ -82,34 +82,43 @@ final class ExperimentCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 64) {
             throw new KctxCommand.UsageError("--jobs must be between 1 and 64, not " + parallel);
         }
-        Path dir = out == null ? Path.of("experiment-" + name) : out;
         PrintWriter stderr = spec.commandLine().getErr();
-        Experiment.Result result;
-        ProgressBar bar = ProgressBar.wanted(progress)
-                ? ProgressBar.startCounting(stderr, name, e.runs(n), "runs") : null;
-        try {
-            result = e.run(new Sweep(n, parallel, Dispatchers.config(threads == null ? 2 : threads), bar));
-        } finally {
-            if (bar != null) {
-                bar.close();
+        try (OutputDir dir = outputDir(out == null ? "experiment-" + name : out)) {
+            Experiment.Result result;
+            ProgressBar bar = ProgressBar.wanted(progress)
+                    ? ProgressBar.startCounting(stderr, name, e.runs(n), "runs") : null;
+            try {
+                result = e.run(new Sweep(n, parallel, Dispatchers.config(threads == null ? 2 : threads), bar));
+            } finally {
+                if (bar != null) {
+                    bar.close();
+                }
             }
+            try {
+                dir.write("results.csv", result.table().csv());
+                dir.write("results.md", markdown(e, n, quick, result));
+                dir.write("latency.png", result.figure().png());
+                dir.write("latency.svg", result.figure().svg());
+            } catch (IOException | RuntimeException x) {
+                stderr.println("kctx: cannot write to " + dir.dir() + ": " + OutputDir.reason(x));
+                stderr.flush();
+                return 1;
+            }
+            stdout.print(markdown(e, n, quick, result));
+            stdout.println();
+            stdout.println("wrote results.csv, results.md, latency.png, latency.svg to " + dir.dir());
+            stdout.flush();
+            return 0;
         }
+    }
+
+    /** --out, checked and locked before the sweep: a bad one is bad input (exit 2). */
+    private static OutputDir outputDir(String name) {
         try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("results.csv"), result.table().csv());
-            Files.writeString(dir.resolve("results.md"), markdown(e, n, quick, result));
-            result.figure().writePng(dir.resolve("latency.png"));
-            result.figure().writeSvg(dir.resolve("latency.svg"));
-        } catch (IOException | RuntimeException x) {
-            stderr.println("kctx: cannot write to " + dir + ": " + x.getMessage());
-            stderr.flush();
-            return 1;
+            return OutputDir.open(name);
+        } catch (OutputDir.Refused x) {
+            throw new KctxCommand.UsageError("--out " + x.getMessage());
         }
-        stdout.print(markdown(e, n, quick, result));
-        stdout.println();
-        stdout.println("wrote results.csv, results.md, latency.png, latency.svg to " + dir);
-        stdout.flush();
-        return 0;
     }
 
     /** results.md: what ran, the table, and what the data show. */

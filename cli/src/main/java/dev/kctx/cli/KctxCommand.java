@@ -38,6 +38,7 @@ public final class KctxCommand implements Runnable {
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return 2;
         });
+        cl.setExecutionStrategy(KctxCommand::refuseUnmatchedThenRun);
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             if (ex instanceof UsageError u) {
                 c.getErr().println("kctx: " + u.getMessage());
@@ -46,6 +47,25 @@ public final class KctxCommand implements Runnable {
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * picocli leaves unmatched arguments alone when help is asked for ({@code kctx NOSUCH --help}
+     * would print the top-level help and exit 0): refuse them first, then run as usual.
+     */
+    private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                CommandLine c = p.commandSpec().commandLine();
+                String first = p.unmatched().get(0);
+                if (p == parsed && !first.startsWith("-")) {
+                    throw new CommandLine.ParameterException(c, "unknown command '" + first + "'; expected one of "
+                            + String.join(", ", c.getSubcommands().keySet()));
+                }
+                throw new CommandLine.UnmatchedArgumentException(c, p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /** Bad input found after parsing: printed as one line, exit code 2. */

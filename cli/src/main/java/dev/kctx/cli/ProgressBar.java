@@ -12,7 +12,9 @@ import java.util.function.LongConsumer;
 
 /**
  * A one-line progress bar on stderr for long runs: virtual time simulated out of the time asked
- * for (or, for a sweep, the runs finished out of all), redrawn in place with a carriage return and erased when the run ends. It appears only after
+ * for (or, for a sweep, the runs finished out of all). On a terminal it is redrawn in place with a
+ * carriage return and erased when the run ends; elsewhere (a log file, a CI job) it is written as
+ * a whole line every {@link #LINE_PERIOD_MS}, so that a long run is never silent. It appears only after
  * {@link #DEFAULT_AFTER_MS} of wall time, so short runs never show it. The engine tells it the
  * virtual time reached ({@link #accept}); a daemon thread of its own draws, so the engine's
  * actors never wait for the terminal. Wall-clock time decides only whether and when to draw,
@@ -24,6 +26,8 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
     /** Tests set this system property (milliseconds) to see the bar at once. */
     static final String AFTER_PROPERTY = "kctx.progress.after";
     private static final long PERIOD_MS = 200;
+    /** Off a terminal: one line this often. */
+    static final long LINE_PERIOD_MS = 10_000;
     private static final int BAR = 24;
     private static final int MAX_LABEL = 32;
 
@@ -33,6 +37,8 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
     /** Null: the bar counts virtual time; else what it counts, e.g. {@code runs}. */
     private final String unit;
     private final AtomicLong reached = new AtomicLong();
+    /** Redrawn in place (a terminal), or written as whole lines. */
+    private final boolean inPlace;
     private ScheduledExecutorService timer;
     /** Length of the line on screen, 0 when nothing is drawn; guarded by this. */
     private int shown;
@@ -41,29 +47,39 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
     private final long startedWallNs = System.nanoTime();
 
     ProgressBar(PrintWriter err, String label, long untilNs) {
-        this(err, label, untilNs, null);
+        this(err, label, untilNs, null, true);
     }
 
     ProgressBar(PrintWriter err, String label, long total, String unit) {
+        this(err, label, total, unit, true);
+    }
+
+    ProgressBar(PrintWriter err, String label, long total, String unit, boolean inPlace) {
         this.err = err;
+        this.inPlace = inPlace;
         this.unit = unit;
         this.label = label.length() > MAX_LABEL ? "..." + label.substring(label.length() - MAX_LABEL + 3) : label;
         this.total = total;
     }
 
-    /** Whether to show a bar: as the option says, else when the console is interactive. */
+    /** Whether to show a bar: as the option says ({@code --[no-]progress}), else yes, terminal or not. */
     static boolean wanted(Boolean option) {
-        return option != null ? option : System.console() != null;
+        return option == null || option;
+    }
+
+    /** Whether stderr is a terminal, where the bar is drawn in place. */
+    static boolean terminal() {
+        return System.console() != null;
     }
 
     /** A bar for one run that starts drawing after the configured delay (now, when it is 0). */
     static ProgressBar start(PrintWriter err, String label, long untilNs) {
-        return start(new ProgressBar(err, label, untilNs));
+        return start(new ProgressBar(err, label, untilNs, null, terminal()));
     }
 
     /** A bar that counts {@code total} things ({@code unit}, e.g. runs) instead of virtual time. */
     static ProgressBar startCounting(PrintWriter err, String label, long total, String unit) {
-        return start(new ProgressBar(err, label, total, unit));
+        return start(new ProgressBar(err, label, total, unit, terminal()));
     }
 
     private static ProgressBar start(ProgressBar bar) {
@@ -76,7 +92,8 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        bar.timer.scheduleAtFixedRate(bar::draw, Math.max(after, PERIOD_MS), PERIOD_MS, TimeUnit.MILLISECONDS);
+        long period = bar.inPlace ? PERIOD_MS : LINE_PERIOD_MS;
+        bar.timer.scheduleAtFixedRate(bar::draw, after <= 0 ? period : Math.max(after, PERIOD_MS), period, TimeUnit.MILLISECONDS);
         return bar;
     }
 
@@ -119,6 +136,11 @@ final class ProgressBar implements LongConsumer, AutoCloseable {
             return;
         }
         String l = line(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedWallNs));
+        if (!inPlace) {
+            err.println(l);
+            err.flush();
+            return;
+        }
         // Pad over what a longer previous line left on screen.
         err.print("\r" + l + " ".repeat(Math.max(0, shown - l.length())));
         err.flush();

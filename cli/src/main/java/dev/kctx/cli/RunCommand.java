@@ -1,7 +1,9 @@
 package dev.kctx.cli;
 
+import dev.kctx.actors.Simulation;
 import dev.kctx.cli.output.ChromeTrace;
 import dev.kctx.cli.output.ReportHtml;
+import dev.kctx.cli.output.OutputDir;
 import dev.kctx.cli.output.RunReport;
 import dev.kctx.cli.output.SvgTimeline;
 import dev.kctx.cli.output.Timeline;
@@ -14,9 +16,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code kctx run FILE}: runs one scenario, prints its report, optionally writes every output. */
@@ -28,7 +27,9 @@ import java.util.concurrent.Callable;
                         + " trace.txt (ftrace), trace.dat (trace-cmd report, KernelShark), trace.json (open it in"
                         + " https://ui.perfetto.dev) and timeline.svg.",
                 "Exit code: 0 no report (or every expectation met), 1 reports, unmet expectations or a failed run,"
-                        + " 2 bad input."})
+                        + " 2 bad input.",
+                "FILE '-' reads the scenario from standard input. A run that exhausts its budget (--max-events,"
+                        + " --max-wall) stops cleanly with its partial report and exit code 1."})
 final class RunCommand implements Callable<Integer> {
 
     enum Format { text, json }
@@ -46,61 +47,85 @@ final class RunCommand implements Callable<Integer> {
     String until;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Write report.html, report.json, report.txt, trace.txt,"
-            + " trace.dat, trace.json and timeline.svg into DIR (created if needed).")
-    Path out;
+            + " trace.dat, trace.json and timeline.svg into DIR (created if needed; checked and locked before the run).")
+    String out;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar on stderr (virtual time"
-            + " simulated) when a run takes more than about 2 s; by default only when the terminal is interactive.")
+            + " simulated) when a run takes more than about 2 s: in place on a terminal, else a line every 10 s"
+            + " (default: on; --no-progress for none).")
     Boolean progress;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "Report on stdout as text or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
+    @CommandLine.Mixin
+    BudgetOptions budget;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, ScenarioRuns.parseUntil(until), true,
-                ProgressBar.wanted(progress) ? stderr : null);
-        if (!o.ok()) {
-            ScenarioRuns.print(stderr, o.error());
-            return o.errorCode();
+        Simulation.Budget b = budget.budget();
+        ScenarioRuns.Outcome loaded = ScenarioRuns.load(file, seed, ScenarioRuns.parseUntil(until));
+        if (!loaded.ok()) {
+            ScenarioRuns.print(stderr, loaded.error());
+            return loaded.errorCode();
         }
-        RunReport report = o.report();
-        String json = report.json();
-        String text = report.text();
-        if (out != null) {
-            try {
-                write(report, json, text, o);
-            } catch (IOException | RuntimeException e) {
-                ScenarioRuns.print(stderr, "kctx: cannot write to " + out + ": " + e.getMessage());
-                return 2;
+        try (OutputDir dir = out == null ? null : outputDir()) {
+            ScenarioRuns.Outcome o = ScenarioRuns.execute(file, loaded.scenario(), true,
+                    ProgressBar.wanted(progress) ? stderr : null, b);
+            if (!o.ok()) {
+                ScenarioRuns.print(stderr, o.error());
+                return o.errorCode();
             }
+            RunReport report = o.report();
+            if (report.result().budget().isPresent()) {
+                ScenarioRuns.print(stderr, file + ": stopped: " + report.budgetLine());
+            }
+            String json = report.json();
+            String text = report.text();
+            if (dir != null) {
+                try {
+                    write(dir, report, json, text, o);
+                } catch (IOException | RuntimeException e) {
+                    ScenarioRuns.print(stderr, "kctx: cannot write to " + out + ": " + OutputDir.reason(e));
+                    return 1;
+                }
+            }
+            stdout.print(format == Format.json ? json : text);
+            if (dir != null && format == Format.text) {
+                stdout.println();
+                stdout.println("wrote " + dir.dir().resolve("report.html") + " (open in a browser), report.txt, report.json,"
+                        + " trace.txt, trace.dat (trace-cmd report, KernelShark), trace.json (open in https://ui.perfetto.dev),"
+                        + " timeline.svg");
+            }
+            stdout.flush();
+            return report.exitCode();
         }
-        stdout.print(format == Format.json ? json : text);
-        if (out != null && format == Format.text) {
-            stdout.println();
-            stdout.println("wrote " + out.resolve("report.html") + " (open in a browser), report.txt, report.json, trace.txt,"
-                    + " trace.dat (trace-cmd report, KernelShark), trace.json (open in https://ui.perfetto.dev), timeline.svg");
-        }
-        stdout.flush();
-        return report.exitCode();
     }
 
-    private void write(RunReport report, String json, String text, ScenarioRuns.Outcome o) throws IOException {
-        Files.createDirectories(out);
+    /** --out, checked and locked before the run: a bad one is bad input (exit 2). */
+    private OutputDir outputDir() {
+        try {
+            return OutputDir.open(out);
+        } catch (OutputDir.Refused e) {
+            throw new KctxCommand.UsageError("--out " + e.getMessage());
+        }
+    }
+
+    private static void write(OutputDir dir, RunReport report, String json, String text, ScenarioRuns.Outcome o)
+            throws IOException {
         Timeline t = Timeline.of(report.result(), o.scenario().processes(), o.scenario().syscalls());
         String title = o.scenario().name() + ", seed " + report.result().seed() + ", "
                 + TimeFormat.format(report.result().endNs()) + " of virtual time";
-        Files.writeString(out.resolve("report.json"), json, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("report.txt"), text, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("trace.txt"), report.traceText(), StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("trace.json"), ChromeTrace.render(t, o.scenario().name(), report.result().seed()),
-                StandardCharsets.UTF_8);
+        dir.write("report.json", json);
+        dir.write("report.txt", text);
+        dir.write("trace.txt", report.traceText());
+        dir.write("trace.json", ChromeTrace.render(t, o.scenario().name(), report.result().seed()));
         String svg = SvgTimeline.render(t, title);
-        Files.writeString(out.resolve("timeline.svg"), svg, StandardCharsets.UTF_8);
-        Files.write(out.resolve("trace.dat"), TraceDat.render(report.result().trace(), report.result().cpus()));
-        Files.writeString(out.resolve("report.html"), ReportHtml.render(report, title, svg), StandardCharsets.UTF_8);
+        dir.write("timeline.svg", svg);
+        dir.write("trace.dat", TraceDat.render(report.result().trace(), report.result().cpus()));
+        dir.write("report.html", ReportHtml.render(report, title, svg));
     }
 }

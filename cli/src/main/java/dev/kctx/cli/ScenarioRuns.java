@@ -10,7 +10,6 @@ import dev.kctx.cli.scenario.ScenarioLoader;
 import dev.kctx.contexts.Durations;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 
 /** What {@code kctx run} and {@code kctx check} share: load a file, apply overrides, run it. */
 final class ScenarioRuns {
@@ -46,10 +45,15 @@ final class ScenarioRuns {
     }
 
     /** Loads and runs {@code file}; with {@code progress} not null, a {@link ProgressBar} for long runs goes there. */
-    static Outcome run(String file, Long seed, Long until, boolean trace, PrintWriter progress) {
-        Scenario s;
+    static Outcome run(String file, Long seed, Long until, boolean trace, PrintWriter progress, Simulation.Budget budget) {
+        Outcome loaded = load(file, seed, until);
+        return loaded.ok() ? execute(file, loaded.scenario(), trace, progress, budget) : loaded;
+    }
+
+    /** Loads {@code file} ({@code -}: standard input) with the overrides; the outcome has no report yet. */
+    static Outcome load(String file, Long seed, Long until) {
         try {
-            s = ScenarioLoader.load(Path.of(file)).with(seed, until);
+            return new Outcome(ScenarioLoader.load(file, System.in).with(seed, until), null, null, 0);
         } catch (ScenarioError e) {
             return new Outcome(null, null, e.format(file), 2);
         } catch (java.nio.file.InvalidPathException e) {
@@ -59,9 +63,13 @@ final class ScenarioRuns {
             return new Outcome(null, null, file + ":1:1: cannot load the scenario: " + e.getMessage()
                     + "; expected a scenario the engine accepts", 2);
         }
+    }
+
+    /** Runs a loaded scenario within {@code budget}. */
+    static Outcome execute(String file, Scenario s, boolean trace, PrintWriter progress, Simulation.Budget budget) {
         RunResult r;
         try (ProgressBar bar = progress == null ? null : ProgressBar.start(progress, file, s.untilNs())) {
-            r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load(), bar);
+            r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load(), bar, budget);
         } catch (RuntimeException e) {
             return new Outcome(s, null, file + ": run failed: " + e.getMessage(), 1);
         }

@@ -28,9 +28,20 @@ class ProgressBarTest {
     @TempDir
     static Path dir;
 
+    /** The delay the build sets (kctx.progress.after in the parent pom), put back after each test. */
+    static final String BUILD_DELAY = System.getProperty(ProgressBar.AFTER_PROPERTY);
+
     @AfterEach
     void resetDelay() {
-        System.clearProperty(ProgressBar.AFTER_PROPERTY);
+        restoreDelay();
+    }
+
+    static void restoreDelay() {
+        if (BUILD_DELAY == null) {
+            System.clearProperty(ProgressBar.AFTER_PROPERTY);
+        } else {
+            System.setProperty(ProgressBar.AFTER_PROPERTY, BUILD_DELAY);
+        }
     }
 
     @Test
@@ -68,6 +79,7 @@ class ProgressBarTest {
     @Test
     @DisplayName("prints nothing when closed before it was drawn (a short run)")
     void shortRunPrintsNothing() {
+        System.clearProperty(ProgressBar.AFTER_PROPERTY);
         StringWriter out = new StringWriter();
         try (ProgressBar bar = ProgressBar.start(new PrintWriter(out), "x.yaml", ms(10))) {
             bar.accept(ms(10));
@@ -76,48 +88,53 @@ class ProgressBarTest {
     }
 
     @Test
-    @DisplayName("is off when not asked for and the console is not interactive, on or off as the option says")
+    @DisplayName("is on unless --no-progress, whether or not stderr is a terminal")
     void wanted() {
-        assumeTrue(System.console() == null, "tests run without a terminal");
-        assertFalse(ProgressBar.wanted(null), "not a terminal, no option: no bar");
+        assertTrue(ProgressBar.wanted(null), "no option: a bar for long runs, terminal or not");
         assertTrue(ProgressBar.wanted(true), "--progress");
         assertFalse(ProgressBar.wanted(false), "--no-progress");
     }
 
     @Test
-    @DisplayName("never reaches the output of run or check unless asked for, even when it would draw at once")
-    void notInNonInteractiveOutput() throws IOException {
+    @DisplayName("off a terminal, writes whole lines to stderr and leaves stdout byte-identical; --no-progress writes none")
+    void linesOffTerminal() throws IOException {
         assumeTrue(System.console() == null, "tests run without a terminal");
         Path f = dir.resolve("long.yaml");
         Files.writeString(f, SCENARIO);
-        Kctx.Result plain = Kctx.run("run", f.toString());
+        Kctx.Result plain = Kctx.run("run", f.toString(), "--no-progress");
         System.setProperty(ProgressBar.AFTER_PROPERTY, "0");
-        for (String[] args : new String[][] {{"run", f.toString()}, {"run", f.toString(), "--no-progress"},
-                {"check", f.toString()}, {"check", f.toString(), "--no-progress"}}) {
+        for (String[] args : new String[][] {{"run", f.toString()}, {"run", f.toString(), "--progress"},
+                {"check", f.toString()}}) {
             Kctx.Result r = Kctx.run(args);
-            assertEquals("", r.err(), "nothing on stderr for " + String.join(" ", args));
+            assertTrue(r.err().contains("long.yaml [") && r.err().contains(" / 5ms virtual"),
+                    "the bar was written for " + String.join(" ", args) + ": " + r.err());
+            assertFalse(r.err().contains("\r"), "as lines, never redrawn in place");
+            assertTrue(r.err().endsWith("\n"), "each line ended");
             if (args[0].equals("run")) {
                 assertEquals(plain.out(), r.out(), "stdout unchanged");
+            } else {
+                assertEquals(f + ": ok\n", r.out(), "check's verdicts are unchanged");
             }
+        }
+        for (String[] args : new String[][] {{"run", f.toString(), "--no-progress"}, {"check", f.toString(), "--no-progress"}}) {
+            assertEquals("", Kctx.run(args).err(), "nothing on stderr for " + String.join(" ", args));
         }
     }
 
     @Test
-    @DisplayName("with --progress goes to stderr only and leaves stdout byte-identical")
-    void progressOption() throws IOException {
-        Path f = dir.resolve("long2.yaml");
-        Files.writeString(f, SCENARIO);
-        Kctx.Result plain = Kctx.run("run", f.toString(), "--no-progress");
-        System.setProperty(ProgressBar.AFTER_PROPERTY, "0");
-        Kctx.Result shown = Kctx.run("run", f.toString(), "--progress");
-        assertEquals(plain.out(), shown.out(), "stdout is the same with and without the bar");
-        assertEquals(plain.code(), shown.code());
-        assertTrue(shown.err().startsWith("\r") && shown.err().contains("long2.yaml [") && shown.err().contains(" / 5ms virtual"),
-                "the bar was drawn: " + shown.err());
-        assertTrue(shown.err().endsWith("\r"), "and erased at the end");
-        assertFalse(shown.err().contains("\n"), "on one line");
-        Kctx.Result check = Kctx.run("check", f.toString(), "--progress");
-        assertTrue(check.err().startsWith("\r") && check.err().endsWith("\r"), "kctx check draws and erases it too");
-        assertEquals(f + ": ok\n", check.out(), "its verdicts are unchanged");
+    @DisplayName("on a terminal, draws in place and erases itself at the end")
+    void inPlaceOnTerminal() {
+        StringWriter out = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(out), "x.yaml", ms(10), null, true);
+        bar.draw();
+        bar.close();
+        assertTrue(out.toString().startsWith("\rx.yaml [") && out.toString().endsWith("\r"), out.toString());
+        StringWriter lines = new StringWriter();
+        ProgressBar off = new ProgressBar(new PrintWriter(lines), "x.yaml", ms(10), null, false);
+        off.draw();
+        off.draw();
+        off.close();
+        assertEquals(2, lines.toString().split("\n").length, "off a terminal: one line per drawing: " + lines);
+        assertFalse(lines.toString().contains("\r"), "no carriage return off a terminal");
     }
 }

@@ -108,6 +108,8 @@ class SchemaTest {
         assertEquals(Set.copyOf(dev.kctx.cli.scenario.SigactionOp.KEYS), keys(userOp("sigaction")), "the sigaction operation's keys");
         assertEquals(Set.copyOf(Expect.MECHANISMS), texts(schema.at("/properties/expect/properties/mechanisms/propertyNames/enum")));
         assertEquals(Set.copyOf(Expect.COUNTERS), keys(schema.at("/properties/expect/properties/mechanisms/additionalProperties/properties")));
+        assertEquals(Set.copyOf(dev.kctx.actors.program.KernelObjects.COUNTERS),
+                texts(schema.at("/properties/expect/properties/counters/propertyNames/enum")), "the engine counters an expectation may name");
         assertEquals(Set.copyOf(dev.kctx.cli.scenario.FaultsSection.KEYS), keys(schema.at("/properties/faults/properties")), "faults keys");
         // the modules section: a declared module's keys and choices, and the built-in modules
         JsonNode declared = schema.at("/$defs/module/oneOf/0/properties");

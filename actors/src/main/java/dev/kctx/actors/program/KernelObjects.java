@@ -345,6 +345,10 @@ public final class KernelObjects {
     private java.util.SplittableRandom faultRandom = new java.util.SplittableRandom(0);
 
     /** Adds {@code delta} to a named counter (mechanisms count messages, drops, faults here). */
+    /** Every counter the engine keeps ({@link #count}); an expectation may name only these. */
+    public static final java.util.List<String> COUNTERS = java.util.List.of("faults.gfp_atomic_failed", "faults.irq_lost",
+            "faults.irq_spurious");
+
     public void count(String name, long delta) {
         counters.merge(name, delta, Long::sum);
     }
@@ -391,6 +395,11 @@ public final class KernelObjects {
     public void registerTask(TaskInfo t) {
         tasks.put(t.pid(), t);
         nextPid = Math.max(nextPid, t.pid() + 1);
+    }
+
+    /** How many tasks the kernel has known. */
+    public int taskCount() {
+        return tasks.size();
     }
 
     /** Every task the kernel has known, by pid. */

@@ -140,6 +140,12 @@ public final class LatencyFigure {
     }
 
     public void writePng(Path file) throws IOException {
+        Files.write(file, png());
+    }
+
+    /** The figure as a PNG image. */
+    public byte[] png() throws IOException {
+        HeadlessFonts.ready();
         BufferedImage img = new BufferedImage(width(), height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -148,7 +154,9 @@ public final class LatencyFigure {
         } finally {
             g.dispose();
         }
-        ImageIO.write(img, "png", file.toFile());
+        var out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
     }
 
     public void writeSvg(Path file) throws IOException {
@@ -157,6 +165,7 @@ public final class LatencyFigure {
 
     /** The figure as SVG text. */
     public String svg() throws IOException {
+        HeadlessFonts.ready();
         VectorGraphics2D g = new VectorGraphics2D();
         paint(g);
         var doc = new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, width(), height()));

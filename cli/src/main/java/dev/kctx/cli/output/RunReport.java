@@ -73,9 +73,9 @@ public final class RunReport {
         return outcomes;
     }
 
-    /** True when the run passed: no failure, and expectations met (or, without them, no report). */
+    /** True when the run passed: no failure, its budget not exhausted, and expectations met (or, without them, no report). */
     public boolean passed() {
-        if (result.failure().isPresent()) {
+        if (result.failure().isPresent() || result.budget().isPresent()) {
             return false;
         }
         if (scenario.expect().isPresent()) {
@@ -120,6 +120,11 @@ public final class RunReport {
             root.put("stopped", result.stopped().get());
         } else {
             root.putNull("stopped");
+        }
+        if (result.budget().isPresent()) {
+            root.put("budget", result.budget().get());
+        } else {
+            root.putNull("budget");
         }
         root.put("passed", passed());
         ArrayNode reps = root.putArray("reports");
@@ -273,6 +278,7 @@ public final class RunReport {
         sb.append(summary()).append('\n');
         result.failure().ifPresent(f -> sb.append("RUN FAILED: ").append(f).append('\n'));
         result.stopped().ifPresent(f -> sb.append("stopped early: ").append(f).append('\n'));
+        result.budget().ifPresent(f -> sb.append("STOPPED: ").append(budgetLine()).append('\n'));
         sb.append('\n');
         if (groups.isEmpty()) {
             sb.append("reports: none\n");
@@ -389,6 +395,25 @@ public final class RunReport {
             }
         }
         result.failure().ifPresent(f -> out.add(file + ": run failed: " + f));
+        result.budget().ifPresent(f -> out.add(file + ": stopped: " + budgetLine()));
         return out;
+    }
+
+    /**
+     * Which budget ended the run, where, and how to raise it, e.g. {@code the event budget of
+     * 200000000 events ran out at 1.2s of virtual time (of 100s); the report covers that much.
+     * Raise it with --max-events N (0: no limit)}. Only for a run its budget stopped.
+     */
+    public String budgetLine() {
+        return budgetLine(result);
+    }
+
+    /** As {@link #budgetLine()}, for any run its budget stopped. */
+    public static String budgetLine(RunResult result) {
+        String why = result.budget().orElseThrow();
+        String option = why.contains("wall-clock") ? "--max-wall TIME" : "--max-events N";
+        return why + " at " + TimeFormat.format(result.endNs()) + " of virtual time (of "
+                + TimeFormat.format(result.untilNs()) + "); the report covers that much. Raise it with " + option
+                + " (0: no limit)";
     }
 }

@@ -20,6 +20,21 @@ public sealed interface Node permits Node.MapNode, Node.SeqNode, Node.ScalarNode
     /** A 1-based line and column in the scenario file. */
     record Loc(int line, int col) {
         public static final Loc START = new Loc(1, 1);
+
+        /** The line and column of the character at {@code offset} in {@code text} (columns count UTF-16 units). */
+        public static Loc of(CharSequence text, int offset) {
+            int line = 1;
+            int col = 1;
+            for (int i = 0; i < offset && i < text.length(); i++) {
+                if (text.charAt(i) == '\n') {
+                    line++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            return new Loc(line, col);
+        }
     }
 
     /** One key of a mapping, with the key's own location (errors about the key point at it). */

@@ -106,6 +106,7 @@ public final class SafeYaml {
             throw new ScenarioError(Loc.START, "the file has " + text.length() + " characters, more than the limit of "
                     + MAX_CHARS, "a scenario of at most 1 MiB");
         }
+        checkPrintable(text);
         try (StrictParser p = (StrictParser) FACTORY.createParser(new StringReader(text))) {
             SafeYaml y = new SafeYaml(p);
             JsonToken t = p.nextToken();
@@ -126,6 +127,24 @@ public final class SafeYaml {
         } catch (IOException | RuntimeException e) {
             // Includes snakeyaml's own limit and scanner exceptions, which may surface unwrapped.
             throw syntax(e);
+        }
+    }
+
+    /**
+     * Refuses, at its line and column, the first character YAML does not allow in a stream (C0 and C1
+     * controls other than tab and line breaks, surrogates, U+FFFE/U+FFFF): the YAML reader would
+     * refuse it too, but without saying where.
+     */
+    private static void checkPrintable(String text) {
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            boolean ok = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0x7E) || c == 0x85
+                    || (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+            if (!ok) {
+                throw new ScenarioError(Loc.of(text, i), String.format("the character U+%04X is not allowed in YAML", c),
+                        "printable UTF-8 text");
+            }
+            i += Character.charCount(c);
         }
     }
 
@@ -164,6 +183,11 @@ public final class SafeYaml {
             checkNotTagged(keyLoc);
             if (p.isCurrentAlias()) {
                 throw new ScenarioError(keyLoc, "an alias used as a mapping key", "plain keys such as 'cpus'");
+            }
+            String keyAnchor = anchor();
+            if (keyAnchor != null) {
+                throw new ScenarioError(keyLoc, "an anchor &" + Errors.clip(keyAnchor) + " on the mapping key '"
+                        + Errors.clip(p.currentName()) + "'", "anchors on values only, e.g. 'key: &name value'");
             }
             String key = p.currentName();
             if (!keys.add(key)) {
@@ -260,7 +284,21 @@ public final class SafeYaml {
             loc = new Loc(j.getLocation().getLineNr(), Math.max(1, j.getLocation().getColumnNr()));
         }
         String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
-        return new ScenarioError(loc, "unreadable YAML: " + Errors.clip(oneLine(msg), 200), "well-formed YAML within the limits");
+        if (msg != null && msg.startsWith("Expected a field name")) {
+            return new ScenarioError(loc, "a complex mapping key (a list or a mapping used as a key)",
+                    "plain keys such as 'cpus'");
+        }
+        return new ScenarioError(loc, "unreadable YAML: " + Errors.clip(oneLine(withoutEvents(msg)), 200),
+                "well-formed YAML within the limits");
+    }
+
+    /** The YAML reader's messages name its events as Java objects: {@code <...SequenceStartEvent(...)>} becomes {@code the start of a list}. */
+    static String withoutEvents(String msg) {
+        String m = String.valueOf(msg);
+        m = m.replaceAll("<?org\\.yaml\\.snakeyaml\\.events\\.SequenceStartEvent\\([^)]*\\)>?", "the start of a list");
+        m = m.replaceAll("<?org\\.yaml\\.snakeyaml\\.events\\.MappingStartEvent\\([^)]*\\)>?", "the start of a mapping");
+        m = m.replaceAll("<?org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event(\\([^)]*\\))?>?", "a YAML $1");
+        return m.replaceAll("(?:[a-z]+\\.)+[A-Z]\\w*(Exception|Error)", "error");
     }
 
     private static String oneLine(String s) {

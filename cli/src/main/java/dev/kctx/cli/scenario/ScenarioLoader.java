@@ -2,6 +2,7 @@ package dev.kctx.cli.scenario;
 
 import dev.kctx.actors.Arrivals;
 import dev.kctx.actors.MachineSpec;
+import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.KernelObjects.LockType;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Program;
@@ -14,12 +15,6 @@ import dev.kctx.contexts.Durations;
 import dev.kctx.contexts.ReportKind;
 import dev.kctx.contexts.TimeFormat;
 
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -92,10 +87,24 @@ public final class ScenarioLoader implements OpArg.Context {
     }
 
     public static Scenario load(Path file, OpRegistry registry) {
-        String text = read(file);
         String base = file.getFileName() == null ? "scenario" : file.getFileName().toString();
+        return load(ScenarioInput.read(file), defaultName(base), registry);
+    }
+
+    /**
+     * Loads {@code file} as the command line names it: a path, or {@code -} for standard input
+     * (read from {@code stdin}, named {@code stdin}).
+     */
+    public static Scenario load(String file, java.io.InputStream stdin) {
+        if (ScenarioInput.STDIN.equals(file)) {
+            return load(ScenarioInput.read(stdin), "stdin", OpRegistry.standard());
+        }
+        return load(Path.of(file));
+    }
+
+    private static String defaultName(String base) {
         int dot = base.lastIndexOf('.');
-        return load(text, dot > 0 ? base.substring(0, dot) : base, registry);
+        return dot > 0 ? base.substring(0, dot) : base;
     }
 
     public static Scenario load(String text, String defaultName) {
@@ -109,27 +118,6 @@ public final class ScenarioLoader implements OpArg.Context {
                     "a mapping with the sections " + String.join(", ", SECTIONS));
         }
         return new ScenarioLoader(registry).scenario(root, defaultName);
-    }
-
-    /** The file's text, checked for size and encoding before any parsing. */
-    static String read(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > SafeYaml.MAX_CHARS * 4L) {
-                throw new ScenarioError(Node.Loc.START, "the file has " + size + " bytes", "a scenario of at most 1 MiB");
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw new ScenarioError(Node.Loc.START, "no such file", "the path of a scenario file");
-        } catch (CharacterCodingException e) {
-            throw new ScenarioError(Node.Loc.START, "the file is not UTF-8 text", "a UTF-8 YAML file");
-        } catch (IOException e) {
-            throw new ScenarioError(Node.Loc.START, "cannot read the file (" + e.getClass().getSimpleName() + ")",
-                    "a readable scenario file");
-        }
     }
 
     // ---- sections ----
@@ -662,6 +650,11 @@ public final class ScenarioLoader implements OpArg.Context {
                 if (!COUNTER.matcher(e.key()).matches()) {
                     throw new ScenarioError(e.keyLoc(), "'" + Errors.clip(e.key()) + "' is not a counter name",
                             "a name like faults.irq_lost (lower-case words, digits, '.' and '_')");
+                }
+                if (!KernelObjects.COUNTERS.contains(e.key())) {
+                    // A misspelt name would otherwise read as a counter that stayed 0.
+                    throw new ScenarioError(e.keyLoc(), Errors.unknown("counter", e.key(), KernelObjects.COUNTERS),
+                            Errors.oneOf(KernelObjects.COUNTERS) + " (the socket mechanisms' counters go under 'mechanisms:')");
                 }
                 counters.put(e.key(), range(e.value(), "counter " + e.key(), "a number, or {min: N, max: N}"));
             }

@@ -140,13 +140,19 @@ public final class Values {
             return Durations.parse(s.text());
         } catch (IllegalArgumentException e) {
             String msg = e.getMessage();
+            if (msg.contains("too large")) {
+                throw new ScenarioError(n.loc(), what + " '" + Errors.clip(s.text()) + "' is too large",
+                        "a duration of at most " + MAX_DURATION + " (" + Durations.MAX_NS + "ns)");
+            }
             String problem = msg.contains("negative") ? what + " '" + Errors.clip(s.text()) + "' is negative"
-                    : msg.contains("too large") ? what + " '" + Errors.clip(s.text()) + "' is too large"
                     : what + " '" + Errors.clip(s.text()) + "' is not a duration";
             throw new ScenarioError(n.loc(), problem,
                     "a non-negative duration with a unit, e.g. 5us, 2ms, 1.5s (units ns, us, ms, s)");
         }
     }
+
+    /** The longest duration a scenario may give, in whole seconds (about 73 years). */
+    static final String MAX_DURATION = Durations.MAX_NS / 1_000_000_000L + "s";
 
     public static long positiveDuration(Node n, String what) {
         long v = duration(n, what);

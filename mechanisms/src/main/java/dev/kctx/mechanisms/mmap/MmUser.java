@@ -88,12 +88,13 @@ public final class MmUser {
     }
 
     static long addr(Exec x, String var) {
-        Object v = Sys.regs(x).vars.get(var);
-        if (!(v instanceof Long a)) {
-            throw new IllegalStateException("no address in variable '" + var + "' (mmap failed or did not run)");
-        }
-        return a;
+        // No address: mmap failed (or did not run) and left MAP_FAILED, (void *) -1, as C programs keep it. munmap of it
+        // is EINVAL (not page aligned, mm/mmap.c do_vmi_munmap) and an access faults outside any VMA (SIGSEGV).
+        return Sys.regs(x).vars.get(var) instanceof Long a ? a : MAP_FAILED;
     }
+
+    /** mmap's error return, {@code (void *) -1}. */
+    static final long MAP_FAILED = -1L;
 
     /** The page fault of an access: enter the kernel, serve it, return to user mode (signals on the way), then retry. */
     static List<Op> fault(long addr, boolean write, Op retry) {

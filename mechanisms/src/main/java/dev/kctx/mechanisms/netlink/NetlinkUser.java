@@ -84,7 +84,7 @@ public final class NetlinkUser {
 
     /** The descriptor in {@code var}, or -1 (what a failed socket() left there). */
     public static int fd(Regs r, String var) {
-        return r.fdOrBad(var);
+        return r.fd(var);
     }
 
     /** One system call running {@code request}; a successful socket() stores its descriptor in {@code fdVar}. */

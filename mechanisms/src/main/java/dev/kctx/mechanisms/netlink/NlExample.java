@@ -57,7 +57,7 @@ public final class NlExample {
             String from = Integer.toUnsignedString(in.portId());
             in.printk(NAME + ": received \"" + text + "\" from port " + from + " (seq " + msg.seq() + ")");
             if (text.startsWith("flood ")) {
-                int n = Integer.parseInt(text.substring(6).trim());
+                int n = dev.kctx.mechanisms.user.Libc.atoi(text.substring(6));
                 int failed = 0;
                 for (int i = 1; i <= n; i++) {
                     in.nlmsgNew(32, false);
@@ -115,6 +115,11 @@ public final class NlExample {
             ops.addAll(NetlinkUser.recvmsg(fd, false));
             ops.add(Sys.act("nlmcast", x -> {
                 Received r = NetlinkUser.received(Sys.regs(x));
+                if (Sys.regs(x).failed() || r == null || r.msgs().isEmpty()) {
+                    // The C program's perror: recvmsg on a socket() that failed (no module) is EBADF.
+                    x.console("recvmsg: " + (Sys.regs(x).failed() ? Sys.regs(x).errno.text() : "no message"));
+                    return;
+                }
                 x.console("subscriber " + fd + " got \"" + r.msgs().get(0).text() + "\" (group " + r.group() + ")");
             }));
         }
@@ -123,11 +128,12 @@ public final class NlExample {
 
     /** nlflood N: SO_RCVBUF 1 (the kernel makes it 2280), asks for N messages, then reads until EAGAIN. */
     public static List<Op> nlflood(List<String> args) {
-        int n = Integer.parseInt(args.get(0));
+        int n = args.isEmpty() ? 0 : dev.kctx.mechanisms.user.Libc.atoi(args.get(0));
         List<Op> ops = new ArrayList<>(NetlinkUser.socket("fd", NETLINK_USER));
         ops.addAll(NetlinkUser.bind("fd", 0, 0));
         ops.addAll(NetlinkUser.setsockopt("fd", Option.SO_RCVBUF, 1));
-        ops.add(Sys.act("nlflood", x -> x.console("SO_RCVBUF is " + ((NetlinkProtocol.OptionSet) NetlinkUser.reply(Sys.regs(x))).value())));
+        ops.add(Sys.act("nlflood", x -> x.console(NetlinkUser.reply(Sys.regs(x)) instanceof NetlinkProtocol.OptionSet o
+                ? "SO_RCVBUF is " + o.value() : "setsockopt: " + Sys.regs(x).errno.text())));
         ops.addAll(NetlinkUser.sendmsg("fd", x -> text(x, 0, 1, "flood " + n), 0, 0, false));
         ops.add(Sys.user("nlflood", x -> drain(0, n)));
         return ops;
@@ -137,7 +143,11 @@ public final class NlExample {
         List<Op> ops = new ArrayList<>(NetlinkUser.recvmsg("fd", true));
         ops.add(Sys.user("nlflood", x -> {
             Regs r = Sys.regs(x);
-            if (r.failed() && r.errno == Errno.EAGAIN) {
+            if (r.failed() && r.errno != Errno.ENOBUFS) {
+                // EAGAIN: drained. Anything else (EBADF when socket() failed) ends the loop too, after perror.
+                if (r.errno != Errno.EAGAIN) {
+                    printReceived(x);
+                }
                 x.console("received " + got + " of " + asked + " messages");
                 return List.of();
             }

@@ -67,7 +67,7 @@ public final class SyscallExample {
             while (!rest.isEmpty() && rest.get(0).startsWith("-")) {
                 String opt = rest.remove(0);
                 if (opt.equals("-n") && !rest.isEmpty()) {
-                    nr = Integer.parseInt(rest.remove(0));
+                    nr = dev.kctx.mechanisms.user.Libc.atoi(rest.remove(0));
                 } else if (opt.equals("--null")) {
                     nullPtr = true;
                 } else {

@@ -73,7 +73,7 @@ public final class UdpExample {
         x.printk(NAME + ": received '" + text + "' from " + d.srcAddr() + ":" + d.srcPort());
         List<Op> out = new ArrayList<>();
         if (text.startsWith("flood ")) {
-            int n = Integer.parseInt(text.substring(6).trim());
+            int n = dev.kctx.mechanisms.user.Libc.atoi(text.substring(6));
             for (int i = 1; i <= n; i++) {
                 String t = "datagram " + i + " of " + n;
                 out.add(new UdpOps.Sendmsg(NAME, Udp.LOOPBACK, y -> d.srcPort(), y -> bytes(t)));
@@ -111,7 +111,7 @@ public final class UdpExample {
 
     /** udpsink N: bind 127.0.0.1:6000 with SO_RCVBUF 1, ask for N datagrams, sleep 1 ms, read what is there. */
     public static List<Op> udpsink(List<String> args) {
-        int n = Integer.parseInt(args.get(0));
+        int n = args.isEmpty() ? 0 : dev.kctx.mechanisms.user.Libc.atoi(args.get(0));
         List<Op> ops = new ArrayList<>(UdpUser.socket("fd"));
         ops.addAll(UdpUser.bind("fd", Udp.LOOPBACK, SINK_PORT));
         ops.addAll(UdpUser.setRcvbuf("fd", 1));

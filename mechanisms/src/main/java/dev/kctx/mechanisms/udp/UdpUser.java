@@ -66,7 +66,7 @@ public final class UdpUser {
     }
 
     public static int fd(Regs r, String var) {
-        return r.fdOrBad(var);
+        return r.fd(var);
     }
 
     static List<Op> call(String syscall, String fdVar, Function<Exec, Request> request) {

@@ -112,9 +112,13 @@ public final class UpcallExample {
         long work = HELPER_WORK_NS;
         for (String a : argv.subList(1, argv.size())) {
             if (a.startsWith("exit=")) {
-                code = Integer.parseInt(a.substring(5));
+                code = dev.kctx.mechanisms.user.Libc.atoi(a.substring(5));
             } else if (a.startsWith("work=")) {
-                work = Durations.parse(a.substring(5));
+                try {
+                    work = Durations.parse(a.substring(5));
+                } catch (IllegalArgumentException e) {
+                    // not a duration: the helper keeps its default work, as a C helper ignores what it cannot parse
+                }
             }
         }
         return helperRun(argv, LOG, work, code);

@@ -105,9 +105,9 @@ final class FileTools {
         Dd d = new Dd();
         d.in = opts.get("if");
         d.out = opts.get("of");
-        d.bs = Integer.parseInt(opts.getOrDefault("bs", "512"));
-        d.count = Long.parseLong(opts.getOrDefault("count", "-1"));
-        d.skip = Long.parseLong(opts.getOrDefault("skip", "0"));
+        d.bs = ShellTools.intNumber("dd: bs", opts.getOrDefault("bs", "512"), 1, 1 << 20);
+        d.count = opts.containsKey("count") ? ShellTools.number("dd: count", opts.get("count"), 0, Long.MAX_VALUE) : -1;
+        d.skip = ShellTools.number("dd: skip", opts.getOrDefault("skip", "0"), 0, Long.MAX_VALUE);
         d.quiet = status.equals("none");
         if (d.bs <= 0) {
             throw new IllegalArgumentException("dd: invalid number: '" + opts.get("bs") + "'");

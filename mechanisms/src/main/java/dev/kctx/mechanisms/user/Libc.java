@@ -80,6 +80,36 @@ public final class Libc {
     }
 
     /** printf of a line made from the last result. */
+    /**
+     * C's {@code atoi} as glibc does it ({@code (int) strtol(s, NULL, 10)}): leading blanks, an
+     * optional sign, then the digits that follow; no digits give 0, and a value beyond a long is
+     * clamped as strtol clamps it, then cut to an int. The example programs parse their arguments
+     * this way, so a bad argument is a wrong number, as in C, never an exception.
+     */
+    public static int atoi(String s) {
+        int i = 0;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        boolean neg = false;
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            neg = s.charAt(i) == '-';
+            i++;
+        }
+        long v = 0;
+        boolean clamped = false;
+        for (; i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9'; i++) {
+            int d = s.charAt(i) - '0';
+            if (v > (Long.MAX_VALUE - d) / 10) {
+                clamped = true;
+                break;
+            }
+            v = v * 10 + d;
+        }
+        long r = clamped ? (neg ? Long.MIN_VALUE : Long.MAX_VALUE) : (neg ? -v : v);
+        return (int) r;
+    }
+
     public static Op printf(java.util.function.Function<Regs, String> line) {
         return Sys.act("printf", x -> x.console(line.apply(Sys.regs(x))));
     }

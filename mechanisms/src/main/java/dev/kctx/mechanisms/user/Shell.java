@@ -457,8 +457,8 @@ public final class Shell {
             throw new IllegalArgumentException("mknod needs PATH c MAJOR MINOR");
         }
         String path = args.get(0);
-        int major = Integer.parseInt(args.get(2));
-        int minor = Integer.parseInt(args.get(3));
+        int major = ShellTools.intNumber("mknod: major", args.get(2), 0, Integer.MAX_VALUE);
+        int minor = ShellTools.intNumber("mknod: minor", args.get(3), 0, Integer.MAX_VALUE);
         List<Op> ops = new ArrayList<>(Sys.call("mknod", c -> {
             FileSyscalls.mknodChar(c, path, 0644, major, minor);
             return IoResult.Done.of(0);
@@ -523,7 +523,7 @@ public final class Shell {
         if (args.size() != 1) {
             throw new IllegalArgumentException("setuid needs a uid");
         }
-        int uid = Integer.parseInt(args.get(0));
+        int uid = ShellTools.intNumber("setuid: uid", args.get(0), 0, Integer.MAX_VALUE);
         List<Op> ops = new ArrayList<>(Sys.call("setuid", c -> {
             c.cred().setuid(uid);
             return IoResult.Done.of(0);

@@ -35,12 +35,34 @@ final class ShellTools {
     private ShellTools() {
     }
 
+    /**
+     * {@code text} as a whole number from {@code min} to {@code max}, or the shell's refusal naming
+     * {@code what} and the range (never a Java parse error).
+     */
+    static long number(String what, String text, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not a number from " + min + " to " + max);
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(what + " '" + text + "' is out of range: from " + min + " to " + max);
+        }
+        return v;
+    }
+
+    /** As {@link #number}, within an int. */
+    static int intNumber(String what, String text, int min, int max) {
+        return (int) number(what, text, min, max);
+    }
+
     // exec N< FILE, N> FILE, N>> FILE, N<> FILE: open and move to descriptor N; exec N<&- closes N.
     static List<Op> exec(List<String> args) {
         String spec = String.join(" ", args).trim();
         Matcher close = EXEC_CLOSE.matcher(spec);
         if (close.matches()) {
-            int n = Integer.parseInt(close.group(1));
+            int n = intNumber("exec: descriptor", close.group(1), 0, Integer.MAX_VALUE);
             // bash ignores closing a descriptor that is not open.
             return Sys.call("close", c -> {
                 FileSyscalls.close(c, n);
@@ -51,7 +73,7 @@ final class ShellTools {
         if (!open.matches()) {
             throw new IllegalArgumentException("exec supports only N< FILE, N> FILE, N>> FILE, N<> FILE and N<&-, not: " + spec);
         }
-        int n = Integer.parseInt(open.group(1));
+        int n = intNumber("exec: descriptor", open.group(1), 0, Integer.MAX_VALUE);
         String path = open.group(3);
         int flags = switch (open.group(2)) {
             case "<" -> OpenFlags.O_RDONLY;
@@ -145,7 +167,7 @@ final class ShellTools {
         int lines = 10;
         List<String> rest = new ArrayList<>(args);
         if (rest.size() >= 2 && rest.get(0).equals("-n")) {
-            lines = Integer.parseInt(rest.get(1));
+            lines = intNumber("head: number of lines", rest.get(1), 0, Integer.MAX_VALUE);
             rest = rest.subList(2, rest.size());
         }
         if (rest.size() != 1 || lines < 0) {

@@ -178,6 +178,21 @@ class HostileScenarioTest {
                 {"a rate of 10^8 per second", "irqs: [{name: n, line: 1, arrivals: {rate: 100000000}, handler: [compute: 1ns]}]\n"},
                 {"the largest pid", "processes: [{name: p, pid: 4194304, body: [compute: 1us]}]\n"},
                 {"a 10^12 s run", "run: {until: 1000000000000s}\nkthreads: [{name: w, body: [compute: 1us]}]\n"},
+                // issue 21's shapes: loops in zero time, a run that would last for hours, mechanisms without their files
+                {"two threads completing each other in zero time", "kthreads: [{name: a, body: [loop: {count: forever, body:"
+                        + " [complete: c1, wait_for_completion: c2]}]}, {name: b, body: [loop: {count: forever, body:"
+                        + " [wait_for_completion: c1, complete: c2]}]}]\n"},
+                {"a soft IRQ raising itself", "softirqs: {NET_RX: [raise_softirq: NET_RX]}\n"
+                        + "irqs: [{name: n, line: 1, arrivals: {at: [1us]}, handler: [raise_softirq: NET_RX]}]\n"},
+                {"a 1 ns loop for 100 s", "run: {until: 100s}\nkthreads: [{name: w, body: [loop: {count: forever, body: [compute: 1ns]}]}]\n"},
+                {"an IRQ every 100 ns", "irqs: [{name: n, line: 1, arrivals: {every: 100ns}, handler: [compute: 1ns]}]\n"},
+                {"a helper logging into a missing directory", "modules: [{name: m, helpers: [{path: /sbin/h, log: /no/dir/h.log}]}]\n"
+                        + "kthreads: [{name: w, body: [call_usermodehelper: {path: /sbin/h}]}]\n"},
+                {"programs without their module", "modules: [{builtin: nlexample}, {builtin: mmap_kernel}]\n"
+                        + "processes: [{name: sh, body: [sh: ./nlmcast hi, sh: ./nlflood 3, sh: ./mmap_user]}]\n"},
+                {"a raw NUL byte", "name: x\ndescription: a\u0000b\n"},
+                {"a misspelt counter", "kthreads: [{name: w, body: [compute: 1us]}]\nexpect: {counters: {faults.irq_lots: 0}}\n"},
+                {"a complex key", "? [machine, cpus]\n: 1\n"},
         };
         for (String[] r : raw) {
             out.add(new Case(r[0], r[1]));
@@ -296,7 +311,8 @@ class HostileScenarioTest {
             assertTrue(written.isEmpty(), c + ": a refused scenario writes no output: " + written);
         } else {
             assertEquals(Set.of("report.html", "report.json", "report.txt", "trace.dat", "trace.json", "trace.txt",
-                    "timeline.svg"), written, c + ": the run writes its seven outputs and nothing else");
+                    "timeline.svg", ".kctx.lock"), written, c + ": the run writes its seven outputs, and the empty lock file,"
+                    + " and nothing else");
         }
         List<String> texts = new ArrayList<>(List.of(r.out(), r.err()));
         for (String w : written) {
