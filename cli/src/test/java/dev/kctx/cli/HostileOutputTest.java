@@ -79,7 +79,7 @@ class HostileOutputTest {
         assertTrue(Files.isRegularFile(out.resolve("report.json"), LinkOption.NOFOLLOW_LINKS), "the link was replaced by the file");
         assertTrue(Files.readString(out.resolve("report.json")).contains("\"schema\""));
         try (Stream<Path> s = Files.list(out)) {
-            assertEquals(List.of(OutputDir.LOCK, "report.json", "report.txt", "timeline.svg", "trace.json", "trace.txt"),
+            assertEquals(List.of(OutputDir.LOCK, "report.html", "report.json", "report.txt", "timeline.svg", "trace.dat", "trace.json", "trace.txt"),
                     s.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file left, the empty lock file kept");
         }
     }
