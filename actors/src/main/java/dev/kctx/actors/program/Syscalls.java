@@ -6,7 +6,7 @@ import java.util.Map;
 public final class Syscalls {
     private static final Map<String, Integer> NR = Map.ofEntries(
             Map.entry("read", 0), Map.entry("write", 1), Map.entry("open", 2), Map.entry("close", 3),
-            Map.entry("lseek", 8), Map.entry("mmap", 9), Map.entry("munmap", 11), Map.entry("ioctl", 16),
+            Map.entry("lseek", 8), Map.entry("mmap", 9), Map.entry("munmap", 11), Map.entry("brk", 12), Map.entry("ioctl", 16),
             Map.entry("sched_yield", 24), Map.entry("nanosleep", 35), Map.entry("getpid", 39),
             Map.entry("socket", 41), Map.entry("sendto", 44), Map.entry("recvfrom", 45),
             Map.entry("sendmsg", 46), Map.entry("recvmsg", 47), Map.entry("bind", 49), Map.entry("kill", 62),

@@ -49,6 +49,14 @@ public final class MmUser {
         });
     }
 
+    /**
+     * sbrk(increment) as the C library does it: one brk(2) with the cached break plus
+     * {@code increment}; ret is the new break (the old one when the kernel refused, as brk returns).
+     */
+    public static List<Op> sbrk(long increment) {
+        return Sys.call("brk", c -> IoResult.Done.of(Mm.of(c.exec()).setBrk(Mm.of(c.exec()).brk() + increment)));
+    }
+
     /** munmap(addr + offset, length). */
     public static List<Op> munmap(String addrVar, long offset, long length) {
         return Sys.call("munmap", c -> {

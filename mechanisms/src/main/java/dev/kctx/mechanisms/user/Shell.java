@@ -8,6 +8,7 @@ import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.mmap.Mm;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.vfs.FileSyscalls;
 import dev.kctx.mechanisms.vfs.IoResult;
@@ -86,7 +87,11 @@ public final class Shell {
 
     private static Op withPrompt(String line, List<Op> body) {
         List<Op> all = new ArrayList<>();
-        all.add(Sys.act("prompt", x -> x.console((cred(x).root() ? "# " : "$ ") + line)));
+        all.add(Sys.act("prompt", x -> {
+            // The shell has an address space (made on first use, as exec'd from /bin/sh before the run).
+            Mm.of(x);
+            x.console((cred(x).root() ? "# " : "$ ") + line);
+        }));
         // fork + exec of the tool: the session takes time, so log timestamps move on.
         all.add(new Ops.Compute(EXEC_COST_NS));
         all.addAll(body);
@@ -157,8 +162,7 @@ public final class Shell {
                 r.vars.put(CHILD, -1);
                 return dev.kctx.actors.program.Outcome.Next.INSTANCE;
             }
-            int pid = x.spawnProcess(Executables.comm(path),
-                    Executables.process(image, argv, List.of("HOME=" + CWD, "PATH=/sbin:/bin:/usr/sbin:/usr/bin"), cred(x).uid()), -1);
+            int pid = x.spawnProcess(Executables.comm(path), Executables.process(path, image, argv, Mm.DEFAULT_ENV, cred(x).uid()), -1);
             r.vars.put(CHILD, pid);
             return dev.kctx.actors.program.Outcome.Next.INSTANCE;
         }
