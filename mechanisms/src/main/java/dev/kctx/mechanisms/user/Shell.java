@@ -31,7 +31,7 @@ import java.util.Set;
 public final class Shell {
     /** The commands understood. */
     public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
-            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd", "exec", "head", "sysctl", "reboot", "kill");
+            "dmesg", "sleep", "setuid", "lsmod", "modprobe", "wc", "dd", "exec", "head", "sysctl", "reboot", "kill");
     private static final int READ_CHUNK = 4096;
     /** User time of starting one command (fork, exec, dynamic linking), roughly. */
     public static final long EXEC_COST_NS = 500_000L;
@@ -60,6 +60,7 @@ public final class Shell {
             case "ls" -> ls(args);
             case "insmod" -> insmod(args);
             case "rmmod" -> rmmod(args);
+            case "modprobe" -> modprobe(args);
             case "mknod" -> mknod(args);
             case "mkdir" -> oneArg(args, "mkdir", p -> Sys.call("mkdir", c -> {
                 FileSyscalls.mkdir(c, p, 0755);
@@ -400,13 +401,7 @@ public final class Shell {
         ops.add(Sys.act("insmod", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                // kmod's mod_strerror.
-                String msg = switch (r.errno) {
-                    case ENOENT -> "Unknown symbol in module, or unknown parameter (see dmesg)";
-                    case EEXIST -> "Module already loaded";
-                    case EINVAL -> "Invalid parameters";
-                    default -> r.errno.text();
-                };
+                String msg = Kmod.insertError(r.errno);
                 if (r.errno == Errno.ENOENT && modules(x.kernel()).file(file) == null) {
                     x.console("insmod: ERROR: could not load module " + file + ": No such file or directory");
                 } else {
@@ -421,26 +416,116 @@ public final class Shell {
         return k.extension(Modules.class, () -> new Modules(List.of()));
     }
 
+    /**
+     * kmod's rmmod (tools/rmmod.c do_rmmod): the name normalised (Kmod.normalize), then
+     * check_module_inuse from sysfs, which refuses without a system call ("is not currently
+     * loaded", "is in use by: ...", "is in use"); only then delete_module, whose failure is
+     * "could not remove module ARG: strerror". Exit status 1 on any failure.
+     */
     private static List<Op> rmmod(List<String> args) {
         if (args.size() != 1) {
             throw new IllegalArgumentException("rmmod needs one module name");
         }
-        String name = args.get(0).endsWith(".ko") ? args.get(0).substring(0, args.get(0).length() - 3) : args.get(0);
-        List<Op> ops = new ArrayList<>(Sys.call("delete_module", c -> {
-            modules(c.kernel()).rmmod(c, name);
-            return IoResult.Done.of(0);
-        }));
-        ops.add(Sys.act("rmmod", x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                x.console(switch (r.errno) {
-                    case ENOENT -> "rmmod: ERROR: Module " + name + " is not currently loaded";
-                    case EBUSY -> "rmmod: ERROR: Module " + name + " is in use";
-                    default -> "rmmod: ERROR: could not remove module " + name + ": " + r.errno.text();
-                });
+        String arg = args.get(0);
+        String name = Kmod.normalize(arg.substring(arg.lastIndexOf('/') + 1));
+        List<Op> ops = new ArrayList<>(Kmod.readState(name));
+        ops.add(Sys.user("rmmod", x -> {
+            Kmod.State st = Kmod.state(x);
+            String refusal = st.initstate == null ? "Module " + name + " is not currently loaded"
+                    : !st.holders.isEmpty() ? "Module " + name + " is in use by: " + String.join(" ", st.holders)
+                    : st.refcnt != 0 ? "Module " + name + " is in use" : null;
+            if (refusal != null) {
+                x.console("rmmod: ERROR: " + refusal);
+                status(x, 1);
+                return List.of();
             }
+            List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
+                modules(c.kernel()).rmmod(c, name);
+                return IoResult.Done.of(0);
+            }));
+            del.add(Sys.act("rmmod", y -> {
+                Regs r = Sys.regs(y);
+                if (r.failed()) {
+                    y.console("rmmod: ERROR: could not remove module " + arg + ": " + r.errno.text());
+                }
+                status(y, r.failed() ? 1 : 0);
+            }));
+            return del;
         }));
         return ops;
+    }
+
+    /**
+     * kmod's modprobe (tools/modprobe.c) for modules without dependencies: {@code modprobe NAME
+     * [PARAM=VALUE...]} finds the file by normalised name and inserts it (nothing to do when it is
+     * already live); {@code modprobe -r NAME} removes it, refusing a module in use itself.
+     */
+    private static List<Op> modprobe(List<String> args) {
+        boolean remove = !args.isEmpty() && args.get(0).equals("-r");
+        List<String> rest = remove ? args.subList(1, args.size()) : args;
+        if (rest.isEmpty() || (remove && rest.size() != 1)) {
+            throw new IllegalArgumentException("modprobe needs NAME [PARAM=VALUE...] or -r NAME");
+        }
+        String alias = rest.get(0);
+        String name = Kmod.normalize(alias);
+        List<String> params = List.copyOf(rest.subList(1, rest.size()));
+        List<Op> ops = new ArrayList<>(Kmod.readState(name));
+        ops.add(Sys.user("modprobe", x -> {
+            Kmod.State st = Kmod.state(x);
+            if (remove) {
+                // modprobe -r: a module not in the kernel is nothing to do (unless --first-time).
+                if (st.initstate == null) {
+                    status(x, 0);
+                    return List.of();
+                }
+                if (st.refcnt > 0) {
+                    x.console("modprobe: FATAL: Module " + name + " is in use.");
+                    status(x, 1);
+                    return List.of();
+                }
+                List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
+                    modules(c.kernel()).rmmod(c, name);
+                    return IoResult.Done.of(0);
+                }));
+                del.add(Sys.act("modprobe", y -> {
+                    Regs r = Sys.regs(y);
+                    if (r.failed()) {
+                        y.console("modprobe: FATAL: could not remove '" + name + "': " + r.errno.text());
+                    }
+                    status(y, r.failed() ? 1 : 0);
+                }));
+                return del;
+            }
+            // Already live: modprobe has nothing to do (KMOD_PROBE_IGNORE_LOADED).
+            if ("live".equals(st.initstate)) {
+                status(x, 0);
+                return List.of();
+            }
+            dev.kctx.mechanisms.module.ModuleDef def = Kmod.find(x.kernel(), name);
+            if (def == null) {
+                x.console("modprobe: FATAL: Module " + alias + " not found in directory " + Kmod.MODULE_DIR);
+                status(x, 1);
+                return List.of();
+            }
+            List<Op> ins = new ArrayList<>(Sys.call("init_module", c -> {
+                modules(c.kernel()).insmodFile(c, def.file(), params);
+                return IoResult.Done.of(0);
+            }));
+            ins.add(Sys.act("modprobe", y -> {
+                Regs r = Sys.regs(y);
+                if (r.failed()) {
+                    y.console("modprobe: ERROR: could not insert '" + name + "': " + Kmod.insertError(r.errno));
+                }
+                status(y, r.failed() ? 1 : 0);
+            }));
+            return ins;
+        }));
+        return ops;
+    }
+
+    /** The command's exit status, for $?, &&, || (POSIX sh 2.9.3, 2.9.2). */
+    static void status(Exec x, int code) {
+        Sys.regs(x).vars.put("?", code);
     }
 
     private static List<Op> lsmod() {
