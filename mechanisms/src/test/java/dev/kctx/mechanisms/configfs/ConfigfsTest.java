@@ -33,8 +33,7 @@ class ConfigfsTest {
 
     /** The module's reference count, as lsmod shows it, recorded as a result. */
     static Calls refcnt(Calls p, String label, String module) {
-        return p.call(label, "refcnt", c -> IoResult.Done.of(
-                c.kernel().extension(dev.kctx.mechanisms.module.Modules.class, () -> null).get(module).refcnt()));
+        return p.peek(label, c -> c.kernel().extension(dev.kctx.mechanisms.module.Modules.class, () -> null).get(module).refcnt());
     }
 
     static Calls rmmod(Calls p, String label, String module) {
