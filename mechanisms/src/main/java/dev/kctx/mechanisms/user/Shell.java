@@ -39,8 +39,96 @@ public final class Shell {
     private Shell() {
     }
 
-    /** The operation running {@code line}; throws IllegalArgumentException for what this shell cannot run. */
+    /**
+     * The operation running {@code line}: one command, or commands joined by {@code ;}, {@code &&}
+     * and {@code ||} (POSIX sh 2.9.3 lists, left to right with equal precedence: after {@code &&}
+     * the next command runs only when the last status was 0, after {@code ||} only when it was
+     * not; a command that does not run leaves the status as it was). The prompt shows the whole
+     * line once. Throws IllegalArgumentException for what this shell cannot run.
+     */
     public static Op command(String line) {
+        List<String[]> list = andOrList(line);
+        List<Op> all = new ArrayList<>();
+        all.add(Sys.act("prompt", x -> {
+            // The shell has an address space (made on first use, as exec'd from /bin/sh before the run).
+            Mm.of(x);
+            x.console((cred(x).root() ? "# " : "$ ") + line);
+        }));
+        for (String[] part : list) {
+            List<Op> one = new ArrayList<>();
+            one.add(Sys.act("status", x -> Sys.regs(x).vars.put(PENDING, 0)));
+            // fork + exec of the tool: the session takes time, so log timestamps move on.
+            one.add(new Ops.Compute(EXEC_COST_NS));
+            one.addAll(simple(part[1]));
+            one.add(Sys.act("status", x -> Sys.regs(x).vars.put("?", Sys.regs(x).vars.getOrDefault(PENDING, 0))));
+            String op = part[0];
+            if (op == null || op.equals(";")) {
+                all.addAll(one);
+            } else {
+                boolean and = op.equals("&&");
+                all.add(Sys.user(op, x -> {
+                    int last = (Integer) Sys.regs(x).vars.getOrDefault("?", 0);
+                    return (last == 0) == and ? one : List.of();
+                }));
+            }
+        }
+        return new Ops.Loop(1, all);
+    }
+
+    /** The status the running command will leave in $? when it ends. */
+    private static final String PENDING = "status pending";
+
+    /**
+     * Splits a command line at {@code ;}, {@code &&} and {@code ||} outside quotes: pairs of (the
+     * operator before the command, or null for the first; the command). A trailing {@code ;} is
+     * allowed; an empty command elsewhere is sh's syntax error.
+     */
+    static List<String[]> andOrList(String line) {
+        List<String[]> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        String op = null;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                }
+                cur.append(ch);
+                continue;
+            }
+            String next = null;
+            if (ch == ';') {
+                next = ";";
+            } else if ((ch == '&' || ch == '|') && i + 1 < line.length() && line.charAt(i + 1) == ch) {
+                next = ch == '&' ? "&&" : "||";
+                i++;
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+            }
+            if (next == null) {
+                cur.append(ch);
+                continue;
+            }
+            if (cur.toString().isBlank()) {
+                throw new IllegalArgumentException("sh: syntax error near unexpected token `" + next + "': " + line);
+            }
+            out.add(new String[] {op, cur.toString().trim()});
+            cur.setLength(0);
+            op = next;
+        }
+        if (cur.toString().isBlank()) {
+            if (op == null || !op.equals(";")) {
+                throw new IllegalArgumentException(op == null ? "empty shell command" : "sh: syntax error: " + op + " needs a command after it: " + line);
+            }
+        } else {
+            out.add(new String[] {op, cur.toString().trim()});
+        }
+        return out;
+    }
+
+    /** One simple command (no list operators): its operations without the prompt. */
+    private static List<Op> simple(String line) {
         List<String> words = split(line);
         if (words.isEmpty()) {
             throw new IllegalArgumentException("empty shell command");
@@ -54,7 +142,7 @@ public final class Shell {
                     + " or ./PROGRAM");
         }
         List<String> args = words.subList(1, words.size());
-        List<Op> body = program ? runProgram(cmd, args) : switch (cmd) {
+        return program ? runProgram(cmd, args) : switch (cmd) {
             case "cat" -> cat(args);
             case "echo" -> echo(args);
             case "ls" -> ls(args);
@@ -83,20 +171,12 @@ public final class Shell {
             case "kill" -> ShellTools.kill(args);
             default -> ShellTools.program(cmd, args);
         };
-        return withPrompt(line, body);
     }
 
-    private static Op withPrompt(String line, List<Op> body) {
-        List<Op> all = new ArrayList<>();
-        all.add(Sys.act("prompt", x -> {
-            // The shell has an address space (made on first use, as exec'd from /bin/sh before the run).
-            Mm.of(x);
-            x.console((cred(x).root() ? "# " : "$ ") + line);
-        }));
-        // fork + exec of the tool: the session takes time, so log timestamps move on.
-        all.add(new Ops.Compute(EXEC_COST_NS));
-        all.addAll(body);
-        return new Ops.Loop(1, all);
+    /** A tool's error: its message on the console and its exit status for $?. */
+    static void fail(Exec x, int status, String message) {
+        x.console(message);
+        status(x, status);
     }
 
     /**
@@ -138,15 +218,14 @@ public final class Shell {
             Regs r = Sys.regs(x);
             int status = (Integer) r.vars.get(STATUS);
             if (status < 0) {
-                x.console("sh: " + cmd + ": No such file or directory");
-                r.vars.put("?", 127);
+                fail(x, 127, "sh: " + cmd + ": No such file or directory");
                 return;
             }
             int sig = ProcessExit.termSig(status);
             if (ProcessExit.signaled(status) && sig != dev.kctx.mechanisms.Signo.SIGINT && sig != dev.kctx.mechanisms.Signo.SIGPIPE) {
                 x.console(dev.kctx.mechanisms.Signo.text(sig));
             }
-            r.vars.put("?", ProcessExit.shellStatus(status));
+            status(x, ProcessExit.shellStatus(status));
         }));
         return ops;
     }
@@ -262,7 +341,7 @@ public final class Shell {
             ops.add(Sys.user("cat", x -> {
                 Regs r = Sys.regs(x);
                 if (r.failed()) {
-                    x.console("cat: " + path + ": " + r.errno.text());
+                    fail(x, 1, "cat: " + path + ": " + r.errno.text());
                     return List.of();
                 }
                 int fd = (int) r.ret;
@@ -280,7 +359,7 @@ public final class Shell {
             if (r.failed() || r.ret == 0) {
                 print(x, acc.toByteArray());
                 if (r.failed()) {
-                    x.console("cat: " + path + ": " + r.errno.text());
+                    fail(x, 1, "cat: " + path + ": " + r.errno.text());
                 }
                 return Sys.call("close", c -> {
                     FileSyscalls.close(c, fd);
@@ -326,7 +405,7 @@ public final class Shell {
         ops.add(Sys.user("echo", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("sh: " + path + ": " + r.errno.text());
+                fail(x, 1, "sh: " + path + ": " + r.errno.text());
                 return List.of();
             }
             int fd = (int) r.ret;
@@ -334,7 +413,7 @@ public final class Shell {
             w.add(Sys.user("echo", y -> {
                 Regs r2 = Sys.regs(y);
                 if (r2.failed()) {
-                    y.console("sh: echo: write error: " + r2.errno.text());
+                    fail(y, 1, "sh: echo: write error: " + r2.errno.text());
                 }
                 return Sys.call("close", c -> {
                     FileSyscalls.close(c, fd);
@@ -380,7 +459,7 @@ public final class Shell {
             Regs r = Sys.regs(x);
             if (r.failed()) {
                 // stat failed: "cannot access"; opendir failed: "cannot open directory".
-                x.console("ls: " + (found[0] ? "cannot open directory '" : "cannot access '") + path + "': " + r.errno.text());
+                fail(x, 2, "ls: " + (found[0] ? "cannot open directory '" : "cannot access '") + path + "': " + r.errno.text());
             } else if (!names.isEmpty()) {
                 x.console(String.join("  ", names));
             }
@@ -403,9 +482,9 @@ public final class Shell {
             if (r.failed()) {
                 String msg = Kmod.insertError(r.errno);
                 if (r.errno == Errno.ENOENT && modules(x.kernel()).file(file) == null) {
-                    x.console("insmod: ERROR: could not load module " + file + ": No such file or directory");
+                    fail(x, 1, "insmod: ERROR: could not load module " + file + ": No such file or directory");
                 } else {
-                    x.console("insmod: ERROR: could not insert module " + file + ": " + msg);
+                    fail(x, 1, "insmod: ERROR: could not insert module " + file + ": " + msg);
                 }
             }
         }));
@@ -435,8 +514,7 @@ public final class Shell {
                     : !st.holders.isEmpty() ? "Module " + name + " is in use by: " + String.join(" ", st.holders)
                     : st.refcnt != 0 ? "Module " + name + " is in use" : null;
             if (refusal != null) {
-                x.console("rmmod: ERROR: " + refusal);
-                status(x, 1);
+                fail(x, 1, "rmmod: ERROR: " + refusal);
                 return List.of();
             }
             List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
@@ -523,9 +601,9 @@ public final class Shell {
         return ops;
     }
 
-    /** The command's exit status, for $?, &&, || (POSIX sh 2.9.3, 2.9.2). */
+    /** The running command's exit status, which becomes $? when it ends (and decides && and ||). */
     static void status(Exec x, int code) {
-        Sys.regs(x).vars.put("?", code);
+        Sys.regs(x).vars.put(PENDING, code);
     }
 
     private static List<Op> lsmod() {
@@ -555,7 +633,7 @@ public final class Shell {
         ops.add(Sys.act("mknod", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("mknod: " + path + ": " + r.errno.text());
+                fail(x, 1, "mknod: " + path + ": " + r.errno.text());
             }
         }));
         return ops;
@@ -571,7 +649,7 @@ public final class Shell {
         ops.add(Sys.act(cmd, x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console(error.apply(p, r.errno));
+                fail(x, 1, error.apply(p, r.errno));
             }
         }));
         return ops;
@@ -595,7 +673,7 @@ public final class Shell {
         ops.add(Sys.act("dmesg", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("dmesg: read kernel buffer failed: " + r.errno.text());
+                fail(x, 1, "dmesg: read kernel buffer failed: " + r.errno.text());
             } else {
                 print(x, r.data);
             }
@@ -617,6 +695,7 @@ public final class Shell {
             c.cred().setuid(uid);
             return IoResult.Done.of(0);
         }));
+        ops.add(Sys.act("setuid", x -> status(x, Sys.regs(x).failed() ? 1 : 0)));
         return ops;
     }
 
