@@ -409,20 +409,32 @@ public final class Shell {
                 return List.of();
             }
             int fd = (int) r.ret;
-            List<Op> w = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, text.getBytes(StandardCharsets.UTF_8))));
-            w.add(Sys.user("echo", y -> {
-                Regs r2 = Sys.regs(y);
-                if (r2.failed()) {
-                    fail(y, 1, "sh: echo: write error: " + r2.errno.text());
-                }
-                return Sys.call("close", c -> {
-                    FileSyscalls.close(c, fd);
-                    return IoResult.Done.of(0);
-                });
-            }));
-            return w;
+            return writeAll(fd, text.getBytes(StandardCharsets.UTF_8), 0);
         }));
         return ops;
+    }
+
+    /**
+     * The shell's echo writes through stdio, which loops on short writes: after write(2) returned
+     * fewer bytes than asked, the rest goes in another write (a sysfs attribute takes a page per
+     * store()). An error prints bash's "write error" line; then the file is closed.
+     */
+    private static List<Op> writeAll(int fd, byte[] bytes, int from) {
+        byte[] rest = java.util.Arrays.copyOfRange(bytes, from, bytes.length);
+        List<Op> w = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, rest)));
+        w.add(Sys.user("echo", y -> {
+            Regs r2 = Sys.regs(y);
+            if (r2.failed()) {
+                fail(y, 1, "sh: echo: write error: " + r2.errno.text());
+            } else if (r2.ret > 0 && from + r2.ret < bytes.length) {
+                return writeAll(fd, bytes, from + (int) r2.ret);
+            }
+            return Sys.call("close", c -> {
+                FileSyscalls.close(c, fd);
+                return IoResult.Done.of(0);
+            });
+        }));
+        return w;
     }
 
     // ls [-F] DIR: names on one line, two spaces apart, as on a terminal.
