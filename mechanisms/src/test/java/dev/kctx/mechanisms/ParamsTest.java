@@ -33,24 +33,13 @@ class ParamsTest {
                 .process("sh", 0, 0, Transcripts.shell(List.of("insmod printvma.ko pid=1 pid_mem=4242", "dmesg", "lsmod")), 4242)
                 .build();
         RunResult r = Transcripts.run(testKit, spec);
-        assertEquals(List.of(
+        assertEquals(DemoTranscriptsTest.lines(
                 "# insmod printvma.ko pid=1 pid_mem=4242",
                 "# dmesg",
                 "printvma: unknown parameter 'pid' ignored",
                 "Got the process id to look up as 4242",
                 "sh[4242]",
-                "This mm_struct has 4 vmas.",
-                "Vma number 1: ",
-                "  Starts at 0x400000, Ends at 0x402000",
-                "Vma number 2: ",
-                "  Starts at 0x402000, Ends at 0x403000",
-                "Vma number 3: ",
-                "  Starts at 0x403000, Ends at 0x424000",
-                "Vma number 4: ",
-                "  Starts at 0x7ffffffde000, Ends at 0x7ffffffff000",
-                "Code  Segment start = 0x400000, end = 0x401f45 ",
-                "Data  Segment start = 0x402000, end = 0x4022e8",
-                "Stack Segment start = 0x7fffffffee00",
+                DemoTranscriptsTest.PRINTVMA_SH,
                 "# lsmod",
                 "Module                  Size  Used by",
                 "printvma               16384  0"), Transcripts.console(r), "the transcript");

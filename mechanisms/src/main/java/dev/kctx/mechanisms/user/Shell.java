@@ -529,20 +529,26 @@ public final class Shell {
                 fail(x, 1, "rmmod: ERROR: " + refusal);
                 return List.of();
             }
-            List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
-                modules(c.kernel()).rmmod(c, name);
-                return IoResult.Done.of(0);
-            }));
-            del.add(Sys.act("rmmod", y -> {
-                Regs r = Sys.regs(y);
-                if (r.failed()) {
-                    y.console("rmmod: ERROR: could not remove module " + arg + ": " + r.errno.text());
-                }
-                status(y, r.failed() ? 1 : 0);
-            }));
-            return del;
+            return deleteModule(name, e -> "rmmod: ERROR: could not remove module " + arg + ": " + e.text());
         }));
         return ops;
+    }
+
+    /** kmod_module_remove_module: delete_module(name, O_NONBLOCK); on failure the tool's message and status 1. */
+    private static List<Op> deleteModule(String name, java.util.function.Function<Errno, String> failure) {
+        List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
+            modules(c.kernel()).rmmod(c, name);
+            return IoResult.Done.of(0);
+        }));
+        del.add(Sys.act("delete_module", y -> {
+            Regs r = Sys.regs(y);
+            if (r.failed()) {
+                fail(y, 1, failure.apply(r.errno));
+            } else {
+                status(y, 0);
+            }
+        }));
+        return del;
     }
 
     /**
@@ -569,22 +575,10 @@ public final class Shell {
                     return List.of();
                 }
                 if (st.refcnt > 0) {
-                    x.console("modprobe: FATAL: Module " + name + " is in use.");
-                    status(x, 1);
+                    fail(x, 1, "modprobe: FATAL: Module " + name + " is in use.");
                     return List.of();
                 }
-                List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
-                    modules(c.kernel()).rmmod(c, name);
-                    return IoResult.Done.of(0);
-                }));
-                del.add(Sys.act("modprobe", y -> {
-                    Regs r = Sys.regs(y);
-                    if (r.failed()) {
-                        y.console("modprobe: FATAL: could not remove '" + name + "': " + r.errno.text());
-                    }
-                    status(y, r.failed() ? 1 : 0);
-                }));
-                return del;
+                return deleteModule(name, e -> "modprobe: FATAL: could not remove '" + name + "': " + e.text());
             }
             // Already live: modprobe has nothing to do (KMOD_PROBE_IGNORE_LOADED).
             if ("live".equals(st.initstate)) {
