@@ -392,6 +392,9 @@ public final class Mm {
         if ((m.offset() & (Page.PAGE_SIZE - 1)) != 0) {
             return new Error(Errno.EINVAL);
         }
+        if ((m.flags() & VmArea.MAP_ANONYMOUS) != 0) {
+            return mmapAnonymous(c, m);
+        }
         OpenFile f = FileSyscalls.fds(c).get(m.fd());
         if (m.length() <= 0) {
             return new Error(Errno.EINVAL);
@@ -415,6 +418,27 @@ public final class Mm {
         top = start;
         areas.put(start, vma);
         c.exec().trace("kctx_mmap", "addr=0x" + Long.toHexString(start) + " len=" + len + " file=" + f.node().name());
+        return new Mapped(start);
+    }
+
+    /**
+     * do_mmap of MAP_PRIVATE|MAP_ANONYMOUS: no file, the area's pages are made at the first touch
+     * (do_anonymous_page: a zeroed page); EINVAL for a zero length or for MAP_SHARED (shared
+     * anonymous memory, shmem, is not modelled).
+     */
+    private Reply mmapAnonymous(FileCtx c, Mmap m) {
+        if (m.length() <= 0) {
+            return new Error(Errno.EINVAL);
+        }
+        if ((m.flags() & VmArea.MAP_SHARED) != 0) {
+            throw new IllegalArgumentException("only private anonymous mappings are modelled");
+        }
+        long len = (m.length() + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE * Page.PAGE_SIZE;
+        long start = top - len;
+        top = start;
+        insert(new VmArea(start, start + len, start / Page.PAGE_SIZE, (m.prot() & 7) | VmArea.VM_MAYREAD | VmArea.VM_MAYWRITE
+                | VmArea.VM_MAYEXEC, null));
+        c.exec().trace("kctx_mmap", "addr=0x" + Long.toHexString(start) + " len=" + len + " anonymous");
         return new Mapped(start);
     }
 
@@ -528,7 +552,14 @@ public final class Mm {
         }
         long pageAddr = f.addr() / Page.PAGE_SIZE * Page.PAGE_SIZE;
         long pgoff = v.pgoff() + (pageAddr - v.start()) / Page.PAGE_SIZE;
-        VmOps.FaultResult res = v.ops() == null ? new VmOps.SigBus() : v.ops().fault(c, v, new VmOps.VmFault(pageAddr, pgoff, f.write()));
+        VmOps.FaultResult res;
+        if (v.file() == null) {
+            // Anonymous memory, or the program's own image (whose file contents kctx does not model):
+            // do_anonymous_page gives a zeroed page.
+            res = new VmOps.Mapped(Page.getZeroedPage(c.exec()));
+        } else {
+            res = v.ops() == null ? new VmOps.SigBus() : v.ops().fault(c, v, new VmOps.VmFault(pageAddr, pgoff, f.write()));
+        }
         if (res instanceof VmOps.Mapped m) {
             ptes.put(pageAddr / Page.PAGE_SIZE, m.page());
             return new PageIn(pageAddr, m.page());

@@ -57,6 +57,19 @@ public final class MmUser {
         return Sys.call("brk", c -> IoResult.Done.of(Mm.of(c.exec()).setBrk(Mm.of(c.exec()).brk() + increment)));
     }
 
+    /** addr = mmap(NULL, length, prot, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0): memory of the process's own. */
+    public static List<Op> mmapAnonymous(long length, int prot, String addrVar) {
+        return Sys.call("mmap", c -> {
+            Reply r = Mm.of(c.exec()).handle(c, new MmapProtocol.Mmap(-1, length, prot, VmArea.MAP_PRIVATE | VmArea.MAP_ANONYMOUS, 0));
+            if (r instanceof Error e) {
+                throw new KernelError(e.errno());
+            }
+            long addr = ((Mapped) r).addr();
+            Sys.regs(c.exec()).vars.put(addrVar, addr);
+            return IoResult.Done.of(addr);
+        });
+    }
+
     /** munmap(addr + offset, length). */
     public static List<Op> munmap(String addrVar, long offset, long length) {
         return Sys.call("munmap", c -> {

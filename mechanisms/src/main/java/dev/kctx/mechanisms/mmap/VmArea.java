@@ -13,6 +13,7 @@ public final class VmArea {
     public static final int PROT_EXEC = 0x4;
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
 
     // vm_flags (include/linux/mm.h); VM_READ/WRITE/EXEC equal PROT_READ/WRITE/EXEC (calc_vm_prot_bits).
     public static final long VM_READ = 0x1;

@@ -294,4 +294,24 @@ class MmapTest {
         assertEquals(List.of("NR 12 = " + 0x406000, "NR 12 = " + 0x405000, "NR 12 = " + 0x403000), events(r, "sys_exit").stream()
                 .filter(a -> a.startsWith("NR 12 ")).toList(), "brk returns the new break");
     }
+
+    @Test
+    @DisplayName("an anonymous private mapping: zeroed pages made at the first touch (one page_fault_user each), listed without a"
+            + " name in /proc/PID/maps, gone after munmap")
+    void anonymousMapping() {
+        Program prog = dev.kctx.mechanisms.Transcripts.program(MmUser.mmapAnonymous(2L * Page.PAGE_SIZE, RW, "a"),
+                MmUser.load("a", 0, 1, (x, bytes) -> x.console("first byte: " + bytes[0])),
+                MmUser.storeString("a", Page.PAGE_SIZE, "anon\0"), show(Page.PAGE_SIZE), show(Page.PAGE_SIZE),
+                "cat /proc/4243/maps", MmUser.munmap("a", 0, 2L * Page.PAGE_SIZE), show(0));
+        RunResult r = shell(new Backing(1), prog, "./prog", "echo $?");
+        assertEquals(List.of("# insmod pages.ko", "# ./prog", "first byte: 0", "read: anon", "read: anon", "# cat /proc/4243/maps",
+                "00400000-00402000 r-xp 00000000 08:01 161048                             /root/prog",
+                "00402000-00403000 rw-p 00002000 08:01 161048                             /root/prog",
+                "7ffff7ff6000-7ffff7ff8000 rw-p 00000000 00:00 0 ",
+                "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]",
+                "Segmentation fault", "# echo $?", "139"), console(r), "the mapping's life");
+        assertEquals(List.of("address=0x7ffff7ff6000 ip=0x400000 error_code=0x4", "address=0x7ffff7ff7000 ip=0x400000 error_code=0x6",
+                "address=0x7ffff7ff6000 ip=0x400000 error_code=0x4"), events(r, "page_fault_user"),
+                "a read fault, a write fault on the second page, then the fault after munmap");
+    }
 }
