@@ -130,7 +130,8 @@ public final class Mm {
         startBrk = dataEnd;
         brk = dataEnd;
         startStack = stackPointer(path, argv, envp);
-        long stackStart = (startStack & -Page.PAGE_SIZE) - STACK_EXPAND;
+        // setup_arg_pages: 128 KiB below the lowest page the strings took.
+        long stackStart = (stringsEnd(path, argv, envp) & -Page.PAGE_SIZE) - STACK_EXPAND;
         insert(new VmArea(stackStart, STACK_TOP, 0, VmArea.VM_READ | VmArea.VM_WRITE | VmArea.VM_MAYREAD | VmArea.VM_MAYWRITE
                 | VmArea.VM_MAYEXEC | VmArea.VM_GROWSDOWN, null));
         Table.of(x.kernel()).put(x, this);
@@ -148,6 +149,16 @@ public final class Mm {
      * auxiliary vector and argc/argv/envp pointers, and rounds down to 16 (STACK_ROUND).
      */
     static long stackPointer(String path, List<String> argv, List<String> envp) {
+        long p = stringsEnd(path, argv, envp) & ~0xfL;
+        p -= "x86_64".length() + 1;
+        p -= 16;
+        long sp = p - AUXV_WORDS * 8L;
+        long items = (argv.size() + 1) + (envp.size() + 1) + 1;
+        return (sp - items * 8) & ~0xfL;
+    }
+
+    /** bprm->p after copy_string_kernel(filename), copy_strings(envp), copy_strings(argv). */
+    private static long stringsEnd(String path, List<String> argv, List<String> envp) {
         long p = STACK_TOP - 8;
         p -= path.length() + 1;
         for (String e : envp) {
@@ -156,12 +167,7 @@ public final class Mm {
         for (String a : argv) {
             p -= a.length() + 1;
         }
-        p &= ~0xfL;
-        p -= "x86_64".length() + 1;
-        p -= 16;
-        long sp = p - AUXV_WORDS * 8L;
-        long items = (argv.size() + 1) + (envp.size() + 1) + 1;
-        return (sp - items * 8) & ~0xfL;
+        return p;
     }
 
     private static long inode(String path) {
