@@ -1383,14 +1383,14 @@ public final class Cpu {
         public void enterKernel(String syscall, int nr) {
             frame.level = ContextLevel.KERNEL;
             frame.name = frame.task.contextName() + " syscall " + syscall;
-            if (traceEnabled) {
+            if (traceEnabled && nr != dev.kctx.actors.program.Syscalls.EXCEPTION) {
                 record("sys_enter", "NR " + nr + " (0, 0, 0, 0, 0, 0)", nr);
             }
         }
 
         @Override
         public boolean exitKernel(String syscall, int nr, long ret) {
-            if (traceEnabled) {
+            if (traceEnabled && nr != dev.kctx.actors.program.Syscalls.EXCEPTION) {
                 record("sys_exit", "NR " + nr + " = " + ret, nr);
             }
             if (cur.atomic.irqsDisabled()) {

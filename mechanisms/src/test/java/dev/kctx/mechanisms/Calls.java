@@ -55,6 +55,12 @@ public final class Calls {
     }
 
     /** A system call whose result is recorded under {@code label}. */
+    /** Records what the test reads of kernel state at this point (no system call: a look from outside). */
+    public Calls peek(String label, java.util.function.ToLongFunction<FileCtx> look) {
+        ops.add(Sys.act("record " + label, x -> results.add(new Result(label, look.applyAsLong(new FileCtx(x)), null, new byte[0]))));
+        return this;
+    }
+
     public Calls call(String label, String name, Function<FileCtx, IoResult> body) {
         ops.addAll(Sys.call(name, body));
         ops.add(Sys.act("record " + label, x -> {

@@ -22,6 +22,34 @@ class DemoTranscriptsTest {
         testKit.shutdownTestKit();
     }
 
+    /** What printvma logs for the shell (pid 4242): print_mem's lines for its four areas. */
+    static final List<String> PRINTVMA_SH = List.of(
+            "This mm_struct has 4 vmas.",
+            "Vma number 1: ",
+            "  Starts at 0x400000, Ends at 0x402000",
+            "Vma number 2: ",
+            "  Starts at 0x402000, Ends at 0x403000",
+            "Vma number 3: ",
+            "  Starts at 0x403000, Ends at 0x424000",
+            "Vma number 4: ",
+            "  Starts at 0x7ffffffde000, Ends at 0x7ffffffff000",
+            "Code  Segment start = 0x400000, end = 0x401f45 ",
+            "Data  Segment start = 0x402000, end = 0x4022e8",
+            "Stack Segment start = 0x7fffffffee00");
+
+    /** Lines and lists of lines, flattened in order. */
+    static List<String> lines(Object... parts) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Object p : parts) {
+            if (p instanceof List<?> l) {
+                l.forEach(o -> out.add((String) o));
+            } else {
+                out.add((String) p);
+            }
+        }
+        return out;
+    }
+
     private static void assertTranscript(TranscriptDemo demo, List<String> expected) {
         RunResult r = Transcripts.run(testKit, demo);
         assertEquals(expected, Transcripts.console(r), "the transcript of demo " + demo.name());
@@ -102,11 +130,17 @@ class DemoTranscriptsTest {
     @Test
     @DisplayName("the params demo: printvma with perm 0, 0444 and 0644, an invalid and an unknown parameter, insmod as a user")
     void params() {
-        assertTranscript(SeedDemos.PARAMS, List.of(
+        assertTranscript(SeedDemos.PARAMS, lines(
                 "# insmod printvma.ko pid_mem=4242",
                 "# dmesg -c",
                 "Got the process id to look up as 4242",
                 "sh[4242]",
+                PRINTVMA_SH,
+                "# cat /proc/4242/maps",
+                "00400000-00402000 r-xp 00000000 08:01 143692                             /bin/sh",
+                "00402000-00403000 rw-p 00002000 08:01 143692                             /bin/sh",
+                "00403000-00424000 rw-p 00000000 00:00 0                                  [heap]",
+                "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]",
                 "# ls -F /sys/module/printvma/",
                 "holders/  initstate  notes/  refcnt  sections/  srcversion  supported",
                 "# rmmod printvma",
@@ -129,9 +163,11 @@ class DemoTranscriptsTest {
                 "Print segment information module exiting.",
                 "Got the process id to look up as 4242",
                 "sh[4242]",
+                PRINTVMA_SH,
                 "Print segment information module exiting.",
                 "Got the process id to look up as 4242",
                 "sh[4242]",
+                PRINTVMA_SH,
                 "Print segment information module exiting.",
                 "# insmod printvma.ko pid_mem=abc",
                 "insmod: ERROR: could not insert module printvma.ko: Invalid parameters",

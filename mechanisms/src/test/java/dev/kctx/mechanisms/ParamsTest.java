@@ -33,12 +33,13 @@ class ParamsTest {
                 .process("sh", 0, 0, Transcripts.shell(List.of("insmod printvma.ko pid=1 pid_mem=4242", "dmesg", "lsmod")), 4242)
                 .build();
         RunResult r = Transcripts.run(testKit, spec);
-        assertEquals(List.of(
+        assertEquals(DemoTranscriptsTest.lines(
                 "# insmod printvma.ko pid=1 pid_mem=4242",
                 "# dmesg",
                 "printvma: unknown parameter 'pid' ignored",
                 "Got the process id to look up as 4242",
                 "sh[4242]",
+                DemoTranscriptsTest.PRINTVMA_SH,
                 "# lsmod",
                 "Module                  Size  Used by",
                 "printvma               16384  0"), Transcripts.console(r), "the transcript");

@@ -906,6 +906,36 @@ public final class Ops {
         }
     }
 
+    /**
+     * Entry into the kernel by an exception taken in user mode (a page fault: asm_exc_page_fault,
+     * irqentry_enter): process context like a system call, but no system call, so no sys_enter.
+     */
+    public record ExceptionEntry(String name) implements Op.SyscallEntry {
+        public Outcome execute(Exec x) {
+            x.enterKernel(name, Syscalls.EXCEPTION);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "exception " + name;
+        }
+    }
+
+    /** Return to user mode from an exception (irqentry_exit_to_user_mode): a preemption point, no sys_exit. */
+    public record ExceptionExit(String name) implements Op.SyscallExit {
+        public Outcome execute(Exec x) {
+            return afterReturnToUser(x, x.exitKernel(name, Syscalls.EXCEPTION, 0));
+        }
+
+        public Op returning(long value) {
+            return this;
+        }
+
+        public String describe() {
+            return "return from exception " + name;
+        }
+    }
+
     /** exit(2) with a status: the program ends here. */
     public record ExitProcess(int code) implements Op {
         public Outcome execute(Exec x) {

@@ -163,11 +163,13 @@ class OpsTest {
     void sysEnterExit() {
         assertEquals(Outcome.Next.INSTANCE, new Ops.SysEnter("read").execute(x), "entering goes on");
         assertEquals(Outcome.Next.INSTANCE, new Ops.SysExit("read", 12).execute(x), "leaving without need_resched goes on");
-        new Ops.SysEnter("kctx_custom").execute(x);
+        assertThrows(IllegalArgumentException.class, () -> new Ops.SysEnter("kctx_custom").execute(x),
+                "a call kctx's table does not know has no number: refused rather than traced as NR -1");
+        new Ops.ExceptionEntry("page_fault").execute(x);
 
         assertEquals(List.of(new FakeExec.SyscallEvent(true, "read", 0, 0), new FakeExec.SyscallEvent(false, "read", 0, 12),
-                new FakeExec.SyscallEvent(true, "kctx_custom", -1, 0)), x.syscalls,
-                "read is NR 0; a call kctx does not know is -1");
+                new FakeExec.SyscallEvent(true, "page_fault", Syscalls.EXCEPTION, 0)), x.syscalls,
+                "read is NR 0; an exception enters the kernel without a system call number");
         assertTrue(new Ops.SysEnter("read").userMode(), "user code may enter the kernel");
     }
 

@@ -38,9 +38,15 @@ class SoftirqVectorTest {
     @CsvSource({"read,0", "write,1", "open,2", "close,3", "lseek,8", "mmap,9", "munmap,11", "ioctl,16",
             "sched_yield,24", "nanosleep,35", "getpid,39", "socket,41", "sendto,44", "recvfrom,45", "sendmsg,46",
             "recvmsg,47", "bind,49", "kill,62", "mkdir,83", "rmdir,84", "rt_sigqueueinfo,129", "mknod,133",
-            "init_module,175", "delete_module,176", "openat,257", "my_driver_call,-1"})
+            "init_module,175", "delete_module,176", "openat,257", "setsockopt,54", "getsockopt,55"})
     @DisplayName("system call numbers follow the x86_64 table")
     void syscallNumbers(String name, int nr) {
         assertEquals(nr, Syscalls.nr(name), name + " has number " + nr + " on x86_64");
+    }
+
+    @Test
+    @DisplayName("a call outside the table has no number")
+    void unknownCall() {
+        assertThrows(IllegalArgumentException.class, () -> Syscalls.nr("my_driver_call"), "no NR -1 for an unknown name");
     }
 }

@@ -325,7 +325,12 @@ final class StandardOps {
 
     private static void syscall(OpArg a, OpSink o) {
         Fields f = a.fields("syscall: {name: read, body: [...]}", List.of("name", "body"));
-        String name = Values.name(f.req("name", "NAME"), "syscall name", 32);
+        Node nameNode = f.req("name", "NAME");
+        String name = Values.name(nameNode, "syscall name", 32);
+        if (!dev.kctx.actors.program.Syscalls.known(name)) {
+            throw new ScenarioError(nameNode.loc(), "'" + name + "' is not a system call kctx knows",
+                    "one of " + dev.kctx.actors.program.Syscalls.names());
+        }
         List<Op> body = a.body(f.req("body", "[OPERATIONS]"), BodyKind.SYSCALL, "syscall " + name);
         a.context().syscall(name);
         // An error path (an interrupted wait) skips to this exit, which then prints perror's line.

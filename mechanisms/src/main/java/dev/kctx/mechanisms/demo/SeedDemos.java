@@ -140,10 +140,11 @@ public final class SeedDemos {
                     .irq("sensor", 11, List.of(0), new Arrivals.At(List.of(SENSOR_IRQ_AT)), CdevWait.irqHandler(11)));
 
     public static final TranscriptDemo PARAMS = new TranscriptDemo("params",
-            "the seed's printvma: pid_mem set at insmod, no parameters/ with perm 0, shown with 0444, writable with 0644, EINVAL and unknown parameters",
+            "the seed's printvma: pid_mem set at insmod, the shell's areas in the log and in /proc/4242/maps, no parameters/ with perm 0, shown with 0444, writable with 0644, EINVAL and unknown parameters",
             PrintVma.builds(), List.of(
                     "insmod printvma.ko pid_mem=4242",
                     "dmesg -c",
+                    "cat /proc/4242/maps",
                     "ls -F /sys/module/printvma/",
                     "rmmod printvma",
                     "insmod 0444/printvma.ko pid_mem=4242",

@@ -49,6 +49,27 @@ public final class MmUser {
         });
     }
 
+    /**
+     * sbrk(increment) as the C library does it: one brk(2) with the cached break plus
+     * {@code increment}; ret is the new break (the old one when the kernel refused, as brk returns).
+     */
+    public static List<Op> sbrk(long increment) {
+        return Sys.call("brk", c -> IoResult.Done.of(Mm.of(c.exec()).setBrk(Mm.of(c.exec()).brk() + increment)));
+    }
+
+    /** addr = mmap(NULL, length, prot, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0): memory of the process's own. */
+    public static List<Op> mmapAnonymous(long length, int prot, String addrVar) {
+        return Sys.call("mmap", c -> {
+            Reply r = Mm.of(c.exec()).handle(c, new MmapProtocol.Mmap(-1, length, prot, VmArea.MAP_PRIVATE | VmArea.MAP_ANONYMOUS, 0));
+            if (r instanceof Error e) {
+                throw new KernelError(e.errno());
+            }
+            long addr = ((Mapped) r).addr();
+            Sys.regs(c.exec()).vars.put(addrVar, addr);
+            return IoResult.Done.of(addr);
+        });
+    }
+
     /** munmap(addr + offset, length). */
     public static List<Op> munmap(String addrVar, long offset, long length) {
         return Sys.call("munmap", c -> {
@@ -99,9 +120,9 @@ public final class MmUser {
     /** The page fault of an access: enter the kernel, serve it, return to user mode (signals on the way), then retry. */
     static List<Op> fault(long addr, boolean write, Op retry) {
         List<Op> ops = new ArrayList<>();
-        ops.add(new Ops.SysEnter("page_fault"));
+        ops.add(new Ops.ExceptionEntry("page_fault"));
         ops.add(new HandleFault(addr, write));
-        ops.add(new Ops.SysExit("page_fault", 0));
+        ops.add(new Ops.ExceptionExit("page_fault"));
         ops.add(retry);
         return ops;
     }
@@ -134,9 +155,12 @@ public final class MmUser {
     /** do_user_addr_fault in process context: the area's fault handler, or a forced SIGSEGV/SIGBUS. */
     record HandleFault(long addr, boolean write) implements Op {
         public Outcome execute(Exec x) {
-            // error_code bits: 1 protection, 2 write, 4 user mode.
-            x.trace("page_fault_user", "address=0x" + Long.toHexString(addr) + " error_code=0x"
-                    + Integer.toHexString(4 | (write ? 2 : 0) | (Mm.of(x).present(addr) ? 1 : 0)));
+            // exceptions:page_fault_user (arch/x86/include/asm/trace/exceptions.h, traced by
+            // trace_page_fault_entries in arch/x86/mm/fault.c): "address=%ps ip=%ps error_code=0x%lx";
+            // %ps of a user address prints it in hex. error_code bits (X86_PF_*): 1 protection, 2 write,
+            // 4 user. kctx has no instruction addresses: ip is the start of the program's text.
+            x.trace("page_fault_user", "address=0x" + Long.toHexString(addr) + " ip=0x" + Long.toHexString(Mm.of(x).startCode())
+                    + " error_code=0x" + Integer.toHexString(4 | (write ? 2 : 0) | (Mm.of(x).present(addr) ? 1 : 0)));
             FileCtx c = new FileCtx(x);
             Reply r = Mm.of(x).handle(c, new MmapProtocol.Fault(addr, write));
             if (r instanceof Signal s) {

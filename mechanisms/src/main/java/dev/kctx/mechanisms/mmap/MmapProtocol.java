@@ -16,7 +16,7 @@ public sealed interface MmapProtocol {
     sealed interface Reply extends MmapProtocol {
     }
 
-    /** User process, syscall mmap(NULL, length, prot, flags, fd, offset). Only MAP_SHARED file mappings are modelled. */
+    /** User process, syscall mmap(NULL, length, prot, flags, fd, offset): MAP_SHARED file mappings and MAP_PRIVATE|MAP_ANONYMOUS memory. */
     record Mmap(int fd, long length, int prot, int flags, long offset) implements Request {
     }
 

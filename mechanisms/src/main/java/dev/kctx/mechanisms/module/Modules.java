@@ -101,6 +101,15 @@ public final class Modules {
         return d;
     }
 
+    /** The module file whose module is {@code name} (modprobe's lookup): NAME.ko first, else the first build of it. */
+    public ModuleDef byName(String name) {
+        ModuleDef d = files.get(name + ".ko");
+        if (d != null && d.name().equals(name)) {
+            return d;
+        }
+        return files.values().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+    }
+
     public boolean isLoaded(String name) {
         return loaded.containsKey(name);
     }
@@ -178,7 +187,12 @@ public final class Modules {
         m.state = "live";
     }
 
-    /** delete_module: EPERM without CAP_SYS_MODULE, ENOENT if not loaded, EBUSY while referenced. */
+    /**
+     * delete_module (kernel/module/main.c, Linux 6.6): EPERM without CAP_SYS_MODULE; ENOENT for a
+     * name no module has (compared exactly: kmod normalises '-' before the call); EBUSY for a
+     * module not live (still in init, or going) and for one with an init but no exit function;
+     * EWOULDBLOCK (EAGAIN) while it is referenced (try_stop_module without O_TRUNC).
+     */
     public void rmmod(FileCtx c, String name) {
         if (!c.cred().capable(Cred.Cap.CAP_SYS_MODULE)) {
             throw new KernelError(Errno.EPERM);
@@ -187,8 +201,11 @@ public final class Modules {
         if (m == null) {
             throw new KernelError(Errno.ENOENT);
         }
-        if (m.refcnt > 0) {
+        if (!m.state.equals("live")) {
             throw new KernelError(Errno.EBUSY);
+        }
+        if (m.refcnt > 0) {
+            throw new KernelError(Errno.EAGAIN);
         }
         m.state = "going";
         if (m.def.exit() != null) {

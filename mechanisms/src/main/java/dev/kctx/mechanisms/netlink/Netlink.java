@@ -184,6 +184,8 @@ public final class Netlink {
         int rmem;
         final ArrayDeque<Skb> queue = new ArrayDeque<>();
         boolean congested;
+        /** NETLINK_F_BROADCAST_SEND_ERROR (setsockopt NETLINK_BROADCAST_ERROR). */
+        boolean broadcastError;
         Errno skErr;
         long drops;
         boolean open = true;
@@ -386,8 +388,10 @@ public final class Netlink {
 
     /**
      * netlink_broadcast(ssk, skb, portid, group, gfp): a copy to every socket of the family subscribed
-     * to {@code group}, except the one holding {@code exceptPortId}. Returns 0 when someone got it,
-     * -ESRCH when nobody did. With GFP_KERNEL in atomic context: may-sleep-in-atomic, or
+     * to {@code group}, except the one holding {@code exceptPortId}; it never waits: a full receiver
+     * is marked overrun (do_one_broadcast). Returns -ENOBUFS when a full receiver had set
+     * NETLINK_BROADCAST_ERROR, else 0 when someone got it, -ESRCH when nobody did
+     * (netlink_broadcast_filtered). With GFP_KERNEL in atomic context: may-sleep-in-atomic, or
      * scheduling-while-atomic when a receiver was congested (the kernel would yield()).
      */
     public int kernelBroadcast(Exec x, Sock ssk, List<NlMsg> msgs, int exceptPortId, int group, boolean gfpAtomic,
@@ -586,6 +590,10 @@ public final class Netlink {
                 s.groups = option == NetlinkProtocol.Option.NETLINK_ADD_MEMBERSHIP ? s.groups | bit : s.groups & ~bit;
                 return value;
             }
+            case NETLINK_BROADCAST_ERROR -> {
+                s.broadcastError = value != 0;
+                return value;
+            }
             default -> throw new IllegalStateException(option.toString());
         }
     }
@@ -755,6 +763,7 @@ public final class Netlink {
         Table t = tables[ssk.unit];
         boolean delivered = false;
         boolean congested = false;
+        boolean deliveryFailure = false;
         int bit = group >= 1 && group <= 32 ? 1 << (group - 1) : 0;
         for (Sock s : sockets) {
             if (!s.open || s.kernel || s.unit != ssk.unit || s == ssk || s.portId == exceptPortId || (s.groups & bit) == 0) {
@@ -768,6 +777,7 @@ public final class Netlink {
             } else {
                 overrun(x, s);
                 drop(t, s, Errno.ENOBUFS);
+                deliveryFailure |= s.broadcastError;
             }
         }
         if (!gfpAtomic && x.atomic().sleepForbidden()) {
@@ -776,6 +786,9 @@ public final class Netlink {
             } else {
                 Sockets.gate(x).mayHaveSlept(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, x.atomic(), x.where(op));
             }
+        }
+        if (deliveryFailure) {
+            return Errno.ENOBUFS.negative();
         }
         return delivered ? 0 : Errno.ESRCH.negative();
     }

@@ -83,7 +83,9 @@ public sealed interface NetlinkProtocol {
         /** SOL_NETLINK NETLINK_ADD_MEMBERSHIP: subscribe to a multicast group (1..32). */
         NETLINK_ADD_MEMBERSHIP,
         /** SOL_NETLINK NETLINK_DROP_MEMBERSHIP. */
-        NETLINK_DROP_MEMBERSHIP
+        NETLINK_DROP_MEMBERSHIP,
+        /** SOL_NETLINK NETLINK_BROADCAST_ERROR: a broadcast that cannot be queued here fails with ENOBUFS (value 0 or 1). */
+        NETLINK_BROADCAST_ERROR
     }
 
     /** The new socket's descriptor. */

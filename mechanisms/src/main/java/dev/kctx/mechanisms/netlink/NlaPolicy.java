@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * One entry of an attribute policy (struct nla_policy) and strict parsing against a policy table
  * (lib/nlattr.c, __nla_validate_parse with NL_VALIDATE_STRICT, what generic netlink uses for new
  * commands). Violations fail as the kernel's validate_nla does: EINVAL for an unknown attribute, a
- * wrong fixed length, a missing NUL or bytes left over after the last attribute; ERANGE for a string
- * or binary longer than {@code len}, an empty string, or a flag with data.
+ * wrong fixed length, a missing NUL or bytes left over after the last attribute; ERANGE (validate_nla
+ * starts from -ERANGE) for a string or binary longer than {@code len}, an empty string, a flag with
+ * data, or a non-empty nested attribute shorter than an attribute header.
  *
  * @param len for strings and binaries the maximum length (NUL not counted), 0 for no limit
  */
@@ -86,6 +87,12 @@ public record NlaPolicy(Type type, int len) {
             case STRING -> checkString(d);
             case BINARY -> {
                 if (len > 0 && attrlen > len) {
+                    throw new KernelError(Errno.ERANGE, "Attribute failed policy validation");
+                }
+            }
+            case NESTED -> {
+                // A nested attribute may be empty; if not, it holds at least one header (NLA_HDRLEN).
+                if (attrlen != 0 && attrlen < 4) {
                     throw new KernelError(Errno.ERANGE, "Attribute failed policy validation");
                 }
             }

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.params;
 
+import dev.kctx.mechanisms.mmap.Mm;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.ParamDef;
@@ -14,8 +15,11 @@ import java.util.List;
  * kctx has both builds side by side, {@code printvma.ko} and {@code 0444/printvma.ko}, and a
  * writable one, {@code 0644/printvma.ko}.
  * <p>
- * kctx has no address spaces yet, so where the original then prints the task's VMAs this one
- * stops after naming the task; it finds only the task that runs insmod.
+ * For the task it finds (for_each_process through the machine's address spaces, {@link Mm.Table})
+ * it prints the task's name and pid, then print_mem: "This mm_struct has N vmas.", each area's
+ * start and end, and the code, data and stack boundaries ({@link Mm#printvmaLines}). The seed's
+ * strings begin with a newline; kctx's log keeps the lines without it. The seed walks
+ * mm->mmap, a list Linux 6.1 replaced with the maple tree; for_each_vma gives the same order.
  */
 public final class PrintVma {
     public static final String NAME = "printvma";
@@ -39,7 +43,12 @@ public final class PrintVma {
         long pid = m.paramLong("pid_mem");
         m.printk("Got the process id to look up as " + pid);
         if (pid == m.ctx().pid()) {
-            m.printk(m.exec().comm() + "[" + pid + "]");
+            Mm.of(m.exec());
+        }
+        Mm mm = pid == (int) pid ? Mm.Table.of(m.ctx().kernel()).get((int) pid) : null;
+        if (mm != null) {
+            m.printk(mm.comm() + "[" + pid + "]");
+            mm.printvmaLines().forEach(m::printk);
         }
         return 0;
     }

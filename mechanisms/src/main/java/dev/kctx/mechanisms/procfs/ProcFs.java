@@ -219,6 +219,23 @@ public final class ProcFs {
         vfs.createFile(modules.path, 0444, null, new SeqFops(modules, () -> new SeqFile<>(new ModulesSeq(), null)));
     }
 
+    /**
+     * A file in the directory of process {@code pid} (fs/proc/base.c's tgid_base_stuff, such as
+     * "maps"), read through a seq_file of {@code ops} made at open; /proc/PID is created with it.
+     * kctx makes these when a process gets its address space and removes them at its exit; the
+     * ptrace access check the kernel makes at open (proc_mem_open) is not modelled.
+     */
+    public static <T> void createPidFile(Vfs vfs, int pid, String name, Supplier<SeqOperations<T>> ops) {
+        Entry e = new Entry(ROOT + "/" + pid + "/" + name);
+        vfs.mkdirs(ROOT + "/" + pid, null).setMode(0555);
+        vfs.createFile(e.path, 0444, null, new SeqFops(e, () -> new SeqFile<>(ops.get(), null)));
+    }
+
+    /** The process {@code pid} is gone: so is /proc/PID (proc_flush_pid). */
+    public static void removePid(Vfs vfs, int pid) {
+        vfs.removeTree(ROOT + "/" + pid);
+    }
+
     /** Block majors a typical machine has; only character devices are modelled, these are fixed. */
     private static final String BLOCK_DEVICES = "Block devices:\n  7 loop\n  8 sd\n  9 md\n 11 sr\n253 device-mapper\n"
             + "254 mdp\n259 blkext\n";

@@ -20,21 +20,6 @@ public final class SyscallTable {
     /** Slots in the model's table; a number outside [0, MAX) is ENOSYS, and a module cannot take it. */
     public static final int MAX = 1024;
 
-    /** The numbers of the calls the mechanisms make (a superset of the engine's table). */
-    private static final Map<String, Integer> BUILTIN = Map.ofEntries(
-            Map.entry("read", 0), Map.entry("write", 1), Map.entry("open", 2), Map.entry("close", 3),
-            Map.entry("stat", 4), Map.entry("fstat", 5), Map.entry("lseek", 8), Map.entry("mmap", 9),
-            Map.entry("munmap", 11), Map.entry("ioctl", 16), Map.entry("sched_yield", 24), Map.entry("dup2", 33),
-            Map.entry("nanosleep", 35), Map.entry("getpid", 39), Map.entry("socket", 41), Map.entry("sendto", 44),
-            Map.entry("recvfrom", 45), Map.entry("sendmsg", 46), Map.entry("recvmsg", 47), Map.entry("bind", 49),
-            Map.entry("execve", 59), Map.entry("kill", 62), Map.entry("uname", 63), Map.entry("mkdir", 83),
-            Map.entry("rmdir", 84), Map.entry("syslog", 103), Map.entry("setuid", 105),
-            Map.entry("rt_sigqueueinfo", 129), Map.entry("mknod", 133), Map.entry("reboot", 169),
-            Map.entry("sethostname", 170), Map.entry("init_module", 175), Map.entry("delete_module", 176),
-            Map.entry("getdents64", 217), Map.entry("openat", 257), Map.entry("newfstatat", 262),
-            Map.entry("finit_module", 313), Map.entry("getpriority", 140), Map.entry("setpriority", 141),
-            Map.entry("sched_setscheduler", 144), Map.entry("sched_setaffinity", 203), Map.entry("sched_setattr", 314));
-
     /** A system call a module added: its name and kernel side. */
     public record Entry(int nr, String name, String module, SyscallHandler handler) {
     }
@@ -46,10 +31,9 @@ public final class SyscallTable {
         return k.extension(SyscallTable.class, SyscallTable::new);
     }
 
-    /** The x86_64 number of a call by name, or -1 for a name the table does not know. */
+    /** The x86_64 number of a call by name ({@link Syscalls#nr}: the one table). */
     public static int nr(String name) {
-        Integer n = BUILTIN.get(name);
-        return n != null ? n : Syscalls.nr(name);
+        return Syscalls.nr(name);
     }
 
     /**
@@ -57,7 +41,7 @@ public final class SyscallTable {
      * 424-462 (335-423 were never assigned), and 512-547 for x32.
      */
     public static boolean builtin(int nr) {
-        return (nr >= 0 && nr <= 334) || (nr >= 424 && nr <= 462) || (nr >= 512 && nr <= 547) || BUILTIN.containsValue(nr);
+        return (nr >= 0 && nr <= 334) || (nr >= 424 && nr <= 462) || (nr >= 512 && nr <= 547) || Syscalls.table().containsValue(nr);
     }
 
     /**

@@ -13,12 +13,18 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * A sysfs attribute's file operations. Opening for write without a write bit in the attribute's
- * mode or without a store method fails with EACCES even for root (kernfs checks the mode itself);
- * show() fills one page: a count of PAGE_SIZE or more is logged as a bad count and cut to
- * PAGE_SIZE-1 (sysfs_kf_seq_show); store() sees at most PAGE_SIZE-1 bytes and the write returns
- * what store returned. A read from offset 0 calls show() again, as seq_read restarts there. Once
- * the attribute is removed, files still open on it fail with ENODEV (kernfs_get_active).
+ * A sysfs attribute's file operations (fs/sysfs/file.c, fs/kernfs/file.c, Linux 6.6), for an
+ * attribute of a kobject whose sysfs_ops have both show and store (kobj_sysfs_ops, as every
+ * kobject kctx models): opening for write without a write bit in the attribute's mode, or for
+ * read without a read bit, fails with EACCES even for root (kernfs_fop_open checks the mode
+ * itself); an attribute with the bits but without its own store (or show) opens, and the write
+ * (or read) fails with EIO (kobj_attr_store, kobj_attr_show). show() fills one page: a count of
+ * PAGE_SIZE or more is logged as a bad count and cut to PAGE_SIZE-1 (sysfs_kf_seq_show). A write
+ * hands store() at most PAGE_SIZE bytes (kernfs_fop_write_iter: min(count, PAGE_SIZE), NUL added
+ * after them) and returns what store returned, moving the file position by it; a writer that
+ * loops on short writes sends the rest in a second store(). (Before 3.14 a write was cut at
+ * PAGE_SIZE-1.) A read from offset 0 calls show() again, as seq_read restarts there. Once the
+ * attribute is removed, files still open on it fail with ENODEV (kernfs_get_active).
  */
 public final class SysfsAttribute implements FileOps {
     public static final int PAGE_SIZE = 4096;
@@ -62,10 +68,10 @@ public final class SysfsAttribute implements FileOps {
 
     @Override
     public void open(FileCtx c, OpenFile f) {
-        if (f.writable() && ((mode & 0222) == 0 || store == null)) {
+        if (f.writable() && (mode & 0222) == 0) {
             throw new KernelError(Errno.EACCES);
         }
-        if (f.readable() && ((mode & 0444) == 0 || show == null)) {
+        if (f.readable() && (mode & 0444) == 0) {
             throw new KernelError(Errno.EACCES);
         }
     }
@@ -76,6 +82,10 @@ public final class SysfsAttribute implements FileOps {
             throw new KernelError(Errno.ENODEV);
         }
         if (f.privateData() == null || f.pos() == 0) {
+            if (show == null) {
+                // kobj_attr_show: -EIO when the attribute has no show.
+                throw new KernelError(Errno.EIO);
+            }
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
             if (page.length >= PAGE_SIZE) {
                 c.printk("fill_read_buffer: " + (showSymbol == null ? "show" : showSymbol) + " returned bad count");
@@ -99,7 +109,11 @@ public final class SysfsAttribute implements FileOps {
         if (data.length == 0) {
             return IoResult.Done.of(0);
         }
-        byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, PAGE_SIZE - 1)));
+        if (store == null) {
+            // kobj_attr_store: -EIO when the attribute has no store.
+            throw new KernelError(Errno.EIO);
+        }
+        byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, PAGE_SIZE)));
         long consumed = store.apply(c, new String(in, StandardCharsets.UTF_8));
         if (consumed > 0) {
             f.setPos(f.pos() + consumed);

@@ -4,6 +4,7 @@ import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Program;
 import dev.kctx.mechanisms.Cred;
+import dev.kctx.mechanisms.mmap.Mm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,10 +61,18 @@ public final class Executables {
      * does not exit itself.
      */
     public static Program process(Image image, List<String> argv, List<String> envp, int uid) {
+        return process(null, image, argv, envp, uid);
+    }
+
+    /** The same for the program file at {@code path}: execve gives the process its address space (Mm.execve). */
+    public static Program process(String path, Image image, List<String> argv, List<String> envp, int uid) {
         List<Op> ops = new ArrayList<>();
         ops.add(Sys.act("execve", x -> {
             if (uid != 0) {
                 Cred.of(x).setuid(uid);
+            }
+            if (path != null) {
+                Mm.execve(x, path, argv, envp);
             }
         }));
         ops.addAll(image.ops(List.copyOf(argv), List.copyOf(envp)));

@@ -33,7 +33,7 @@ final class FileTools {
         ops.add(Sys.user("wc", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("wc: " + path + ": " + r.errno.text());
+                Shell.fail(x, 1, "wc: " + path + ": " + r.errno.text());
                 return List.of();
             }
             return wcLoop((int) r.ret, path, new long[1]);
@@ -46,7 +46,11 @@ final class FileTools {
         ops.add(Sys.user("wc", x -> {
             Regs r = Sys.regs(x);
             if (r.failed() || r.ret == 0) {
-                x.console(r.failed() ? "wc: " + path + ": " + r.errno.text() : total[0] + " " + path);
+                if (r.failed()) {
+                    Shell.fail(x, 1, "wc: " + path + ": " + r.errno.text());
+                } else {
+                    x.console(total[0] + " " + path);
+                }
                 return close(fd);
             }
             total[0] += r.ret;
@@ -116,7 +120,7 @@ final class FileTools {
         ops.add(Sys.user("dd", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("dd: failed to open '" + d.in + "': " + r.errno.text());
+                Shell.fail(x, 1, "dd: failed to open '" + d.in + "': " + r.errno.text());
                 return List.of();
             }
             d.inFd = (int) r.ret;
@@ -131,7 +135,7 @@ final class FileTools {
         ops.add(Sys.user("dd", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("dd: failed to open '" + d.out + "': " + r.errno.text());
+                Shell.fail(x, 1, "dd: failed to open '" + d.out + "': " + r.errno.text());
                 return close(d.inFd);
             }
             d.outFd = (int) r.ret;
@@ -158,7 +162,7 @@ final class FileTools {
         ops.add(Sys.user("dd", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("dd: '" + d.in + "': cannot skip: " + r.errno.text());
+                Shell.fail(x, 1, "dd: '" + d.in + "': cannot skip: " + r.errno.text());
                 return finish(x, d);
             }
             return r.ret == 0 ? copy(d) : skipByReading(d, left - 1);
@@ -174,7 +178,7 @@ final class FileTools {
         ops.add(Sys.user("dd", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("dd: error reading '" + d.in + "': " + r.errno.text());
+                Shell.fail(x, 1, "dd: error reading '" + d.in + "': " + r.errno.text());
                 return finish(x, d);
             }
             if (r.ret == 0) {
@@ -195,7 +199,7 @@ final class FileTools {
             w.add(Sys.user("dd", y -> {
                 Regs r2 = Sys.regs(y);
                 if (r2.failed()) {
-                    y.console("dd: error writing '" + d.out + "': " + r2.errno.text());
+                    Shell.fail(y, 1, "dd: error writing '" + d.out + "': " + r2.errno.text());
                     return finish(y, d);
                 }
                 countOut(d, r2.ret);

@@ -76,7 +76,7 @@ public final class ProgramFiles {
         ops.add(Sys.user(name, x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("sh: " + path + ": " + r.errno.text());
+                Shell.fail(x, r.errno == Errno.ENOENT ? 127 : 126, "sh: " + path + ": " + r.errno.text());
                 return List.of();
             }
             int pid = (int) r.ret;

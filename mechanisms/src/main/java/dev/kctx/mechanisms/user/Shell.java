@@ -8,6 +8,7 @@ import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.mmap.Mm;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.vfs.FileSyscalls;
 import dev.kctx.mechanisms.vfs.IoResult;
@@ -30,7 +31,7 @@ import java.util.Set;
 public final class Shell {
     /** The commands understood. */
     public static final Set<String> COMMANDS = Set.of("cat", "echo", "ls", "insmod", "rmmod", "mknod", "mkdir", "rmdir",
-            "dmesg", "sleep", "setuid", "lsmod", "wc", "dd", "exec", "head", "sysctl", "reboot", "kill");
+            "dmesg", "sleep", "setuid", "lsmod", "modprobe", "wc", "dd", "exec", "head", "sysctl", "reboot", "kill");
     private static final int READ_CHUNK = 4096;
     /** User time of starting one command (fork, exec, dynamic linking), roughly. */
     public static final long EXEC_COST_NS = 500_000L;
@@ -38,8 +39,96 @@ public final class Shell {
     private Shell() {
     }
 
-    /** The operation running {@code line}; throws IllegalArgumentException for what this shell cannot run. */
+    /**
+     * The operation running {@code line}: one command, or commands joined by {@code ;}, {@code &&}
+     * and {@code ||} (POSIX sh 2.9.3 lists, left to right with equal precedence: after {@code &&}
+     * the next command runs only when the last status was 0, after {@code ||} only when it was
+     * not; a command that does not run leaves the status as it was). The prompt shows the whole
+     * line once. Throws IllegalArgumentException for what this shell cannot run.
+     */
     public static Op command(String line) {
+        List<String[]> list = andOrList(line);
+        List<Op> all = new ArrayList<>();
+        all.add(Sys.act("prompt", x -> {
+            // The shell has an address space (made on first use, as exec'd from /bin/sh before the run).
+            Mm.of(x);
+            x.console((cred(x).root() ? "# " : "$ ") + line);
+        }));
+        for (String[] part : list) {
+            List<Op> one = new ArrayList<>();
+            one.add(Sys.act("status", x -> Sys.regs(x).vars.put(PENDING, 0)));
+            // fork + exec of the tool: the session takes time, so log timestamps move on.
+            one.add(new Ops.Compute(EXEC_COST_NS));
+            one.addAll(simple(part[1]));
+            one.add(Sys.act("status", x -> Sys.regs(x).vars.put("?", Sys.regs(x).vars.getOrDefault(PENDING, 0))));
+            String op = part[0];
+            if (op == null || op.equals(";")) {
+                all.addAll(one);
+            } else {
+                boolean and = op.equals("&&");
+                all.add(Sys.user(op, x -> {
+                    int last = (Integer) Sys.regs(x).vars.getOrDefault("?", 0);
+                    return (last == 0) == and ? one : List.of();
+                }));
+            }
+        }
+        return new Ops.Loop(1, all);
+    }
+
+    /** The status the running command will leave in $? when it ends. */
+    private static final String PENDING = "status pending";
+
+    /**
+     * Splits a command line at {@code ;}, {@code &&} and {@code ||} outside quotes: pairs of (the
+     * operator before the command, or null for the first; the command). A trailing {@code ;} is
+     * allowed; an empty command elsewhere is sh's syntax error.
+     */
+    static List<String[]> andOrList(String line) {
+        List<String[]> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        String op = null;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                }
+                cur.append(ch);
+                continue;
+            }
+            String next = null;
+            if (ch == ';') {
+                next = ";";
+            } else if ((ch == '&' || ch == '|') && i + 1 < line.length() && line.charAt(i + 1) == ch) {
+                next = ch == '&' ? "&&" : "||";
+                i++;
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+            }
+            if (next == null) {
+                cur.append(ch);
+                continue;
+            }
+            if (cur.toString().isBlank()) {
+                throw new IllegalArgumentException("sh: syntax error near unexpected token `" + next + "': " + line);
+            }
+            out.add(new String[] {op, cur.toString().trim()});
+            cur.setLength(0);
+            op = next;
+        }
+        if (cur.toString().isBlank()) {
+            if (op == null || !op.equals(";")) {
+                throw new IllegalArgumentException(op == null ? "empty shell command" : "sh: syntax error: " + op + " needs a command after it: " + line);
+            }
+        } else {
+            out.add(new String[] {op, cur.toString().trim()});
+        }
+        return out;
+    }
+
+    /** One simple command (no list operators): its operations without the prompt. */
+    private static List<Op> simple(String line) {
         List<String> words = split(line);
         if (words.isEmpty()) {
             throw new IllegalArgumentException("empty shell command");
@@ -53,12 +142,13 @@ public final class Shell {
                     + " or ./PROGRAM");
         }
         List<String> args = words.subList(1, words.size());
-        List<Op> body = program ? runProgram(cmd, args) : switch (cmd) {
+        return program ? runProgram(cmd, args) : switch (cmd) {
             case "cat" -> cat(args);
             case "echo" -> echo(args);
             case "ls" -> ls(args);
             case "insmod" -> insmod(args);
             case "rmmod" -> rmmod(args);
+            case "modprobe" -> modprobe(args);
             case "mknod" -> mknod(args);
             case "mkdir" -> oneArg(args, "mkdir", p -> Sys.call("mkdir", c -> {
                 FileSyscalls.mkdir(c, p, 0755);
@@ -81,16 +171,12 @@ public final class Shell {
             case "kill" -> ShellTools.kill(args);
             default -> ShellTools.program(cmd, args);
         };
-        return withPrompt(line, body);
     }
 
-    private static Op withPrompt(String line, List<Op> body) {
-        List<Op> all = new ArrayList<>();
-        all.add(Sys.act("prompt", x -> x.console((cred(x).root() ? "# " : "$ ") + line)));
-        // fork + exec of the tool: the session takes time, so log timestamps move on.
-        all.add(new Ops.Compute(EXEC_COST_NS));
-        all.addAll(body);
-        return new Ops.Loop(1, all);
+    /** A tool's error: its message on the console and its exit status for $?. */
+    static void fail(Exec x, int status, String message) {
+        x.console(message);
+        status(x, status);
     }
 
     /**
@@ -132,15 +218,14 @@ public final class Shell {
             Regs r = Sys.regs(x);
             int status = (Integer) r.vars.get(STATUS);
             if (status < 0) {
-                x.console("sh: " + cmd + ": No such file or directory");
-                r.vars.put("?", 127);
+                fail(x, 127, "sh: " + cmd + ": No such file or directory");
                 return;
             }
             int sig = ProcessExit.termSig(status);
             if (ProcessExit.signaled(status) && sig != dev.kctx.mechanisms.Signo.SIGINT && sig != dev.kctx.mechanisms.Signo.SIGPIPE) {
                 x.console(dev.kctx.mechanisms.Signo.text(sig));
             }
-            r.vars.put("?", ProcessExit.shellStatus(status));
+            status(x, ProcessExit.shellStatus(status));
         }));
         return ops;
     }
@@ -157,8 +242,7 @@ public final class Shell {
                 r.vars.put(CHILD, -1);
                 return dev.kctx.actors.program.Outcome.Next.INSTANCE;
             }
-            int pid = x.spawnProcess(Executables.comm(path),
-                    Executables.process(image, argv, List.of("HOME=" + CWD, "PATH=/sbin:/bin:/usr/sbin:/usr/bin"), cred(x).uid()), -1);
+            int pid = x.spawnProcess(Executables.comm(path), Executables.process(path, image, argv, Mm.DEFAULT_ENV, cred(x).uid()), -1);
             r.vars.put(CHILD, pid);
             return dev.kctx.actors.program.Outcome.Next.INSTANCE;
         }
@@ -257,7 +341,7 @@ public final class Shell {
             ops.add(Sys.user("cat", x -> {
                 Regs r = Sys.regs(x);
                 if (r.failed()) {
-                    x.console("cat: " + path + ": " + r.errno.text());
+                    fail(x, 1, "cat: " + path + ": " + r.errno.text());
                     return List.of();
                 }
                 int fd = (int) r.ret;
@@ -275,7 +359,7 @@ public final class Shell {
             if (r.failed() || r.ret == 0) {
                 print(x, acc.toByteArray());
                 if (r.failed()) {
-                    x.console("cat: " + path + ": " + r.errno.text());
+                    fail(x, 1, "cat: " + path + ": " + r.errno.text());
                 }
                 return Sys.call("close", c -> {
                     FileSyscalls.close(c, fd);
@@ -321,24 +405,36 @@ public final class Shell {
         ops.add(Sys.user("echo", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("sh: " + path + ": " + r.errno.text());
+                fail(x, 1, "sh: " + path + ": " + r.errno.text());
                 return List.of();
             }
             int fd = (int) r.ret;
-            List<Op> w = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, text.getBytes(StandardCharsets.UTF_8))));
-            w.add(Sys.user("echo", y -> {
-                Regs r2 = Sys.regs(y);
-                if (r2.failed()) {
-                    y.console("sh: echo: write error: " + r2.errno.text());
-                }
-                return Sys.call("close", c -> {
-                    FileSyscalls.close(c, fd);
-                    return IoResult.Done.of(0);
-                });
-            }));
-            return w;
+            return writeAll(fd, text.getBytes(StandardCharsets.UTF_8), 0);
         }));
         return ops;
+    }
+
+    /**
+     * The shell's echo writes through stdio, which loops on short writes: after write(2) returned
+     * fewer bytes than asked, the rest goes in another write (a sysfs attribute takes a page per
+     * store()). An error prints bash's "write error" line; then the file is closed.
+     */
+    private static List<Op> writeAll(int fd, byte[] bytes, int from) {
+        byte[] rest = java.util.Arrays.copyOfRange(bytes, from, bytes.length);
+        List<Op> w = new ArrayList<>(Sys.call("write", c -> FileSyscalls.write(c, fd, rest)));
+        w.add(Sys.user("echo", y -> {
+            Regs r2 = Sys.regs(y);
+            if (r2.failed()) {
+                fail(y, 1, "sh: echo: write error: " + r2.errno.text());
+            } else if (r2.ret > 0 && from + r2.ret < bytes.length) {
+                return writeAll(fd, bytes, from + (int) r2.ret);
+            }
+            return Sys.call("close", c -> {
+                FileSyscalls.close(c, fd);
+                return IoResult.Done.of(0);
+            });
+        }));
+        return w;
     }
 
     // ls [-F] DIR: names on one line, two spaces apart, as on a terminal.
@@ -375,7 +471,7 @@ public final class Shell {
             Regs r = Sys.regs(x);
             if (r.failed()) {
                 // stat failed: "cannot access"; opendir failed: "cannot open directory".
-                x.console("ls: " + (found[0] ? "cannot open directory '" : "cannot access '") + path + "': " + r.errno.text());
+                fail(x, 2, "ls: " + (found[0] ? "cannot open directory '" : "cannot access '") + path + "': " + r.errno.text());
             } else if (!names.isEmpty()) {
                 x.console(String.join("  ", names));
             }
@@ -396,17 +492,11 @@ public final class Shell {
         ops.add(Sys.act("insmod", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                // kmod's mod_strerror.
-                String msg = switch (r.errno) {
-                    case ENOENT -> "Unknown symbol in module, or unknown parameter (see dmesg)";
-                    case EEXIST -> "Module already loaded";
-                    case EINVAL -> "Invalid parameters";
-                    default -> r.errno.text();
-                };
+                String msg = Kmod.insertError(r.errno);
                 if (r.errno == Errno.ENOENT && modules(x.kernel()).file(file) == null) {
-                    x.console("insmod: ERROR: could not load module " + file + ": No such file or directory");
+                    fail(x, 1, "insmod: ERROR: could not load module " + file + ": No such file or directory");
                 } else {
-                    x.console("insmod: ERROR: could not insert module " + file + ": " + msg);
+                    fail(x, 1, "insmod: ERROR: could not insert module " + file + ": " + msg);
                 }
             }
         }));
@@ -417,26 +507,109 @@ public final class Shell {
         return k.extension(Modules.class, () -> new Modules(List.of()));
     }
 
+    /**
+     * kmod's rmmod (tools/rmmod.c do_rmmod): the name normalised (Kmod.normalize), then
+     * check_module_inuse from sysfs, which refuses without a system call ("is not currently
+     * loaded", "is in use by: ...", "is in use"); only then delete_module, whose failure is
+     * "could not remove module ARG: strerror". Exit status 1 on any failure.
+     */
     private static List<Op> rmmod(List<String> args) {
         if (args.size() != 1) {
             throw new IllegalArgumentException("rmmod needs one module name");
         }
-        String name = args.get(0).endsWith(".ko") ? args.get(0).substring(0, args.get(0).length() - 3) : args.get(0);
-        List<Op> ops = new ArrayList<>(Sys.call("delete_module", c -> {
+        String arg = args.get(0);
+        String name = Kmod.normalize(arg.substring(arg.lastIndexOf('/') + 1));
+        List<Op> ops = new ArrayList<>(Kmod.readState(name));
+        ops.add(Sys.user("rmmod", x -> {
+            Kmod.State st = Kmod.state(x);
+            String refusal = st.initstate == null ? "Module " + name + " is not currently loaded"
+                    : !st.holders.isEmpty() ? "Module " + name + " is in use by: " + String.join(" ", st.holders)
+                    : st.refcnt != 0 ? "Module " + name + " is in use" : null;
+            if (refusal != null) {
+                fail(x, 1, "rmmod: ERROR: " + refusal);
+                return List.of();
+            }
+            return deleteModule(name, e -> "rmmod: ERROR: could not remove module " + arg + ": " + e.text());
+        }));
+        return ops;
+    }
+
+    /** kmod_module_remove_module: delete_module(name, O_NONBLOCK); on failure the tool's message and status 1. */
+    private static List<Op> deleteModule(String name, java.util.function.Function<Errno, String> failure) {
+        List<Op> del = new ArrayList<>(Sys.call("delete_module", c -> {
             modules(c.kernel()).rmmod(c, name);
             return IoResult.Done.of(0);
         }));
-        ops.add(Sys.act("rmmod", x -> {
-            Regs r = Sys.regs(x);
+        del.add(Sys.act("delete_module", y -> {
+            Regs r = Sys.regs(y);
             if (r.failed()) {
-                x.console(switch (r.errno) {
-                    case ENOENT -> "rmmod: ERROR: Module " + name + " is not currently loaded";
-                    case EBUSY -> "rmmod: ERROR: Module " + name + " is in use";
-                    default -> "rmmod: ERROR: could not remove module " + name + ": " + r.errno.text();
-                });
+                fail(y, 1, failure.apply(r.errno));
+            } else {
+                status(y, 0);
             }
         }));
+        return del;
+    }
+
+    /**
+     * kmod's modprobe (tools/modprobe.c) for modules without dependencies: {@code modprobe NAME
+     * [PARAM=VALUE...]} finds the file by normalised name and inserts it (nothing to do when it is
+     * already live); {@code modprobe -r NAME} removes it, refusing a module in use itself.
+     */
+    private static List<Op> modprobe(List<String> args) {
+        boolean remove = !args.isEmpty() && args.get(0).equals("-r");
+        List<String> rest = remove ? args.subList(1, args.size()) : args;
+        if (rest.isEmpty() || (remove && rest.size() != 1)) {
+            throw new IllegalArgumentException("modprobe needs NAME [PARAM=VALUE...] or -r NAME");
+        }
+        String alias = rest.get(0);
+        String name = Kmod.normalize(alias);
+        List<String> params = List.copyOf(rest.subList(1, rest.size()));
+        List<Op> ops = new ArrayList<>(Kmod.readState(name));
+        ops.add(Sys.user("modprobe", x -> {
+            Kmod.State st = Kmod.state(x);
+            if (remove) {
+                // modprobe -r: a module not in the kernel is nothing to do (unless --first-time).
+                if (st.initstate == null) {
+                    status(x, 0);
+                    return List.of();
+                }
+                if (st.refcnt > 0) {
+                    fail(x, 1, "modprobe: FATAL: Module " + name + " is in use.");
+                    return List.of();
+                }
+                return deleteModule(name, e -> "modprobe: FATAL: could not remove '" + name + "': " + e.text());
+            }
+            // Already live: modprobe has nothing to do (KMOD_PROBE_IGNORE_LOADED).
+            if ("live".equals(st.initstate)) {
+                status(x, 0);
+                return List.of();
+            }
+            dev.kctx.mechanisms.module.ModuleDef def = Kmod.find(x.kernel(), name);
+            if (def == null) {
+                x.console("modprobe: FATAL: Module " + alias + " not found in directory " + Kmod.MODULE_DIR);
+                status(x, 1);
+                return List.of();
+            }
+            List<Op> ins = new ArrayList<>(Sys.call("init_module", c -> {
+                modules(c.kernel()).insmodFile(c, def.file(), params);
+                return IoResult.Done.of(0);
+            }));
+            ins.add(Sys.act("modprobe", y -> {
+                Regs r = Sys.regs(y);
+                if (r.failed()) {
+                    y.console("modprobe: ERROR: could not insert '" + name + "': " + Kmod.insertError(r.errno));
+                }
+                status(y, r.failed() ? 1 : 0);
+            }));
+            return ins;
+        }));
         return ops;
+    }
+
+    /** The running command's exit status, which becomes $? when it ends (and decides && and ||). */
+    static void status(Exec x, int code) {
+        Sys.regs(x).vars.put(PENDING, code);
     }
 
     private static List<Op> lsmod() {
@@ -466,7 +639,7 @@ public final class Shell {
         ops.add(Sys.act("mknod", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("mknod: " + path + ": " + r.errno.text());
+                fail(x, 1, "mknod: " + path + ": " + r.errno.text());
             }
         }));
         return ops;
@@ -482,7 +655,7 @@ public final class Shell {
         ops.add(Sys.act(cmd, x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console(error.apply(p, r.errno));
+                fail(x, 1, error.apply(p, r.errno));
             }
         }));
         return ops;
@@ -506,7 +679,7 @@ public final class Shell {
         ops.add(Sys.act("dmesg", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("dmesg: read kernel buffer failed: " + r.errno.text());
+                fail(x, 1, "dmesg: read kernel buffer failed: " + r.errno.text());
             } else {
                 print(x, r.data);
             }
@@ -528,6 +701,7 @@ public final class Shell {
             c.cred().setuid(uid);
             return IoResult.Done.of(0);
         }));
+        ops.add(Sys.act("setuid", x -> status(x, Sys.regs(x).failed() ? 1 : 0)));
         return ops;
     }
 

@@ -104,7 +104,7 @@ final class ShellTools {
         ops.add(Sys.user(tool, x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console(failure.apply(r.errno));
+                Shell.fail(x, 1, failure.apply(r.errno));
                 return List.of();
             }
             return withFd.apply((int) r.ret);
@@ -147,7 +147,7 @@ final class ShellTools {
         int sig = Signo.parse(spec);
         String shown = spec;
         if (sig < 0) {
-            return List.of(Sys.act("kill", x -> x.console("kill: " + shown + ": invalid signal specification")));
+            return List.of(Sys.act("kill", x -> Shell.fail(x, 1, "kill: " + shown + ": invalid signal specification")));
         }
         List<Op> ops = new ArrayList<>();
         for (int pid : pids) {
@@ -155,7 +155,7 @@ final class ShellTools {
             ops.add(Sys.act("kill", x -> {
                 Regs r = Sys.regs(x);
                 if (r.failed()) {
-                    x.console(r.errno == Errno.EINVAL ? "kill: " + shown + ": invalid signal specification"
+                    Shell.fail(x, 1, r.errno == Errno.EINVAL ? "kill: " + shown + ": invalid signal specification"
                             : "kill: (" + pid + ") - " + r.errno.text());
                 }
             }));
@@ -198,7 +198,7 @@ final class ShellTools {
                 x.console(all[i]);
             }
             if (r.failed()) {
-                x.console("head: error reading '" + path + "': " + r.errno.text());
+                Shell.fail(x, 1, "head: error reading '" + path + "': " + r.errno.text());
             }
             return closeFd(fd);
         }));
@@ -229,7 +229,7 @@ final class ShellTools {
         }
         return List.of(Sys.user("reboot", x -> {
             if (Shell.cred(x).uid() != 0) {
-                x.console("reboot: must be superuser.");
+                Shell.fail(x, 1, "reboot: must be superuser.");
                 return List.of();
             }
             List<Op> ops = new ArrayList<>(Sys.call("reboot", c -> {
@@ -239,7 +239,7 @@ final class ShellTools {
             ops.add(Sys.act("reboot", y -> {
                 Regs r = Sys.regs(y);
                 if (r.failed()) {
-                    y.console("reboot: " + r.errno.text());
+                    Shell.fail(y, 1, "reboot: " + r.errno.text());
                 }
             }));
             return ops;
@@ -252,7 +252,7 @@ final class ShellTools {
         return List.of(Sys.user(path, x -> {
             Binaries.Program p = x.kernel().extension(Binaries.class, Binaries::new).get(path);
             if (p == null) {
-                x.console("sh: " + path + ": No such file or directory");
+                Shell.fail(x, 127, "sh: " + path + ": No such file or directory");
                 return List.of();
             }
             return p.main().apply(argv);
@@ -338,7 +338,7 @@ final class ShellTools {
         ops.add(Sys.user("sysctl", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("sysctl: cannot stat " + path + ": " + r.errno.text());
+                Shell.fail(x, 1, "sysctl: cannot stat " + path + ": " + r.errno.text());
                 return List.of();
             }
             int mode = (int) r.ret;
@@ -357,7 +357,7 @@ final class ShellTools {
                 read.add(Sys.user("sysctl", z -> {
                     Regs r3 = Sys.regs(z);
                     if (r3.failed()) {
-                        z.console(r3.errno == Errno.EACCES ? "sysctl: permission denied on key '" + name + "'"
+                        Shell.fail(z, 1, r3.errno == Errno.EACCES ? "sysctl: permission denied on key '" + name + "'"
                                 : "sysctl: reading key \"" + name + "\"");
                     } else {
                         String text = new String(r3.data, StandardCharsets.UTF_8);
@@ -387,7 +387,7 @@ final class ShellTools {
         }));
         ops.add(Sys.user("sysctl", x -> {
             if (Sys.regs(x).failed()) {
-                x.console("sysctl: unable to open directory \"" + dir + "\"");
+                Shell.fail(x, 1, "sysctl: unable to open directory \"" + dir + "\"");
                 return List.of();
             }
             Vfs vfs = x.kernel().extension(Vfs.class, Vfs::new);
@@ -414,16 +414,16 @@ final class ShellTools {
         ops.add(Sys.user("sysctl", x -> {
             Regs r = Sys.regs(x);
             if (r.failed()) {
-                x.console("sysctl: cannot stat " + path + ": " + r.errno.text());
+                Shell.fail(x, 1, "sysctl: cannot stat " + path + ": " + r.errno.text());
                 return List.of();
             }
             int mode = (int) r.ret;
             if ((mode & S_IWUSR) == 0) {
-                x.console("sysctl: setting key \"" + name + "\": " + Errno.EPERM.text());
+                Shell.fail(x, 1, "sysctl: setting key \"" + name + "\": " + Errno.EPERM.text());
                 return List.of();
             }
             if ((mode & Vfs.S_IFDIR) == Vfs.S_IFDIR) {
-                x.console("sysctl: setting key \"" + name + "\": " + Errno.EISDIR.text());
+                Shell.fail(x, 1, "sysctl: setting key \"" + name + "\": " + Errno.EISDIR.text());
                 return List.of();
             }
             return openThen("sysctl", path, OpenFlags.O_WRONLY, e -> switch (e) {
@@ -440,7 +440,7 @@ final class ShellTools {
                     end.add(Sys.act("sysctl", w -> {
                         if (failed != null) {
                             // close_stream reports the buffered write's error.
-                            w.console("sysctl: setting key \"" + name + "\": " + failed.text());
+                            Shell.fail(w, 1, "sysctl: setting key \"" + name + "\": " + failed.text());
                         } else if (!o.quiet) {
                             w.console(o.printName ? name + " = " + value : value);
                         }

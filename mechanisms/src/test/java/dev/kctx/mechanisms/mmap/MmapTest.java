@@ -265,12 +265,53 @@ class MmapTest {
         Backing b = new Backing(3);
         RunResult r = shell(b, program(SigUser.sigaction(Signo.SIGSEGV, faultHandler()), openMap(3L * Page.PAGE_SIZE, OpenFlags.O_RDWR, RW),
                 MmUser.storeString("a", 0, "zero\0"), MmUser.storeString("a", 2L * Page.PAGE_SIZE, "two\0"),
-                MmUser.munmap("a", Page.PAGE_SIZE, Page.PAGE_SIZE), say(x -> "areas: " + Mm.of(x).areas().size()),
+                MmUser.munmap("a", Page.PAGE_SIZE, Page.PAGE_SIZE), say(x -> "areas: " + Mm.of(x).areas().stream().filter(v -> v.file() != null).count()),
                 show(0), show(2L * Page.PAGE_SIZE), show(Page.PAGE_SIZE)), "./prog");
         assertEquals(List.of("# insmod pages.ko", "# ./prog", "areas: 2", "read: zero", "read: two", "SIGSEGV code 1 at offset 4096"),
                 console(r), "two areas left around the hole");
         assertEquals(3, b.opens, "the mmap, then one open per piece");
         assertEquals(3, b.closes, "the split-off original, then both pieces at exit");
         assertEquals(2, b.faults, "the kept pages were not faulted again");
+    }
+
+    @Test
+    @DisplayName("/proc/PID/maps shows the program's text and data, the heap brk grew and shrank, the driver's mapping and the"
+            + " stack in show_map_vma's format; munmap takes the mapping out; the file goes with the process")
+    void procPidMaps() {
+        Backing b = new Backing(1);
+        Program prog = dev.kctx.mechanisms.Transcripts.program(openMap(Page.PAGE_SIZE, OpenFlags.O_RDWR, RW),
+                MmUser.sbrk(0x3000), MmUser.sbrk(-0x1000), "cat /proc/4243/maps", MmUser.munmap("a", 0, Page.PAGE_SIZE),
+                MmUser.sbrk(-0x2000), "cat /proc/4243/maps");
+        RunResult r = shell(b, prog, "./prog", "cat /proc/4243/maps");
+        String text = "00400000-00402000 r-xp 00000000 08:01 161048                             /root/prog";
+        String data = "00402000-00403000 rw-p 00002000 08:01 161048                             /root/prog";
+        String stack = "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]";
+        assertEquals(List.of("# insmod pages.ko", "# ./prog", "# cat /proc/4243/maps", text, data,
+                "00403000-00405000 rw-p 00000000 00:00 0                                  [heap]",
+                "7ffff7ff7000-7ffff7ff8000 rw-s 00000000 00:00 161703                     /sys/kernel/debug/pages",
+                stack, "# cat /proc/4243/maps", text, data, stack,
+                "# cat /proc/4243/maps", "cat: /proc/4243/maps: No such file or directory"), console(r), "the areas at each point");
+        assertEquals(List.of("NR 12 = " + 0x406000, "NR 12 = " + 0x405000, "NR 12 = " + 0x403000), events(r, "sys_exit").stream()
+                .filter(a -> a.startsWith("NR 12 ")).toList(), "brk returns the new break");
+    }
+
+    @Test
+    @DisplayName("an anonymous private mapping: zeroed pages made at the first touch (one page_fault_user each), listed without a"
+            + " name in /proc/PID/maps, gone after munmap")
+    void anonymousMapping() {
+        Program prog = dev.kctx.mechanisms.Transcripts.program(MmUser.mmapAnonymous(2L * Page.PAGE_SIZE, RW, "a"),
+                MmUser.load("a", 0, 1, (x, bytes) -> x.console("first byte: " + bytes[0])),
+                MmUser.storeString("a", Page.PAGE_SIZE, "anon\0"), show(Page.PAGE_SIZE), show(Page.PAGE_SIZE),
+                "cat /proc/4243/maps", MmUser.munmap("a", 0, 2L * Page.PAGE_SIZE), show(0));
+        RunResult r = shell(new Backing(1), prog, "./prog", "echo $?");
+        assertEquals(List.of("# insmod pages.ko", "# ./prog", "first byte: 0", "read: anon", "read: anon", "# cat /proc/4243/maps",
+                "00400000-00402000 r-xp 00000000 08:01 161048                             /root/prog",
+                "00402000-00403000 rw-p 00002000 08:01 161048                             /root/prog",
+                "7ffff7ff6000-7ffff7ff8000 rw-p 00000000 00:00 0 ",
+                "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]",
+                "Segmentation fault", "# echo $?", "139"), console(r), "the mapping's life");
+        assertEquals(List.of("address=0x7ffff7ff6000 ip=0x400000 error_code=0x4", "address=0x7ffff7ff7000 ip=0x400000 error_code=0x6",
+                "address=0x7ffff7ff6000 ip=0x400000 error_code=0x4"), events(r, "page_fault_user"),
+                "a read fault, a write fault on the second page, then the fault after munmap");
     }
 }

@@ -290,6 +290,33 @@ class NetlinkTest {
     }
 
     @Test
+    @DisplayName("a broadcast never waits: a full subscriber is overrun while the other gets the message (0); once the full one has"
+            + " set NETLINK_BROADCAST_ERROR the same broadcast returns ENOBUFS (netlink_broadcast_filtered)")
+    void broadcastToAFullQueue() {
+        NetMachine m = new NetMachine();
+        List<Op> floods = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            floods.addAll(send("c", "bcast m" + i, NlMsg.NLM_F_REQUEST, i));
+        }
+        List<Op> again = new ArrayList<>();
+        for (int i = 4; i <= 5; i++) {
+            again.addAll(send("c", "bcast m" + i, NlMsg.NLM_F_REQUEST, i));
+        }
+        RunResult r = run(m, m.builder(MODULES, Map.of()).process("nlc", 0, 0, program(
+                sh("insmod nltest.ko"),
+                NetlinkUser.socket("a", NLTEST), NetlinkUser.bind("a", 0, 1), NetlinkUser.setsockopt("a", Option.SO_RCVBUF, 1),
+                NetlinkUser.socket("b", NLTEST), NetlinkUser.bind("b", 5000, 1),
+                NetlinkUser.socket("c", NLTEST), NetlinkUser.bind("c", 6000, 0),
+                floods, NetlinkUser.setsockopt("a", Option.NETLINK_BROADCAST_ERROR, 1), show("a asks for errors"), again,
+                sh("dmesg")), 4300));
+        List<String> log = Transcripts.dmesg(r).stream().filter(l -> l.startsWith("broadcast: ")).toList();
+        assertEquals(5, log.size(), "five broadcasts: " + log);
+        assertEquals(List.of("broadcast: 0", "broadcast: 0", "broadcast: 0"), log.subList(0, 3),
+                "without NETLINK_BROADCAST_ERROR b got each one: 0, though a overflowed");
+        assertEquals(List.of("broadcast: -105", "broadcast: -105"), log.subList(3, 5), "with it, -ENOBUFS while a stays full");
+    }
+
+    @Test
     @DisplayName("kernel to user on a full queue: EAGAIN to the kernel, the receiver overrun: ENOBUFS on its next recvmsg, then the queued messages; nothing more until it has read its queue empty")
     void kernelToFullQueue() {
         NetMachine m = new NetMachine();

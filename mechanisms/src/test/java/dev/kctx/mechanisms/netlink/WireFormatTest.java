@@ -123,7 +123,7 @@ class WireFormatTest {
     }
 
     @Test
-    @DisplayName("policy violations fail as validate_nla does: EINVAL for an unknown type, a wrong fixed length, a missing NUL (within len + 1), a missing or unexpected NLA_F_NESTED, trailing bytes; ERANGE for too long or empty strings, flags with data, long binaries")
+    @DisplayName("policy violations fail as validate_nla does: EINVAL for an unknown type, a wrong fixed length, a missing NUL (within len + 1), a missing or unexpected NLA_F_NESTED, trailing bytes; ERANGE for too long or empty strings, flags with data, long binaries, a nested attribute shorter than a header")
     void policyRejects() {
         assertEquals(Errno.EINVAL, violation(Nla.u32(8, 1)), "type above maxattr");
         assertEquals(Errno.EINVAL, violation(new Nla(0, new byte[0])), "type 0");
@@ -137,6 +137,7 @@ class WireFormatTest {
         assertEquals(Errno.ERANGE, violation(new Nla(5, new byte[4])), "BINARY longer than 3");
         assertEquals(Errno.EINVAL, violation(Nla.nestedNoflag(6, List.of())), "NESTED without NLA_F_NESTED");
         assertEquals(Errno.EINVAL, violation(Nla.nested(2, List.of())), "NLA_F_NESTED on a u32");
+        assertEquals(Errno.ERANGE, violation(new Nla(6 | Nla.NLA_F_NESTED, new byte[2])), "a NESTED of 2 bytes, shorter than a header");
         byte[] trailing = Arrays.copyOf(Nla.u32(2, 1).encode(), 10);
         assertEquals(Errno.EINVAL, assertThrows(KernelError.class, () -> NlaPolicy.parse(trailing, 7, POLICY)).errno(),
                 "bytes left over after the last attribute");

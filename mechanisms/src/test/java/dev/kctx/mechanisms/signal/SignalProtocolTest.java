@@ -76,6 +76,19 @@ class SignalProtocolTest {
     }
 
     @Test
+    @DisplayName("the first instance of a standard signal carries its siginfo: two sigqueue(SIGUSR1) while blocked deliver once, with"
+            + " the first one's value and SI_QUEUE (legacy_queue drops only the second)")
+    void standardSignalKeepsFirstSiginfo() {
+        RunResult r = one(program(
+                SigUser.sigaction(Signo.SIGUSR1, printer()),
+                SigUser.sigprocmask(SIG_BLOCK, Signo.set(Signo.SIGUSR1)),
+                SigUser.sigqueue(x -> x.pid(), Signo.SIGUSR1, 7), SigUser.sigqueue(x -> x.pid(), Signo.SIGUSR1, 8),
+                SigUser.sigprocmask(SIG_UNBLOCK, Signo.set(Signo.SIGUSR1)),
+                say("after unblock")));
+        assertEquals(List.of("SIGUSR1 value 7 code -1", "after unblock"), console(r), "one delivery, the first instance's si_value");
+    }
+
+    @Test
     @DisplayName("three instances of a realtime signal are queued and delivered three times, in the order sent, each with its value")
     void realtimeSignalsQueue() {
         RunResult r = one(program(
