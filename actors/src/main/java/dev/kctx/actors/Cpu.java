@@ -1393,8 +1393,9 @@ public final class Cpu {
             if (traceEnabled && nr != dev.kctx.actors.program.Syscalls.EXCEPTION) {
                 record("sys_exit", "NR " + nr + " = " + ret, nr);
             }
-            if (cur.atomic.irqsDisabled()) {
-                // syscall_exit_to_user_mode_prepare (kernel/entry/common.c, Linux 6.6, CONFIG_PROVE_LOCKING):
+            if (cur.atomic.irqsDisabled() && nr != dev.kctx.actors.program.Syscalls.EXCEPTION) {
+                // syscall_exit_to_user_mode_prepare (kernel/entry/common.c, Linux 6.6, CONFIG_PROVE_LOCKING; a page fault
+                // returns through irqentry_exit instead):
                 // WARN(irqs_disabled(), "syscall %lu left IRQs disabled", nr), then local_irq_enable();
                 // before lockdep_sys_exit's check of held locks
                 gate.report(ReportKind.SYSCALL_LEFT_IRQS_DISABLED, "syscall " + nr + " left IRQs disabled", cur.atomic,
