@@ -279,11 +279,12 @@ final class TraceEvents {
                         + " __get_str(sa_handler), REC->sa_flags",
                 Pattern.compile("sig=" + num("sig") + " errno=" + num("errno") + " code="
                         + num("code") + " sa_handler=(?<sahandler>\\S+) sa_flags=(?<saflags>[0-9a-f]+)"));
-        // exceptions/page_fault_user (arch/x86/include/asm/trace/exceptions.h) also has ip, which kctx does not model.
+        // exceptions/page_fault_user (arch/x86/include/asm/trace/exceptions.h, class x86_exceptions): address, ip,
+        // error_code. The kernel prints address and ip with %ps; kctx's addresses have no symbols, so 0x%lx.
         kernel("exceptions", "page_fault_user", List.of(new Field("unsigned long", "address", Kind.HEX64),
-                        new Field("unsigned long", "error_code", Kind.HEX64)),
-                "\"address=0x%lx error_code=0x%lx\", REC->address, REC->error_code",
-                Pattern.compile("address=0x(?<address>[0-9a-f]+) error_code=0x(?<errorcode>[0-9a-f]+)"));
+                        new Field("unsigned long", "ip", Kind.HEX64), new Field("unsigned long", "error_code", Kind.HEX64)),
+                "\"address=0x%lx ip=0x%lx error_code=0x%lx\", REC->address, REC->ip, REC->error_code",
+                Pattern.compile("address=0x(?<address>[0-9a-f]+) ip=0x(?<ip>[0-9a-f]+) error_code=0x(?<errorcode>[0-9a-f]+)"));
         // timer_expire_entry (include/trace/events/timer.h) has the timer's address; kctx has its name.
         kernel("timer", "timer_expire_entry", List.of(str("timer")), "\"timer=%s\", __get_str(timer)",
                 shape("timer=$timer"));
