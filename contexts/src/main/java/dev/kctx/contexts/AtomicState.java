@@ -15,6 +15,8 @@ public final class AtomicState {
     private int preemptCount;
     private boolean irqsDisabled;
     private int rcuDepth;
+    /** current->pagefault_disabled (include/linux/uaccess.h): apart from preempt_count since Linux 4.2. */
+    private int pagefaultDisabled;
     private final List<HeldLock> held = new ArrayList<>();
     private final java.util.Map<String, java.util.ArrayDeque<Boolean>> savedFlags = new java.util.HashMap<>();
 
@@ -166,6 +168,33 @@ public final class AtomicState {
 
     public void rcuReadLock() {
         rcuDepth++;
+    }
+
+    /** pagefault_disable(): the fault handler will not sleep for this task (pagefault_disabled_inc). */
+    public void pagefaultDisable() {
+        pagefaultDisabled++;
+    }
+
+    /** pagefault_enable(); false (and nothing changes) when it was not disabled. */
+    public boolean pagefaultEnable() {
+        if (pagefaultDisabled == 0) {
+            return false;
+        }
+        pagefaultDisabled--;
+        return true;
+    }
+
+    /** pagefault_disabled(). */
+    public boolean pagefaultDisabled() {
+        return pagefaultDisabled != 0;
+    }
+
+    /**
+     * faulthandler_disabled() (include/linux/uaccess.h): pagefault_disabled() || in_atomic(); a
+     * fault on a user address then fails (-EFAULT) instead of sleeping to bring the page in.
+     */
+    public boolean faulthandlerDisabled() {
+        return pagefaultDisabled != 0 || inAtomic();
     }
 
     /** Returns false (and changes nothing) when no RCU reader was open. */

@@ -34,6 +34,10 @@ public final class Gate {
     }
 
     public boolean check(KernelCall call, AtomicState st, Where where) {
+        if (call.mightFault() && st.pagefaultDisabled()) {
+            // __might_fault: if (pagefault_disabled()) return;
+            return true;
+        }
         return switch (call.sleep()) {
             case NEVER -> true;
             case MIGHT_SLEEP -> mightSleep(call.site(), st, where);

@@ -146,4 +146,12 @@ public enum KernelCall {
     public boolean canSleep() {
         return sleep != Sleep.NEVER || blocksUnannotated;
     }
+
+    /**
+     * The calls whose check is might_fault (mm/memory.c __might_fault, Linux 6.6), which returns
+     * before __might_sleep when pagefault_disabled(): under pagefault_disable() they do not warn.
+     */
+    public boolean mightFault() {
+        return this == COPY_TO_USER || this == COPY_FROM_USER || this == GET_USER || this == PUT_USER;
+    }
 }

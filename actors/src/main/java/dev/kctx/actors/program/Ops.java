@@ -668,10 +668,29 @@ public final class Ops {
         }
     }
 
-    /** copy_to_user / copy_from_user: might_fault, so they may sleep. */
-    public record CopyUser(long bytes, boolean toUser) implements Op {
+    /**
+     * copy_to_user / copy_from_user: might_fault, so they may sleep, unless pagefault_disable()
+     * is in force (__might_fault returns early). {@code present} false: the user page is not
+     * resident; the fault handler brings it in (the copy succeeds) unless faulthandler_disabled()
+     * (pagefault_disabled() or in_atomic(), arch/x86/mm/fault.c do_user_addr_fault), in which case
+     * the copy fails: the uncopied byte count comes back, the driver returns -EFAULT, and
+     * {@code onFault} (its error path) runs.
+     */
+    public record CopyUser(long bytes, boolean toUser, boolean present, List<Op> onFault) implements Op {
+        public CopyUser {
+            onFault = List.copyOf(onFault);
+        }
+
+        public CopyUser(long bytes, boolean toUser) {
+            this(bytes, toUser, true, List.of());
+        }
+
         public Outcome execute(Exec x) {
             x.check(toUser ? KernelCall.COPY_TO_USER : KernelCall.COPY_FROM_USER, describe());
+            if (!present && x.atomic().faulthandlerDisabled()) {
+                x.trace("kctx_fault", describe() + " = " + bytes + " not copied (-EFAULT: page not present, fault handler disabled)");
+                return onFault.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(onFault);
+            }
             return Outcome.Next.INSTANCE;
         }
 
@@ -839,7 +858,10 @@ public final class Ops {
         PREEMPT_DISABLE("preempt_disable()"),
         PREEMPT_ENABLE("preempt_enable()"),
         RCU_READ_LOCK("rcu_read_lock()"),
-        RCU_READ_UNLOCK("rcu_read_unlock()");
+        RCU_READ_UNLOCK("rcu_read_unlock()"),
+        /** pagefault_disable() (include/linux/uaccess.h): copy_*_user no longer may sleep; a missing page is -EFAULT. */
+        PAGEFAULT_DISABLE("pagefault_disable()"),
+        PAGEFAULT_ENABLE("pagefault_enable()");
 
         private final String text;
 
@@ -877,6 +899,8 @@ public final class Ops {
                 case PREEMPT_ENABLE -> a.preemptEnable();
                 case RCU_READ_LOCK -> a.rcuReadLock();
                 case RCU_READ_UNLOCK -> a.rcuReadUnlock();
+                case PAGEFAULT_DISABLE -> a.pagefaultDisable();
+                case PAGEFAULT_ENABLE -> a.pagefaultEnable();
             }
             return x.needsCheckpoint() ? Outcome.Checkpoint.INSTANCE : Outcome.Next.INSTANCE;
         }

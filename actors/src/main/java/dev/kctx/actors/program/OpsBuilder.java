@@ -224,6 +224,15 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(Ops.Simple.RCU_READ_LOCK);
     }
 
+    /** pagefault_disable(): copy_*_user then does not might_fault, and fails on a page that is not present. */
+    public B pagefaultDisable() {
+        return op(Ops.Simple.PAGEFAULT_DISABLE);
+    }
+
+    public B pagefaultEnable() {
+        return op(Ops.Simple.PAGEFAULT_ENABLE);
+    }
+
     public B rcuReadUnlock() {
         return op(Ops.Simple.RCU_READ_UNLOCK);
     }

@@ -91,10 +91,10 @@ final class StandardOps {
                 (a, o) -> o.vmalloc(a.integer("vmalloc: BYTES", 0, MAX_BYTES)));
         r.register("alloc_skb", "alloc_skb: GFP_KERNEL | GFP_ATOMIC | {size: BYTES, flags: GFP_KERNEL | GFP_ATOMIC}",
                 OpRegistry.KERNEL, StandardOps::allocSkb);
-        r.register("copy_to_user", "copy_to_user: BYTES", OpRegistry.KERNEL,
-                (a, o) -> o.copyToUser(a.integer("copy_to_user: BYTES", 0, MAX_BYTES)));
-        r.register("copy_from_user", "copy_from_user: BYTES", OpRegistry.KERNEL,
-                (a, o) -> o.copyFromUser(a.integer("copy_from_user: BYTES", 0, MAX_BYTES)));
+        r.register("copy_to_user", "copy_to_user: BYTES | {bytes: BYTES, present: false, on_fault: [OPERATIONS]}",
+                OpRegistry.KERNEL, (a, o) -> copyUser(a, o, true));
+        r.register("copy_from_user", "copy_from_user: BYTES | {bytes: BYTES, present: false, on_fault: [OPERATIONS]}",
+                OpRegistry.KERNEL, (a, o) -> copyUser(a, o, false));
         r.register("get_user", "get_user | get_user: NAME", OpRegistry.KERNEL,
                 (a, o) -> o.op(label(a, KernelCall.GET_USER, "x, ptr")));
         r.register("put_user", "put_user | put_user: NAME", OpRegistry.KERNEL,
@@ -182,6 +182,25 @@ final class StandardOps {
                     + " may sleep to reclaim memory instead", "flags without __GFP_DIRECT_RECLAIM, e.g. GFP_ATOMIC or GFP_NOWAIT");
         }
         o.op(new Ops.Kmalloc(size, gfp, onFailure));
+    }
+
+    /**
+     * copy_to_user / copy_from_user: {@code BYTES}, or {@code {bytes, present, on_fault}} for a
+     * user page that is not resident: with pagefault_disable() (or in atomic context) the copy
+     * fails and {@code on_fault}, the driver's -EFAULT path, runs (Ops.CopyUser).
+     */
+    private static void copyUser(OpArg a, OpSink o, boolean toUser) {
+        String op = toUser ? "copy_to_user" : "copy_from_user";
+        Node v = a.value(op + ": BYTES");
+        if (!(v instanceof Node.MapNode)) {
+            o.op(new Ops.CopyUser(Values.integer(v, op, 0, MAX_BYTES), toUser));
+            return;
+        }
+        Fields f = a.fields(op + ": {bytes: 64, present: false, on_fault: [OPERATIONS]}", List.of("bytes", "present", "on_fault"));
+        long bytes = Values.integer(f.req("bytes", "BYTES"), op + " bytes", 0, MAX_BYTES);
+        boolean present = f.opt("present").map(n -> Values.bool(n, op + " present")).orElse(true);
+        List<Op> onFault = f.opt("on_fault").map(n -> a.body(n, a.kind(), "on_fault of " + op)).orElse(List.of());
+        o.op(new Ops.CopyUser(bytes, toUser, present, onFault));
     }
 
     /** A GFP flag expression: names of include/linux/gfp_types.h joined by '|'. */
