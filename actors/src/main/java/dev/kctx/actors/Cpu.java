@@ -1303,6 +1303,11 @@ public final class Cpu {
         }
 
         @Override
+        public void touchWatchdog(boolean nmi) {
+            lockups.touch(nmi);
+        }
+
+        @Override
         public void printk(String line) {
             long us = now / 1000;
             String formatted = String.format("[%5d.%06d] %s", us / 1_000_000, us % 1_000_000, line);

@@ -56,6 +56,10 @@ final class LockupDetector {
     private long touchTs;
     private long reportTs;
     private long touchedAt;
+    /** watchdog_report_ts == SOFTLOCKUP_DELAY_REPORT: touched by known slow code. */
+    private boolean delayReport;
+    /** watchdog_hardlockup_touched. */
+    private boolean hardTouched;
     /** softlockup_fn is queued on the stopper and has not run (the completion is not done). */
     private boolean stopperQueued;
     private long stopperQueuedAt;
@@ -123,7 +127,11 @@ final class LockupDetector {
             stopperQueuedAt = now;
         }
         long nowTs = timestamp(now);
-        if (nowTs > reportTs + softThresh) {
+        if (delayReport) {
+            // touched by known slow code: reset the report period, no check this time
+            delayReport = false;
+            reportTs = nowTs;
+        } else if (nowTs > reportTs + softThresh) {
             long duration = nowTs - touchTs;
             reportTs = nowTs;
             reportSoft(duration);
@@ -142,12 +150,25 @@ final class LockupDetector {
         }
     }
 
+    /**
+     * touch_softlockup_watchdog (touch_softlockup_watchdog_sched: report_ts = SOFTLOCKUP_DELAY_REPORT)
+     * or, with {@code nmi}, touch_nmi_watchdog (arch_touch_nmi_watchdog: watchdog_hardlockup_touched,
+     * then touch_softlockup_watchdog).
+     */
+    void touch(boolean nmi) {
+        if (nmi) {
+            hardTouched = true;
+        }
+        delayReport = true;
+    }
+
     /** The CPU reschedules (or is idle): the stopper, first of all classes, runs softlockup_fn. */
     void stopperRuns() {
         if (stopperQueued) {
             stopperQueued = false;
             touchTs = timestamp(c.now);
             reportTs = touchTs;
+            delayReport = false;
             touchedAt = c.now;
         }
     }
@@ -159,6 +180,10 @@ final class LockupDetector {
     /** The perf NMI: watchdog_hardlockup_check. */
     void onNmi(long now) {
         c.post(new Cpu.WatchdogNmi(now + nmiPeriod), c.id, ContextLevel.HARDIRQ, timerSource(c.id));
+        if (hardTouched) {
+            hardTouched = false;
+            return;
+        }
         if (hrtimerInterrupts != saved) {
             saved = hrtimerInterrupts;
             hardWarned = false;

@@ -215,4 +215,19 @@ class EngineLockupTest {
         assertTrue(r.trace().stream().anyMatch(t -> t.event().equals("irq_handler_entry") && t.timeNs() == us(50)),
                 "local_irq_enable() after the WARN: the IRQ at 50 us is taken at once");
     }
+
+    @Test
+    @DisplayName("touch_nmi_watchdog in an IRQs-off poll loop, touch_softlockup_watchdog in a busy one: no lockup reported")
+    void touchedWatchdogs() {
+        RunResult nmi = Runs.run(testKit, hog(MachineSpec.Preempt.NONE, Program.builder().localIrqDisable()
+                .loop(12, b -> b.mdelay(s(1)).touchWatchdog(true)).localIrqEnable().msleep(s(1)).build()), s(14));
+        assertEquals(List.of(), nmi.reports(), "each NMI finds the watchdog touched; the late hrtimer starts a new period");
+        RunResult soft = Runs.run(testKit, hog(MachineSpec.Preempt.NONE,
+                Program.builder().loop(30, b -> b.compute(s(1)).touchWatchdog(false)).build()), s(31));
+        assertEquals(List.of(), soft.reports(), "every tick finds the report period reset");
+        RunResult untouched = Runs.run(testKit, hog(MachineSpec.Preempt.NONE,
+                Program.builder().loop(30, b -> b.compute(s(1))).build()), s(31));
+        assertEquals(List.of(ReportKind.SOFT_LOCKUP), untouched.reports().stream().map(Report::kind).toList(),
+                "the same loop without the touch is a soft lockup");
+    }
 }

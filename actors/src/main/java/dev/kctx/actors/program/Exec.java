@@ -56,6 +56,15 @@ public interface Exec {
         return true;
     }
 
+    /**
+     * touch_softlockup_watchdog() ({@code nmi} false) or touch_nmi_watchdog() ({@code nmi} true) on
+     * this CPU (kernel/watchdog.c): the code says it is legitimately busy; the soft detector starts
+     * a new report period at its next tick, and touch_nmi_watchdog also makes the next NMI skip its
+     * check. A no-op where no lockup detector runs.
+     */
+    default void touchWatchdog(boolean nmi) {
+    }
+
     /** Appends a line to the simulated kernel log (dmesg). */
     void printk(String line);
 

@@ -669,6 +669,29 @@ public final class Ops {
     }
 
     /**
+     * touch_softlockup_watchdog() / touch_nmi_watchdog() (kernel/watchdog.c): legal in any context;
+     * tells the lockup detectors of this CPU that the code is slow on purpose (Exec.touchWatchdog).
+     */
+    public enum TouchWatchdog implements Op {
+        SOFTLOCKUP("touch_softlockup_watchdog()"), NMI("touch_nmi_watchdog()");
+
+        private final String text;
+
+        TouchWatchdog(String text) {
+            this.text = text;
+        }
+
+        public Outcome execute(Exec x) {
+            x.touchWatchdog(this == NMI);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return text;
+        }
+    }
+
+    /**
      * copy_to_user / copy_from_user: might_fault, so they may sleep, unless pagefault_disable()
      * is in force (__might_fault returns early). {@code present} false: the user page is not
      * resident; the fault handler brings it in (the copy succeeds) unless faulthandler_disabled()

@@ -224,6 +224,11 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(Ops.Simple.RCU_READ_LOCK);
     }
 
+    /** touch_nmi_watchdog() ({@code nmi}) or touch_softlockup_watchdog(): this CPU's long work is on purpose. */
+    public B touchWatchdog(boolean nmi) {
+        return op(nmi ? Ops.TouchWatchdog.NMI : Ops.TouchWatchdog.SOFTLOCKUP);
+    }
+
     /** pagefault_disable(): copy_*_user then does not might_fault, and fails on a page that is not present. */
     public B pagefaultDisable() {
         return op(Ops.Simple.PAGEFAULT_DISABLE);

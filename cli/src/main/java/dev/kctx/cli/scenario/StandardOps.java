@@ -119,6 +119,13 @@ final class StandardOps {
                 o.op(s);
             });
         }
+        for (Ops.TouchWatchdog t : Ops.TouchWatchdog.values()) {
+            String name = t.describe().substring(0, t.describe().indexOf('('));
+            r.register(name, name, OpRegistry.KERNEL, (a, o) -> {
+                a.none();
+                o.op(t);
+            });
+        }
         r.register("printk", "printk: TEXT", OpRegistry.KERNEL, (a, o) -> o.printk(a.string("printk: TEXT")));
         r.register("call_usermodehelper", "call_usermodehelper: {path: /sbin/NAME, argv: [ARG...], wait: UMH_WAIT_PROC}",
                 OpRegistry.KERNEL, UpcallSection::op);
