@@ -68,8 +68,8 @@ public final class LockValidator {
     /** One acquisition as lockdep remembers it in held_locks. */
     private static final class Held {
         final LockClass cls;
-        /** 0 write, 1 read, 2 recursive read. */
-        final int read;
+        /** 0 write, 1 read, 2 recursive read; a downgrade_write turns 0 into 1. */
+        int read;
         final boolean trylock;
         final int irqContext;
         final String op;
@@ -122,6 +122,22 @@ public final class LockValidator {
      * if not held. Returns false when it reported.
      */
     public boolean release(AtomicState st, Where where, String lockClass) {
+        return onHeld(st, where, lockClass, (stack, i) -> stack.remove((int) i));
+    }
+
+    /**
+     * lock_downgrade (kernel/locking/lockdep.c __lock_downgrade), from downgrade_write: the held
+     * write acquisition of {@code lockClass} becomes a (non-recursive) read one, as if taken by
+     * down_read. Reports bad-unlock-balance when the class is not held, as __lock_downgrade does
+     * through print_unlock_imbalance_bug. Returns false when it reported.
+     */
+    public boolean downgrade(AtomicState st, Where where, String lockClass) {
+        return onHeld(st, where, lockClass, (stack, i) -> stack.get(i).read = 1);
+    }
+
+    /** find_held_lock, then {@code action} on the entry found, or print_unlock_imbalance_bug; false when it reported. */
+    private boolean onHeld(AtomicState st, Where where, String lockClass,
+                           java.util.function.BiConsumer<List<Held>, Integer> action) {
         List<Report> out = new ArrayList<>();
         boolean held;
         synchronized (this) {
@@ -129,7 +145,7 @@ public final class LockValidator {
             int i = findHeld(stack, lockClass);
             held = i >= 0;
             if (held) {
-                stack.remove(i);
+                action.accept(stack, i);
             } else {
                 emit(out, badUnlock(where, lockClass), st, where);
             }
@@ -214,7 +230,11 @@ public final class LockValidator {
         return (st.inHardirq() ? CTX_HARDIRQ : 0) + (st.inServingSoftirq() ? CTX_SOFTIRQ : 0);
     }
 
-    /** lockdep's read argument: queued rwlocks make read_lock recursive only in interrupt context. */
+    /**
+     * lockdep's read argument: queued rwlocks make read_lock recursive only in interrupt context
+     * (lockdep.c read_lock_is_recursive); down_read is always 1, never recursive (rwsem.c down_read:
+     * rwsem_acquire_read, i.e. lock_acquire_shared).
+     */
     private static int readLevel(LockClassKind kind, boolean read, AtomicState st) {
         if (!read || !kind.hasReaders()) {
             return 0;
