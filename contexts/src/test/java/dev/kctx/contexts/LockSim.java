@@ -160,6 +160,20 @@ final class LockSim {
             return unlock("mutex_unlock", name);
         }
 
+        /**
+         * An acquisition of lock {@code instance} in class {@code cls} at {@code subclass}: what
+         * spin_lock (subclass 0) or spin_lock_nested, mutex_lock_nested, down_read_nested... do.
+         */
+        Ctx lockInClass(String call, String instance, String cls, int subclass, LockClassKind kind, boolean read) {
+            validator.acquire(st, where(call + "(" + instance + ")"), instance, cls, subclass, kind, read, false);
+            st.pushLock(new HeldLock(instance, call, read));
+            return this;
+        }
+
+        boolean unlockInstance(String call, String instance) {
+            return unlock(call, instance);
+        }
+
         Ctx downRead(String name) {
             return lock("down_read", name, LockClassKind.RWSEM, true, false);
         }

@@ -569,6 +569,12 @@ public final class KernelObjects {
         kernelLog.add(line);
     }
 
+    /** The lockdep class of {@code lock} (see {@link LockClasses}): its declared class, else its own name. */
+    public String lockClass(String lock) {
+        Object v = extensions.get(LockClasses.class);
+        return v == null ? lock : ((LockClasses) v).classOf(lock);
+    }
+
     /**
      * Machine-wide state of a mechanism (its registry, the VFS, the module list), created on first
      * use. Like the locks, it is touched by one context at a time.

@@ -216,24 +216,51 @@ public final class Ops {
      * preemption, bottom halves or IRQs as the variant says, and lockdep's lock_acquire. A separate
      * step, so that a spinning retry does not repeat it.
      */
-    public record SpinLockPrepare(String lock, SpinVariant variant, LockMode mode) implements Op {
+    public record SpinLockPrepare(String lock, SpinVariant variant, LockMode mode, int subclass) implements Op {
+        public SpinLockPrepare {
+            requireSubclass(subclass);
+        }
+
         public SpinLockPrepare(String lock, SpinVariant variant) {
             this(lock, variant, LockMode.SPIN);
+        }
+
+        public SpinLockPrepare(String lock, SpinVariant variant, LockMode mode) {
+            this(lock, variant, mode, 0);
         }
 
         public Outcome execute(Exec x) {
             x.check(KernelCall.SPIN_LOCK, describe());
             disable(x, lock, variant);
-            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, mode.classKind(), mode == LockMode.READ, false);
+            lockdepAcquire(x, describe(), lock, subclass, mode.classKind(), mode == LockMode.READ, false);
             return Outcome.Next.INSTANCE;
         }
 
         public String describe() {
-            return mode.lockName(variant) + "(" + lock + ")";
+            return subclass == 0 ? mode.lockName(variant) + "(" + lock + ")"
+                    : mode.lockName(variant) + "_nested(" + lock + ", " + subclass + ")";
         }
 
         public boolean traced() {
             return false;
+        }
+    }
+
+    /**
+     * lockdep's lock_acquire for {@code lock}, in its class (the declared one, {@link LockClasses})
+     * at {@code subclass}: 0, or a nesting annotation's (spin_lock_nested, mutex_lock_nested,
+     * down_read_nested, down_write_nested).
+     */
+    static void lockdepAcquire(Exec x, String op, String lock, int subclass, dev.kctx.contexts.LockClassKind kind,
+                               boolean read, boolean trylock) {
+        x.lockdep().acquire(x.atomic(), x.where(op), lock, x.kernel().lockClass(lock), subclass, kind, read, trylock);
+    }
+
+    /** A lockdep subclass: 0..MAX_LOCKDEP_SUBCLASSES-1 (include/linux/lockdep_types.h). */
+    static void requireSubclass(int subclass) {
+        if (subclass < 0 || subclass >= dev.kctx.contexts.LockValidator.MAX_LOCKDEP_SUBCLASSES) {
+            throw new IllegalArgumentException("lockdep subclass " + subclass + " is outside 0.."
+                    + (dev.kctx.contexts.LockValidator.MAX_LOCKDEP_SUBCLASSES - 1));
         }
     }
 
@@ -295,7 +322,7 @@ public final class Ops {
                 x.atomic().preemptEnable();
                 return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
             }
-            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, mode.classKind(), mode == LockMode.READ, true);
+            lockdepAcquire(x, describe(), lock, 0, mode.classKind(), mode == LockMode.READ, true);
             x.atomic().pushLock(new HeldLock(lock, mode.prefix + "_trylock", mode == LockMode.READ));
             return then.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(then);
         }
@@ -448,9 +475,14 @@ public final class Ops {
      * (__mutex_lock_common's signal_pending_state) leaves the wait list and lockdep's held locks, and
      * the call fails with -EINTR: {@code onInterrupt} runs, then the system call returns it.
      */
-    public record MutexLock(String lock, WaitMode mode, List<Op> onInterrupt) implements Op {
+    public record MutexLock(String lock, WaitMode mode, List<Op> onInterrupt, int subclass) implements Op {
         public MutexLock {
             onInterrupt = List.copyOf(onInterrupt);
+            requireSubclass(subclass);
+        }
+
+        public MutexLock(String lock, WaitMode mode, List<Op> onInterrupt) {
+            this(lock, mode, onInterrupt, 0);
         }
 
         public MutexLock(String lock) {
@@ -460,7 +492,7 @@ public final class Ops {
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(KernelCall.MUTEX_LOCK, describe());
-                x.lockdep().acquire(x.atomic(), x.where(describe()), lock, dev.kctx.contexts.LockClassKind.MUTEX, false, false);
+                lockdepAcquire(x, describe(), lock, subclass, dev.kctx.contexts.LockClassKind.MUTEX, false, false);
             }
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
             Object self = x.waitHandle().waiter();
@@ -484,7 +516,9 @@ public final class Ops {
         }
 
         public String describe() {
-            return "mutex_lock" + mode.suffix() + "(" + lock + ")";
+            // With lockdep, mutex_lock is mutex_lock_nested(lock, 0) (include/linux/mutex.h).
+            return subclass == 0 ? "mutex_lock" + mode.suffix() + "(" + lock + ")"
+                    : "mutex_lock" + mode.suffix() + "_nested(" + lock + ", " + subclass + ")";
         }
     }
 
@@ -590,9 +624,14 @@ public final class Ops {
      * out_nolock) leaves the wait list, which may let the waiters behind it have the lock
      * (rwsem_del_wake_waiter), and lockdep's held locks, and the call fails with -EINTR.
      */
-    public record RwsemDown(String lock, boolean write, WaitMode mode, List<Op> onInterrupt) implements Op {
+    public record RwsemDown(String lock, boolean write, WaitMode mode, List<Op> onInterrupt, int subclass) implements Op {
         public RwsemDown {
             onInterrupt = List.copyOf(onInterrupt);
+            requireSubclass(subclass);
+        }
+
+        public RwsemDown(String lock, boolean write, WaitMode mode, List<Op> onInterrupt) {
+            this(lock, write, mode, onInterrupt, 0);
         }
 
         public RwsemDown(String lock, boolean write) {
@@ -602,8 +641,7 @@ public final class Ops {
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(write ? KernelCall.DOWN_WRITE : KernelCall.DOWN_READ, describe());
-                x.lockdep().acquire(x.atomic(), x.where(describe()), lock, dev.kctx.contexts.LockClassKind.RWSEM, !write,
-                        false);
+                lockdepAcquire(x, describe(), lock, subclass, dev.kctx.contexts.LockClassKind.RWSEM, !write, false);
             }
             Lock l = x.kernel().lock(lock, LockType.RWSEM);
             Object self = x.waitHandle().waiter();
@@ -633,7 +671,7 @@ public final class Ops {
         }
 
         public String describe() {
-            return name() + "(" + lock + ")";
+            return subclass == 0 ? name() + "(" + lock + ")" : name() + "_nested(" + lock + ", " + subclass + ")";
         }
     }
 
@@ -721,7 +759,7 @@ public final class Ops {
             if (!got) {
                 return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
             }
-            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, dev.kctx.contexts.LockClassKind.RWSEM, !write, true);
+            lockdepAcquire(x, describe(), lock, 0, dev.kctx.contexts.LockClassKind.RWSEM, !write, true);
             x.atomic().pushLock(new HeldLock(lock, write ? "down_write_trylock" : "down_read_trylock", !write));
             return then.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(then);
         }

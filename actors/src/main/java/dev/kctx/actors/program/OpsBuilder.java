@@ -176,6 +176,27 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.RwsemTrylock(rwsem, write, t.ops(), o.ops()));
     }
 
+    /**
+     * spin_lock_nested (include/linux/spinlock.h): spin_lock, validated by lockdep in {@code subclass}
+     * (0..7) of the lock's class, so a second lock of one class can be held without a recursive
+     * locking report; the order between subclasses is still checked (kernel/locking/lockdep.c
+     * register_lock_class makes each subclass a class of its own).
+     */
+    public B spinLockNested(String lock, int subclass) {
+        op(new Ops.SpinLockPrepare(lock, SpinVariant.PLAIN, Ops.LockMode.SPIN, subclass));
+        return op(new Ops.SpinLockAcquire(lock, SpinVariant.PLAIN));
+    }
+
+    /** mutex_lock_nested (kernel/locking/mutex.c): mutex_lock in lockdep subclass {@code subclass} (0..7). */
+    public B mutexLockNested(String lock, int subclass) {
+        return op(new Ops.MutexLock(lock, Ops.WaitMode.UNINTERRUPTIBLE, List.of(), subclass));
+    }
+
+    /** down_read_nested / down_write_nested (kernel/locking/rwsem.c): in lockdep subclass {@code subclass} (0..7). */
+    public B downNested(String rwsem, boolean write, int subclass) {
+        return op(new Ops.RwsemDown(rwsem, write, Ops.WaitMode.UNINTERRUPTIBLE, List.of(), subclass));
+    }
+
     public B waitForCompletion(String name) {
         return op(new Ops.Completion(name, true));
     }

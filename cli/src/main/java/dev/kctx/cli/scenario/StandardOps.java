@@ -81,6 +81,7 @@ final class StandardOps {
         }
         r.register("up", "up: SEMAPHORE", OpRegistry.KERNEL, (a, o) -> o.up(a.lock(LockType.SEMAPHORE)));
         rwsemOps(r);
+        nestedOps(r);
         r.register("wait_for_completion", "wait_for_completion: COMPLETION", OpRegistry.KERNEL,
                 (a, o) -> o.waitForCompletion(a.name("wait_for_completion: COMPLETION", MAX_NAME)));
         r.register("complete", "complete: COMPLETION", OpRegistry.KERNEL,
@@ -176,6 +177,42 @@ final class StandardOps {
         r.register("up_write", "up_write: RWSEM", OpRegistry.KERNEL, (a, o) -> o.upWrite(a.lock(LockType.RWSEM)));
         r.register("downgrade_write", "downgrade_write: RWSEM", OpRegistry.KERNEL,
                 (a, o) -> o.downgradeWrite(a.lock(LockType.RWSEM)));
+    }
+
+    /**
+     * The nesting annotations: spin_lock_nested (include/linux/spinlock.h), mutex_lock_nested
+     * (kernel/locking/mutex.c), down_read_nested and down_write_nested (kernel/locking/rwsem.c),
+     * each {@code {lock: L, subclass: N}} with N in 0..7 (MAX_LOCKDEP_SUBCLASSES). They take the
+     * lock as the plain call does; lockdep validates it in that subclass of the lock's class.
+     */
+    private static void nestedOps(OpRegistry r) {
+        r.register("spin_lock_nested", "spin_lock_nested: {lock: LOCK, subclass: N}", OpRegistry.KERNEL, (a, o) -> {
+            Nested n = nested(a, LockType.SPINLOCK);
+            o.spinLockNested(n.lock(), n.subclass());
+        });
+        r.register("mutex_lock_nested", "mutex_lock_nested: {lock: LOCK, subclass: N}", OpRegistry.KERNEL, (a, o) -> {
+            Nested n = nested(a, LockType.MUTEX);
+            o.mutexLockNested(n.lock(), n.subclass());
+        });
+        for (boolean write : List.of(false, true)) {
+            String name = write ? "down_write_nested" : "down_read_nested";
+            r.register(name, name + ": {lock: RWSEM, subclass: N}", OpRegistry.KERNEL, (a, o) -> {
+                Nested n = nested(a, LockType.RWSEM);
+                o.downNested(n.lock(), write, n.subclass());
+            });
+        }
+    }
+
+    /** @param lock the declared lock; @param subclass the lockdep subclass, 0..7 */
+    private record Nested(String lock, int subclass) {
+    }
+
+    private static Nested nested(OpArg a, LockType type) {
+        Fields f = a.fields(a.op() + ": {lock: L, subclass: 1}", List.of("lock", "subclass"));
+        String lock = a.lock(f.req("lock", "LOCK"), type);
+        long subclass = Values.integer(f.req("subclass", "N"), "subclass (SINGLE_DEPTH_NESTING is 1)", 0,
+                dev.kctx.contexts.LockValidator.MAX_LOCKDEP_SUBCLASSES - 1);
+        return new Nested(lock, (int) subclass);
     }
 
     private static void compute(OpArg a, OpSink o) {
