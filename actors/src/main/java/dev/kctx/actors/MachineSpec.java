@@ -318,6 +318,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             return this;
         }
         private final Map<String, LockType> locks = new LinkedHashMap<>();
+        private final Map<String, String> lockClasses = new LinkedHashMap<>();
         private final List<Irq> irqs = new ArrayList<>();
         private final Map<SoftirqVector, Program> softirqs = new EnumMap<>(SoftirqVector.class);
         private final List<Task> kthreads = new ArrayList<>();
@@ -413,6 +414,19 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             return this;
         }
 
+        /**
+         * Puts a declared lock in lockdep class {@code lockClass} (lockdep_set_class, or locks
+         * initialised at one site): locks of one class are one node of the dependency graph, so
+         * nesting two of them without a subclass annotation is recursive locking.
+         */
+        public Builder lockClass(String lockName, String lockClass) {
+            if (!locks.containsKey(lockName)) {
+                throw new IllegalArgumentException("lock " + lockName + " is not declared");
+            }
+            lockClasses.put(lockName, lockClass);
+            return this;
+        }
+
         public Builder irq(String irqName, int line, List<Integer> affinity, Arrivals arrivals, Program handler) {
             irqs.add(new Irq(irqName, line, affinity, arrivals, handler));
             return this;
@@ -461,8 +475,13 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             }
             SchedSettings sched = new SchedSettings(hz, baseSlice > 0 ? baseSlice : SchedSettings.defaultBaseSlice(cpus),
                     rtRuntime, rtPeriod);
+            List<Boot<?>> boots = new ArrayList<>(boot);
+            if (!lockClasses.isEmpty()) {
+                dev.kctx.actors.program.LockClasses classes = new dev.kctx.actors.program.LockClasses(lockClasses);
+                boots.add(new Boot<>(dev.kctx.actors.program.LockClasses.class, () -> classes));
+            }
             return new MachineSpec(name, cpus, preempt, sched, seed, defer, locks, irqs, softirqs, kthreads, processes,
-                    watchdogs, semaphoreCounts, boot, faults, tasklets);
+                    watchdogs, semaphoreCounts, boots, faults, tasklets);
         }
     }
 }

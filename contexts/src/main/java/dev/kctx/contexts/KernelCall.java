@@ -45,6 +45,10 @@ public enum KernelCall {
     DOWN("down", Sleep.MIGHT_SLEEP, "kernel/locking/semaphore.c"),
     // kernel/locking/semaphore.c down_interruptible: might_sleep().
     DOWN_INTERRUPTIBLE("down_interruptible", Sleep.MIGHT_SLEEP, "kernel/locking/semaphore.c"),
+    // kernel/locking/rwsem.c down_read (and down_read_interruptible/_killable, down_read_nested): might_sleep() first.
+    DOWN_READ("down_read", Sleep.MIGHT_SLEEP, "kernel/locking/rwsem.c"),
+    // kernel/locking/rwsem.c down_write (and down_write_killable, down_write_nested): might_sleep() first.
+    DOWN_WRITE("down_write", Sleep.MIGHT_SLEEP, "kernel/locking/rwsem.c"),
     // kernel/locking/semaphore.c up: "may be called from any context"; raw_spin_lock_irqsave only.
     UP("up", Sleep.NEVER, ""),
     // mm/vmalloc.c __get_vm_area_node: kzalloc_node(GFP_KERNEL) reaches might_alloc first. In interrupt

@@ -14,7 +14,13 @@ public enum LockClassKind {
     /** struct mutex. */
     MUTEX(true, false),
     /** A sleeping semaphore, validated like an rw_semaphore: a read acquisition is down_read (never recursive). */
-    SEMAPHORE(true, true);
+    SEMAPHORE(true, true),
+    /**
+     * struct rw_semaphore: down_read is a read acquisition that is never recursive (read == 1 in
+     * include/linux/lockdep.h's lock_acquire_shared, unlike read_lock's lock_acquire_shared_recursive),
+     * so a second down_read of a held class is reported as recursive locking.
+     */
+    RWSEM(true, true);
 
     private final boolean sleeping;
     private final boolean readers;
@@ -24,12 +30,12 @@ public enum LockClassKind {
         this.readers = readers;
     }
 
-    /** True for locks whose acquisition may sleep (mutex, semaphore). */
+    /** True for locks whose acquisition may sleep (mutex, semaphore, rw_semaphore). */
     public boolean sleeping() {
         return sleeping;
     }
 
-    /** True when a read acquisition means something (rwlock, semaphore); other kinds treat read as write. */
+    /** True when a read acquisition means something (rwlock, semaphore, rw_semaphore); other kinds treat read as write. */
     public boolean hasReaders() {
         return readers;
     }

@@ -53,6 +53,8 @@ public final class LockValidator {
     private static final int CTX_SOFTIRQ = 1;
     private static final int CTX_HARDIRQ = 2;
     private static final String TRACE = "       ";
+    /** include/linux/lockdep_types.h MAX_LOCKDEP_SUBCLASSES: subclasses 0..7 of one class. */
+    public static final int MAX_LOCKDEP_SUBCLASSES = 8;
 
     private final Consumer<Report> sink;
     private final LockGraph graph = new LockGraph();
@@ -68,16 +70,19 @@ public final class LockValidator {
     /** One acquisition as lockdep remembers it in held_locks. */
     private static final class Held {
         final LockClass cls;
-        /** 0 write, 1 read, 2 recursive read. */
-        final int read;
+        /** The lock itself (lockdep's hlock->instance), which find_held_lock matches on release. */
+        final String instance;
+        /** 0 write, 1 read, 2 recursive read; a downgrade_write turns 0 into 1. */
+        int read;
         final boolean trylock;
         final int irqContext;
         final String op;
         /** True once the engine's held stack shows it; false while the context still spins for it. */
         boolean seen;
 
-        Held(LockClass cls, int read, boolean trylock, int irqContext, String op) {
+        Held(LockClass cls, String instance, int read, boolean trylock, int irqContext, String op) {
             this.cls = cls;
+            this.instance = instance;
             this.read = read;
             this.trylock = trylock;
             this.irqContext = irqContext;
@@ -101,11 +106,31 @@ public final class LockValidator {
      */
     public void acquire(AtomicState st, Where where, String lockClass, LockClassKind kind, boolean read,
                         boolean trylock) {
+        acquire(st, where, lockClass, lockClass, 0, kind, read, trylock);
+    }
+
+    /**
+     * lock_acquire for a lock whose class is not its name: {@code instance} is the lock (the engine's
+     * held-stack name), {@code lockClass} its class (locks initialised at one site, or put in one
+     * class by lockdep_set_class, share it) and {@code subclass} the nesting annotation's subclass
+     * (spin_lock_nested, mutex_lock_nested, down_read_nested, down_write_nested; 0 without one).
+     * As register_lock_class does, each subclass is a class of its own, printed {@code name/N}
+     * (lockdep.c __print_lock_name), so two locks of one class taken at different subclasses are
+     * no recursive locking, and the order between subclasses is validated like any other.
+     *
+     * @throws IllegalArgumentException for a subclass outside 0..{@value #MAX_LOCKDEP_SUBCLASSES}-1
+     *         (lockdep prints "BUG: looking up invalid subclass" and turns itself off)
+     */
+    public void acquire(AtomicState st, Where where, String instance, String lockClass, int subclass, LockClassKind kind,
+                        boolean read, boolean trylock) {
+        if (subclass < 0 || subclass >= MAX_LOCKDEP_SUBCLASSES) {
+            throw new IllegalArgumentException("subclass " + subclass + " is outside 0.." + (MAX_LOCKDEP_SUBCLASSES - 1));
+        }
         List<Report> out = new ArrayList<>();
         synchronized (this) {
             List<Held> held = sync(st);
-            LockClass cls = graph.classFor(lockClass, kind);
-            Held next = new Held(cls, readLevel(kind, read, st), trylock, irqContext(st), where.op());
+            LockClass cls = graph.classFor(subclass == 0 ? lockClass : lockClass + "/" + subclass, kind);
+            Held next = new Held(cls, instance, readLevel(kind, read, st), trylock, irqContext(st), where.op());
             Finding f = markUsage(st, where, next);
             // Trylocks add no dependencies of their own: they cannot wait, so any order is fine.
             if (f == null && !trylock) {
@@ -121,7 +146,23 @@ public final class LockValidator {
      * lock_release: called BEFORE the lock is popped from st's held stack; reports bad-unlock-balance
      * if not held. Returns false when it reported.
      */
-    public boolean release(AtomicState st, Where where, String lockClass) {
+    public boolean release(AtomicState st, Where where, String lock) {
+        return onHeld(st, where, lock, (stack, i) -> stack.remove((int) i));
+    }
+
+    /**
+     * lock_downgrade (kernel/locking/lockdep.c __lock_downgrade), from downgrade_write: the held
+     * write acquisition of {@code lockClass} becomes a (non-recursive) read one, as if taken by
+     * down_read. Reports bad-unlock-balance when the class is not held, as __lock_downgrade does
+     * through print_unlock_imbalance_bug. Returns false when it reported.
+     */
+    public boolean downgrade(AtomicState st, Where where, String lock) {
+        return onHeld(st, where, lock, (stack, i) -> stack.get(i).read = 1);
+    }
+
+    /** find_held_lock, then {@code action} on the entry found, or print_unlock_imbalance_bug; false when it reported. */
+    private boolean onHeld(AtomicState st, Where where, String lockClass,
+                           java.util.function.BiConsumer<List<Held>, Integer> action) {
         List<Report> out = new ArrayList<>();
         boolean held;
         synchronized (this) {
@@ -129,7 +170,7 @@ public final class LockValidator {
             int i = findHeld(stack, lockClass);
             held = i >= 0;
             if (held) {
-                stack.remove(i);
+                action.accept(stack, i);
             } else {
                 emit(out, badUnlock(where, lockClass), st, where);
             }
@@ -214,7 +255,11 @@ public final class LockValidator {
         return (st.inHardirq() ? CTX_HARDIRQ : 0) + (st.inServingSoftirq() ? CTX_SOFTIRQ : 0);
     }
 
-    /** lockdep's read argument: queued rwlocks make read_lock recursive only in interrupt context. */
+    /**
+     * lockdep's read argument: queued rwlocks make read_lock recursive only in interrupt context
+     * (lockdep.c read_lock_is_recursive); down_read is always 1, never recursive (rwsem.c down_read:
+     * rwsem_acquire_read, i.e. lock_acquire_shared).
+     */
     private static int readLevel(LockClassKind kind, boolean read, AtomicState st) {
         if (!read || !kind.hasReaders()) {
             return 0;
@@ -236,7 +281,7 @@ public final class LockValidator {
         int j = 0;
         for (HeldLock h : st.heldLocks()) {
             int k = j;
-            while (k < old.size() && !old.get(k).cls.name.equals(h.name())) {
+            while (k < old.size() && !old.get(k).instance.equals(h.name())) {
                 k++;
             }
             if (k < old.size()) {
@@ -246,7 +291,7 @@ public final class LockValidator {
                 now.add(e);
                 j = k + 1;
             } else {
-                Held adopted = new Held(graph.classFor(h.name(), LockClassKind.SPINLOCK), h.read() ? 1 : 0, false,
+                Held adopted = new Held(graph.classFor(h.name(), LockClassKind.SPINLOCK), h.name(), h.read() ? 1 : 0, false,
                         irqContext(st), h.acquire());
                 adopted.seen = true;
                 now.add(adopted);
@@ -265,20 +310,20 @@ public final class LockValidator {
         }
     }
 
-    /** find_held_lock: the innermost entry of that class, not crossing into another IRQ context. */
+    /** find_held_lock: the innermost entry of that lock (match_held_lock: the instance), not crossing into another IRQ context. */
     private static int findHeld(List<Held> held, String name) {
         int top = held.size() - 1;
         if (top < 0) {
             return -1;
         }
-        if (held.get(top).cls.name.equals(name)) {
+        if (held.get(top).instance.equals(name)) {
             return top;
         }
         for (int i = top - 1; i >= 0; i--) {
             if (held.get(i).irqContext != held.get(i + 1).irqContext) {
                 return -1;
             }
-            if (held.get(i).cls.name.equals(name)) {
+            if (held.get(i).instance.equals(name)) {
                 return i;
             }
         }

@@ -47,6 +47,9 @@ class KernelCallTest {
         expect(KernelCall.MUTEX_LOCK, MIGHT_SLEEP, "kernel/locking/mutex.c");
         expect(KernelCall.DOWN, MIGHT_SLEEP, "kernel/locking/semaphore.c");
         expect(KernelCall.DOWN_INTERRUPTIBLE, MIGHT_SLEEP, "kernel/locking/semaphore.c");
+        // kernel/locking/rwsem.c down_read, down_write (and their _interruptible/_killable/_nested forms): might_sleep().
+        expect(KernelCall.DOWN_READ, MIGHT_SLEEP, "kernel/locking/rwsem.c");
+        expect(KernelCall.DOWN_WRITE, MIGHT_SLEEP, "kernel/locking/rwsem.c");
         expect(KernelCall.WAIT_FOR_COMPLETION, MIGHT_SLEEP, "kernel/sched/completion.c");
         // might_alloc / might_fault in static inline functions: the header is printed.
         expect(KernelCall.KMALLOC_GFP_KERNEL, MIGHT_SLEEP, "include/linux/sched/mm.h");

@@ -160,6 +160,49 @@ final class LockSim {
             return unlock("mutex_unlock", name);
         }
 
+        /**
+         * An acquisition of lock {@code instance} in class {@code cls} at {@code subclass}: what
+         * spin_lock (subclass 0) or spin_lock_nested, mutex_lock_nested, down_read_nested... do.
+         */
+        Ctx lockInClass(String call, String instance, String cls, int subclass, LockClassKind kind, boolean read) {
+            validator.acquire(st, where(call + "(" + instance + ")"), instance, cls, subclass, kind, read, false);
+            st.pushLock(new HeldLock(instance, call, read));
+            return this;
+        }
+
+        boolean unlockInstance(String call, String instance) {
+            return unlock(call, instance);
+        }
+
+        Ctx downRead(String name) {
+            return lock("down_read", name, LockClassKind.RWSEM, true, false);
+        }
+
+        Ctx downWrite(String name) {
+            return lock("down_write", name, LockClassKind.RWSEM, false, false);
+        }
+
+        Ctx downReadTrylock(String name) {
+            return lock("down_read_trylock", name, LockClassKind.RWSEM, true, true);
+        }
+
+        boolean upRead(String name) {
+            return unlock("up_read", name);
+        }
+
+        boolean upWrite(String name) {
+            return unlock("up_write", name);
+        }
+
+        /** downgrade_write: lockdep's lock_downgrade; the engine's entry becomes a read one. */
+        boolean downgradeWrite(String name) {
+            boolean ok = validator.downgrade(st, where("downgrade_write(" + name + ")"), name);
+            if (st.popLock(name)) {
+                st.pushLock(new HeldLock(name, "downgrade_write", true));
+            }
+            return ok;
+        }
+
         /** The acquire half of a contended spin_lock: announced to the validator, still spinning, not pushed. */
         void spinLockStartSpinning(String name) {
             validator.acquire(st, where("spin_lock(" + name + ")"), name, LockClassKind.SPINLOCK, false, false);

@@ -13,8 +13,8 @@ import java.util.TreeSet;
  */
 public final class KernelObjects {
 
-    /** What a lock is: spin locks spin, sleeping locks put the waiter to sleep. */
-    public enum LockType { SPINLOCK, RWLOCK, MUTEX, SEMAPHORE }
+    /** What a lock is: spin locks spin, sleeping locks put the waiter to sleep. RWSEM is struct rw_semaphore. */
+    public enum LockType { SPINLOCK, RWLOCK, MUTEX, SEMAPHORE, RWSEM }
 
     /** One lock with its holder and the CPUs or tasks waiting for it. */
     public static final class Lock {
@@ -28,6 +28,8 @@ public final class KernelObjects {
         private final List<WaitHandle> sleepers = new ArrayList<>();
         /** Sleepers an up() gave a unit to, who have not yet woken to take it (the kernel's waiter.up). */
         private final List<Object> granted = new ArrayList<>();
+        /** rw_semaphore waiters that wait to write (RWSEM_WAITING_FOR_WRITE); the others wait to read. */
+        private final java.util.Set<Object> writeWaiters = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         Lock(String name, LockType type) {
             this.name = name;
@@ -139,7 +141,97 @@ public final class KernelObjects {
 
         /** Takes {@code waiter} off the wait list (its wait ended: a signal, or it got the lock); true if it was there. */
         public boolean removeSleeper(Object waiter) {
+            writeWaiters.remove(waiter);
             return sleepers.removeIf(h -> h.waiter() == waiter);
+        }
+
+        /**
+         * down_read's fast path, kernel/locking/rwsem.c rwsem_read_trylock: fails while a writer holds
+         * the rw_semaphore or anyone waits on it (RWSEM_READ_FAILED_MASK has RWSEM_FLAG_WAITERS), so a
+         * waiting writer holds back new readers. The slow path's reader lock stealing
+         * (rwsem_down_read_slowpath) applies only when no reader owns the lock and no writer holds it;
+         * with the hand-off below the lock is never left free with waiters, so it never applies here.
+         */
+        public boolean tryReadRwsem(Object who) {
+            if (owner != null || othersWaiting(who)) {
+                return false;
+            }
+            readers.add(who);
+            return true;
+        }
+
+        /** down_write's fast path, rwsem_write_trylock: the count must be 0 (no owner, no reader, no waiter). */
+        public boolean tryWriteRwsem(Object who, String whoName) {
+            if (owner != null || !readers.isEmpty() || othersWaiting(who)) {
+                return false;
+            }
+            owner = who;
+            ownerName = whoName;
+            return true;
+        }
+
+        private boolean othersWaiting(Object who) {
+            for (WaitHandle h : sleepers) {
+                if (h.waiter() != who) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** An rw_semaphore waiter goes on the wait list (rwsem_add_waiter), as a reader or a writer. */
+        public void addRwsemSleeper(WaitHandle h, boolean write) {
+            addSleeper(h);
+            if (write) {
+                writeWaiters.add(h.waiter());
+            } else {
+                writeWaiters.remove(h.waiter());
+            }
+        }
+
+        /**
+         * rwsem_mark_wake (kernel/locking/rwsem.c): with no writer holding the rw_semaphore, a writer
+         * first on the list gets it once the last reader left; a reader first on the list means every
+         * waiting reader gets it, whatever its place (the phase-fair reader phase, up to
+         * MAX_READERS_WAKEUP), while writers keep their places. The lock is handed over here (in the
+         * kernel the woken writer takes it itself in rwsem_try_write_lock; kctx hands it over as it
+         * does for a mutex). Returns the waiters to wake; they find their grant with {@link #takeGrant}.
+         */
+        public List<WaitHandle> rwsemWake() {
+            List<WaitHandle> woken = new ArrayList<>();
+            if (owner != null || sleepers.isEmpty()) {
+                return woken;
+            }
+            WaitHandle first = sleepers.get(0);
+            if (writeWaiters.contains(first.waiter())) {
+                if (readers.isEmpty()) {
+                    sleepers.remove(0);
+                    writeWaiters.remove(first.waiter());
+                    handTo(first.waiter(), "waiter");
+                    granted.add(first.waiter());
+                    woken.add(first);
+                }
+                return woken;
+            }
+            for (java.util.Iterator<WaitHandle> it = sleepers.iterator(); it.hasNext(); ) {
+                WaitHandle h = it.next();
+                if (!writeWaiters.contains(h.waiter())) {
+                    it.remove();
+                    readers.add(h.waiter());
+                    granted.add(h.waiter());
+                    woken.add(h);
+                }
+            }
+            return woken;
+        }
+
+        /** downgrade_write: the writer becomes a reader (rwsem.c __downgrade_write). */
+        public void downgrade(Object who) {
+            if (owner == who) {
+                owner = null;
+                ownerName = null;
+                readers.add(who);
+            }
         }
 
         public WaitHandle pollSleeper() {
@@ -475,6 +567,12 @@ public final class KernelObjects {
     /** Appends a formatted line to the log buffer (the engine's printk does this). */
     public void appendKernelLog(String line) {
         kernelLog.add(line);
+    }
+
+    /** The lockdep class of {@code lock} (see {@link LockClasses}): its declared class, else its own name. */
+    public String lockClass(String lock) {
+        Object v = extensions.get(LockClasses.class);
+        return v == null ? lock : ((LockClasses) v).classOf(lock);
     }
 
     /**

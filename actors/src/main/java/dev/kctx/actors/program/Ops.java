@@ -216,24 +216,51 @@ public final class Ops {
      * preemption, bottom halves or IRQs as the variant says, and lockdep's lock_acquire. A separate
      * step, so that a spinning retry does not repeat it.
      */
-    public record SpinLockPrepare(String lock, SpinVariant variant, LockMode mode) implements Op {
+    public record SpinLockPrepare(String lock, SpinVariant variant, LockMode mode, int subclass) implements Op {
+        public SpinLockPrepare {
+            requireSubclass(subclass);
+        }
+
         public SpinLockPrepare(String lock, SpinVariant variant) {
             this(lock, variant, LockMode.SPIN);
+        }
+
+        public SpinLockPrepare(String lock, SpinVariant variant, LockMode mode) {
+            this(lock, variant, mode, 0);
         }
 
         public Outcome execute(Exec x) {
             x.check(KernelCall.SPIN_LOCK, describe());
             disable(x, lock, variant);
-            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, mode.classKind(), mode == LockMode.READ, false);
+            lockdepAcquire(x, describe(), lock, subclass, mode.classKind(), mode == LockMode.READ, false);
             return Outcome.Next.INSTANCE;
         }
 
         public String describe() {
-            return mode.lockName(variant) + "(" + lock + ")";
+            return subclass == 0 ? mode.lockName(variant) + "(" + lock + ")"
+                    : mode.lockName(variant) + "_nested(" + lock + ", " + subclass + ")";
         }
 
         public boolean traced() {
             return false;
+        }
+    }
+
+    /**
+     * lockdep's lock_acquire for {@code lock}, in its class (the declared one, {@link LockClasses})
+     * at {@code subclass}: 0, or a nesting annotation's (spin_lock_nested, mutex_lock_nested,
+     * down_read_nested, down_write_nested).
+     */
+    static void lockdepAcquire(Exec x, String op, String lock, int subclass, dev.kctx.contexts.LockClassKind kind,
+                               boolean read, boolean trylock) {
+        x.lockdep().acquire(x.atomic(), x.where(op), lock, x.kernel().lockClass(lock), subclass, kind, read, trylock);
+    }
+
+    /** A lockdep subclass: 0..MAX_LOCKDEP_SUBCLASSES-1 (include/linux/lockdep_types.h). */
+    static void requireSubclass(int subclass) {
+        if (subclass < 0 || subclass >= dev.kctx.contexts.LockValidator.MAX_LOCKDEP_SUBCLASSES) {
+            throw new IllegalArgumentException("lockdep subclass " + subclass + " is outside 0.."
+                    + (dev.kctx.contexts.LockValidator.MAX_LOCKDEP_SUBCLASSES - 1));
         }
     }
 
@@ -295,7 +322,7 @@ public final class Ops {
                 x.atomic().preemptEnable();
                 return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
             }
-            x.lockdep().acquire(x.atomic(), x.where(describe()), lock, mode.classKind(), mode == LockMode.READ, true);
+            lockdepAcquire(x, describe(), lock, 0, mode.classKind(), mode == LockMode.READ, true);
             x.atomic().pushLock(new HeldLock(lock, mode.prefix + "_trylock", mode == LockMode.READ));
             return then.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(then);
         }
@@ -448,9 +475,14 @@ public final class Ops {
      * (__mutex_lock_common's signal_pending_state) leaves the wait list and lockdep's held locks, and
      * the call fails with -EINTR: {@code onInterrupt} runs, then the system call returns it.
      */
-    public record MutexLock(String lock, WaitMode mode, List<Op> onInterrupt) implements Op {
+    public record MutexLock(String lock, WaitMode mode, List<Op> onInterrupt, int subclass) implements Op {
         public MutexLock {
             onInterrupt = List.copyOf(onInterrupt);
+            requireSubclass(subclass);
+        }
+
+        public MutexLock(String lock, WaitMode mode, List<Op> onInterrupt) {
+            this(lock, mode, onInterrupt, 0);
         }
 
         public MutexLock(String lock) {
@@ -460,7 +492,7 @@ public final class Ops {
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(KernelCall.MUTEX_LOCK, describe());
-                x.lockdep().acquire(x.atomic(), x.where(describe()), lock, dev.kctx.contexts.LockClassKind.MUTEX, false, false);
+                lockdepAcquire(x, describe(), lock, subclass, dev.kctx.contexts.LockClassKind.MUTEX, false, false);
             }
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
             Object self = x.waitHandle().waiter();
@@ -484,7 +516,9 @@ public final class Ops {
         }
 
         public String describe() {
-            return "mutex_lock" + mode.suffix() + "(" + lock + ")";
+            // With lockdep, mutex_lock is mutex_lock_nested(lock, 0) (include/linux/mutex.h).
+            return subclass == 0 ? "mutex_lock" + mode.suffix() + "(" + lock + ")"
+                    : "mutex_lock" + mode.suffix() + "_nested(" + lock + ", " + subclass + ")";
         }
     }
 
@@ -576,6 +610,162 @@ public final class Ops {
 
         public String describe() {
             return "up(" + sem + ")";
+        }
+    }
+
+    /**
+     * down_read, down_write and their _interruptible/_killable forms on an rw_semaphore
+     * (kernel/locking/rwsem.c): might_sleep, lockdep's acquire (down_read is a read acquisition that
+     * is not recursive: rwsem_acquire_read; down_write a write one: rwsem_acquire), then take the
+     * rw_semaphore or sleep on its wait list. Readers share it; a writer excludes everyone; a reader
+     * finds it taken as soon as anyone waits (rwsem_read_trylock fails on RWSEM_FLAG_WAITERS), so a
+     * waiting writer is not starved by new readers. A waiter that a signal wakes without the lock
+     * (rwsem_down_read_slowpath / rwsem_down_write_slowpath: signal_pending_state, then
+     * out_nolock) leaves the wait list, which may let the waiters behind it have the lock
+     * (rwsem_del_wake_waiter), and lockdep's held locks, and the call fails with -EINTR.
+     */
+    public record RwsemDown(String lock, boolean write, WaitMode mode, List<Op> onInterrupt, int subclass) implements Op {
+        public RwsemDown {
+            onInterrupt = List.copyOf(onInterrupt);
+            requireSubclass(subclass);
+        }
+
+        public RwsemDown(String lock, boolean write, WaitMode mode, List<Op> onInterrupt) {
+            this(lock, write, mode, onInterrupt, 0);
+        }
+
+        public RwsemDown(String lock, boolean write) {
+            this(lock, write, WaitMode.UNINTERRUPTIBLE, List.of());
+        }
+
+        public Outcome execute(Exec x) {
+            if (!x.retrying()) {
+                x.check(write ? KernelCall.DOWN_WRITE : KernelCall.DOWN_READ, describe());
+                lockdepAcquire(x, describe(), lock, subclass, dev.kctx.contexts.LockClassKind.RWSEM, !write, false);
+            }
+            Lock l = x.kernel().lock(lock, LockType.RWSEM);
+            Object self = x.waitHandle().waiter();
+            // A grant is the wake-up's hand-over (rwsem_mark_wake); else the fast path, tried again on every wake.
+            boolean got = l.takeGrant(self)
+                    || (write ? l.tryWriteRwsem(self, x.contextName()) : l.tryReadRwsem(self));
+            if (got) {
+                l.removeSleeper(self);
+                x.atomic().pushLock(new HeldLock(lock, name(), !write));
+                return Outcome.Next.INSTANCE;
+            }
+            if (mode.interrupted(x)) {
+                l.removeSleeper(self);
+                for (WaitHandle h : l.rwsemWake()) {
+                    x.wake(h);
+                }
+                x.lockdep().release(x.atomic(), x.where(describe()), lock);
+                return interrupted(x, describe(), EINTR, onInterrupt);
+            }
+            l.addRwsemSleeper(x.waitHandle(), write);
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Block(lock, mode.state());
+        }
+
+        private String name() {
+            return (write ? "down_write" : "down_read") + mode.suffix();
+        }
+
+        public String describe() {
+            return subclass == 0 ? name() + "(" + lock + ")" : name() + "_nested(" + lock + ", " + subclass + ")";
+        }
+    }
+
+    /**
+     * up_read / up_write (kernel/locking/rwsem.c __up_read, __up_write): lockdep's release, then the
+     * rw_semaphore is released and, once no one holds it, its waiters are woken by rwsem_wake
+     * (rwsem_mark_wake: the first writer, or every waiting reader). Legal in any context.
+     */
+    public record RwsemUp(String lock, boolean write) implements Op {
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, LockType.RWSEM);
+            Object self = x.waitHandle().waiter();
+            if (!x.lockdep().release(x.atomic(), x.where(describe()), lock)) {
+                return Outcome.Next.INSTANCE;
+            }
+            boolean owns = write ? l.owner() == self : l.readHeldBy(self);
+            if (!owns || !x.atomic().holds(lock)) {
+                reportBadUnlock(x, lock, describe());
+                return Outcome.Next.INSTANCE;
+            }
+            x.atomic().popLock(lock);
+            if (write) {
+                l.release();
+            } else {
+                l.releaseRead(self);
+            }
+            for (WaitHandle h : l.rwsemWake()) {
+                x.wake(h);
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return (write ? "up_write(" : "up_read(") + lock + ")";
+        }
+    }
+
+    /**
+     * downgrade_write (kernel/locking/rwsem.c): the writer keeps the rw_semaphore as a reader
+     * (lockdep's lock_downgrade makes its held acquisition a read one), and the readers first on the
+     * wait list get it too (rwsem_downgrade_wake: rwsem_mark_wake with RWSEM_WAKE_READ_OWNED); a
+     * writer first on the list keeps waiting.
+     */
+    public record DowngradeWrite(String lock) implements Op {
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, LockType.RWSEM);
+            Object self = x.waitHandle().waiter();
+            if (!x.lockdep().downgrade(x.atomic(), x.where(describe()), lock)) {
+                return Outcome.Next.INSTANCE;
+            }
+            if (l.owner() != self || !x.atomic().holds(lock)) {
+                reportBadUnlock(x, lock, describe());
+                return Outcome.Next.INSTANCE;
+            }
+            l.downgrade(self);
+            x.atomic().popLock(lock);
+            x.atomic().pushLock(new HeldLock(lock, "downgrade_write", true));
+            for (WaitHandle h : l.rwsemWake()) {
+                x.wake(h);
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "downgrade_write(" + lock + ")";
+        }
+    }
+
+    /**
+     * down_read_trylock / down_write_trylock (kernel/locking/rwsem.c): no might_sleep and no wait;
+     * the reader's fails while a writer holds it or anyone waits, the writer's unless it is free.
+     * On success lockdep sees a trylock acquisition (it adds no dependency) and {@code then} runs,
+     * else {@code otherwise}.
+     */
+    public record RwsemTrylock(String lock, boolean write, List<Op> then, List<Op> otherwise) implements Op {
+        public RwsemTrylock {
+            then = List.copyOf(then);
+            otherwise = List.copyOf(otherwise);
+        }
+
+        public Outcome execute(Exec x) {
+            Lock l = x.kernel().lock(lock, LockType.RWSEM);
+            Object self = x.waitHandle().waiter();
+            boolean got = write ? l.tryWriteRwsem(self, x.contextName()) : l.tryReadRwsem(self);
+            if (!got) {
+                return otherwise.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(otherwise);
+            }
+            lockdepAcquire(x, describe(), lock, 0, dev.kctx.contexts.LockClassKind.RWSEM, !write, true);
+            x.atomic().pushLock(new HeldLock(lock, write ? "down_write_trylock" : "down_read_trylock", !write));
+            return then.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(then);
+        }
+
+        public String describe() {
+            return (write ? "down_write_trylock(" : "down_read_trylock(") + lock + ")";
         }
     }
 

@@ -126,6 +126,77 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(new Ops.Up(sem));
     }
 
+    /**
+     * down_read (kernel/locking/rwsem.c): might_sleep, then share the rw_semaphore with other readers,
+     * sleeping while a writer holds it or anyone waits for it. For lockdep a read acquisition that is
+     * not recursive: a second down_read of a held class is "possible recursive locking".
+     */
+    public B downRead(String rwsem) {
+        return op(new Ops.RwsemDown(rwsem, false));
+    }
+
+    /** down_write (kernel/locking/rwsem.c): might_sleep, then hold the rw_semaphore alone. */
+    public B downWrite(String rwsem) {
+        return op(new Ops.RwsemDown(rwsem, true));
+    }
+
+    /**
+     * down_read_interruptible / down_read_killable / down_write_killable (kernel/locking/rwsem.c): as
+     * {@link #downRead}/{@link #downWrite}, but a signal (a fatal one for _killable) ends the wait:
+     * {@code onInterrupt} runs, then the system call returns -EINTR.
+     */
+    public B downRwsem(String rwsem, boolean write, Ops.WaitMode mode, List<Op> onInterrupt) {
+        return op(new Ops.RwsemDown(rwsem, write, mode, onInterrupt));
+    }
+
+    /** up_read (kernel/locking/rwsem.c): the last reader out wakes the waiters. */
+    public B upRead(String rwsem) {
+        return op(new Ops.RwsemUp(rwsem, false));
+    }
+
+    /** up_write (kernel/locking/rwsem.c): wakes the first waiting writer, or every waiting reader. */
+    public B upWrite(String rwsem) {
+        return op(new Ops.RwsemUp(rwsem, true));
+    }
+
+    /** downgrade_write (kernel/locking/rwsem.c): the writer keeps the rw_semaphore as a reader; waiting readers join it. */
+    public B downgradeWrite(String rwsem) {
+        return op(new Ops.DowngradeWrite(rwsem));
+    }
+
+    /**
+     * down_read_trylock / down_write_trylock (kernel/locking/rwsem.c): never sleeps; {@code then} runs
+     * holding the rw_semaphore (and must release it), {@code otherwise} when it was taken.
+     */
+    public B rwsemTrylock(String rwsem, boolean write, Consumer<Program.Builder> then, Consumer<Program.Builder> otherwise) {
+        Program.Builder t = Program.builder();
+        then.accept(t);
+        Program.Builder o = Program.builder();
+        otherwise.accept(o);
+        return op(new Ops.RwsemTrylock(rwsem, write, t.ops(), o.ops()));
+    }
+
+    /**
+     * spin_lock_nested (include/linux/spinlock.h): spin_lock, validated by lockdep in {@code subclass}
+     * (0..7) of the lock's class, so a second lock of one class can be held without a recursive
+     * locking report; the order between subclasses is still checked (kernel/locking/lockdep.c
+     * register_lock_class makes each subclass a class of its own).
+     */
+    public B spinLockNested(String lock, int subclass) {
+        op(new Ops.SpinLockPrepare(lock, SpinVariant.PLAIN, Ops.LockMode.SPIN, subclass));
+        return op(new Ops.SpinLockAcquire(lock, SpinVariant.PLAIN));
+    }
+
+    /** mutex_lock_nested (kernel/locking/mutex.c): mutex_lock in lockdep subclass {@code subclass} (0..7). */
+    public B mutexLockNested(String lock, int subclass) {
+        return op(new Ops.MutexLock(lock, Ops.WaitMode.UNINTERRUPTIBLE, List.of(), subclass));
+    }
+
+    /** down_read_nested / down_write_nested (kernel/locking/rwsem.c): in lockdep subclass {@code subclass} (0..7). */
+    public B downNested(String rwsem, boolean write, int subclass) {
+        return op(new Ops.RwsemDown(rwsem, write, Ops.WaitMode.UNINTERRUPTIBLE, List.of(), subclass));
+    }
+
     public B waitForCompletion(String name) {
         return op(new Ops.Completion(name, true));
     }

@@ -169,9 +169,9 @@ public final class OpArg {
         return m;
     }
 
-    /** "a spinlock", "an rwlock". */
+    /** "a spinlock", "an rwlock", "an rwsem". */
     static String article(LockType t) {
-        return (t == LockType.RWLOCK ? "an " : "a ") + typeName(t);
+        return (t == LockType.RWLOCK || t == LockType.RWSEM ? "an " : "a ") + typeName(t);
     }
 
     static String typeName(LockType t) {

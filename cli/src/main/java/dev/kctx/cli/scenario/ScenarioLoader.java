@@ -69,6 +69,8 @@ public final class ScenarioLoader implements OpArg.Context {
 
     private final OpRegistry registry;
     private final Map<String, LockType> locks = new LinkedHashMap<>();
+    /** Locks with a declared lockdep class ({@code class:}), by lock name. */
+    private final Map<String, String> lockClasses = new LinkedHashMap<>();
     private final Map<String, Integer> semaphores = new LinkedHashMap<>();
     private final Map<Integer, String> syscalls = new TreeMap<>();
     private final Set<String> programs = new java.util.TreeSet<>();
@@ -140,6 +142,7 @@ public final class ScenarioLoader implements OpArg.Context {
         top.opt("locks").ifPresent(this::locks);
         locks.forEach(b::lock);
         semaphores.forEach(b::semaphore);
+        lockClasses.forEach(b::lockClass);
 
         Optional<Node.MapNode> taskletsNode = top.opt("tasklets").map(this::taskletNames);
         List<MachineSpec.Irq> irqs = new ArrayList<>(builtin.irqs());
@@ -303,13 +306,30 @@ public final class ScenarioLoader implements OpArg.Context {
         }
         for (Node.Entry e : m.entries()) {
             String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "lock name", MAX_NAME);
+            if (e.value() instanceof Node.MapNode mn && mn.entries().stream().anyMatch(k -> k.key().equals("type"))) {
+                // {type: T, class: C}: the lock in lockdep class C (lockdep_set_class, or locks
+                // initialised at one site, which share that site's static lock_class_key).
+                Fields f = Fields.of(e.value(), "lock " + name, List.of("type", "class"));
+                Node typeNode = f.req("type", "TYPE");
+                String typeName = Values.string(typeNode, "lock type");
+                LockType t = types.get(typeName);
+                if (t == null || t == LockType.SEMAPHORE) {
+                    throw new ScenarioError(typeNode.loc(), t == null ? Errors.unknown("lock type", typeName, types.keySet())
+                            : "a counting semaphore has no lockdep class (the kernel does not track struct semaphore)",
+                            "one of spinlock, rwlock, mutex, rwsem");
+                }
+                locks.put(name, t);
+                f.opt("class").ifPresent(c -> lockClasses.put(name, Values.name(c, "lock class", MAX_NAME)));
+                continue;
+            }
             if (e.value() instanceof Node.MapNode) {
-                // {semaphore: N}: sema_init(&name, N), the only lock with a parameter.
+                // {semaphore: N}: sema_init(&name, N).
                 for (Node.Entry k : ((Node.MapNode) e.value()).entries()) {
                     if (!k.key().equals("semaphore")) {
                         throw new ScenarioError(k.keyLoc(), "unknown key '" + Errors.clip(k.key()) + "' in lock " + name
-                                + " (only a semaphore takes a parameter, its count)",
-                                "'" + name + ": {semaphore: COUNT}', or '" + name + ": TYPE' with TYPE " + Errors.oneOf(types.keySet()));
+                                + " (a semaphore takes its count; other locks take {type: TYPE, class: CLASS})",
+                                "'" + name + ": {semaphore: COUNT}', '" + name + ": {type: TYPE, class: CLASS}', or '" + name
+                                        + ": TYPE' with TYPE " + Errors.oneOf(types.keySet()));
                     }
                 }
                 Fields f = Fields.of(e.value(), "lock " + name, List.of("semaphore"));

@@ -80,6 +80,8 @@ final class StandardOps {
                     });
         }
         r.register("up", "up: SEMAPHORE", OpRegistry.KERNEL, (a, o) -> o.up(a.lock(LockType.SEMAPHORE)));
+        rwsemOps(r);
+        nestedOps(r);
         r.register("wait_for_completion", "wait_for_completion: COMPLETION", OpRegistry.KERNEL,
                 (a, o) -> o.waitForCompletion(a.name("wait_for_completion: COMPLETION", MAX_NAME)));
         r.register("complete", "complete: COMPLETION", OpRegistry.KERNEL,
@@ -145,6 +147,79 @@ final class StandardOps {
         r.register("genetlink", "genetlink: {family: NAME, cmd: N, attrs: [{type: 1, string: TEXT}], ack: true} | {family: NAME, subscribe: GROUP}",
                 OpRegistry.USER, GenetlinkSection::op);
         SchedOps.registerAll(r);
+    }
+
+    /**
+     * The rw_semaphore calls of kernel/locking/rwsem.c: down_read, down_write, their interruptible
+     * and killable forms (those that the kernel has: down_read_interruptible, down_read_killable,
+     * down_write_killable), the trylocks, up_read, up_write and downgrade_write.
+     */
+    private static void rwsemOps(OpRegistry r) {
+        r.register("down_read", "down_read: RWSEM", OpRegistry.KERNEL, (a, o) -> o.downRead(a.lock(LockType.RWSEM)));
+        r.register("down_write", "down_write: RWSEM", OpRegistry.KERNEL, (a, o) -> o.downWrite(a.lock(LockType.RWSEM)));
+        record Form(String name, boolean write, Ops.WaitMode mode) {
+        }
+        for (Form form : List.of(new Form("down_read_interruptible", false, Ops.WaitMode.INTERRUPTIBLE),
+                new Form("down_read_killable", false, Ops.WaitMode.KILLABLE),
+                new Form("down_write_killable", true, Ops.WaitMode.KILLABLE))) {
+            r.register(form.name(), form.name() + ": RWSEM | {rwsem: RWSEM, on_interrupt: [OPERATIONS]}", OpRegistry.KERNEL,
+                    (a, o) -> {
+                        Interruptible w = interruptible(a, "rwsem", "RWSEM");
+                        o.downRwsem(a.lock(w.target(), LockType.RWSEM), form.write(), form.mode(), w.onInterrupt());
+                    });
+        }
+        for (boolean write : List.of(false, true)) {
+            String name = write ? "down_write_trylock" : "down_read_trylock";
+            String unlock = write ? "up_write" : "up_read";
+            r.register(name, name + ": {lock: RWSEM, then: [OPERATIONS], else: [OPERATIONS]}", OpRegistry.KERNEL, (a, o) -> {
+                Fields f = a.fields(name + ": {lock: S, then: [..., " + unlock + ": S], else: [...]}",
+                        List.of("lock", "then", "else"));
+                String lock = a.lock(f.req("lock", "RWSEM"), LockType.RWSEM);
+                List<Op> then = a.body(f.req("then", "[OPERATIONS], run holding the rw_semaphore"), a.kind(), "'then' of " + name);
+                List<Op> otherwise = f.opt("else").map(n -> a.body(n, a.kind(), "'else' of " + name)).orElse(List.of());
+                o.op(new Ops.RwsemTrylock(lock, write, then, otherwise));
+            });
+        }
+        r.register("up_read", "up_read: RWSEM", OpRegistry.KERNEL, (a, o) -> o.upRead(a.lock(LockType.RWSEM)));
+        r.register("up_write", "up_write: RWSEM", OpRegistry.KERNEL, (a, o) -> o.upWrite(a.lock(LockType.RWSEM)));
+        r.register("downgrade_write", "downgrade_write: RWSEM", OpRegistry.KERNEL,
+                (a, o) -> o.downgradeWrite(a.lock(LockType.RWSEM)));
+    }
+
+    /**
+     * The nesting annotations: spin_lock_nested (include/linux/spinlock.h), mutex_lock_nested
+     * (kernel/locking/mutex.c), down_read_nested and down_write_nested (kernel/locking/rwsem.c),
+     * each {@code {lock: L, subclass: N}} with N in 0..7 (MAX_LOCKDEP_SUBCLASSES). They take the
+     * lock as the plain call does; lockdep validates it in that subclass of the lock's class.
+     */
+    private static void nestedOps(OpRegistry r) {
+        r.register("spin_lock_nested", "spin_lock_nested: {lock: LOCK, subclass: N}", OpRegistry.KERNEL, (a, o) -> {
+            Nested n = nested(a, LockType.SPINLOCK);
+            o.spinLockNested(n.lock(), n.subclass());
+        });
+        r.register("mutex_lock_nested", "mutex_lock_nested: {lock: LOCK, subclass: N}", OpRegistry.KERNEL, (a, o) -> {
+            Nested n = nested(a, LockType.MUTEX);
+            o.mutexLockNested(n.lock(), n.subclass());
+        });
+        for (boolean write : List.of(false, true)) {
+            String name = write ? "down_write_nested" : "down_read_nested";
+            r.register(name, name + ": {lock: RWSEM, subclass: N}", OpRegistry.KERNEL, (a, o) -> {
+                Nested n = nested(a, LockType.RWSEM);
+                o.downNested(n.lock(), write, n.subclass());
+            });
+        }
+    }
+
+    /** @param lock the declared lock; @param subclass the lockdep subclass, 0..7 */
+    private record Nested(String lock, int subclass) {
+    }
+
+    private static Nested nested(OpArg a, LockType type) {
+        Fields f = a.fields(a.op() + ": {lock: L, subclass: 1}", List.of("lock", "subclass"));
+        String lock = a.lock(f.req("lock", "LOCK"), type);
+        long subclass = Values.integer(f.req("subclass", "N"), "subclass (SINGLE_DEPTH_NESTING is 1)", 0,
+                dev.kctx.contexts.LockValidator.MAX_LOCKDEP_SUBCLASSES - 1);
+        return new Nested(lock, (int) subclass);
     }
 
     private static void compute(OpArg a, OpSink o) {

@@ -52,6 +52,17 @@ class BadInputTest {
                         locks: {L: spinlock}
                         kthreads: [{name: w, body: [mutex_lock: L]}]
                         """, "2:41", new String[] {"lock 'L' is a spinlock and 'mutex_lock' needs a mutex"}),
+                arguments("down_read of a mutex", """
+                        locks: {M: mutex}
+                        kthreads: [{name: w, body: [down_read: M]}]
+                        """, "2:40", new String[] {"lock 'M' is a mutex and 'down_read' needs an rwsem"}),
+                arguments("a nesting subclass past MAX_LOCKDEP_SUBCLASSES", """
+                        locks: {L: spinlock}
+                        kthreads: [{name: w, body: [spin_lock_nested: {lock: L, subclass: 8}]}]
+                        """, "2:67", new String[] {"subclass (SINGLE_DEPTH_NESTING is 1) is 8, out of range", "from 0 to 7"}),
+                arguments("a lock class on a counting semaphore", """
+                        locks: {S: {type: semaphore, class: c}}
+                        """, "1:19", new String[] {"a counting semaphore has no lockdep class"}),
                 arguments("a missing required field", """
                         irqs:
                           - name: nic
@@ -186,8 +197,8 @@ class BadInputTest {
                 arguments("a negative semaphore count", "locks: {S: {semaphore: -1}}\n", "1:24",
                         new String[] {"semaphore count is -1, out of range", "expected an integer from 0 to 2147483647"}),
                 arguments("a count on a mutex", "locks: {S: {mutex: 1}}\n", "1:13",
-                        new String[] {"unknown key 'mutex' in lock S (only a semaphore takes a parameter, its count)",
-                        "expected 'S: {semaphore: COUNT}', or 'S: TYPE' with TYPE one of spinlock, rwlock, mutex, semaphore"}),
+                        new String[] {"unknown key 'mutex' in lock S (a semaphore takes its count; other locks take {type: TYPE, class: CLASS})",
+                        "expected 'S: {semaphore: COUNT}', 'S: {type: TYPE, class: CLASS}', or 'S: TYPE' with TYPE one of spinlock, rwlock, mutex, semaphore, rwsem"}),
                 arguments("a semaphore type typo", "locks: {S: semafore}\n", "1:12",
                         new String[] {"unknown lock type 'semafore'", "did you mean 'semaphore'?", "or {semaphore: COUNT}"}),
                 arguments("a watchdog threshold without unit", "machine: {watchdog_thresh: 5}\n", "1:28",
