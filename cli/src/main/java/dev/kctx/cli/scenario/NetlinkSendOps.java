@@ -2,6 +2,9 @@ package dev.kctx.cli.scenario;
 
 import dev.kctx.actors.program.Exec;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.genetlink.Genetlink;
+import dev.kctx.mechanisms.genetlink.GenetlinkOps;
+import dev.kctx.mechanisms.genetlink.GenlMsg;
 import dev.kctx.mechanisms.netlink.Netlink;
 import dev.kctx.mechanisms.netlink.NetlinkOps;
 import dev.kctx.mechanisms.netlink.NlExample;
@@ -15,13 +18,18 @@ import java.util.Map;
  * Netlink sends from kernel code in any context (IRQ handlers, soft IRQs, tasklets, timers, kernel
  * threads, system calls) on the kernel socket of a family a module declares, towards user sockets
  * that processes open with the {@code netlink:} operation ({@code rcvbuf}, {@code fill},
- * {@code hold}): {@code netlink_unicast} and {@code netlink_broadcast} / {@code nlmsg_multicast}.
+ * {@code hold}): {@code netlink_unicast} and {@code netlink_broadcast} / {@code nlmsg_multicast}; and
+ * on a generic netlink family: {@code genlmsg_unicast} and {@code genlmsg_multicast}.
  * The queue rules are {@link Netlink}'s; each call writes its return value to the kernel log, as a
  * driver that checks it would: {@code CONTEXT: netlink_unicast(portid 5000) = -11 (EAGAIN)}.
  */
 public final class NetlinkSendOps {
     public static final List<String> UNICAST_KEYS = List.of("unit", "portid", "text", "nonblock", "gfp");
     public static final List<String> BROADCAST_KEYS = List.of("unit", "group", "text", "gfp");
+    public static final List<String> GENL_UNICAST_KEYS = List.of("family", "portid", "cmd", "version", "attrs", "gfp");
+    public static final List<String> GENL_MULTICAST_KEYS = List.of("family", "group", "cmd", "version", "attrs", "gfp");
+    static final String GENL_UNICAST_USAGE = "genlmsg_unicast: {family: NAME, portid: PID, cmd: N, attrs: [{type: 1, string: TEXT}], gfp: GFP_ATOMIC}";
+    static final String GENL_MULTICAST_USAGE = "genlmsg_multicast: {family: NAME, group: GROUP, cmd: N, attrs: [{type: 1, string: TEXT}], gfp: GFP_ATOMIC}";
     static final String UNICAST_USAGE = "netlink_unicast: {unit: 25, portid: PID, text: TEXT, nonblock: MSG_DONTWAIT | 0, gfp: GFP_ATOMIC}";
 
     private NetlinkSendOps() {
@@ -33,6 +41,8 @@ public final class NetlinkSendOps {
             r.register(call, call + ": {unit: 25, group: N, text: TEXT, gfp: GFP_ATOMIC}", OpRegistry.KERNEL,
                     (a, o) -> broadcast(a, o, call));
         }
+        r.register("genlmsg_unicast", GENL_UNICAST_USAGE, OpRegistry.KERNEL, (a, o) -> genl(a, o, true));
+        r.register("genlmsg_multicast", GENL_MULTICAST_USAGE, OpRegistry.KERNEL, (a, o) -> genl(a, o, false));
     }
 
     /** "= 20" or "= -11 (EAGAIN)". */
@@ -62,8 +72,7 @@ public final class NetlinkSendOps {
     static void unicast(OpArg a, OpSink o) {
         Fields f = a.fields(UNICAST_USAGE, UNICAST_KEYS);
         int unit = unit(f);
-        int portId = (int) Values.integer(f.req("portid", "the receiver's port id (its process id)"), "netlink portid",
-                Integer.MIN_VALUE, 0xffffffffL);
+        int portId = portId(f);
         String text = Values.string(f.req("text", "TEXT"), "netlink_unicast text");
         boolean nonblock = f.opt("nonblock").map(n -> n instanceof Node.ScalarNode s && s.kind() == Node.ScalarKind.BOOL
                 ? Values.bool(n, "nonblock") : Values.choice(n, "nonblock", Map.of("MSG_DONTWAIT", true, "0", false))).orElse(false);
@@ -71,6 +80,36 @@ public final class NetlinkSendOps {
         String port = Integer.toUnsignedString(portId);
         o.op(new NetlinkOps.Unicast(unit, x -> portId, x -> message(text), nonblock, atomic,
                 (Exec x, int ret) -> x.printk(x.contextName() + ": netlink_unicast(portid " + port + ") = " + result(ret))));
+    }
+
+    private static int portId(Fields f) {
+        return (int) Values.integer(f.req("portid", "the receiver's port id (its process id)"), "netlink portid",
+                Integer.MIN_VALUE, 0xffffffffL);
+    }
+
+    /**
+     * {@code genlmsg_unicast: {family, portid, cmd, version, attrs, gfp}} (genlmsg_new, genlmsg_put,
+     * genlmsg_unicast: always MSG_DONTWAIT) or {@code genlmsg_multicast: {family, group, ...}} (the
+     * group by its name in the family's groups). The family is found by name when the call runs.
+     */
+    static void genl(OpArg a, OpSink o, boolean unicast) {
+        String call = unicast ? "genlmsg_unicast" : "genlmsg_multicast";
+        Fields f = a.fields(unicast ? GENL_UNICAST_USAGE : GENL_MULTICAST_USAGE, unicast ? GENL_UNICAST_KEYS : GENL_MULTICAST_KEYS);
+        String family = GenetlinkSection.familyName(f.req("family", "NAME"));
+        int cmd = (int) Values.integer(f.req("cmd", "0..255"), "cmd", 0, 255);
+        int version = (int) f.opt("version").map(n -> Values.integer(n, "version", 0, 255)).orElse(1L).longValue();
+        GenlMsg msg = new GenlMsg(cmd, version, GenetlinkSection.attrs(f));
+        boolean atomic = gfpAtomic(f);
+        if (unicast) {
+            int portId = portId(f);
+            String port = Integer.toUnsignedString(portId);
+            o.op(new GenetlinkOps.Unicast(family, x -> portId, msg, atomic, (Exec x, int ret) -> x.printk(x.contextName()
+                    + ": genlmsg_unicast(" + family + ", portid " + port + ") = " + result(ret))));
+        } else {
+            String group = Values.name(f.req("group", "GROUP"), "genlmsg_multicast group", Genetlink.GENL_NAMSIZ - 1);
+            o.op(new GenetlinkOps.Multicast(family, group, msg, atomic, (Exec x, int ret) -> x.printk(x.contextName()
+                    + ": genlmsg_multicast(" + family + ", " + group + ") = " + result(ret))));
+        }
     }
 
     /**

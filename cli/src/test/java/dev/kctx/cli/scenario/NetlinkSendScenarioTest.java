@@ -240,6 +240,63 @@ class NetlinkSendScenarioTest {
         assertTrue((bad.out() + bad.err()).contains("MSG_DONTWAIT"), bad.out() + bad.err());
     }
 
+    @Test
+    @DisplayName("genlmsg_unicast never waits (MSG_DONTWAIT): 0 while there is room, -EAGAIN and a drop once the receiver is full, -ECONNREFUSED after it closed; genlmsg_multicast reaches the group's subscriber (0) and is -ESRCH after it left")
+    void genlmsgFromASoftirq() throws IOException {
+        JsonNode r = run("genl", """
+                machine: {cpus: 2}
+                modules:
+                  - name: ev
+                    genetlink:
+                      - name: KCTX_EVENTS
+                        attributes: [{type: 1, name: MSG, policy: nul_string}]
+                        groups: [events]
+                        ops: [{cmd: 1, name: NOTIFY}]
+                irqs:
+                  - name: nic
+                    line: 21
+                    cpus: [0]
+                    arrivals: {at: [2ms, 2100us, 2200us, 2300us, 2400us, 2500us, 7ms]}
+                    handler: [{compute: 1us}, {raise_softirq: NET_RX}]
+                softirqs:
+                  NET_RX:
+                    - genlmsg_unicast: {family: KCTX_EVENTS, portid: 5000, cmd: 1, attrs: [{type: 1, string: "link event"}], gfp: GFP_ATOMIC}
+                    - genlmsg_multicast: {family: KCTX_EVENTS, group: events, cmd: 1, attrs: [{type: 1, string: "to all"}], gfp: GFP_ATOMIC}
+                processes:
+                  - name: loader
+                    pid: 4242
+                    cpu: 1
+                    body: [{sh: "insmod ev.ko"}]
+                  - name: daemon
+                    pid: 5000
+                    cpu: 1
+                    body:
+                      - nanosleep: 1ms
+                      - genetlink: {family: KCTX_EVENTS, subscribe: events, rcvbuf: 1, hold: 3ms, recv: 4}
+                run: {until: 8ms}
+                """);
+        assertEquals(List.of(), kinds(r), "GFP_ATOMIC and MSG_DONTWAIT: nothing sleeps");
+        List<String> log = dmesg(r);
+        List<String> unicasts = log.stream().filter(l -> l.contains("genlmsg_unicast")).toList();
+        assertEquals(7, unicasts.size(), log.toString());
+        assertEquals("softirq NET_RX: genlmsg_unicast(KCTX_EVENTS, portid 5000) = 0", unicasts.get(0), "room at first: 0, not the length");
+        assertTrue(unicasts.contains("softirq NET_RX: genlmsg_unicast(KCTX_EVENTS, portid 5000) = -11 (EAGAIN)"),
+                "then the small buffer is full: " + log);
+        assertTrue(log.contains("softirq NET_RX: genlmsg_multicast(KCTX_EVENTS, events) = 0"), log.toString());
+        List<String> console = texts(r.get("console"));
+        assertEquals("recv: No buffer space available", console.get(1), "the overrun first: " + console);
+        assertEquals("kernel says: cmd 1, 1=\"link event\"", console.get(2), "then what was queued, in order: " + console);
+        assertEquals("kernel says: cmd 1, 1=\"to all\"", console.get(3), console.toString());
+        JsonNode genl = r.at("/mechanisms/genetlink");
+        addsUp(genl);
+        assertTrue(genl.at("/dropped/ENOBUFS").asLong() > 0, genl.toString());
+        assertTrue(socket(genl, "netlink 16 port 0").at("/errors/EAGAIN").asLong() > 0, "the unicasts' EAGAIN: " + genl);
+        assertEquals("softirq NET_RX: genlmsg_unicast(KCTX_EVENTS, portid 5000) = -111 (ECONNREFUSED)", unicasts.get(6),
+                "at 7ms the daemon has closed its socket: " + log);
+        assertEquals("softirq NET_RX: genlmsg_multicast(KCTX_EVENTS, events) = -3 (ESRCH)", log.get(log.size() - 1),
+                "and the group has nobody: " + log);
+    }
+
     static Path write(String name, String yaml) throws IOException {
         Path f = dir.resolve(name + ".yaml");
         java.nio.file.Files.writeString(f, yaml);
