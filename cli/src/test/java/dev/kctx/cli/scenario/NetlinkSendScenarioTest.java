@@ -297,6 +297,36 @@ class NetlinkSendScenarioTest {
                 "and the group has nobody: " + log);
     }
 
+    @Test
+    @DisplayName("from a tasklet and from the TIMER soft IRQ a blocking netlink_unicast to a full socket is scheduling while atomic, each at its own site; MSG_DONTWAIT there is -EAGAIN")
+    void taskletAndTimerContexts() throws IOException {
+        JsonNode r = runFile(write("tasklet", """
+                machine: {cpus: 2}
+                modules: [{name: ev, netlink: [{unit: 25}]}]
+                tasklets:
+                  notify:
+                    - netlink_unicast: {unit: 25, portid: 5000, text: "t", gfp: GFP_ATOMIC}
+                    - netlink_unicast: {unit: 25, portid: 5000, text: "t2", nonblock: MSG_DONTWAIT, gfp: GFP_ATOMIC}
+                softirqs:
+                  TIMER:
+                    - netlink_unicast: {unit: 25, portid: 5000, text: "timer", gfp: GFP_ATOMIC}
+                irqs:
+                  - name: nic
+                    line: 21
+                    cpus: [0]
+                    arrivals: {at: [2ms]}
+                    handler: [{tasklet_schedule: notify}, {raise_softirq: TIMER}]
+                """ + DAEMON.formatted("rcvbuf: 1, fill: full, hold: 3ms, recv: 4") + "run: {until: 6ms}\n"));
+        assertEquals(List.of("scheduling-while-atomic", "scheduling-while-atomic"), kinds(r), r.get("reports").toString());
+        List<String> sites = new ArrayList<>();
+        r.get("reports").forEach(n -> sites.add(n.get("context").asText()));
+        assertEquals(2, sites.stream().distinct().count(), "one report per context: " + sites);
+        assertTrue(sites.stream().anyMatch(c -> c.contains("TIMER")), sites.toString());
+        assertTrue(sites.stream().anyMatch(c -> c.contains("notify") || c.contains("TASKLET")), sites.toString());
+        assertEquals(3, dmesg(r).stream().filter(l -> l.endsWith("= -11 (EAGAIN)")).count(), dmesg(r).toString());
+        addsUp(r.at("/mechanisms/netlink"));
+    }
+
     static Path write(String name, String yaml) throws IOException {
         Path f = dir.resolve(name + ".yaml");
         java.nio.file.Files.writeString(f, yaml);
