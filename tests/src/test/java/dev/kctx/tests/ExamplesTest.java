@@ -67,9 +67,8 @@ class ExamplesTest {
     void coverage() throws IOException {
         List<String> names = new ArrayList<>();
         examples().forEach(p -> names.add(p.getFileName().toString()));
-        // blocking-call-in-atomic needs a Java handler and may-sleep-in-atomic a mechanism (netlink):
-        // neither can be written in a scenario file.
-        for (String kind : List.of("sleep-in-atomic", "scheduling-while-atomic", "recursive-locking", "circular-locking",
+        // blocking-call-in-atomic needs a Java handler: it cannot be written in a scenario file.
+        for (String kind : List.of("sleep-in-atomic", "scheduling-while-atomic", "may-sleep-in-atomic", "recursive-locking", "circular-locking",
                 "inconsistent-lock-state", "irq-lock-inversion", "irq-safe-to-unsafe", "bad-unlock-balance",
                 "lock-held-returning-to-user", "locks-held-at-exit", "soft-lockup", "hard-lockup", "hung-task",
                 "irq-handler-enabled-irqs", "bh-enable-irqs-disabled", "syscall-left-irqs-disabled")) {

@@ -139,6 +139,13 @@ class SchemaTest {
         assertEquals(Arrays.stream(dev.kctx.mechanisms.Cred.Cap.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet()),
                 texts(declared.at("/netlink/items/properties/input/properties/capable/enum")));
         assertEquals(Set.copyOf(NetlinkSection.OP_KEYS), keys(userOp("netlink")), "the netlink operation's keys");
+        assertEquals(Set.copyOf(dev.kctx.cli.scenario.NetlinkSendOps.UNICAST_KEYS), keys(kernelOp("netlink_unicast")),
+                "netlink_unicast's keys");
+        for (String call : List.of("netlink_broadcast", "nlmsg_multicast")) {
+            assertEquals(Set.copyOf(dev.kctx.cli.scenario.NetlinkSendOps.BROADCAST_KEYS), keys(kernelOp(call)), call + "'s keys");
+        }
+        assertEquals(Set.copyOf(dev.kctx.cli.scenario.NetlinkSendOps.GENL_UNICAST_KEYS), keys(kernelOp("genlmsg_unicast")));
+        assertEquals(Set.copyOf(dev.kctx.cli.scenario.NetlinkSendOps.GENL_MULTICAST_KEYS), keys(kernelOp("genlmsg_multicast")));
         assertEquals(Set.copyOf(GenetlinkSection.FAMILY_KEYS), keys(declared.at("/genetlink/items/properties")));
         assertEquals(Set.copyOf(GenetlinkSection.ATTR_KEYS), keys(declared.at("/genetlink/items/properties/attributes/items/properties")));
         assertEquals(Arrays.stream(dev.kctx.mechanisms.netlink.NlaPolicy.Type.values()).map(t -> t.name().toLowerCase(Locale.ROOT))

@@ -225,12 +225,7 @@ public final class GenetlinkSection {
     static void op(OpArg a, OpSink o) {
         Fields f = a.fields("genetlink: {family: NAME, cmd: 1, attrs: [{type: 1, string: hello}], ack: true} or {family: NAME, subscribe: GROUP}",
                 OP_KEYS);
-        Node famNode = f.req("family", "NAME");
-        String family = Values.string(famNode, "family");
-        if (!FAMILY_NAME.matcher(family).matches()) {
-            throw new ScenarioError(famNode.loc(), "family name '" + Errors.clip(family) + "' is not valid",
-                    "1 to " + (Genetlink.GENL_NAMSIZ - 1) + " letters, digits, _ . or -");
-        }
+        String family = familyName(f.req("family", "NAME"));
         String subscribe = f.opt("subscribe").map(n -> Values.name(n, "subscribe", Genetlink.GENL_NAMSIZ - 1)).orElse(null);
         if ((subscribe == null) == !f.has("cmd")) {
             throw new ScenarioError(f.loc(), subscribe == null ? "genetlink names neither a cmd nor a group to subscribe to"
@@ -239,17 +234,7 @@ public final class GenetlinkSection {
         int cmd = (int) f.opt("cmd").map(n -> Values.integer(n, "cmd", 0, 255)).orElse(0L).longValue();
         int version = (int) f.opt("version").map(n -> Values.integer(n, "version", 0, 255)).orElse(1L).longValue();
         boolean ack = f.opt("ack").map(n -> Values.bool(n, "ack")).orElse(false);
-        List<Nla> attrs = new ArrayList<>();
-        for (Node n : f.opt("attrs").map(n -> Values.seq(n, "attrs", "'- {type: 1, string: hello}' or '- {type: 2, u32: 5}'").items())
-                .orElse(List.of())) {
-            Fields af = Fields.of(n, "attribute value", ATTR_VALUE_KEYS);
-            int type = (int) Values.integer(af.req("type", "1..255"), "attribute type", 1, 255);
-            if (af.has("string") == af.has("u32")) {
-                throw new ScenarioError(af.loc(), "an attribute value needs exactly one of 'string' and 'u32'", "'string: TEXT' or 'u32: N'");
-            }
-            attrs.add(af.has("string") ? Nla.string(type, Values.string(af.req("string", "TEXT"), "string"))
-                    : Nla.u32(type, (int) Values.integer(af.req("u32", "N"), "u32", 0, 0xffffffffL)));
-        }
+        List<Nla> attrs = attrs(f);
         if (subscribe != null && (ack || !attrs.isEmpty() || f.has("version"))) {
             throw new ScenarioError(f.loc(), "a subscriber sends no command, so 'ack', 'attrs' and 'version' do not apply",
                     "'{family: NAME, subscribe: GROUP}'");
@@ -292,6 +277,32 @@ public final class GenetlinkSection {
         }));
         NetlinkUser.socket("genl", Netlink.NETLINK_GENERIC).forEach(o::op);
         o.op(dev.kctx.mechanisms.user.Libc.unlessFailed(ops));
+    }
+
+    /** {@code attrs: [{type: 1, string: hello}, {type: 2, u32: 5}]}: the attributes a message carries. */
+    static List<Nla> attrs(Fields f) {
+        List<Nla> attrs = new ArrayList<>();
+        for (Node n : f.opt("attrs").map(n -> Values.seq(n, "attrs", "'- {type: 1, string: hello}' or '- {type: 2, u32: 5}'").items())
+                .orElse(List.of())) {
+            Fields af = Fields.of(n, "attribute value", ATTR_VALUE_KEYS);
+            int type = (int) Values.integer(af.req("type", "1..255"), "attribute type", 1, 255);
+            if (af.has("string") == af.has("u32")) {
+                throw new ScenarioError(af.loc(), "an attribute value needs exactly one of 'string' and 'u32'", "'string: TEXT' or 'u32: N'");
+            }
+            attrs.add(af.has("string") ? Nla.string(type, Values.string(af.req("string", "TEXT"), "string"))
+                    : Nla.u32(type, (int) Values.integer(af.req("u32", "N"), "u32", 0, 0xffffffffL)));
+        }
+        return attrs;
+    }
+
+    /** A family name as genl_register_family takes it. */
+    static String familyName(Node famNode) {
+        String family = Values.string(famNode, "family");
+        if (!FAMILY_NAME.matcher(family).matches()) {
+            throw new ScenarioError(famNode.loc(), "family name '" + Errors.clip(family) + "' is not valid",
+                    "1 to " + (Genetlink.GENL_NAMSIZ - 1) + " letters, digits, _ . or -");
+        }
+        return family;
     }
 
     /** Up to {@code count} datagrams, until an ACK or a NACK, which ends the request. */

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 public final class NetlinkSection {
     public static final List<String> FAMILY_KEYS = List.of("unit", "groups", "in_softirq", "input");
     public static final List<String> INPUT_KEYS = List.of("capable", "errno", "printk", "reply", "multicast", "gfp");
-    public static final List<String> OP_KEYS = List.of("unit", "send", "ack", "groups", "recv", "hold", "rcvbuf");
+    public static final List<String> OP_KEYS = List.of("unit", "send", "ack", "groups", "recv", "hold", "rcvbuf", "fill");
     static final List<String> GFP = List.of("GFP_KERNEL", "GFP_ATOMIC");
     /** The largest group a family may declare here (netlink_kernel_create takes at least 32 anyway). */
     static final int MAX_GROUPS = 32;
@@ -90,9 +90,11 @@ public final class NetlinkSection {
             }
             int groups = (int) f.opt("groups").map(n -> Values.integer(n, "netlink groups", 0, MAX_GROUPS)).orElse(0L).longValue();
             SoftirqVector vector = f.opt("in_softirq").map(n -> Values.choice(n, "soft IRQ vector", OpArg.vectors())).orElse(null);
-            Input input = input(f.req("input", "{reply: TEXT, multicast: GROUP, errno: E..., capable: CAP_..., printk: TEXT, gfp: GFP_...}"),
-                    groups);
-            Netlink.Config base = Netlink.Config.of(input::handle).withGroups(groups);
+            // Without an input the kernel socket only sends (netlink_unicast, netlink_broadcast from the
+            // module's code); a user message to it gets ECONNREFUSED (netlink_unicast_kernel).
+            Input input = f.has("input") ? input(f.req("input", "{reply: TEXT, multicast: GROUP, errno: E..., capable: CAP_..., printk: TEXT, gfp: GFP_...}"),
+                    groups) : null;
+            Netlink.Config base = Netlink.Config.of(input == null ? null : input::handle).withGroups(groups);
             Netlink.Config cfg = vector == null ? base : base.inSoftirq(vector);
             if (vector != null && vectors.add(vector)) {
                 kernel.add((b, cpus) -> b.softirq(vector, NetlinkOps.softirqInput(vector)));
@@ -160,8 +162,24 @@ public final class NetlinkSection {
                 (int) Values.integer(n, "rcvbuf", 1, MAX_RCVBUF))).orElse(List.of());
     }
 
+    /**
+     * {@code fill: N | full}: how full the socket starts. After bind and SO_RCVBUF, the family's kernel
+     * socket has already queued N datagrams "backlog 1".."backlog N" for the socket's port (or, with
+     * {@code full}, as many as the receive buffer takes: the queue is then full and the next
+     * netlink_unicast finds it so). They count as sent and are read like any other datagram.
+     */
+    static List<Op> fill(Fields f, int unit) {
+        return f.opt("fill").map(n -> {
+            int count = n instanceof Node.ScalarNode s && s.text().equals("full") ? -1
+                    : (int) Values.integer(n, "netlink fill (a count or 'full')", 0, MAX_RECV);
+            return List.<Op>of(Sys.act("netlink fill", x -> Netlink.get(x.kernel()).prefill(x, unit, x.pid(), count,
+                    i -> NlMsg.ofText(NlExample.NLEX_MSG, 0, 0, 0, "backlog " + i))));
+        }).orElse(List.of());
+    }
+
     static void op(OpArg a, OpSink o) {
-        Fields f = a.fields("netlink: {unit: 25, send: TEXT, ack: true, groups: 0, recv: 1, hold: DURATION, rcvbuf: BYTES}", OP_KEYS);
+        Fields f = a.fields("netlink: {unit: 25, send: TEXT, ack: true, groups: 0, recv: 1, hold: DURATION, rcvbuf: BYTES, fill: N | full}",
+                OP_KEYS);
         int unit = (int) Values.integer(f.req("unit", "0.." + (Netlink.MAX_LINKS - 1)), "netlink unit", 0, Netlink.MAX_LINKS - 1);
         String send = f.opt("send").map(n -> Values.string(n, "netlink send")).orElse(null);
         boolean ack = f.opt("ack").map(n -> Values.bool(n, "ack")).orElse(false);
@@ -173,6 +191,7 @@ public final class NetlinkSection {
                 .longValue();
         List<Op> ops = new ArrayList<>(NetlinkUser.bind("nl", 0, (int) groupsMask));
         ops.addAll(rcvbuf(f, "nl"));
+        ops.addAll(fill(f, unit));
         if (send != null) {
             int flags = NlMsg.NLM_F_REQUEST | (ack ? NlMsg.NLM_F_ACK : 0);
             ops.addAll(NetlinkUser.sendmsg("nl", x -> List.of(NlMsg.ofText(NlExample.NLEX_MSG, flags, 1, x.pid(), send)), 0, 0, false));

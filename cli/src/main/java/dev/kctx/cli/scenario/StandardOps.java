@@ -147,6 +147,7 @@ final class StandardOps {
         r.register("genetlink", "genetlink: {family: NAME, cmd: N, attrs: [{type: 1, string: TEXT}], ack: true} | {family: NAME, subscribe: GROUP}",
                 OpRegistry.USER, GenetlinkSection::op);
         SchedOps.registerAll(r);
+        NetlinkSendOps.registerAll(r);
     }
 
     /**

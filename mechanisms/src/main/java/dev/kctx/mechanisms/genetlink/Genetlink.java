@@ -278,6 +278,20 @@ public final class Genetlink {
     }
 
     /**
+     * genlmsg_unicast(net, skb, portid) from kernel code in any context (include/net/genetlink.h):
+     * nlmsg_unicast on the generic netlink socket, that is netlink_unicast(sk, skb, portid,
+     * MSG_DONTWAIT) with a positive result made 0 (include/net/netlink.h). It never waits: 0, -EAGAIN
+     * when the receiver is full (the skb dropped, the receiver overrun), -ECONNREFUSED when nobody
+     * holds {@code portId}.
+     */
+    public int unicast(Exec x, Registered family, int portId, GenlMsg msg, LongConsumer charge) {
+        Netlink nl = netlink;
+        Netlink.SendResult r = nl.kernelUnicast(x, nl.kernelSocket(Netlink.NETLINK_GENERIC), List.of(msg.toNlMsg(family.id, 0, 0, 0)),
+                portId, true, charge, "genlmsg_unicast(" + family.family.name() + ", portid " + Integer.toUnsignedString(portId) + ")");
+        return r instanceof Netlink.SendResult.Failed f ? f.errno().negative() : 0;
+    }
+
+    /**
      * genlmsg_multicast from kernel code in any context: the message of {@code family} to its
      * {@code groupIndex}-th group. 0, or -ESRCH when nobody listens.
      */

@@ -405,6 +405,32 @@ public final class Netlink {
         return r;
     }
 
+    /**
+     * How full a user socket starts: datagrams the family's kernel socket had already queued for
+     * {@code portId}, as netlink_unicast(nonblock) queues them (counted as sent, in flight until read).
+     * Queues {@code count} of them, or with a negative count as many as fit (netlink_attachskb takes a
+     * datagram while sk_rmem_alloc is not over sk_rcvbuf, so the last one may go over); it stops, without
+     * dropping or marking overrun, at the first that would not fit. No context check and no virtual time:
+     * this is the state the scenario declares, not a send. Returns how many were queued (0 without a
+     * kernel socket or a socket at {@code portId}).
+     */
+    public int prefill(Exec x, int unit, int portId, int count, java.util.function.IntFunction<NlMsg> msg) {
+        Sock k = kernelSocket(unit);
+        Sock dst = k == null ? null : lookup(unit, portId);
+        if (dst == null || dst.kernel) {
+            return 0;
+        }
+        int n = 0;
+        while ((count < 0 || n < count) && dst.rmem <= dst.rcvbuf && !dst.congested) {
+            NlMsg m = msg.apply(n + 1);
+            int len = NlMsg.length(List.of(m));
+            unicast(x, k, new Skb(List.of(m), 0, 0, KERNEL_CRED, len, SockMem.truesize(len)), portId, true, ns -> {
+            }, "prefill");
+            n++;
+        }
+        return n;
+    }
+
     /** Runs the soft-IRQ inputs waiting for vector {@code v}; returns their cost. */
     public long runSoftirqInputs(Exec x, SoftirqVector v) {
         long[] cost = {0};

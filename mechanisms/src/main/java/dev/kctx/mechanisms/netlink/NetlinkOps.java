@@ -20,13 +20,28 @@ public final class NetlinkOps {
     private NetlinkOps() {
     }
 
+    /** What kernel code does with a send's return value (the bytes sent, or -errno), in the sender's context. */
+    @FunctionalInterface
+    public interface Result {
+        void accept(Exec x, int ret);
+    }
+
     /**
-     * nlmsg_new(size, gfp) then netlink_unicast(nl_sk, skb, portid, nonblock) on family {@code unit}.
-     * Blocking in process context sleeps until the receiver makes room, then sends; in atomic context
-     * see {@link Netlink}. A family without a kernel socket (its module gone) makes this a no-op.
+     * nlmsg_new(size, gfp) then netlink_unicast(nl_sk, skb, portid, nonblock) on family {@code unit}
+     * (net/netlink/af_netlink.c netlink_unicast, netlink_attachskb). With nonblock the send to a full
+     * receiver returns -EAGAIN at once (the skb is dropped, the receiver marked overrun). Blocking in
+     * process context sleeps (TASK_INTERRUPTIBLE, schedule_timeout) until the receiver makes room, then
+     * sends; in atomic context that sleep is "scheduling while atomic", see {@link Netlink}. A family
+     * without a kernel socket (its module gone) makes this a no-op. {@code done}, when not null, gets
+     * the return value: the length sent or -errno (EAGAIN, ECONNREFUSED).
      */
     public record Unicast(int unit, ToIntFunction<Exec> portId, Function<Exec, NlMsg> msg, boolean nonblock,
-                          boolean gfpAtomic) implements Op {
+                          boolean gfpAtomic, Result done) implements Op {
+        /** Without a use of the return value. */
+        public Unicast(int unit, ToIntFunction<Exec> portId, Function<Exec, NlMsg> msg, boolean nonblock, boolean gfpAtomic) {
+            this(unit, portId, msg, nonblock, gfpAtomic, null);
+        }
+
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(gfpAtomic ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL,
@@ -45,6 +60,10 @@ public final class NetlinkOps {
                 x.check(KernelCall.SCHEDULE, describe());
                 return new Outcome.Block(w.queue(), 'S');
             }
+            if (done != null) {
+                done.accept(x, r instanceof Netlink.SendResult.Sent sent ? sent.len()
+                        : ((Netlink.SendResult.Failed) r).errno().negative());
+            }
             return new Outcome.Busy(cost[0]);
         }
 
@@ -53,8 +72,21 @@ public final class NetlinkOps {
         }
     }
 
-    /** nlmsg_new(size, gfp) then netlink_broadcast(nl_sk, skb, 0, group, gfp) on family {@code unit}. */
-    public record Broadcast(int unit, int group, Function<Exec, NlMsg> msg, boolean gfpAtomic) implements Op {
+    /**
+     * nlmsg_new(size, gfp) then netlink_broadcast(nl_sk, skb, 0, group, gfp) on family {@code unit}, or
+     * nlmsg_multicast(nl_sk, skb, 0, group, gfp) (include/net/netlink.h), which is the same broadcast
+     * with a positive result made 0: {@code call} names which, for reports. It never waits for a full
+     * receiver (do_one_broadcast drops and marks it overrun). {@code done}, when not null, gets the
+     * return value: 0, -ESRCH (nobody received it) or -ENOBUFS (a full receiver asked for
+     * NETLINK_BROADCAST_ERROR).
+     */
+    public record Broadcast(int unit, int group, Function<Exec, NlMsg> msg, boolean gfpAtomic, String call, Result done)
+            implements Op {
+        /** netlink_broadcast, its return value unused. */
+        public Broadcast(int unit, int group, Function<Exec, NlMsg> msg, boolean gfpAtomic) {
+            this(unit, group, msg, gfpAtomic, "netlink_broadcast", null);
+        }
+
         public Outcome execute(Exec x) {
             x.check(gfpAtomic ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL,
                     "nlmsg_new(" + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")");
@@ -64,12 +96,15 @@ public final class NetlinkOps {
                 return Outcome.Next.INSTANCE;
             }
             long[] cost = {0};
-            nl.kernelBroadcast(x, k, List.of(msg.apply(x)), 0, group, gfpAtomic, ns -> cost[0] += ns, describe());
+            int r = nl.kernelBroadcast(x, k, List.of(msg.apply(x)), 0, group, gfpAtomic, ns -> cost[0] += ns, describe());
+            if (done != null) {
+                done.accept(x, r);
+            }
             return new Outcome.Busy(cost[0]);
         }
 
         public String describe() {
-            return "netlink_broadcast(nl_sk[" + unit + "], skb, 0, " + group + ", " + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")";
+            return call + "(nl_sk[" + unit + "], skb, 0, " + group + ", " + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")";
         }
     }
 
