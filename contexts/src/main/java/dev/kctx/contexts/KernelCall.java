@@ -98,7 +98,13 @@ public enum KernelCall {
     // arch/x86/include/asm/uaccess.h put_user macro: might_fault() (the kernel prints the caller's file).
     PUT_USER("put_user", Sleep.MIGHT_SLEEP, "arch/x86/include/asm/uaccess.h"),
     // mm/slub.c kfree: no annotation; legal in any context.
-    KFREE("kfree", Sleep.NEVER, "");
+    KFREE("kfree", Sleep.NEVER, ""),
+    // kernel/workqueue.c queue_work_on: local_irq_save around __queue_work, no annotation; legal in any context.
+    QUEUE_WORK("queue_work", Sleep.NEVER, ""),
+    // kernel/workqueue.c flush_work -> __flush_work -> start_flush_work: might_sleep() first thing.
+    FLUSH_WORK("flush_work", Sleep.MIGHT_SLEEP, "kernel/workqueue.c"),
+    // kernel/workqueue.c cancel_work_sync -> __cancel_work_timer -> __flush_work(work, true) -> start_flush_work: might_sleep().
+    CANCEL_WORK_SYNC("cancel_work_sync", Sleep.MIGHT_SLEEP, "kernel/workqueue.c");
 
     /** How a call relates to sleeping, as the kernel's checkers see it. */
     public enum Sleep {

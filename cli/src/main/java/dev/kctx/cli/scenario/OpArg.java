@@ -39,6 +39,11 @@ public final class OpArg {
             return Set.of();
         }
 
+        /** The work items declared under {@code works:}. */
+        default Set<String> works() {
+            return Set.of();
+        }
+
         /** Records that a body runs shell commands: the machine then boots its module loader. */
         default void shell() {
         }
@@ -148,6 +153,19 @@ public final class OpArg {
             String expected = declared.isEmpty() ? "a tasklet declared under 'tasklets:', e.g. 'tasklets: {" + name
                     + ": [- compute: 5us]}'" : "a tasklet declared under 'tasklets:': " + Values.list(declared);
             throw new ScenarioError(v.loc(), Errors.unknown("tasklet", name, declared), expected);
+        }
+        return name;
+    }
+
+    /** A work item declared under {@code works:}: an unknown name is an error listing the declared ones. */
+    public String work() {
+        Node v = value(op + ": WORK");
+        String name = Values.string(v, op);
+        Set<String> declared = context.works();
+        if (!declared.contains(name)) {
+            String expected = declared.isEmpty() ? "a work declared under 'works:', e.g. 'works: {" + name
+                    + ": [- msleep: 1ms]}'" : "a work declared under 'works:': " + Values.list(declared);
+            throw new ScenarioError(v.loc(), Errors.unknown("work", name, declared), expected);
         }
         return name;
     }

@@ -35,7 +35,7 @@ import java.util.TreeMap;
  */
 public final class ScenarioLoader implements OpArg.Context {
     public static final List<String> SECTIONS = List.of("name", "description", "machine", "modules", "locks", "irqs",
-            "softirqs", "tasklets", "kthreads", "processes", "faults", "run", "expect");
+            "softirqs", "tasklets", "works", "kthreads", "processes", "faults", "run", "expect");
     public static final int MAX_CPUS = 256;
     /** TASK_COMM_LEN - 1: the longest task name the kernel keeps. */
     public static final int MAX_TASK_NAME = 15;
@@ -76,6 +76,8 @@ public final class ScenarioLoader implements OpArg.Context {
     private final Set<String> programs = new java.util.TreeSet<>();
     /** The tasklets declared under {@code tasklets:}, known before any body is read. */
     private final Set<String> tasklets = new LinkedHashSet<>();
+    /** The work items declared under {@code works:}, known before any body is read. */
+    private final Set<String> works = new LinkedHashSet<>();
     private boolean shell;
     private int ops;
 
@@ -136,6 +138,13 @@ public final class ScenarioLoader implements OpArg.Context {
             programs.addAll(d.programNames());
             d.boot(b, cpus);
         });
+        Optional<Node.MapNode> worksNode = top.opt("works").map(this::workNames);
+        Map<String, List<Op>> workBodies = new LinkedHashMap<>();
+        if (worksNode.isPresent()) {
+            // The system workqueue's worker, unless a module (the upcall helper) already runs it.
+            boolean present = b.build().kthreads().stream().anyMatch(t -> t.name().startsWith("kworker/"));
+            dev.kctx.mechanisms.deferred.Workqueue.declare(b, 0, present, workBodies);
+        }
         // What built-in modules add to the machine (the timer tick, their kernel threads): the
         // scenario's own contexts come after them and must not take their lines or vectors.
         MachineSpec builtin = b.build();
@@ -157,6 +166,8 @@ public final class ScenarioLoader implements OpArg.Context {
             }
             taskletBodies(taskletsNode.get(), b);
         }
+        worksNode.ifPresent(m -> m.entries().forEach(e -> workBodies.put(e.key(),
+                body(e.value(), BodyKind.KTHREAD, "work " + e.key()))));
         Set<String> taskNames = new HashSet<>();
         builtin.kthreads().forEach(t -> taskNames.add(t.name()));
         List<MachineSpec.Task> kthreads = new ArrayList<>(builtin.kthreads());
@@ -472,6 +483,18 @@ public final class ScenarioLoader implements OpArg.Context {
             String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "tasklet name", MAX_NAME);
             if (!tasklets.add(name)) {
                 throw new ScenarioError(e.keyLoc(), "a second tasklet named '" + name + "'", "a unique name per tasklet");
+            }
+        }
+        return m;
+    }
+
+    /** The work item names, first, so that any body may queue or flush any work (a work itself included). */
+    private Node.MapNode workNames(Node node) {
+        Node.MapNode m = Values.map(node, "works", "work item names and their functions, e.g. 'refresh: [- mutex_lock: cfg]'");
+        for (Node.Entry e : m.entries()) {
+            String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "work name", MAX_NAME);
+            if (!works.add(name)) {
+                throw new ScenarioError(e.keyLoc(), "a second work named '" + name + "'", "a unique name per work item");
             }
         }
         return m;
@@ -819,6 +842,11 @@ public final class ScenarioLoader implements OpArg.Context {
     @Override
     public Set<String> tasklets() {
         return tasklets;
+    }
+
+    @Override
+    public Set<String> works() {
+        return works;
     }
 
     @Override

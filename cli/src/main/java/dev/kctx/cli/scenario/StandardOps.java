@@ -102,6 +102,15 @@ final class StandardOps {
         r.register("put_user", "put_user | put_user: NAME", OpRegistry.KERNEL,
                 (a, o) -> o.op(label(a, KernelCall.PUT_USER, "x, ptr")));
         r.register("raise_softirq", "raise_softirq: VECTOR", OpRegistry.KERNEL, (a, o) -> o.raiseSoftirq(a.vector()));
+        // kernel/workqueue.c: queue_work_on/__queue_work (any context), __flush_work, __cancel_work_timer.
+        r.register("queue_work", "queue_work: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Queue(a.work(), "queue_work")));
+        r.register("schedule_work", "schedule_work: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Queue(a.work(), "schedule_work")));
+        r.register("flush_work", "flush_work: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Flush(a.work(), false)));
+        r.register("cancel_work_sync", "cancel_work_sync: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Flush(a.work(), true)));
         r.register("tasklet_schedule", "tasklet_schedule: TASKLET", OpRegistry.KERNEL,
                 (a, o) -> o.taskletSchedule(a.tasklet()));
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));

@@ -9,25 +9,74 @@ import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.program.WaitHandle;
 import dev.kctx.contexts.KernelCall;
+import dev.kctx.contexts.LockClassKind;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The system workqueue (kernel/workqueue.c) with one worker: queue_work hands a work item to the
- * kernel thread kworker/N:1 of CPU N, which runs it in process context, where it may sleep. Items
- * run one after another in the order queued.
+ * The system workqueue, system_wq (kernel/workqueue.c), with one worker: queue_work hands a work
+ * item to the kernel thread kworker/N:1 of CPU N, which runs it in process context, where it may
+ * sleep.
+ *
+ * <p>Named work items ({@code DECLARE_WORK(name, func)}, {@link #declare}) follow the kernel's
+ * rules:
+ * <ul>
+ * <li>queue_work / schedule_work ({@link #queueWork(Exec, String)}) are legal in any context
+ *     (queue_work_on: local_irq_save around __queue_work, no might_sleep) and return false when the
+ *     item is already pending (test_and_set_bit(WORK_STRUCT_PENDING_BIT)): it is not queued twice.
+ *     An item that is running (its pending bit cleared by process_one_work before the function is
+ *     called) may be queued again and runs again.</li>
+ * <li>The worker runs each item as process_one_work does: lock_map_acquire on the workqueue's
+ *     lockdep map ({@value #WQ_MAP}) and on the work's ({@code (work_completion)(NAME)}), the
+ *     function, then lock_map_release of both.</li>
+ * <li>flush_work ({@link Flush}) is __flush_work: lock_map_acquire/lock_map_release on the work's
+ *     lockdep map (so holding a lock L across flush_work(W) when W's function takes L is lockdep's
+ *     circular dependency L -> W -> L, found whether or not the run deadlocks), then
+ *     start_flush_work's might_sleep, then a wait until the item is neither pending nor running.
+ *     start_flush_work takes the workqueue's map too only for an ordered (max_active == 1) or
+ *     rescuer workqueue, which system_wq is not, so kctx does not.</li>
+ * <li>cancel_work_sync ({@link Flush} with {@code cancel}) is __cancel_work_timer: takes the item
+ *     off the queue if it is pending (try_to_grab_pending), then __flush_work(work, true), which in
+ *     6.6 does the same lock_map_acquire on the work's map and waits for a running instance.</li>
+ * </ul>
+ *
+ * <p>Simplifications, said plainly: the kernel's system_wq is per-CPU, queue_work puts an item on
+ * the queueing CPU's worker pool, and concurrency management (wq_worker_sleeping, need_more_worker)
+ * wakes or creates another kworker when the running one sleeps. kctx has one worker, on the CPU
+ * given to {@link #install}, running every item in the order queued, one at a time: a sleeping item
+ * delays the next, never runs beside it. Items of one name therefore never run concurrently, as on
+ * a per-CPU pool (the kernel's non-reentrancy guarantee). flush_work waits until the item is idle,
+ * not for exactly the instance queued when it was called (the kernel's wq_barrier inserted after
+ * it): the two differ only for an item requeued while being flushed. Anonymous items
+ * ({@link #queueWork(Exec, List)}, the upcall helper's) take no lockdep maps.
  */
 public final class Workqueue {
     private static final String QUEUE = "workqueue:system";
+    /** The lockdep map of system_wq (alloc_workqueue("events", ...): "(wq_completion)" + name). */
+    public static final String WQ_MAP = "(wq_completion)events";
 
-    private final List<List<Op>> queued = new ArrayList<>();
+    /** One queued item: a named work (its function looked up when it runs) or an anonymous body. */
+    private record Item(String name, List<Op> ops) {
+    }
 
-    private Workqueue() {
+    private final Map<String, List<Op>> declared;
+    private final Deque<Item> queued = new ArrayDeque<>();
+    private final Set<String> pending = new HashSet<>();
+    private final Map<String, Integer> running = new LinkedHashMap<>();
+
+    private Workqueue(Map<String, List<Op>> declared) {
+        this.declared = declared;
     }
 
     public static Workqueue of(KernelObjects k) {
-        return k.extension(Workqueue.class, Workqueue::new);
+        return k.extension(Workqueue.class, () -> new Workqueue(Map.of()));
     }
 
     /** The worker's name on {@code cpu}. */
@@ -35,28 +84,183 @@ public final class Workqueue {
         return "kworker/" + cpu + ":1";
     }
 
+    /** The lockdep map of work item {@code name}, as lockdep prints INIT_WORK's key: {@code (work_completion)(name)}. */
+    public static String workMap(String name) {
+        return "(work_completion)(" + name + ")";
+    }
+
     /** Adds the worker thread on {@code cpu}. */
     public static MachineSpec.Builder install(MachineSpec.Builder b, int cpu) {
         return b.kthread(kworker(cpu), cpu, 0, Program.builder().forever().op(new Ops.WaitEvent(QUEUE, false)).op(new RunWork()).build());
     }
 
+    /**
+     * DECLARE_WORK for each entry of {@code works} (name to function body), on the machine being
+     * built; the worker is added on {@code cpu} unless {@code workerPresent} (a module installed it).
+     * The map is read when the machine boots, so bodies may name any declared work.
+     */
+    public static MachineSpec.Builder declare(MachineSpec.Builder b, int cpu, boolean workerPresent, Map<String, List<Op>> works) {
+        MachineSpec.Builder out = workerPresent ? b : install(b, cpu);
+        return out.boot(Workqueue.class, () -> new Workqueue(Map.copyOf(works)));
+    }
+
     /** queue_work(system_wq, work): legal in any context; the worker is woken through the calendar. */
     public static void queueWork(Exec x, List<Op> work) {
         x.check(KernelCall.WAKE_UP, "queue_work(system_wq)");
-        of(x.kernel()).queued.add(List.copyOf(work));
+        of(x.kernel()).queued.add(new Item(null, List.copyOf(work)));
+        wakeWorker(x);
+    }
+
+    /**
+     * queue_work(system_wq, &name) (schedule_work is the same call): false, and nothing queued, when
+     * the item is already pending; otherwise queues it and wakes the worker.
+     *
+     * @throws IllegalArgumentException for a work not declared
+     */
+    public static boolean queueWork(Exec x, String name) {
+        Workqueue w = of(x.kernel());
+        if (!w.declared.containsKey(name)) {
+            throw new IllegalArgumentException("no work item named " + name);
+        }
+        x.check(KernelCall.QUEUE_WORK, "queue_work(system_wq, " + name + ")");
+        if (!w.pending.add(name)) {
+            x.trace("workqueue_queue_work", "work=" + name + " pending: not queued");
+            return false;
+        }
+        w.queued.add(new Item(name, null));
+        x.trace("workqueue_queue_work", "work=" + name + " workqueue=events");
+        wakeWorker(x);
+        return true;
+    }
+
+    private static void wakeWorker(Exec x) {
         for (WaitHandle h : x.kernel().waitQueue(QUEUE).signal()) {
             x.wake(h);
         }
     }
 
-    /** process_one_work for everything queued so far. */
-    record RunWork() implements Op {
+    /** True while {@code name} is queued and not yet started (WORK_STRUCT_PENDING). */
+    public boolean pending(String name) {
+        return pending.contains(name);
+    }
+
+    /** True while the worker runs {@code name}'s function. */
+    public boolean running(String name) {
+        return running.containsKey(name);
+    }
+
+    private static String flushQueue(String name) {
+        return "workqueue:flush:" + name;
+    }
+
+    /** The operation queue_work / schedule_work on a declared item; the result goes to the trace. */
+    public record Queue(String work, String call) implements Op {
+        public Outcome execute(Exec x) {
+            queueWork(x, work);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return call.equals("schedule_work") ? "schedule_work(" + work + ")" : "queue_work(system_wq, " + work + ")";
+        }
+    }
+
+    /**
+     * flush_work(&work), or cancel_work_sync(&work) when {@code cancel}: kernel/workqueue.c
+     * __flush_work (lock_map_acquire/release of the work's lockdep map), start_flush_work's
+     * might_sleep, then the wait (wait_for_completion on the barrier) while the item is pending
+     * or running. cancel_work_sync first takes a pending item off the queue (try_to_grab_pending),
+     * so it waits only for a running one.
+     */
+    public record Flush(String work, boolean cancel) implements Op {
         public Outcome execute(Exec x) {
             Workqueue w = of(x.kernel());
+            if (!x.retrying()) {
+                if (cancel && w.pending.remove(work)) {
+                    w.queued.removeIf(i -> work.equals(i.name()));
+                    x.trace("workqueue_cancel", "work=" + work + " was pending");
+                }
+                String map = workMap(work);
+                x.lockdep().acquire(x.atomic(), x.where(describe()), map, map, 0, LockClassKind.MUTEX, false, false);
+                x.lockdep().release(x.atomic(), x.where(describe()), map);
+                x.check(cancel ? KernelCall.CANCEL_WORK_SYNC : KernelCall.FLUSH_WORK, describe());
+            }
+            if (!w.pending.contains(work) && !w.running.containsKey(work)) {
+                return Outcome.Next.INSTANCE;
+            }
+            x.kernel().waitQueue(flushQueue(work)).addWaiter(x.waitHandle());
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Block(flushQueue(work), 'D');
+        }
+
+        public String describe() {
+            return (cancel ? "cancel_work_sync(" : "flush_work(") + work + ")";
+        }
+    }
+
+    /** process_one_work's start: clear PENDING, mark running, lock_map_acquire the workqueue's and the work's maps. */
+    record Start(String work) implements Op {
+        public Outcome execute(Exec x) {
+            Workqueue w = of(x.kernel());
+            w.pending.remove(work);
+            w.running.merge(work, 1, Integer::sum);
+            x.trace("workqueue_execute_start", "work=" + work);
+            x.lockdep().acquire(x.atomic(), x.where(describe()), WQ_MAP, WQ_MAP, 0, LockClassKind.MUTEX, false, false);
+            String map = workMap(work);
+            x.lockdep().acquire(x.atomic(), x.where(describe()), map, map, 0, LockClassKind.MUTEX, false, false);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "process_one_work(" + work + ")";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /** process_one_work's end: lock_map_release both maps, not running, wake the flushers. */
+    record End(String work) implements Op {
+        public Outcome execute(Exec x) {
+            Workqueue w = of(x.kernel());
+            x.lockdep().release(x.atomic(), x.where(describe()), workMap(work));
+            x.lockdep().release(x.atomic(), x.where(describe()), WQ_MAP);
+            w.running.computeIfPresent(work, (k, n) -> n > 1 ? n - 1 : null);
+            x.trace("workqueue_execute_end", "work=" + work);
+            for (WaitHandle h : x.kernel().waitQueue(flushQueue(work)).signal()) {
+                x.wake(h);
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "process_one_work(" + work + ") done";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /**
+     * worker_thread: process_one_work for the first item queued (one wake-up token per queue_work, so
+     * the loop takes them one at a time; an item cancelled before it started is simply gone).
+     */
+    record RunWork() implements Op {
+        public Outcome execute(Exec x) {
+            Item i = of(x.kernel()).queued.poll();
+            if (i == null) {
+                return Outcome.Next.INSTANCE;
+            }
+            if (i.name() == null) {
+                return i.ops().isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(i.ops());
+            }
             List<Op> ops = new ArrayList<>();
-            w.queued.forEach(ops::addAll);
-            w.queued.clear();
-            return ops.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(ops);
+            ops.add(new Start(i.name()));
+            ops.addAll(of(x.kernel()).declared.get(i.name()));
+            ops.add(new End(i.name()));
+            return new Outcome.Inline(ops);
         }
 
         public String describe() {
