@@ -80,6 +80,11 @@ class KernelCallTest {
         expect(KernelCall.NETLINK_UNICAST_NONBLOCK, NEVER, "");
         expect(KernelCall.NETLINK_BROADCAST_GFP_ATOMIC, NEVER, "");
         expect(KernelCall.KFREE, NEVER, "");
+        // kernel/workqueue.c (6.6): queue_work_on has no annotation; start_flush_work begins with might_sleep(),
+        // reached from flush_work and cancel_work_sync (__cancel_work_timer -> __flush_work).
+        expect(KernelCall.QUEUE_WORK, NEVER, "");
+        expect(KernelCall.FLUSH_WORK, MIGHT_SLEEP, "kernel/workqueue.c");
+        expect(KernelCall.CANCEL_WORK_SYNC, MIGHT_SLEEP, "kernel/workqueue.c");
         // Not annotated, yet they wait when the receiver is full: only the scheduler's check can fire.
         KERNEL.put(KernelCall.NETLINK_UNICAST_BLOCKING, new Expected(NEVER, "", true));
         KERNEL.put(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, new Expected(NEVER, "", true));
