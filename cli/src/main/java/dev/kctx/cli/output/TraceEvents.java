@@ -288,6 +288,12 @@ final class TraceEvents {
         // timer_expire_entry (include/trace/events/timer.h) has the timer's address; kctx has its name.
         kernel("timer", "timer_expire_entry", List.of(str("timer")), "\"timer=%s\", __get_str(timer)",
                 shape("timer=$timer"));
+        // include/trace/events/workqueue.h: the kernel's carry the work's and the function's addresses; kctx has names.
+        kernel("workqueue", "workqueue_queue_work", List.of(str("work"), str("workqueue")),
+                "\"work=%s workqueue=%s\", __get_str(work), __get_str(workqueue)", shape("work=$work workqueue=$workqueue"));
+        for (String e : List.of("workqueue_execute_start", "workqueue_execute_end")) {
+            kernel("workqueue", e, List.of(str("work")), "\"work=%s\", __get_str(work)", shape("work=$work"));
+        }
     }
 
     private static Field comm(String name) {

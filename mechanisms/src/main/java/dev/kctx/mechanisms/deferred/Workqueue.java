@@ -124,7 +124,7 @@ public final class Workqueue {
         }
         x.check(KernelCall.QUEUE_WORK, "queue_work(system_wq, " + name + ")");
         if (!w.pending.add(name)) {
-            x.trace("workqueue_queue_work", "work=" + name + " pending: not queued");
+            x.trace("kctx_workqueue_pending", "work=" + name + " pending: not queued");
             return false;
         }
         w.queued.add(new Item(name, null));
@@ -178,7 +178,7 @@ public final class Workqueue {
             if (!x.retrying()) {
                 if (cancel && w.pending.remove(work)) {
                     w.queued.removeIf(i -> work.equals(i.name()));
-                    x.trace("workqueue_cancel", "work=" + work + " was pending");
+                    x.trace("kctx_workqueue_cancel", "work=" + work + " was pending");
                 }
                 String map = workMap(work);
                 x.lockdep().acquire(x.atomic(), x.where(describe()), map, map, 0, LockClassKind.MUTEX, false, false);
