@@ -98,7 +98,10 @@ public enum KernelCall {
     // arch/x86/include/asm/uaccess.h put_user macro: might_fault() (the kernel prints the caller's file).
     PUT_USER("put_user", Sleep.MIGHT_SLEEP, "arch/x86/include/asm/uaccess.h"),
     // mm/slub.c kfree: no annotation; legal in any context.
-    KFREE("kfree", Sleep.NEVER, "");
+    KFREE("kfree", Sleep.NEVER, ""),
+    // kernel/rcu/tree.c synchronize_rcu -> rcu_blocking_is_gp: might_sleep() once the scheduler runs, then
+    // wait_rcu_gp -> wait_for_completion for the grace period (Linux 6.6).
+    SYNCHRONIZE_RCU("synchronize_rcu", Sleep.MIGHT_SLEEP, "kernel/rcu/tree.c");
 
     /** How a call relates to sleeping, as the kernel's checkers see it. */
     public enum Sleep {

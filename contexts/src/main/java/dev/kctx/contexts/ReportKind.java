@@ -28,6 +28,11 @@ public enum ReportKind {
     BH_ENABLE_IRQS_DISABLED("bh-enable-irqs-disabled", "WARNING: local_bh_enable with interrupts disabled"),
     /** kernel/entry/common.c syscall_exit_to_user_mode_prepare: a system call returns with interrupts off. */
     SYSCALL_LEFT_IRQS_DISABLED("syscall-left-irqs-disabled", "WARNING: syscall left IRQs disabled"),
+    /**
+     * kernel/locking/lockdep.c lockdep_rcu_suspicious, reached through RCU_LOCKDEP_WARN (lockdep-RCU,
+     * CONFIG_PROVE_RCU): e.g. kernel/rcu/tree.c synchronize_rcu inside an RCU read-side critical section.
+     */
+    SUSPICIOUS_RCU_USAGE("suspicious-rcu-usage", "WARNING: suspicious RCU usage"),
     MAY_SLEEP_IN_ATOMIC("may-sleep-in-atomic",
             "kctx: a call that can sleep ran in atomic context but did not sleep this time"),
     BLOCKING_CALL_IN_ATOMIC("blocking-call-in-atomic", "kctx: a Java handler blocked its thread in atomic context");

@@ -124,6 +124,37 @@ public final class Ops {
         }
     }
 
+    /**
+     * synchronize_rcu() (kernel/rcu/tree.c, Linux 6.6). In order: lockdep-RCU's RCU_LOCKDEP_WARN
+     * "Illegal synchronize_rcu() in RCU read-side critical section" when any RCU reader is open
+     * (lockdep_rcu_suspicious, once per boot as its static __warned flag makes it); rcu_blocking_is_gp's
+     * might_sleep(); then wait_rcu_gp waits in wait_for_completion, which schedules. kctx's
+     * simplification: the grace period is a fixed {@link #GRACE_PERIOD_NS} of sleep in D state, not
+     * the wait until every CPU has passed a quiescent state (a reader on another CPU does not extend it).
+     */
+    public record SynchronizeRcu() implements Op {
+        /** The fixed grace period kctx waits (one jiffy at HZ=1000). */
+        public static final long GRACE_PERIOD_NS = 1_000_000L;
+
+        public Outcome execute(Exec x) {
+            if (x.atomic().rcuDepth() > 0 && x.kernel().warnOnce("kernel/rcu/tree.c synchronize_rcu")) {
+                x.report(dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE,
+                        dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE.title(), describe(), java.util.List.of(
+                                "kernel/rcu/tree.c: Illegal synchronize_rcu() in RCU read-side critical section!",
+                                "rcu_scheduler_active = 2, debug_locks = 1",
+                                "RCU read-side nesting: " + x.atomic().rcuDepth()));
+            }
+            x.check(KernelCall.SYNCHRONIZE_RCU, describe());
+            // wait_for_completion: the grace period has not ended yet, so the caller schedules away.
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Sleep(GRACE_PERIOD_NS, 'D');
+        }
+
+        public String describe() {
+            return "synchronize_rcu()";
+        }
+    }
+
     /** hrtimer_nanosleep, the body of nanosleep(2): do_nanosleep sleeps TASK_INTERRUPTIBLE and calls schedule(). */
     public record Nanosleep(long ns) implements Op {
         public Nanosleep {

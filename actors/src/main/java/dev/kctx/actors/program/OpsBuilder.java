@@ -313,6 +313,14 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(Ops.Simple.RCU_READ_UNLOCK);
     }
 
+    /**
+     * synchronize_rcu(): lockdep-RCU's suspicious-rcu-usage inside a reader, might_sleep, then a
+     * grace period of {@link Ops.SynchronizeRcu#GRACE_PERIOD_NS} asleep (kctx's fixed simplification).
+     */
+    public B synchronizeRcu() {
+        return op(new Ops.SynchronizeRcu());
+    }
+
     public B printk(String message) {
         return op(new Ops.Printk(message));
     }
