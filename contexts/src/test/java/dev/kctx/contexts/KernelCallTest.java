@@ -80,6 +80,8 @@ class KernelCallTest {
         expect(KernelCall.NETLINK_UNICAST_NONBLOCK, NEVER, "");
         expect(KernelCall.NETLINK_BROADCAST_GFP_ATOMIC, NEVER, "");
         expect(KernelCall.KFREE, NEVER, "");
+        // kernel/rcu/tree.c synchronize_rcu -> rcu_blocking_is_gp: might_sleep() (Linux 6.6).
+        expect(KernelCall.SYNCHRONIZE_RCU, MIGHT_SLEEP, "kernel/rcu/tree.c");
         // Not annotated, yet they wait when the receiver is full: only the scheduler's check can fire.
         KERNEL.put(KernelCall.NETLINK_UNICAST_BLOCKING, new Expected(NEVER, "", true));
         KERNEL.put(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, new Expected(NEVER, "", true));
