@@ -83,4 +83,22 @@ class EngineRcuTest {
         assertEquals(List.of(), run(MachineSpec.Preempt.FULL,
                 Program.builder().rcuReadLock().rcuReadUnlock().msleep(ms(1)).build()).reports(), "sleeping after the reader is clean");
     }
+
+    @Test
+    @DisplayName("synchronize_rcu inside rcu_read_lock_bh and rcu_read_lock_sched: the Illegal synchronize_rcu() message too")
+    void synchronizeInBhAndSchedReaders() {
+        RunResult bh = run(MachineSpec.Preempt.FULL, Program.builder().rcuReadLockBh().synchronizeRcu().rcuReadUnlockBh().build());
+        assertTrue(bh.reportsOf(ReportKind.SUSPICIOUS_RCU_USAGE).stream()
+                .anyMatch(r -> r.details().get(0).contains("Illegal synchronize_rcu()")), bh.reports().toString());
+        assertTrue(bh.reportsOf(ReportKind.SUSPICIOUS_RCU_USAGE).stream()
+                .anyMatch(r -> r.details().get(0).contains("RCU-bh")), bh.reports().toString());
+        assertEquals(1, bh.reportsOf(ReportKind.SCHEDULING_WHILE_ATOMIC).size(), "bottom halves off: atomic");
+        RunResult sched = run(MachineSpec.Preempt.NONE, Program.builder().rcuReadLockSched().synchronizeRcu()
+                .rcuReadUnlockSched().build());
+        assertTrue(sched.reportsOf(ReportKind.SUSPICIOUS_RCU_USAGE).stream()
+                .anyMatch(r -> r.details().get(0).contains("RCU-sched")), sched.reports().toString());
+        assertEquals(List.of(), run(MachineSpec.Preempt.NONE, Program.builder().rcuReadLockBh().compute(us(2))
+                .rcuReadUnlockBh().rcuReadLockSched().rcuReadUnlockSched().synchronizeRcu().build()).reports(),
+                "readers closed before synchronize_rcu: clean");
+    }
 }

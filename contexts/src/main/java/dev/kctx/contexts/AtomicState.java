@@ -15,6 +15,9 @@ public final class AtomicState {
     private int preemptCount;
     private boolean irqsDisabled;
     private int rcuDepth;
+    /** Open rcu_read_lock_bh() and rcu_read_lock_sched() readers (rcu_bh_lock_map, rcu_sched_lock_map). */
+    private int rcuBhDepth;
+    private int rcuSchedDepth;
     /** CONFIG_PREEMPT_RCU: readers only count in rcu_read_lock_nesting; off, rcu_read_lock is preempt_disable. */
     private boolean preemptibleRcu = true;
     /** current->pagefault_disabled (include/linux/uaccess.h): apart from preempt_count since Linux 4.2. */
@@ -41,6 +44,51 @@ public final class AtomicState {
      */
     public int rcuPreemptDepth() {
         return preemptibleRcu ? rcuDepth : 0;
+    }
+
+    /** Open rcu_read_lock_bh() readers: lock_is_held(&rcu_bh_lock_map). */
+    public int rcuBhDepth() {
+        return rcuBhDepth;
+    }
+
+    /** Open rcu_read_lock_sched() readers: lock_is_held(&rcu_sched_lock_map). */
+    public int rcuSchedDepth() {
+        return rcuSchedDepth;
+    }
+
+    /**
+     * rcu_read_lock_bh() (include/linux/rcupdate.h): local_bh_disable(), then the RCU-bh reader
+     * that lockdep-RCU sees.
+     */
+    public void rcuReadLockBh() {
+        bhDisable();
+        rcuBhDepth++;
+    }
+
+    /** rcu_read_unlock_bh(): the reader ends, then local_bh_enable(); false when none was open. */
+    public boolean rcuReadUnlockBh() {
+        if (rcuBhDepth == 0) {
+            return false;
+        }
+        rcuBhDepth--;
+        bhEnable();
+        return true;
+    }
+
+    /** rcu_read_lock_sched() (include/linux/rcupdate.h): preempt_disable(), then the RCU-sched reader. */
+    public void rcuReadLockSched() {
+        preemptDisable();
+        rcuSchedDepth++;
+    }
+
+    /** rcu_read_unlock_sched(): the reader ends, then preempt_enable(); false when none was open. */
+    public boolean rcuReadUnlockSched() {
+        if (rcuSchedDepth == 0) {
+            return false;
+        }
+        rcuSchedDepth--;
+        preemptEnable();
+        return true;
     }
 
     /** True for CONFIG_PREEMPT_RCU (the default here), false for a non-preemptible RCU kernel. */

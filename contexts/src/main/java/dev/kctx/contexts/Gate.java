@@ -29,7 +29,7 @@ public final class Gate {
         return switch (call.sleep()) {
             case NEVER -> true;
             case MIGHT_SLEEP -> !st.sleepForbidden();
-            case SCHEDULES -> st.preemptCount() == 0 && st.rcuDepth() == 0;
+            case SCHEDULES -> st.preemptCount() == 0 && st.rcuDepth() == 0 && st.rcuBhDepth() == 0 && st.rcuSchedDepth() == 0;
         };
     }
 
@@ -97,9 +97,8 @@ public final class Gate {
                         "kernel/rcu/tree_plugin.h rcu_note_context_switch"));
                 ok = false;
             }
-        } else {
-            ok &= rcuSleepCheck(st, where);
         }
+        ok &= rcuSleepCheck(st, where);
         return ok;
     }
 
@@ -108,17 +107,29 @@ public final class Gate {
      * rcu_preempt_sleep_check's RCU_LOCKDEP_WARN(lock_is_held(&rcu_lock_map)) prints lockdep-RCU's
      * "Illegal context switch in RCU read-side critical section" through lockdep_rcu_suspicious.
      * With preemptible RCU a sleeping reader is left to {@link #mightSleep}'s RCU nest depth and
-     * rcu_note_context_switch. Reported once (RCU_LOCKDEP_WARN's static __warned): one site.
+     * rcu_note_context_switch. rcu_read_lock_bh and rcu_read_lock_sched readers get their "RCU-bh" and
+     * "RCU-sched" messages in both flavours. Each message is one site (RCU_LOCKDEP_WARN's static __warned).
      */
     public boolean rcuSleepCheck(AtomicState st, Where where) {
-        if (st.preemptibleRcu() || st.rcuDepth() == 0) {
-            return true;
+        boolean ok = true;
+        if (!st.preemptibleRcu() && st.rcuDepth() > 0) {
+            ok = suspicious(st, where, "Illegal context switch in RCU read-side critical section!");
         }
+        // rcu_sleep_check's own RCU_LOCKDEP_WARNs: in either flavour (not PREEMPT_RT, which kctx is not).
+        if (st.rcuBhDepth() > 0) {
+            ok &= suspicious(st, where, "Illegal context switch in RCU-bh read-side critical section!");
+        }
+        if (st.rcuSchedDepth() > 0) {
+            ok &= suspicious(st, where, "Illegal context switch in RCU-sched read-side critical section!");
+        }
+        return ok;
+    }
+
+    private boolean suspicious(AtomicState st, Where where, String message) {
         sink.accept(new Report(ReportKind.SUSPICIOUS_RCU_USAGE, ReportKind.SUSPICIOUS_RCU_USAGE.title(), where,
                 lockNames(st), st.preemptCount(), st.irqsDisabled(),
-                List.of("include/linux/rcupdate.h: Illegal context switch in RCU read-side critical section!",
-                        "rcu_scheduler_active = 2, debug_locks = 1"),
-                "include/linux/rcupdate.h rcu_preempt_sleep_check"));
+                List.of("include/linux/rcupdate.h: " + message, "rcu_scheduler_active = 2, debug_locks = 1"),
+                "include/linux/rcupdate.h " + message));
         return false;
     }
 

@@ -111,4 +111,31 @@ class GateRcuTest {
         AtomicState st = reader(false);
         assertThrows(IllegalStateException.class, () -> st.setPreemptibleRcu(true), "a reader is open");
     }
+
+    @Test
+    @DisplayName("rcu_read_lock_bh and rcu_read_lock_sched: atomic readers whose sleep gives their own lockdep-RCU message in both flavours")
+    void bhAndSchedReaders() {
+        for (boolean preemptible : new boolean[] {false, true}) {
+            reports.clear();
+            AtomicState bh = new AtomicState();
+            bh.setPreemptibleRcu(preemptible);
+            bh.rcuReadLockBh();
+            assertEquals(PreemptCount.SOFTIRQ_DISABLE_OFFSET, bh.preemptCount(), "rcu_read_lock_bh is local_bh_disable");
+            assertFalse(gate.scheduling(bh, where), "a sleeping RCU-bh reader is not clean");
+            assertEquals(List.of(ReportKind.SCHEDULING_WHILE_ATOMIC, ReportKind.SUSPICIOUS_RCU_USAGE), kinds(), "bh, preemptible=" + preemptible);
+            assertTrue(reports.get(1).details().get(0).contains("RCU-bh read-side"), reports.get(1).details().toString());
+            assertTrue(bh.rcuReadUnlockBh() && bh.preemptCount() == 0, "rcu_read_unlock_bh ends it and enables BHs");
+
+            reports.clear();
+            AtomicState sched = new AtomicState();
+            sched.setPreemptibleRcu(preemptible);
+            sched.rcuReadLockSched();
+            assertEquals(1, sched.preemptCount(), "rcu_read_lock_sched is preempt_disable");
+            assertFalse(gate.mightSleep("x", sched, where), "a might_sleep in an RCU-sched reader is not clean");
+            assertEquals(List.of(ReportKind.SUSPICIOUS_RCU_USAGE, ReportKind.SLEEP_IN_ATOMIC), kinds(), "sched, preemptible=" + preemptible);
+            assertTrue(reports.get(0).details().get(0).contains("RCU-sched read-side"), reports.get(0).details().toString());
+            assertTrue(sched.rcuReadUnlockSched() && sched.preemptCount() == 0, "rcu_read_unlock_sched ends it");
+            assertFalse(sched.rcuReadUnlockSched(), "no second reader to end");
+        }
+    }
 }

@@ -137,12 +137,16 @@ public final class Ops {
         public static final long GRACE_PERIOD_NS = 1_000_000L;
 
         public Outcome execute(Exec x) {
-            if (x.atomic().rcuDepth() > 0 && x.kernel().warnOnce("kernel/rcu/tree.c synchronize_rcu")) {
+            var a = x.atomic();
+            // lock_is_held(&rcu_bh_lock_map) || lock_is_held(&rcu_lock_map) || lock_is_held(&rcu_sched_lock_map)
+            boolean reader = a.rcuDepth() > 0 || a.rcuBhDepth() > 0 || a.rcuSchedDepth() > 0;
+            if (reader && x.kernel().warnOnce("kernel/rcu/tree.c synchronize_rcu")) {
                 x.report(dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE,
                         dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE.title(), describe(), java.util.List.of(
                                 "kernel/rcu/tree.c: Illegal synchronize_rcu() in RCU read-side critical section!",
                                 "rcu_scheduler_active = 2, debug_locks = 1",
-                                "RCU read-side nesting: " + x.atomic().rcuDepth()));
+                                "RCU readers: rcu " + a.rcuDepth() + ", rcu_bh " + a.rcuBhDepth() + ", rcu_sched "
+                                        + a.rcuSchedDepth()));
             }
             x.check(KernelCall.SYNCHRONIZE_RCU, describe());
             // wait_for_completion: the grace period has not ended yet, so the caller schedules away.
@@ -1103,6 +1107,13 @@ public final class Ops {
         PREEMPT_ENABLE("preempt_enable()"),
         RCU_READ_LOCK("rcu_read_lock()"),
         RCU_READ_UNLOCK("rcu_read_unlock()"),
+        /** rcu_read_lock_bh(): local_bh_disable() and an RCU-bh reader (include/linux/rcupdate.h). */
+        RCU_READ_LOCK_BH("rcu_read_lock_bh()"),
+        /** rcu_read_unlock_bh(): the reader ends, then local_bh_enable() (pending soft IRQs run). */
+        RCU_READ_UNLOCK_BH("rcu_read_unlock_bh()"),
+        /** rcu_read_lock_sched(): preempt_disable() and an RCU-sched reader. */
+        RCU_READ_LOCK_SCHED("rcu_read_lock_sched()"),
+        RCU_READ_UNLOCK_SCHED("rcu_read_unlock_sched()"),
         /** pagefault_disable() (include/linux/uaccess.h): copy_*_user no longer may sleep; a missing page is -EFAULT. */
         PAGEFAULT_DISABLE("pagefault_disable()"),
         PAGEFAULT_ENABLE("pagefault_enable()");
@@ -1117,9 +1128,13 @@ public final class Ops {
             var a = x.atomic();
             switch (this) {
                 case LOCAL_BH_DISABLE -> a.bhDisable();
-                case LOCAL_BH_ENABLE -> {
+                case LOCAL_BH_ENABLE, RCU_READ_UNLOCK_BH -> {
                     bhEnableCheck(x, describe());
-                    a.bhEnable();
+                    if (this == RCU_READ_UNLOCK_BH) {
+                        a.rcuReadUnlockBh();
+                    } else {
+                        a.bhEnable();
+                    }
                     if (!a.bhDisabled()) {
                         x.lockdep().softirqsOn(a, x.where(describe()));
                     }
@@ -1143,6 +1158,9 @@ public final class Ops {
                 case PREEMPT_ENABLE -> a.preemptEnable();
                 case RCU_READ_LOCK -> a.rcuReadLock();
                 case RCU_READ_UNLOCK -> a.rcuReadUnlock();
+                case RCU_READ_LOCK_BH -> a.rcuReadLockBh();
+                case RCU_READ_LOCK_SCHED -> a.rcuReadLockSched();
+                case RCU_READ_UNLOCK_SCHED -> a.rcuReadUnlockSched();
                 case PAGEFAULT_DISABLE -> a.pagefaultDisable();
                 case PAGEFAULT_ENABLE -> a.pagefaultEnable();
             }
