@@ -350,6 +350,7 @@ public final class Cpu {
         this.idle = new TaskControl(-1, 0, "<idle>", id, false, null, null);
         this.idle.state = 'R';
         this.cur = idle;
+        idle.atomic.setPreemptibleRcu(spec.preempt() == MachineSpec.Preempt.FULL);
         this.gate = new Gate(this::onReport);
         java.util.Arrays.fill(raiseOrigin, -1);
         rq.printkTo(exec::printk);

@@ -206,6 +206,8 @@ final class CpuScheduler {
             }
         }
         c.cur = next;
+        // CONFIG_PREEMPT_RCU follows the preemption model (kernel/rcu/Kconfig: default y if PREEMPTION).
+        next.atomic.setPreemptibleRcu(c.spec.preempt() == MachineSpec.Preempt.FULL);
         if (next != c.idle) {
             if (next.wokenAt >= 0) {
                 if (next.wokenFromSoftirq) {

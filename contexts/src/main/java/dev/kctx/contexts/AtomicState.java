@@ -15,6 +15,11 @@ public final class AtomicState {
     private int preemptCount;
     private boolean irqsDisabled;
     private int rcuDepth;
+    /** Open rcu_read_lock_bh() and rcu_read_lock_sched() readers (rcu_bh_lock_map, rcu_sched_lock_map). */
+    private int rcuBhDepth;
+    private int rcuSchedDepth;
+    /** CONFIG_PREEMPT_RCU: readers only count in rcu_read_lock_nesting; off, rcu_read_lock is preempt_disable. */
+    private boolean preemptibleRcu = true;
     /** current->pagefault_disabled (include/linux/uaccess.h): apart from preempt_count since Linux 4.2. */
     private int pagefaultDisabled;
     private final List<HeldLock> held = new ArrayList<>();
@@ -28,8 +33,78 @@ public final class AtomicState {
         return irqsDisabled;
     }
 
+    /** The open RCU readers (lock_is_held(&rcu_lock_map) for lockdep-RCU), in either RCU flavour. */
     public int rcuDepth() {
         return rcuDepth;
+    }
+
+    /**
+     * rcu_preempt_depth() (include/linux/rcupdate.h): current->rcu_read_lock_nesting with preemptible
+     * RCU, always 0 without it (the readers are in the preempt count instead).
+     */
+    public int rcuPreemptDepth() {
+        return preemptibleRcu ? rcuDepth : 0;
+    }
+
+    /** Open rcu_read_lock_bh() readers: lock_is_held(&rcu_bh_lock_map). */
+    public int rcuBhDepth() {
+        return rcuBhDepth;
+    }
+
+    /** Open rcu_read_lock_sched() readers: lock_is_held(&rcu_sched_lock_map). */
+    public int rcuSchedDepth() {
+        return rcuSchedDepth;
+    }
+
+    /**
+     * rcu_read_lock_bh() (include/linux/rcupdate.h): local_bh_disable(), then the RCU-bh reader
+     * that lockdep-RCU sees.
+     */
+    public void rcuReadLockBh() {
+        bhDisable();
+        rcuBhDepth++;
+    }
+
+    /** rcu_read_unlock_bh(): the reader ends, then local_bh_enable(); false when none was open. */
+    public boolean rcuReadUnlockBh() {
+        if (rcuBhDepth == 0) {
+            return false;
+        }
+        rcuBhDepth--;
+        bhEnable();
+        return true;
+    }
+
+    /** rcu_read_lock_sched() (include/linux/rcupdate.h): preempt_disable(), then the RCU-sched reader. */
+    public void rcuReadLockSched() {
+        preemptDisable();
+        rcuSchedDepth++;
+    }
+
+    /** rcu_read_unlock_sched(): the reader ends, then preempt_enable(); false when none was open. */
+    public boolean rcuReadUnlockSched() {
+        if (rcuSchedDepth == 0) {
+            return false;
+        }
+        rcuSchedDepth--;
+        preemptEnable();
+        return true;
+    }
+
+    /** True for CONFIG_PREEMPT_RCU (the default here), false for a non-preemptible RCU kernel. */
+    public boolean preemptibleRcu() {
+        return preemptibleRcu;
+    }
+
+    /**
+     * Chooses the RCU flavour (the machine's, before any reader is open): false makes rcu_read_lock()
+     * a preempt_disable(), as kernel/rcu/tree_plugin.h's !CONFIG_PREEMPT_RCU __rcu_read_lock does.
+     */
+    public void setPreemptibleRcu(boolean preemptible) {
+        if (rcuDepth != 0 && preemptible != preemptibleRcu) {
+            throw new IllegalStateException("the RCU flavour changes only with no reader open");
+        }
+        preemptibleRcu = preemptible;
     }
 
     public List<HeldLock> heldLocks() {
@@ -89,7 +164,7 @@ public final class AtomicState {
 
     /** The condition __might_sleep complains about: atomic, IRQs off, or inside an RCU reader. */
     public boolean sleepForbidden() {
-        return preemptCount != 0 || irqsDisabled || rcuDepth != 0;
+        return preemptCount != 0 || irqsDisabled || rcuPreemptDepth() != 0;
     }
 
     // Transitions.
@@ -166,8 +241,15 @@ public final class AtomicState {
         irqsDisabled = disabled;
     }
 
+    /**
+     * rcu_read_lock(): __rcu_read_lock (kernel/rcu/tree_plugin.h) raises rcu_read_lock_nesting with
+     * preemptible RCU; without it, it is preempt_disable() and the reader shows in the preempt count.
+     */
     public void rcuReadLock() {
         rcuDepth++;
+        if (!preemptibleRcu) {
+            preemptDisable();
+        }
     }
 
     /** pagefault_disable(): the fault handler will not sleep for this task (pagefault_disabled_inc). */
@@ -203,6 +285,9 @@ public final class AtomicState {
             return false;
         }
         rcuDepth--;
+        if (!preemptibleRcu) {
+            preemptEnable();
+        }
         return true;
     }
 

@@ -29,7 +29,7 @@ public final class Gate {
         return switch (call.sleep()) {
             case NEVER -> true;
             case MIGHT_SLEEP -> !st.sleepForbidden();
-            case SCHEDULES -> st.preemptCount() == 0;
+            case SCHEDULES -> st.preemptCount() == 0 && st.rcuDepth() == 0 && st.rcuBhDepth() == 0 && st.rcuSchedDepth() == 0;
         };
     }
 
@@ -46,19 +46,23 @@ public final class Gate {
     }
 
     /**
-     * __might_resched: the caller is annotated as possibly sleeping. Prints the kernel's three
-     * lines (the RCU line as a CONFIG_PREEMPT_RCU kernel does, since the RCU depth is kept apart
-     * from the preempt count here).
+     * __might_resched (kernel/sched/core.c, Linux 6.6): the caller is annotated as possibly sleeping.
+     * It first runs rcu_sleep_check (lockdep-RCU, see {@link #rcuSleepCheck}), then prints the
+     * kernel's lines; the "RCU nest depth" line only with preemptible RCU (IS_ENABLED(CONFIG_PREEMPT_RCU)),
+     * whose readers count in rcu_preempt_depth() and not in the preempt count.
      */
     public boolean mightSleep(String site, AtomicState st, Where where) {
+        boolean rcuOk = rcuSleepCheck(st, where);
         if (!st.sleepForbidden()) {
-            return true;
+            return rcuOk;
         }
         List<String> details = new ArrayList<>();
         details.add("in_atomic(): " + (st.inAtomic() ? 1 : 0) + ", irqs_disabled(): " + (st.irqsDisabled() ? 1 : 0)
                 + ", non_block: 0, pid: " + where.pid() + ", name: " + where.comm());
         details.add("preempt_count: " + Integer.toHexString(st.preemptCount()) + ", expected: 0");
-        details.add("RCU nest depth: " + st.rcuDepth() + ", expected: 0");
+        if (st.preemptibleRcu()) {
+            details.add("RCU nest depth: " + st.rcuPreemptDepth() + ", expected: 0");
+        }
         String title = ReportKind.SLEEP_IN_ATOMIC.title() + (site.isEmpty() ? "" : " at " + site);
         sink.accept(new Report(ReportKind.SLEEP_IN_ATOMIC, title, where, lockNames(st), st.preemptCount(),
                 st.irqsDisabled(), details, siteOf(where)));
@@ -71,11 +75,65 @@ public final class Gate {
      * IRQs disabled or an RCU reader alone do not fire it: schedule_debug tests only the count.
      * The kernel then forces the count back to PREEMPT_DISABLED; the state is left as it is here,
      * so that the model's later unlocks and interrupt exits stay balanced.
+     *
+     * <p>Then the RCU checks on the way to the switch: schedule_debug's rcu_sleep_check (non-preemptible
+     * RCU, see {@link #rcuSleepCheck}), or with preemptible RCU __schedule's rcu_note_context_switch
+     * (kernel/rcu/tree_plugin.h), whose WARN_ONCE fires for a voluntary switch with
+     * rcu_preempt_depth() above zero. A preemption (an interrupt's, or preempt=full's) is not voluntary
+     * and passes.
      */
     public boolean scheduling(AtomicState st, Where where) {
-        if (st.preemptCount() == 0) {
-            return true;
+        boolean ok = true;
+        if (st.preemptCount() != 0) {
+            ok = scheduleBug(st, where);
         }
+        if (st.preemptibleRcu()) {
+            if (st.rcuPreemptDepth() > 0) {
+                sink.accept(new Report(ReportKind.RCU_VOLUNTARY_CONTEXT_SWITCH, "WARNING: CPU: " + where.cpu() + " PID: "
+                        + where.pid() + " at kernel/rcu/tree_plugin.h rcu_note_context_switch", where, lockNames(st),
+                        st.preemptCount(), st.irqsDisabled(),
+                        List.of("Voluntary context switch within RCU read-side critical section!",
+                                "rcu_read_lock_nesting: " + st.rcuPreemptDepth()),
+                        "kernel/rcu/tree_plugin.h rcu_note_context_switch"));
+                ok = false;
+            }
+        }
+        ok &= rcuSleepCheck(st, where);
+        return ok;
+    }
+
+    /**
+     * rcu_sleep_check (include/linux/rcupdate.h, CONFIG_PROVE_RCU): with non-preemptible RCU,
+     * rcu_preempt_sleep_check's RCU_LOCKDEP_WARN(lock_is_held(&rcu_lock_map)) prints lockdep-RCU's
+     * "Illegal context switch in RCU read-side critical section" through lockdep_rcu_suspicious.
+     * With preemptible RCU a sleeping reader is left to {@link #mightSleep}'s RCU nest depth and
+     * rcu_note_context_switch. rcu_read_lock_bh and rcu_read_lock_sched readers get their "RCU-bh" and
+     * "RCU-sched" messages in both flavours. Each message is one site (RCU_LOCKDEP_WARN's static __warned).
+     */
+    public boolean rcuSleepCheck(AtomicState st, Where where) {
+        boolean ok = true;
+        if (!st.preemptibleRcu() && st.rcuDepth() > 0) {
+            ok = suspicious(st, where, "Illegal context switch in RCU read-side critical section!");
+        }
+        // rcu_sleep_check's own RCU_LOCKDEP_WARNs: in either flavour (not PREEMPT_RT, which kctx is not).
+        if (st.rcuBhDepth() > 0) {
+            ok &= suspicious(st, where, "Illegal context switch in RCU-bh read-side critical section!");
+        }
+        if (st.rcuSchedDepth() > 0) {
+            ok &= suspicious(st, where, "Illegal context switch in RCU-sched read-side critical section!");
+        }
+        return ok;
+    }
+
+    private boolean suspicious(AtomicState st, Where where, String message) {
+        sink.accept(new Report(ReportKind.SUSPICIOUS_RCU_USAGE, ReportKind.SUSPICIOUS_RCU_USAGE.title(), where,
+                lockNames(st), st.preemptCount(), st.irqsDisabled(),
+                List.of("include/linux/rcupdate.h: " + message, "rcu_scheduler_active = 2, debug_locks = 1"),
+                "include/linux/rcupdate.h " + message));
+        return false;
+    }
+
+    private boolean scheduleBug(AtomicState st, Where where) {
         // schedule() runs preempt_disable() before __schedule, so the kernel prints the caller's count + 1.
         String title = ReportKind.SCHEDULING_WHILE_ATOMIC.title() + ": " + where.comm() + "/" + where.pid() + "/0x"
                 + PreemptCount.hex(st.preemptCount() + PreemptCount.PREEMPT_OFFSET);

@@ -104,7 +104,10 @@ public enum KernelCall {
     // kernel/workqueue.c flush_work -> __flush_work -> start_flush_work: might_sleep() first thing.
     FLUSH_WORK("flush_work", Sleep.MIGHT_SLEEP, "kernel/workqueue.c"),
     // kernel/workqueue.c cancel_work_sync -> __cancel_work_timer -> __flush_work(work, true) -> start_flush_work: might_sleep().
-    CANCEL_WORK_SYNC("cancel_work_sync", Sleep.MIGHT_SLEEP, "kernel/workqueue.c");
+    CANCEL_WORK_SYNC("cancel_work_sync", Sleep.MIGHT_SLEEP, "kernel/workqueue.c"),
+    // kernel/rcu/tree.c synchronize_rcu -> rcu_blocking_is_gp: might_sleep() once the scheduler runs, then
+    // wait_rcu_gp -> wait_for_completion for the grace period (Linux 6.6).
+    SYNCHRONIZE_RCU("synchronize_rcu", Sleep.MIGHT_SLEEP, "kernel/rcu/tree.c");
 
     /** How a call relates to sleeping, as the kernel's checkers see it. */
     public enum Sleep {

@@ -28,6 +28,17 @@ public enum ReportKind {
     BH_ENABLE_IRQS_DISABLED("bh-enable-irqs-disabled", "WARNING: local_bh_enable with interrupts disabled"),
     /** kernel/entry/common.c syscall_exit_to_user_mode_prepare: a system call returns with interrupts off. */
     SYSCALL_LEFT_IRQS_DISABLED("syscall-left-irqs-disabled", "WARNING: syscall left IRQs disabled"),
+    /**
+     * kernel/locking/lockdep.c lockdep_rcu_suspicious, reached through RCU_LOCKDEP_WARN (lockdep-RCU,
+     * CONFIG_PROVE_RCU): e.g. kernel/rcu/tree.c synchronize_rcu inside an RCU read-side critical section.
+     */
+    SUSPICIOUS_RCU_USAGE("suspicious-rcu-usage", "WARNING: suspicious RCU usage"),
+    /**
+     * kernel/rcu/tree_plugin.h rcu_note_context_switch (CONFIG_PREEMPT_RCU): a WARN_ONCE when a task
+     * schedules voluntarily inside rcu_read_lock().
+     */
+    RCU_VOLUNTARY_CONTEXT_SWITCH("rcu-voluntary-context-switch",
+            "WARNING: Voluntary context switch within RCU read-side critical section!"),
     MAY_SLEEP_IN_ATOMIC("may-sleep-in-atomic",
             "kctx: a call that can sleep ran in atomic context but did not sleep this time"),
     BLOCKING_CALL_IN_ATOMIC("blocking-call-in-atomic", "kctx: a Java handler blocked its thread in atomic context");
@@ -51,7 +62,8 @@ public enum ReportKind {
 
     /** True for the kinds that are a WARN()/WARN_ON_ONCE() in the kernel (printed after a "cut here" line). */
     public boolean isWarn() {
-        return this == IRQ_HANDLER_ENABLED_IRQS || this == BH_ENABLE_IRQS_DISABLED || this == SYSCALL_LEFT_IRQS_DISABLED;
+        return this == IRQ_HANDLER_ENABLED_IRQS || this == BH_ENABLE_IRQS_DISABLED || this == SYSCALL_LEFT_IRQS_DISABLED
+                || this == RCU_VOLUNTARY_CONTEXT_SWITCH;
     }
 
     /** True for kinds the kernel itself reports; false for kctx's stricter kinds. */

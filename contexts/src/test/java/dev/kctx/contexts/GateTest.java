@@ -164,17 +164,23 @@ class GateTest {
 
         @ParameterizedTest(name = "{0} in {1}")
         @MethodSource("dev.kctx.contexts.GateTest#schedulingCallsInAtomicContexts")
-        @DisplayName("each call gives scheduling-while-atomic exactly when preempt_count is not zero")
+        @DisplayName("each call gives scheduling-while-atomic exactly when preempt_count is not zero, and in a"
+                + " preemptible-RCU reader rcu_note_context_switch's warning")
         void reportsOnlyWithRaisedCount(KernelCall call, AtomicContext ctx) {
             boolean clean = gate.check(call, ctx.enter(), ctx.where(call.callName() + "()"));
-            boolean expected = ctx.preemptCount != 0;
-            assertEquals(!expected, clean, call + " is clean in " + ctx + " only with preempt_count 0");
-            assertEquals(expected ? 1 : 0, reports.size(),
-                    "schedule_debug tests in_atomic_preempt_off() only, so " + call + " in " + ctx
-                            + (expected ? " reports once" : " does not report"));
-            if (expected) {
+            boolean atomic = ctx.preemptCount != 0;
+            boolean reader = ctx.rcuDepth != 0;
+            assertEquals(!atomic && !reader, clean, call + " is clean in " + ctx + " only with preempt_count 0 and no reader");
+            assertEquals((atomic ? 1 : 0) + (reader ? 1 : 0), reports.size(),
+                    "schedule_debug tests in_atomic_preempt_off() and rcu_note_context_switch the RCU nesting, so "
+                            + call + " in " + ctx + " reports once per check that fires");
+            if (atomic) {
                 assertEquals(ReportKind.SCHEDULING_WHILE_ATOMIC, reports.get(0).kind(),
                         call + " in " + ctx + " is scheduling-while-atomic");
+            }
+            if (reader) {
+                assertEquals(ReportKind.RCU_VOLUNTARY_CONTEXT_SWITCH, reports.get(reports.size() - 1).kind(),
+                        call + " in " + ctx + " is a voluntary context switch inside a preemptible-RCU reader");
             }
         }
 

@@ -85,6 +85,8 @@ class KernelCallTest {
         expect(KernelCall.QUEUE_WORK, NEVER, "");
         expect(KernelCall.FLUSH_WORK, MIGHT_SLEEP, "kernel/workqueue.c");
         expect(KernelCall.CANCEL_WORK_SYNC, MIGHT_SLEEP, "kernel/workqueue.c");
+        // kernel/rcu/tree.c synchronize_rcu -> rcu_blocking_is_gp: might_sleep() (Linux 6.6).
+        expect(KernelCall.SYNCHRONIZE_RCU, MIGHT_SLEEP, "kernel/rcu/tree.c");
         // Not annotated, yet they wait when the receiver is full: only the scheduler's check can fire.
         KERNEL.put(KernelCall.NETLINK_UNICAST_BLOCKING, new Expected(NEVER, "", true));
         KERNEL.put(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, new Expected(NEVER, "", true));

@@ -71,7 +71,8 @@ class ExamplesTest {
         for (String kind : List.of("sleep-in-atomic", "scheduling-while-atomic", "may-sleep-in-atomic", "recursive-locking", "circular-locking",
                 "inconsistent-lock-state", "irq-lock-inversion", "irq-safe-to-unsafe", "bad-unlock-balance",
                 "lock-held-returning-to-user", "locks-held-at-exit", "soft-lockup", "hard-lockup", "hung-task",
-                "irq-handler-enabled-irqs", "bh-enable-irqs-disabled", "syscall-left-irqs-disabled")) {
+                "irq-handler-enabled-irqs", "bh-enable-irqs-disabled", "syscall-left-irqs-disabled", "suspicious-rcu-usage",
+                "rcu-voluntary-context-switch")) {
             boolean found = false;
             for (Path p : examples().toList()) {
                 String text = Files.readString(p);

@@ -124,6 +124,41 @@ public final class Ops {
         }
     }
 
+    /**
+     * synchronize_rcu() (kernel/rcu/tree.c, Linux 6.6). In order: lockdep-RCU's RCU_LOCKDEP_WARN
+     * "Illegal synchronize_rcu() in RCU read-side critical section" when any RCU reader is open
+     * (lockdep_rcu_suspicious, once per boot as its static __warned flag makes it); rcu_blocking_is_gp's
+     * might_sleep(); then wait_rcu_gp waits in wait_for_completion, which schedules. kctx's
+     * simplification: the grace period is a fixed {@link #GRACE_PERIOD_NS} of sleep in D state, not
+     * the wait until every CPU has passed a quiescent state (a reader on another CPU does not extend it).
+     */
+    public record SynchronizeRcu() implements Op {
+        /** The fixed grace period kctx waits (one jiffy at HZ=1000). */
+        public static final long GRACE_PERIOD_NS = 1_000_000L;
+
+        public Outcome execute(Exec x) {
+            var a = x.atomic();
+            // lock_is_held(&rcu_bh_lock_map) || lock_is_held(&rcu_lock_map) || lock_is_held(&rcu_sched_lock_map)
+            boolean reader = a.rcuDepth() > 0 || a.rcuBhDepth() > 0 || a.rcuSchedDepth() > 0;
+            if (reader && x.kernel().warnOnce("kernel/rcu/tree.c synchronize_rcu")) {
+                x.report(dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE,
+                        dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE.title(), describe(), java.util.List.of(
+                                "kernel/rcu/tree.c: Illegal synchronize_rcu() in RCU read-side critical section!",
+                                "rcu_scheduler_active = 2, debug_locks = 1",
+                                "RCU readers: rcu " + a.rcuDepth() + ", rcu_bh " + a.rcuBhDepth() + ", rcu_sched "
+                                        + a.rcuSchedDepth()));
+            }
+            x.check(KernelCall.SYNCHRONIZE_RCU, describe());
+            // wait_for_completion: the grace period has not ended yet, so the caller schedules away.
+            x.check(KernelCall.SCHEDULE, describe());
+            return new Outcome.Sleep(GRACE_PERIOD_NS, 'D');
+        }
+
+        public String describe() {
+            return "synchronize_rcu()";
+        }
+    }
+
     /** hrtimer_nanosleep, the body of nanosleep(2): do_nanosleep sleeps TASK_INTERRUPTIBLE and calls schedule(). */
     public record Nanosleep(long ns) implements Op {
         public Nanosleep {
@@ -1072,6 +1107,13 @@ public final class Ops {
         PREEMPT_ENABLE("preempt_enable()"),
         RCU_READ_LOCK("rcu_read_lock()"),
         RCU_READ_UNLOCK("rcu_read_unlock()"),
+        /** rcu_read_lock_bh(): local_bh_disable() and an RCU-bh reader (include/linux/rcupdate.h). */
+        RCU_READ_LOCK_BH("rcu_read_lock_bh()"),
+        /** rcu_read_unlock_bh(): the reader ends, then local_bh_enable() (pending soft IRQs run). */
+        RCU_READ_UNLOCK_BH("rcu_read_unlock_bh()"),
+        /** rcu_read_lock_sched(): preempt_disable() and an RCU-sched reader. */
+        RCU_READ_LOCK_SCHED("rcu_read_lock_sched()"),
+        RCU_READ_UNLOCK_SCHED("rcu_read_unlock_sched()"),
         /** pagefault_disable() (include/linux/uaccess.h): copy_*_user no longer may sleep; a missing page is -EFAULT. */
         PAGEFAULT_DISABLE("pagefault_disable()"),
         PAGEFAULT_ENABLE("pagefault_enable()");
@@ -1086,9 +1128,13 @@ public final class Ops {
             var a = x.atomic();
             switch (this) {
                 case LOCAL_BH_DISABLE -> a.bhDisable();
-                case LOCAL_BH_ENABLE -> {
+                case LOCAL_BH_ENABLE, RCU_READ_UNLOCK_BH -> {
                     bhEnableCheck(x, describe());
-                    a.bhEnable();
+                    if (this == RCU_READ_UNLOCK_BH) {
+                        a.rcuReadUnlockBh();
+                    } else {
+                        a.bhEnable();
+                    }
                     if (!a.bhDisabled()) {
                         x.lockdep().softirqsOn(a, x.where(describe()));
                     }
@@ -1112,6 +1158,9 @@ public final class Ops {
                 case PREEMPT_ENABLE -> a.preemptEnable();
                 case RCU_READ_LOCK -> a.rcuReadLock();
                 case RCU_READ_UNLOCK -> a.rcuReadUnlock();
+                case RCU_READ_LOCK_BH -> a.rcuReadLockBh();
+                case RCU_READ_LOCK_SCHED -> a.rcuReadLockSched();
+                case RCU_READ_UNLOCK_SCHED -> a.rcuReadUnlockSched();
                 case PAGEFAULT_DISABLE -> a.pagefaultDisable();
                 case PAGEFAULT_ENABLE -> a.pagefaultEnable();
             }

@@ -313,6 +313,34 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
         return op(Ops.Simple.RCU_READ_UNLOCK);
     }
 
+    /** rcu_read_lock_bh(): local_bh_disable() plus an RCU-bh reader. */
+    public B rcuReadLockBh() {
+        return op(Ops.Simple.RCU_READ_LOCK_BH);
+    }
+
+    /** rcu_read_unlock_bh(): ends the RCU-bh reader, then local_bh_enable(). */
+    public B rcuReadUnlockBh() {
+        return op(Ops.Simple.RCU_READ_UNLOCK_BH);
+    }
+
+    /** rcu_read_lock_sched(): preempt_disable() plus an RCU-sched reader. */
+    public B rcuReadLockSched() {
+        return op(Ops.Simple.RCU_READ_LOCK_SCHED);
+    }
+
+    /** rcu_read_unlock_sched(): ends the RCU-sched reader, then preempt_enable(). */
+    public B rcuReadUnlockSched() {
+        return op(Ops.Simple.RCU_READ_UNLOCK_SCHED);
+    }
+
+    /**
+     * synchronize_rcu(): lockdep-RCU's suspicious-rcu-usage inside a reader, might_sleep, then a
+     * grace period of {@link Ops.SynchronizeRcu#GRACE_PERIOD_NS} asleep (kctx's fixed simplification).
+     */
+    public B synchronizeRcu() {
+        return op(new Ops.SynchronizeRcu());
+    }
+
     public B printk(String message) {
         return op(new Ops.Printk(message));
     }

@@ -88,6 +88,10 @@ final class StandardOps {
                 (a, o) -> o.complete(a.name("complete: COMPLETION", MAX_NAME)));
         r.register("kmalloc", "kmalloc: GFP_FLAGS (e.g. GFP_KERNEL, GFP_ATOMIC, GFP_NOFS | __GFP_NOWARN) | {size: BYTES, flags: GFP_FLAGS}",
                 OpRegistry.KERNEL, StandardOps::kmalloc);
+        r.register("synchronize_rcu", "synchronize_rcu", OpRegistry.KERNEL, (a, o) -> {
+            a.none();
+            o.synchronizeRcu();
+        });
         r.register("kfree", "kfree | kfree: NAME", OpRegistry.KERNEL, (a, o) -> o.op(label(a, KernelCall.KFREE, "ptr")));
         r.register("vmalloc", "vmalloc: BYTES", OpRegistry.KERNEL,
                 (a, o) -> o.vmalloc(a.integer("vmalloc: BYTES", 0, MAX_BYTES)));
