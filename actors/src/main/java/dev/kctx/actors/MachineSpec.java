@@ -119,7 +119,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
      * kept pending and delivered at the unmask.
      */
     public record Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler, Program thread,
-                      boolean oneshot) {
+                      boolean oneshot, boolean nmi) {
         public Irq {
             cpus = List.copyOf(cpus);
             if (cpus.isEmpty()) {
@@ -128,6 +128,22 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             if (thread == null && oneshot) {
                 throw new IllegalArgumentException("irq " + name + ": IRQF_ONESHOT needs a threaded handler");
             }
+            if (nmi && thread != null) {
+                throw new IllegalArgumentException("irq " + name + ": an NMI handler cannot be threaded (request_nmi refuses IRQF_ONESHOT and threads)");
+            }
+        }
+
+        public Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler, Program thread,
+                   boolean oneshot) {
+            this(name, line, cpus, arrivals, handler, thread, oneshot, false);
+        }
+
+        /**
+         * An NMI source: {@code handler} runs in NMI context (nmi_enter, in_nmi()) at each arrival,
+         * whatever the CPU's IRQ state, nested over a running hard IRQ handler; NMIs do not nest.
+         */
+        public static Irq nmi(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
+            return new Irq(name, line, cpus, arrivals, handler, null, false, true);
         }
 
         public Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
