@@ -449,6 +449,15 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
         }
 
         /**
+         * An NMI source (register_nmi_handler): {@code handler} runs in NMI context at each arrival,
+         * whatever the IRQ state of the CPU, nested over a running hard IRQ handler; see {@link Irq#nmi}.
+         */
+        public Builder nmi(String nmiName, int line, List<Integer> affinity, Arrivals arrivals, Program handler) {
+            irqs.add(Irq.nmi(nmiName, line, affinity, arrivals, handler));
+            return this;
+        }
+
+        /**
          * A threaded interrupt (request_threaded_irq): {@code primary} in hard IRQ context (an empty
          * program is irq_default_primary_handler), then {@code thread} in irq/LINE-NAME at SCHED_FIFO 50.
          */
