@@ -214,6 +214,8 @@ public final class Cpu {
         IrqLine line;
         boolean savedIrqsDisabled;
         long arrival;
+        /** When an NMI handler began: nmi_handle's delta_ns counts from there. */
+        long nmiStart;
         // SOFTIRQ loop (__do_softirq)
         int snapshot;
         SoftirqVector vector;
@@ -285,6 +287,8 @@ public final class Cpu {
     /** Every task of the machine by pid (tasks migrate; a signal may reach a CPU the task has left). */
     private final Map<Integer, TaskControl> allTasks;
     private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
+    /** NMIs latched while an NMI runs (the CPU blocks NMIs until the handler's iret). */
+    private final LinkedHashMap<IrqLine, Long> pendingNmis = new LinkedHashMap<>();
     private int pendingSoftirq;
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
     /** The scheduler's side of this CPU: switches, wake-ups, the tick, balancing moves. */
@@ -546,6 +550,11 @@ public final class Cpu {
                 if (traceEnabled) {
                     record("kctx_fault", "irq=" + a.line().line() + " name=" + a.line().name() + " lost", a.line().line());
                 }
+            } else if (a.line().nmi()) {
+                // An NMI is not maskable: it is latched, one per source, and taken at once unless an NMI runs
+                if (pendingNmis.putIfAbsent(a.line(), a.time()) != null) {
+                    irqsMerged++;
+                }
             } else if (kernel.irqMaskedArrival(a.line().line())) {
                 // IRQF_ONESHOT: the line is masked while its thread runs; the unmask delivers it
                 irqsMerged++;
@@ -686,6 +695,10 @@ public final class Cpu {
             AtomicState a = cur.atomic;
             if (lockups.timerDeferred && !a.irqsDisabled() && !a.inHardirq()) {
                 lockups.fireDeferred();
+            }
+            if (!pendingNmis.isEmpty() && !a.inNmi()) {
+                takeNmi();
+                continue;
             }
             if (!pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq()) {
                 takeIrq();
@@ -920,7 +933,55 @@ public final class Cpu {
         }
     }
 
+    /**
+     * An NMI is taken (exc_nmi, arch/x86/kernel/nmi.c, Linux 6.6): whatever the IRQ state, over a
+     * running hard IRQ handler too, at this instant. irqentry_nmi_enter does __nmi_enter: preempt_count
+     * gains NMI_OFFSET + HARDIRQ_OFFSET; interrupts stay disabled in the handler.
+     */
+    private void takeNmi() {
+        Iterator<Map.Entry<IrqLine, Long>> it = pendingNmis.entrySet().iterator();
+        Map.Entry<IrqLine, Long> e = it.next();
+        it.remove();
+        IrqLine line = e.getKey();
+        Frame top = frames.peek();
+        if (top != null && (top.status == Status.BUSY || top.status == Status.WAITING)) {
+            preempt(top);
+            irqPreemptions++;
+        }
+        AtomicState a = cur.atomic;
+        a.nmiEnter();
+        Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(),
+                "nmi " + line.line() + " " + line.name());
+        f.line = line;
+        f.arrival = e.getValue();
+        f.savedIrqsDisabled = a.irqsDisabled();
+        a.setIrqsDisabled(true);
+        frames.push(f);
+        f.nmiStart = now;
+        irqsHandled++;
+    }
+
+    /**
+     * The NMI handler returned: nmi_handle traces nmi:nmi_handler ("%ps() delta_ns: %lld handled: %d",
+     * include/trace/events/nmi.h) and irqentry_nmi_exit undoes __nmi_enter. No soft IRQ runs on the
+     * way out (nmi_exit has no irq_exit's invoke_softirq).
+     */
+    private void finishNmi(Frame f) {
+        if (traceEnabled) {
+            record("nmi_handler", f.line.name() + "() delta_ns: " + (now - f.arrival) + " handled: 1", f.line.line());
+        }
+        AtomicState a = cur.atomic;
+        a.setIrqsDisabled(f.savedIrqsDisabled);
+        a.nmiExit();
+        frames.pop();
+        afterPop();
+    }
+
     private void finishFrame(Frame f) {
+        if (f.kind == Kind.IRQ && f.line.nmi()) {
+            finishNmi(f);
+            return;
+        }
         switch (f.kind) {
             case IRQ -> {
                 if (traceEnabled) {
@@ -1515,7 +1576,8 @@ public final class Cpu {
         @Override
         public boolean needsCheckpoint() {
             AtomicState a = cur.atomic;
-            if (!pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq()) {
+            if (!pendingIrqs.isEmpty() && !a.irqsDisabled() && !a.inHardirq()
+                    || !pendingNmis.isEmpty() && !a.inNmi()) {
                 return true;
             }
             // preempt=full: preempt_enable or spin_unlock that brings preempt_count to 0 with a reschedule

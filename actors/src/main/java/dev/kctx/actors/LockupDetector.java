@@ -180,6 +180,11 @@ final class LockupDetector {
     /** The perf NMI: watchdog_hardlockup_check. */
     void onNmi(long now) {
         c.post(new Cpu.WatchdogNmi(now + nmiPeriod), c.id, ContextLevel.HARDIRQ, timerSource(c.id));
+        if (c.cur.atomic.inNmi()) {
+            // NMIs do not nest: while an NMI handler runs (or spins) the perf NMI is blocked, so
+            // a CPU stuck in NMI context is never reported by this detector
+            return;
+        }
         if (hardTouched) {
             hardTouched = false;
             return;

@@ -176,7 +176,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     "hardirq-" + irq.line() + "-" + safe(irq.name()), CONTEXT_MAILBOX);
             context.watch(ref);
             IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code, irq.thread() != null,
-                    irq.oneshot());
+                    irq.oneshot(), irq.nmi());
             lines.add(line);
             irqSpecs[line.source()] = irq;
             arrivalRandom[line.source()] = arrivals;

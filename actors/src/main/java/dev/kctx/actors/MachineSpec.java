@@ -119,7 +119,7 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
      * kept pending and delivered at the unmask.
      */
     public record Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler, Program thread,
-                      boolean oneshot) {
+                      boolean oneshot, boolean nmi) {
         public Irq {
             cpus = List.copyOf(cpus);
             if (cpus.isEmpty()) {
@@ -128,6 +128,22 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
             if (thread == null && oneshot) {
                 throw new IllegalArgumentException("irq " + name + ": IRQF_ONESHOT needs a threaded handler");
             }
+            if (nmi && thread != null) {
+                throw new IllegalArgumentException("irq " + name + ": an NMI handler cannot be threaded (request_nmi refuses IRQF_ONESHOT and threads)");
+            }
+        }
+
+        public Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler, Program thread,
+                   boolean oneshot) {
+            this(name, line, cpus, arrivals, handler, thread, oneshot, false);
+        }
+
+        /**
+         * An NMI source: {@code handler} runs in NMI context (nmi_enter, in_nmi()) at each arrival,
+         * whatever the CPU's IRQ state, nested over a running hard IRQ handler; NMIs do not nest.
+         */
+        public static Irq nmi(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
+            return new Irq(name, line, cpus, arrivals, handler, null, false, true);
         }
 
         public Irq(String name, int line, List<Integer> cpus, Arrivals arrivals, Program handler) {
@@ -429,6 +445,15 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
 
         public Builder irq(String irqName, int line, List<Integer> affinity, Arrivals arrivals, Program handler) {
             irqs.add(new Irq(irqName, line, affinity, arrivals, handler));
+            return this;
+        }
+
+        /**
+         * An NMI source (register_nmi_handler): {@code handler} runs in NMI context at each arrival,
+         * whatever the IRQ state of the CPU, nested over a running hard IRQ handler; see {@link Irq#nmi}.
+         */
+        public Builder nmi(String nmiName, int line, List<Integer> affinity, Arrivals arrivals, Program handler) {
+            irqs.add(Irq.nmi(nmiName, line, affinity, arrivals, handler));
             return this;
         }
 

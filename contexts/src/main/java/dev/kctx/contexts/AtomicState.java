@@ -169,6 +169,25 @@ public final class AtomicState {
 
     // Transitions.
 
+    /** in_nmi(): inside an NMI handler (include/linux/preempt.h, nmi_count()). */
+    public boolean inNmi() {
+        return (preemptCount & PreemptCount.NMI_MASK) != 0;
+    }
+
+    /**
+     * __nmi_enter (include/linux/hardirq.h, Linux 6.6): {@code __preempt_count_add(NMI_OFFSET +
+     * HARDIRQ_OFFSET)}, so in NMI context in_hardirq(), in_interrupt() and in_atomic() hold too.
+     */
+    public void nmiEnter() {
+        preemptCount += PreemptCount.NMI_OFFSET + PreemptCount.HARDIRQ_OFFSET;
+    }
+
+    /** __nmi_exit: undoes {@link #nmiEnter()}. */
+    public void nmiExit() {
+        requireField(inNmi(), "nmi exit without entry");
+        preemptCount -= PreemptCount.NMI_OFFSET + PreemptCount.HARDIRQ_OFFSET;
+    }
+
     public void hardirqEnter() {
         preemptCount += PreemptCount.HARDIRQ_OFFSET;
     }

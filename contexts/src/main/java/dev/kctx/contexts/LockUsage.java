@@ -47,13 +47,17 @@ final class LockUsage {
         return (bit & DIR_MASK) != 0;
     }
 
-    /** usage_str: {@code IN-HARDIRQ-W}, {@code SOFTIRQ-ON-R}, {@code INITIAL USE}. */
+    /** usage_str: {@code IN-HARDIRQ-W}, {@code SOFTIRQ-ON-R}, {@code INITIAL USE}, {@code IN-NMI} for {@link #BITS}. */
     static String name(int bit) {
         if (bit == USED) {
             return "INITIAL USE";
         }
         if (bit == USED_READ) {
             return "INITIAL READ USE";
+        }
+        if (bit == BITS) {
+            // usage_str[LOCK_USAGE_STATES]: the state verify_lock_unused reports
+            return "IN-NMI";
         }
         String state = STATES[bit >> 2];
         String rw = isRead(bit) ? "R" : "W";

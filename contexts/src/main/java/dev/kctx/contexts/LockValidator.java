@@ -126,6 +126,14 @@ public final class LockValidator {
         if (subclass < 0 || subclass >= MAX_LOCKDEP_SUBCLASSES) {
             throw new IllegalArgumentException("subclass " + subclass + " is outside 0.." + (MAX_LOCKDEP_SUBCLASSES - 1));
         }
+        if (st.inNmi()) {
+            // __nmi_enter did lockdep_off(): lockdep_enabled() is false, and lock_acquire only runs
+            // verify_lock_unused for a non-trylock (lockdep_nmi()); nothing is recorded.
+            if (!trylock) {
+                verifyLockUnused(st, where, instance, subclass == 0 ? lockClass : lockClass + "/" + subclass, read);
+            }
+            return;
+        }
         List<Report> out = new ArrayList<>();
         synchronized (this) {
             List<Held> held = sync(st);
@@ -143,10 +151,37 @@ public final class LockValidator {
     }
 
     /**
+     * verify_lock_unused (kernel/locking/lockdep.c, Linux 6.6), lock_acquire's only check in NMI: a
+     * class already used outside NMI (LOCKF_USED, or LOCKF_USED_READ for a write acquisition) gives
+     * print_usage_bug(LOCK_USED, LOCK_USAGE_STATES): "inconsistent {INITIAL USE} -> {IN-NMI} usage."
+     * A class not registered yet has not been used, and passes.
+     */
+    private void verifyLockUnused(AtomicState st, Where where, String instance, String className, boolean read) {
+        List<Report> out = new ArrayList<>();
+        synchronized (this) {
+            LockClass cls = graph.find(className);
+            if (cls == null) {
+                return;
+            }
+            int mask = LockUsage.flag(USED) | (read ? 0 : LockUsage.flag(USED_READ));
+            if ((cls.usage & mask) == 0) {
+                return;
+            }
+            Held h = new Held(cls, instance, read ? 1 : 0, false, irqContext(st), where.op());
+            emit(out, inconsistent(st, where, h, USED, LockUsage.BITS), st, where);
+        }
+        out.forEach(sink);
+    }
+
+    /**
      * lock_release: called BEFORE the lock is popped from st's held stack; reports bad-unlock-balance
      * if not held. Returns false when it reported.
      */
     public boolean release(AtomicState st, Where where, String lock) {
+        if (st.inNmi()) {
+            // lock_release returns at once while !lockdep_enabled() (lockdep_off() in NMI)
+            return true;
+        }
         return onHeld(st, where, lock, (stack, i) -> stack.remove((int) i));
     }
 

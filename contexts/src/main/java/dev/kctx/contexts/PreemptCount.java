@@ -13,6 +13,8 @@ public final class PreemptCount {
     public static final int SOFTIRQ_MASK = 0xff00;
     public static final int HARDIRQ_OFFSET = 0x10000;
     public static final int HARDIRQ_MASK = 0xf0000;
+    /** nmi_enter adds NMI_OFFSET + HARDIRQ_OFFSET (include/linux/hardirq.h, __nmi_enter). */
+    public static final int NMI_OFFSET = 0x100000;
     public static final int NMI_MASK = 0xf00000;
 
     private PreemptCount() {

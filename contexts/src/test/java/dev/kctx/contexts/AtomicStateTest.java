@@ -353,4 +353,18 @@ class AtomicStateTest {
         assertEquals("preempt_count=00000001 irqs_disabled=1 rcu=0 locks=[cfg (spin_lock_irqsave)]",
                 ctx.enter().toString(), "the state reads as the kernel's own fields");
     }
+
+    @Test
+    @DisplayName("nmi_enter adds NMI_OFFSET + HARDIRQ_OFFSET: in_nmi, in_hardirq, in_interrupt and in_atomic hold; nmi_exit undoes it")
+    void nmiEnterAndExit() {
+        AtomicState a = new AtomicState();
+        a.hardirqEnter();
+        a.nmiEnter();
+        assertTrue(a.inNmi(), "in_nmi()");
+        assertTrue(a.inHardirq() && a.inInterrupt() && a.inAtomic(), "an NMI is a hard IRQ context too");
+        assertEquals(0x120000, a.preemptCount(), "one NMI over one hard IRQ, as the kernel counts them");
+        a.nmiExit();
+        assertFalse(a.inNmi(), "nmi_exit leaves NMI context");
+        assertEquals(PreemptCount.HARDIRQ_OFFSET, a.preemptCount(), "the interrupted hard IRQ's count is back");
+    }
 }

@@ -242,6 +242,16 @@ final class LockSim {
             st.setIrqsDisabled(saved);
         }
 
+        /** Runs {@code body} as an NMI handler on top of this context (nmi_enter: NMI + HARDIRQ offsets, IRQs off). */
+        void nmi(String name, Consumer<Ctx> body) {
+            boolean saved = st.irqsDisabled();
+            st.nmiEnter();
+            st.setIrqsDisabled(true);
+            body.accept(new Ctx(st, cpu, ContextLevel.HARDIRQ, "nmi " + name, comm, pid));
+            st.nmiExit();
+            st.setIrqsDisabled(saved);
+        }
+
         /** Runs {@code body} as a soft IRQ served on the way out of an interrupt (IRQs on, serving bit set). */
         void softirq(String name, Consumer<Ctx> body) {
             st.softirqServeEnter();

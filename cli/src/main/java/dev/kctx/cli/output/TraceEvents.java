@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * sched_process_exit from include/trace/events/sched.h; irq_handler_entry/exit and
  * softirq_raise/entry/exit from include/trace/events/irq.h; sys_enter/sys_exit from
  * include/trace/events/syscalls.h (the raw_syscalls system); signal_generate from
- * include/trace/events/signal.h. The common fields and their layout (struct trace_entry) are those
+ * include/trace/events/signal.h; nmi_handler from include/trace/events/nmi.h. The common
+ * fields and their layout (struct trace_entry) are those
  * of kernel/trace/trace_events.c, trace_define_common_fields().
  *
  * <p>Where kctx's trace names a thing the kernel prints as an address (a tasklet, a timer, a
@@ -285,6 +286,10 @@ final class TraceEvents {
                         new Field("unsigned long", "ip", Kind.HEX64), new Field("unsigned long", "error_code", Kind.HEX64)),
                 "\"address=0x%lx ip=0x%lx error_code=0x%lx\", REC->address, REC->ip, REC->error_code",
                 Pattern.compile("address=0x(?<address>[0-9a-f]+) ip=0x(?<ip>[0-9a-f]+) error_code=0x(?<errorcode>[0-9a-f]+)"));
+        // nmi_handler (include/trace/events/nmi.h) has the handler's address, printed %ps(); kctx has its name.
+        kernel("nmi", "nmi_handler", List.of(str("handler"), new Field("s64", "delta_ns", Kind.S64), s32("int", "handled")),
+                "\"%s() delta_ns: %lld handled: %d\", __get_str(handler), REC->delta_ns, REC->handled",
+                shape("$handler() delta_ns: #delta_ns handled: #handled"));
         // timer_expire_entry (include/trace/events/timer.h) has the timer's address; kctx has its name.
         kernel("timer", "timer_expire_entry", List.of(str("timer")), "\"timer=%s\", __get_str(timer)",
                 shape("timer=$timer"));

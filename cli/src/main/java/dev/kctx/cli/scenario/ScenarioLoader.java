@@ -371,7 +371,7 @@ public final class ScenarioLoader implements OpArg.Context {
         Map<Integer, String> lines = new TreeMap<>();
         builtin.forEach(i -> lines.put(i.line(), i.name()));
         for (Node item : s.items()) {
-            Fields f = Fields.of(item, "irq", List.of("name", "line", "cpus", "arrivals", "handler", "thread", "oneshot"));
+            Fields f = Fields.of(item, "irq", List.of("name", "line", "cpus", "arrivals", "handler", "thread", "oneshot", "nmi"));
             Node nameNode = f.req("name", "NAME");
             String name = Values.name(nameNode, "irq name", MAX_NAME);
             if (!names.add(name)) {
@@ -399,6 +399,19 @@ public final class ScenarioLoader implements OpArg.Context {
             }
             Arrivals arrivals = arrivals(f.req("arrivals", "{every: 1ms}"));
             Optional<Node> threadNode = f.opt("thread");
+            Optional<Node> nmiNode = f.opt("nmi");
+            if (nmiNode.isPresent() && Values.bool(nmiNode.get(), "nmi")) {
+                // register_nmi_handler: an NMI source has one handler, run in NMI context, never threaded
+                threadNode.ifPresent(n -> {
+                    throw new ScenarioError(n.loc(), "an NMI source cannot have a thread", "a 'handler:' only, or no 'nmi: true'");
+                });
+                f.opt("oneshot").ifPresent(n -> {
+                    throw new ScenarioError(n.loc(), "oneshot on an NMI source", "no 'oneshot:' (NMIs are not masked lines)");
+                });
+                Program handler = program(f.req("handler", "[OPERATIONS]"), BodyKind.HARDIRQ, "nmi " + name + " handler", 1);
+                out.add(MachineSpec.Irq.nmi(name, line, affinity, arrivals, handler));
+                continue;
+            }
             if (threadNode.isEmpty()) {
                 f.opt("oneshot").ifPresent(n -> {
                     throw new ScenarioError(n.loc(), "oneshot without a thread", "a 'thread:' body (request_threaded_irq), or no 'oneshot:'");
