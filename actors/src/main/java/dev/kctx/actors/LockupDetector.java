@@ -75,7 +75,7 @@ final class LockupDetector {
         this.c = c;
         this.settings = settings;
         long thresh = settings.threshNs();
-        this.samplePeriod = Math.max(1, 2 * thresh / 5);
+        this.samplePeriod = samplePeriod(thresh);
         this.nmiPeriod = thresh;
         boolean wholeSeconds = thresh % 1_000_000_000L == 0;
         this.tsShift = wholeSeconds ? 30 : 0;
@@ -87,9 +87,13 @@ final class LockupDetector {
         if (!w.enabled()) {
             return;
         }
-        long sample = Math.max(1, 2 * w.threshNs() / 5);
-        calendar.add(cpu, ContextLevel.HARDIRQ, timerSource(cpu), new Cpu.WatchdogTimer(sample));
+        calendar.add(cpu, ContextLevel.HARDIRQ, timerSource(cpu), new Cpu.WatchdogTimer(samplePeriod(w.threshNs())));
         calendar.add(cpu, ContextLevel.HARDIRQ, timerSource(cpu), new Cpu.WatchdogNmi(w.threshNs()));
+    }
+
+    /** set_sample_period: two fifths of get_softlockup_thresh(), 2 x watchdog_thresh. */
+    private static long samplePeriod(long threshNs) {
+        return Math.max(1, 2 * threshNs / 5);
     }
 
     /** The calendar source of a CPU's watchdog events (apart from every context's). */

@@ -146,26 +146,22 @@ public final class OpArg {
 
     /** A tasklet declared under {@code tasklets:}: an unknown name is an error listing the declared ones. */
     public String tasklet() {
-        Node v = value(op + ": TASKLET");
-        String name = Values.string(v, op);
-        Set<String> declared = context.tasklets();
-        if (!declared.contains(name)) {
-            String expected = declared.isEmpty() ? "a tasklet declared under 'tasklets:', e.g. 'tasklets: {" + name
-                    + ": [- compute: 5us]}'" : "a tasklet declared under 'tasklets:': " + Values.list(declared);
-            throw new ScenarioError(v.loc(), Errors.unknown("tasklet", name, declared), expected);
-        }
-        return name;
+        return declaredName("TASKLET", "tasklet", "tasklets", context.tasklets(), "- compute: 5us");
     }
 
     /** A work item declared under {@code works:}: an unknown name is an error listing the declared ones. */
     public String work() {
-        Node v = value(op + ": WORK");
+        return declaredName("WORK", "work", "works", context.works(), "- msleep: 1ms");
+    }
+
+    /** A name that a top-level section declares; {@code exampleOp} fills the example of an empty section. */
+    private String declaredName(String placeholder, String what, String section, Set<String> declared, String exampleOp) {
+        Node v = value(op + ": " + placeholder);
         String name = Values.string(v, op);
-        Set<String> declared = context.works();
         if (!declared.contains(name)) {
-            String expected = declared.isEmpty() ? "a work declared under 'works:', e.g. 'works: {" + name
-                    + ": [- msleep: 1ms]}'" : "a work declared under 'works:': " + Values.list(declared);
-            throw new ScenarioError(v.loc(), Errors.unknown("work", name, declared), expected);
+            String expected = declared.isEmpty() ? "a " + what + " declared under '" + section + ":', e.g. '" + section + ": {"
+                    + name + ": [" + exampleOp + "]}'" : "a " + what + " declared under '" + section + ":': " + Values.list(declared);
+            throw new ScenarioError(v.loc(), Errors.unknown(what, name, declared), expected);
         }
         return name;
     }
