@@ -432,11 +432,15 @@ public final class Ops {
     }
 
     /**
-     * How a sleeping call waits: uninterruptibly (D), interruptibly (S: any signal ends the wait), or
-     * killable (TASK_KILLABLE, shown as D: only a fatal signal ends it). The suffix names the variant.
+     * How a sleeping call waits: uninterruptibly (D), interruptibly (S: any signal ends the wait),
+     * killable (TASK_KILLABLE, shown as D: only a fatal signal ends it), or idle (TASK_IDLE =
+     * TASK_UNINTERRUPTIBLE | TASK_NOLOAD, include/linux/sched.h: no signal ends it, it does not count
+     * in the load average, ps and sched_switch show it as I, and khungtaskd skips it: kernel/hung_task.c
+     * check_hung_uninterruptible_tasks compares the state with {@code ==} TASK_UNINTERRUPTIBLE in 6.6).
+     * The suffix names the variant (wait_event_idle, include/linux/wait.h).
      */
     public enum WaitMode {
-        UNINTERRUPTIBLE("", 'D'), INTERRUPTIBLE("_interruptible", 'S'), KILLABLE("_killable", 'K');
+        UNINTERRUPTIBLE("", 'D'), INTERRUPTIBLE("_interruptible", 'S'), KILLABLE("_killable", 'K'), IDLE("_idle", 'I');
 
         private final String suffix;
         private final char state;
@@ -450,7 +454,7 @@ public final class Ops {
             return suffix;
         }
 
-        /** The state the sleeping task is in: S, D, or K (killable, shown as D). */
+        /** The state the sleeping task is in: S, D, K (killable, shown as D) or I (TASK_IDLE). */
         public char state() {
             return state;
         }
@@ -461,7 +465,7 @@ public final class Ops {
          * task of its own to signal.
          */
         public boolean interrupted(Exec x) {
-            if (this == UNINTERRUPTIBLE || !x.taskContext() || x.level() != dev.kctx.contexts.ContextLevel.KERNEL) {
+            if (this == UNINTERRUPTIBLE || this == IDLE || !x.taskContext() || x.level() != dev.kctx.contexts.ContextLevel.KERNEL) {
                 return false;
             }
             TaskInfo t = x.kernel().task(x.pid());

@@ -120,6 +120,8 @@ final class StandardOps {
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));
         r.register("wait_event", "wait_event: QUEUE", OpRegistry.KERNEL,
                 (a, o) -> o.waitEvent(a.name("wait_event: QUEUE", 32)));
+        r.register("wait_event_idle", "wait_event_idle: QUEUE", OpRegistry.KERNEL,
+                (a, o) -> o.waitEvent(a.name("wait_event_idle: QUEUE", 32), Ops.WaitMode.IDLE, List.of()));
         for (Ops.WaitMode mode : List.of(Ops.WaitMode.INTERRUPTIBLE, Ops.WaitMode.KILLABLE)) {
             String wait = "wait_event" + mode.suffix();
             r.register(wait, wait + ": QUEUE | {queue: QUEUE, on_interrupt: [OPERATIONS]}", OpRegistry.KERNEL, (a, o) -> {

@@ -143,6 +143,24 @@ class WorkqueueScenarioTest {
     }
 
     @Test
+    @DisplayName("an idle kworker sleeps in TASK_IDLE (I), which khungtaskd ignores: no hung task after 241 s idle")
+    void idleWorkerIsNotHung() throws IOException {
+        Kctx.Result r = run("idle", LOCK_AND_WORK + """
+                kthreads:
+                  - name: a
+                    cpu: 1
+                    body: [queue_work: w]
+                run: {until: 241s}
+                expect: {clean: true}
+                """);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*kworker/0:1 +kthread I.*"), "the worker idles in I: " + r.out());
+        List<String> out = trace("idle", "prev_comm=kworker/0:1");
+        assertEquals(List.of("I", "D", "I"), out.stream().map(l -> l.replaceAll(".*prev_state=(\\S+) .*", "$1")).toList(),
+                "idle at boot (TASK_IDLE), msleep in the work (D), idle again after it: " + out);
+    }
+
+    @Test
     @DisplayName("an undeclared work is an error naming the declared ones")
     void unknownWork() {
         ScenarioError e = assertThrows(ScenarioError.class, () -> ScenarioLoader.load(LOCK_AND_WORK + """

@@ -89,9 +89,14 @@ public final class Workqueue {
         return "(work_completion)(" + name + ")";
     }
 
-    /** Adds the worker thread on {@code cpu}. */
+    /**
+     * Adds the worker thread on {@code cpu}. An idle worker sleeps in TASK_IDLE, as worker_thread
+     * does (kernel/workqueue.c: {@code set_current_state(TASK_IDLE)} before schedule()): 'I' in
+     * sched_switch, and never a hung task however long it idles.
+     */
     public static MachineSpec.Builder install(MachineSpec.Builder b, int cpu) {
-        return b.kthread(kworker(cpu), cpu, 0, Program.builder().forever().op(new Ops.WaitEvent(QUEUE, false)).op(new RunWork()).build());
+        return b.kthread(kworker(cpu), cpu, 0, Program.builder().forever()
+                .op(new Ops.WaitEvent(QUEUE, Ops.WaitMode.IDLE, List.of())).op(new RunWork()).build());
     }
 
     /**
