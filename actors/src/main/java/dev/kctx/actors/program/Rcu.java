@@ -118,7 +118,7 @@ public final class Rcu {
         gpCpu = x.cpu();
         holdouts.clear();
         holdouts.addAll(readers);
-        x.trace("rcu_grace_period", name(x) + " " + started + " start holdouts=" + holdouts.size());
+        x.trace("rcu_grace_period", name(x) + " " + started + " start");
         arm(x);
     }
 
