@@ -93,7 +93,7 @@ public final class Workqueue {
 
     /**
      * Adds the worker thread on {@code cpu}. An idle worker sleeps in TASK_IDLE, as worker_thread
-     * does (kernel/workqueue.c: {@code set_current_state(TASK_IDLE)} before schedule()): 'I' in
+     * does (kernel/workqueue.c: {@code __set_current_state(TASK_IDLE)} before schedule()): 'I' in
      * sched_switch, and never a hung task however long it idles.
      */
     public static MachineSpec.Builder install(MachineSpec.Builder b, int cpu) {
