@@ -54,7 +54,7 @@ public final class Cpu {
     /** A calendar event for this CPU; it carries its virtual time. */
     public sealed interface Event extends Command, Leveled
             permits IrqArrive, StepDone, WakeUp, TaskArrive, SchedEvent, LockReleased, WatchdogTimer, WatchdogNmi,
-            HungTaskCheck, Notify, TaskletRetry {
+            HungTaskCheck, Notify, TaskletRetry, SoftirqTimer {
         long time();
     }
 
@@ -164,6 +164,17 @@ public final class Cpu {
     public record TaskletRetry(long time, String tasklet) implements Event {
         public ContextLevel level() {
             return ContextLevel.SOFTIRQ;
+        }
+    }
+
+    /**
+     * Calendar to CPU: work armed for {@code vector} on this CPU is due (a timer_list callback, RCU's
+     * work; see {@link dev.kctx.actors.program.SoftirqTimers}). The local timer interrupt raises the
+     * vector and its irq_exit runs it; taken, like an interrupt, only while IRQs are on.
+     */
+    public record SoftirqTimer(long time, SoftirqVector vector) implements Event {
+        public ContextLevel level() {
+            return ContextLevel.HARDIRQ;
         }
     }
 
@@ -291,6 +302,8 @@ public final class Cpu {
     private final LinkedHashMap<IrqLine, Long> pendingNmis = new LinkedHashMap<>();
     private int pendingSoftirq;
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
+    /** Vectors whose armed work is due, raised at the next instant this CPU takes interrupts. */
+    private int timerSoftirqs;
     /** The scheduler's side of this CPU: switches, wake-ups, the tick, balancing moves. */
     final CpuScheduler sched;
     /** The soft and hard lockup detectors of this CPU. */
@@ -597,6 +610,10 @@ public final class Cpu {
             }
         } else if (e instanceof Notify n) {
             onNotify(n);
+        } else if (e instanceof SoftirqTimer st) {
+            if (dev.kctx.actors.program.SoftirqTimers.due(kernel, id, st.vector(), now)) {
+                timerSoftirqs |= st.vector().bit();
+            }
         } else if (e instanceof WatchdogTimer w) {
             lockups.onTimer(w.time());
         } else if (e instanceof WatchdogNmi w) {
@@ -704,6 +721,10 @@ public final class Cpu {
                 takeIrq();
                 continue;
             }
+            if (timerSoftirqs != 0 && !a.irqsDisabled() && !a.inHardirq()) {
+                timerTick(a);
+                continue;
+            }
             Frame top = frames.peek();
             if (top == null) {
                 if (rq.nrRunning() == 0) {
@@ -737,6 +758,26 @@ public final class Cpu {
                 case PREEMPTED -> resume(top);
                 case DONE -> finishFrame(top);
             }
+        }
+    }
+
+    /**
+     * The local timer interrupt for armed soft IRQ work: raise the due vectors, then irq_exit's
+     * invoke_softirq runs them unless this CPU is already in interrupt context (or bottom halves are
+     * off: local_bh_enable runs them) or leaves them to a runnable ksoftirqd.
+     */
+    private void timerTick(AtomicState a) {
+        int bits = timerSoftirqs;
+        timerSoftirqs = 0;
+        pendingSoftirq |= bits;
+        if (traceEnabled) {
+            for (int b = bits; b != 0; b &= b - 1) {
+                int bit = Integer.numberOfTrailingZeros(b);
+                record("softirq_raise", "vec=" + bit + " [action=" + SoftirqVector.values()[bit] + "]", bit);
+            }
+        }
+        if (!a.inInterrupt() && !deferToKsoftirqd()) {
+            startSoftirqLoop();
         }
     }
 
@@ -1156,7 +1197,7 @@ public final class Cpu {
                     }
                     continue;
                 }
-                if (spec.softirqs().containsKey(v)) {
+                if (spec.softirqs().containsKey(v) || dev.kctx.actors.program.SoftirqTimers.due(kernel, id, v, now)) {
                     f.fresh = true;
                     f.status = Status.NEEDS_RUN;
                     return;
@@ -1416,6 +1457,11 @@ public final class Cpu {
                 taskletQueue.add(name);
                 raiseSoftirq(SoftirqVector.TASKLET);
             }
+        }
+
+        @Override
+        public void softirqTimer(int cpu, long at, SoftirqVector vector) {
+            post(new SoftirqTimer(at, vector), cpu, ContextLevel.HARDIRQ, frame.source);
         }
 
         @Override

@@ -193,7 +193,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         spec.kthreads().forEach(t -> explicitPids.add(t.pid()));
         spec.processes().forEach(t -> explicitPids.add(t.pid()));
         for (int c = 0; c < spec.cpus(); c++) {
-            ContextCode softirqCode = ContextCode.softirqs("softirq/" + c, spec.softirqs(), root.split());
+            ContextCode softirqCode = ContextCode.softirqs("softirq/" + c,
+                    dev.kctx.actors.program.SoftirqTimers.withArmedWork(spec.softirqs()), root.split());
             var softirq = context.spawn(SoftIrq.create(softirqCode), "softirq-" + c,
                     CONTEXT_MAILBOX);
             String kname = "ksoftirqd/" + c;

@@ -61,7 +61,7 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
     }
 
     boolean sleeping() {
-        return state == 'S' || state == 'D';
+        return state == 'S' || state == 'D' || state == 'I';
     }
 
     @Override

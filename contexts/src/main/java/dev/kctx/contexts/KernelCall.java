@@ -107,7 +107,17 @@ public enum KernelCall {
     CANCEL_WORK_SYNC("cancel_work_sync", Sleep.MIGHT_SLEEP, "kernel/workqueue.c"),
     // kernel/rcu/tree.c synchronize_rcu -> rcu_blocking_is_gp: might_sleep() once the scheduler runs, then
     // wait_rcu_gp -> wait_for_completion for the grace period (Linux 6.6).
-    SYNCHRONIZE_RCU("synchronize_rcu", Sleep.MIGHT_SLEEP, "kernel/rcu/tree.c");
+    SYNCHRONIZE_RCU("synchronize_rcu", Sleep.MIGHT_SLEEP, "kernel/rcu/tree.c"),
+    // kernel/rcu/tree.c call_rcu -> __call_rcu_common: local_irq_save around the enqueue; legal in any context.
+    CALL_RCU("call_rcu", Sleep.NEVER, ""),
+    // kernel/rcu/tree.c rcu_barrier: mutex_lock(&rcu_state.barrier_mutex) (might_sleep), then wait_for_completion.
+    RCU_BARRIER("rcu_barrier", Sleep.MIGHT_SLEEP, "kernel/locking/mutex.c"),
+    // kernel/workqueue.c queue_delayed_work_on / mod_delayed_work_on: local_irq_save, add_timer; no annotation.
+    QUEUE_DELAYED_WORK("queue_delayed_work", Sleep.NEVER, ""),
+    // kernel/workqueue.c flush_delayed_work -> flush_work -> __flush_work -> start_flush_work: might_sleep().
+    FLUSH_DELAYED_WORK("flush_delayed_work", Sleep.MIGHT_SLEEP, "kernel/workqueue.c"),
+    // kernel/workqueue.c cancel_delayed_work_sync -> __cancel_work_timer -> __flush_work: might_sleep().
+    CANCEL_DELAYED_WORK_SYNC("cancel_delayed_work_sync", Sleep.MIGHT_SLEEP, "kernel/workqueue.c");
 
     /** How a call relates to sleeping, as the kernel's checkers see it. */
     public enum Sleep {

@@ -87,6 +87,14 @@ class KernelCallTest {
         expect(KernelCall.CANCEL_WORK_SYNC, MIGHT_SLEEP, "kernel/workqueue.c");
         // kernel/rcu/tree.c synchronize_rcu -> rcu_blocking_is_gp: might_sleep() (Linux 6.6).
         expect(KernelCall.SYNCHRONIZE_RCU, MIGHT_SLEEP, "kernel/rcu/tree.c");
+        // call_rcu only enqueues (irqs off); rcu_barrier takes rcu_state.barrier_mutex with mutex_lock.
+        expect(KernelCall.CALL_RCU, NEVER, "");
+        expect(KernelCall.RCU_BARRIER, MIGHT_SLEEP, "kernel/locking/mutex.c");
+        // queue_delayed_work_on arms a timer (no annotation); flush_delayed_work and cancel_delayed_work_sync
+        // reach start_flush_work's might_sleep() through flush_work and __cancel_work_timer.
+        expect(KernelCall.QUEUE_DELAYED_WORK, NEVER, "");
+        expect(KernelCall.FLUSH_DELAYED_WORK, MIGHT_SLEEP, "kernel/workqueue.c");
+        expect(KernelCall.CANCEL_DELAYED_WORK_SYNC, MIGHT_SLEEP, "kernel/workqueue.c");
         // Not annotated, yet they wait when the receiver is full: only the scheduler's check can fire.
         KERNEL.put(KernelCall.NETLINK_UNICAST_BLOCKING, new Expected(NEVER, "", true));
         KERNEL.put(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, new Expected(NEVER, "", true));

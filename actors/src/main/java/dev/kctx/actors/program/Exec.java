@@ -90,6 +90,14 @@ public interface Exec {
 
     boolean softirqPending();
 
+    /**
+     * The local timer interrupt of CPU {@code cpu} at virtual time {@code at} raises {@code vector}
+     * for work armed there ({@link SoftirqTimers}); taken when that CPU has IRQs on, as a tick would be.
+     */
+    default void softirqTimer(int cpu, long at, SoftirqVector vector) {
+        throw new UnsupportedOperationException("softirqTimer");
+    }
+
     /** tasklet_schedule: queues the tasklet on this CPU (once until it runs) and raises TASKLET_SOFTIRQ. */
     default void scheduleTasklet(String name) {
         throw new UnsupportedOperationException("tasklets");

@@ -591,6 +591,12 @@ public final class KernelObjects {
         }
         return key.cast(v);
     }
+
+    /** The extension under {@code key} if some context created it, else null (a reader that must not create it). */
+    public <T> T existing(Class<T> key) {
+        return key.cast(extensions.get(key));
+    }
+
     private final Map<String, WaitQueue> queues = new LinkedHashMap<>();
 
     /** Declares a lock; returns the existing one if already declared with the same type. */

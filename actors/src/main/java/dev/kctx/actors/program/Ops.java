@@ -124,41 +124,6 @@ public final class Ops {
         }
     }
 
-    /**
-     * synchronize_rcu() (kernel/rcu/tree.c, Linux 6.6). In order: lockdep-RCU's RCU_LOCKDEP_WARN
-     * "Illegal synchronize_rcu() in RCU read-side critical section" when any RCU reader is open
-     * (lockdep_rcu_suspicious, once per boot as its static __warned flag makes it); rcu_blocking_is_gp's
-     * might_sleep(); then wait_rcu_gp waits in wait_for_completion, which schedules. kctx's
-     * simplification: the grace period is a fixed {@link #GRACE_PERIOD_NS} of sleep in D state, not
-     * the wait until every CPU has passed a quiescent state (a reader on another CPU does not extend it).
-     */
-    public record SynchronizeRcu() implements Op {
-        /** The fixed grace period kctx waits (one jiffy at HZ=1000). */
-        public static final long GRACE_PERIOD_NS = 1_000_000L;
-
-        public Outcome execute(Exec x) {
-            var a = x.atomic();
-            // lock_is_held(&rcu_bh_lock_map) || lock_is_held(&rcu_lock_map) || lock_is_held(&rcu_sched_lock_map)
-            boolean reader = a.rcuDepth() > 0 || a.rcuBhDepth() > 0 || a.rcuSchedDepth() > 0;
-            if (reader && x.kernel().warnOnce("kernel/rcu/tree.c synchronize_rcu")) {
-                x.report(dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE,
-                        dev.kctx.contexts.ReportKind.SUSPICIOUS_RCU_USAGE.title(), describe(), java.util.List.of(
-                                "kernel/rcu/tree.c: Illegal synchronize_rcu() in RCU read-side critical section!",
-                                "rcu_scheduler_active = 2, debug_locks = 1",
-                                "RCU readers: rcu " + a.rcuDepth() + ", rcu_bh " + a.rcuBhDepth() + ", rcu_sched "
-                                        + a.rcuSchedDepth()));
-            }
-            x.check(KernelCall.SYNCHRONIZE_RCU, describe());
-            // wait_for_completion: the grace period has not ended yet, so the caller schedules away.
-            x.check(KernelCall.SCHEDULE, describe());
-            return new Outcome.Sleep(GRACE_PERIOD_NS, 'D');
-        }
-
-        public String describe() {
-            return "synchronize_rcu()";
-        }
-    }
-
     /** hrtimer_nanosleep, the body of nanosleep(2): do_nanosleep sleeps TASK_INTERRUPTIBLE and calls schedule(). */
     public record Nanosleep(long ns) implements Op {
         public Nanosleep {
@@ -432,11 +397,15 @@ public final class Ops {
     }
 
     /**
-     * How a sleeping call waits: uninterruptibly (D), interruptibly (S: any signal ends the wait), or
-     * killable (TASK_KILLABLE, shown as D: only a fatal signal ends it). The suffix names the variant.
+     * How a sleeping call waits: uninterruptibly (D), interruptibly (S: any signal ends the wait),
+     * killable (TASK_KILLABLE, shown as D: only a fatal signal ends it), or idle (TASK_IDLE =
+     * TASK_UNINTERRUPTIBLE | TASK_NOLOAD, include/linux/sched.h: no signal ends it, it does not count
+     * in the load average, ps and sched_switch show it as I, and khungtaskd skips it: kernel/hung_task.c
+     * check_hung_uninterruptible_tasks compares the state with {@code ==} TASK_UNINTERRUPTIBLE in 6.6).
+     * The suffix names the variant (wait_event_idle, include/linux/wait.h).
      */
     public enum WaitMode {
-        UNINTERRUPTIBLE("", 'D'), INTERRUPTIBLE("_interruptible", 'S'), KILLABLE("_killable", 'K');
+        UNINTERRUPTIBLE("", 'D'), INTERRUPTIBLE("_interruptible", 'S'), KILLABLE("_killable", 'K'), IDLE("_idle", 'I');
 
         private final String suffix;
         private final char state;
@@ -450,7 +419,7 @@ public final class Ops {
             return suffix;
         }
 
-        /** The state the sleeping task is in: S, D, or K (killable, shown as D). */
+        /** The state the sleeping task is in: S, D, K (killable, shown as D) or I (TASK_IDLE). */
         public char state() {
             return state;
         }
@@ -461,7 +430,7 @@ public final class Ops {
          * task of its own to signal.
          */
         public boolean interrupted(Exec x) {
-            if (this == UNINTERRUPTIBLE || !x.taskContext() || x.level() != dev.kctx.contexts.ContextLevel.KERNEL) {
+            if (this == UNINTERRUPTIBLE || this == IDLE || !x.taskContext() || x.level() != dev.kctx.contexts.ContextLevel.KERNEL) {
                 return false;
             }
             TaskInfo t = x.kernel().task(x.pid());
@@ -1132,6 +1101,7 @@ public final class Ops {
                     bhEnableCheck(x, describe());
                     if (this == RCU_READ_UNLOCK_BH) {
                         a.rcuReadUnlockBh();
+                        Rcu.readerChanged(x);
                     } else {
                         a.bhEnable();
                     }
@@ -1156,11 +1126,26 @@ public final class Ops {
                 }
                 case PREEMPT_DISABLE -> a.preemptDisable();
                 case PREEMPT_ENABLE -> a.preemptEnable();
-                case RCU_READ_LOCK -> a.rcuReadLock();
-                case RCU_READ_UNLOCK -> a.rcuReadUnlock();
-                case RCU_READ_LOCK_BH -> a.rcuReadLockBh();
-                case RCU_READ_LOCK_SCHED -> a.rcuReadLockSched();
-                case RCU_READ_UNLOCK_SCHED -> a.rcuReadUnlockSched();
+                case RCU_READ_LOCK -> {
+                    a.rcuReadLock();
+                    Rcu.readerChanged(x);
+                }
+                case RCU_READ_UNLOCK -> {
+                    a.rcuReadUnlock();
+                    Rcu.readerChanged(x);
+                }
+                case RCU_READ_LOCK_BH -> {
+                    a.rcuReadLockBh();
+                    Rcu.readerChanged(x);
+                }
+                case RCU_READ_LOCK_SCHED -> {
+                    a.rcuReadLockSched();
+                    Rcu.readerChanged(x);
+                }
+                case RCU_READ_UNLOCK_SCHED -> {
+                    a.rcuReadUnlockSched();
+                    Rcu.readerChanged(x);
+                }
                 case PAGEFAULT_DISABLE -> a.pagefaultDisable();
                 case PAGEFAULT_ENABLE -> a.pagefaultEnable();
             }

@@ -334,11 +334,24 @@ public abstract class OpsBuilder<B extends OpsBuilder<B>> {
     }
 
     /**
-     * synchronize_rcu(): lockdep-RCU's suspicious-rcu-usage inside a reader, might_sleep, then a
-     * grace period of {@link Ops.SynchronizeRcu#GRACE_PERIOD_NS} asleep (kctx's fixed simplification).
+     * synchronize_rcu(): lockdep-RCU's suspicious-rcu-usage inside a reader, might_sleep, then a wait
+     * in D until a grace period that starts after the call has ended (see {@link Rcu}).
      */
     public B synchronizeRcu() {
-        return op(new Ops.SynchronizeRcu());
+        return op(new Rcu.Synchronize());
+    }
+
+    /**
+     * call_rcu(head, func): {@code body} runs on this CPU in RCU_SOFTIRQ after the next grace period
+     * (it must not sleep); legal in any context. {@code func} names it in the trace.
+     */
+    public B callRcu(String func, List<Op> body) {
+        return op(new Rcu.CallRcu(func, body));
+    }
+
+    /** rcu_barrier(): might_sleep, then waits until every callback queued so far has run. */
+    public B rcuBarrier() {
+        return op(new Rcu.RcuBarrier());
     }
 
     public B printk(String message) {

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * sched_process_exit from include/trace/events/sched.h; irq_handler_entry/exit and
  * softirq_raise/entry/exit from include/trace/events/irq.h; sys_enter/sys_exit from
  * include/trace/events/syscalls.h (the raw_syscalls system); signal_generate from
- * include/trace/events/signal.h; nmi_handler from include/trace/events/nmi.h. The common
+ * include/trace/events/signal.h; nmi_handler from include/trace/events/nmi.h; rcu_grace_period,
+ * rcu_callback and rcu_invoke_callback from include/trace/events/rcu.h. The common
  * fields and their layout (struct trace_entry) are those
  * of kernel/trace/trace_events.c, trace_define_common_fields().
  *
@@ -293,6 +294,15 @@ final class TraceEvents {
         // timer_expire_entry (include/trace/events/timer.h) has the timer's address; kctx has its name.
         kernel("timer", "timer_expire_entry", List.of(str("timer")), "\"timer=%s\", __get_str(timer)",
                 shape("timer=$timer"));
+        // include/trace/events/rcu.h (CONFIG_RCU_TRACE): rcuname is a const char * and gpevent a TPS() string;
+        // the callbacks' rhp and func are addresses in the kernel, names in kctx.
+        kernel("rcu", "rcu_grace_period", List.of(str("rcuname"), new Field("long", "gp_seq", Kind.S64), str("gpevent")),
+                "\"%s %ld %s\", __get_str(rcuname), REC->gp_seq, __get_str(gpevent)", shape("$rcuname #gp_seq $gpevent"));
+        for (String e : List.of("rcu_callback", "rcu_invoke_callback")) {
+            kernel("rcu", e, List.of(str("rcuname"), str("rhp"), str("func")),
+                    "\"%s rhp=%s func=%s\", __get_str(rcuname), __get_str(rhp), __get_str(func)",
+                    shape("$rcuname rhp=$rhp func=$func"));
+        }
         // include/trace/events/workqueue.h: the kernel's carry the work's and the function's addresses; kctx has names.
         kernel("workqueue", "workqueue_queue_work", List.of(str("work"), str("workqueue")),
                 "\"work=%s workqueue=%s\", __get_str(work), __get_str(workqueue)", shape("work=$work workqueue=$workqueue"));

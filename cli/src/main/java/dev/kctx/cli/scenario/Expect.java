@@ -48,8 +48,8 @@ public record Expect(Optional<Boolean> clean, Map<ReportKind, Range> reports, Li
 
     /** The keys of one task's expectation. */
     public static final List<String> TASK_KEYS = List.of("exit", "signal", "state");
-    /** The final states a task may be expected in (ps letters; X is dead). */
-    public static final String TASK_STATES = "RSDX";
+    /** The final states a task may be expected in (ps letters; I is TASK_IDLE, X is dead). */
+    public static final String TASK_STATES = "RSDIX";
 
     /**
      * How task {@code pid} ended: exited with {@code exit}, killed by {@code signal}, or left in

@@ -151,12 +151,20 @@ public final class OpArg {
 
     /** A work item declared under {@code works:}: an unknown name is an error listing the declared ones. */
     public String work() {
-        return declaredName("WORK", "work", "works", context.works(), "- msleep: 1ms");
+        return work(value(op + ": WORK"));
+    }
+
+    /** As {@link #work()} for a work named inside the argument (a delayed work's {@code work:}). */
+    public String work(Node v) {
+        return declaredName(v, "work", "works", context.works(), "- msleep: 1ms");
     }
 
     /** A name that a top-level section declares; {@code exampleOp} fills the example of an empty section. */
     private String declaredName(String placeholder, String what, String section, Set<String> declared, String exampleOp) {
-        Node v = value(op + ": " + placeholder);
+        return declaredName(value(op + ": " + placeholder), what, section, declared, exampleOp);
+    }
+
+    private String declaredName(Node v, String what, String section, Set<String> declared, String exampleOp) {
         String name = Values.string(v, op);
         if (!declared.contains(name)) {
             String expected = declared.isEmpty() ? "a " + what + " declared under '" + section + ":', e.g. '" + section + ": {"

@@ -115,11 +115,39 @@ final class StandardOps {
                 (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Flush(a.work(), false)));
         r.register("cancel_work_sync", "cancel_work_sync: WORK", OpRegistry.KERNEL,
                 (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Flush(a.work(), true)));
+        // kernel/workqueue.c: queue_delayed_work_on/mod_delayed_work_on (a timer, then __queue_work), __cancel_work, flush_delayed_work.
+        for (String call : List.of("queue_delayed_work", "schedule_delayed_work", "mod_delayed_work")) {
+            r.register(call, call + ": {work: WORK, delay: DURATION}", OpRegistry.KERNEL, (a, o) -> {
+                Fields f = a.fields(call + ": {work: WORK, delay: DURATION}", List.of("work", "delay"));
+                String work = a.work(f.req("work", "WORK"));
+                long delay = Values.duration(f.req("delay", "DURATION, e.g. 10ms (whole jiffies: HZ=1000)"), "delay");
+                o.op(new dev.kctx.mechanisms.deferred.Workqueue.QueueDelayed(work, delay, call));
+            });
+        }
+        r.register("cancel_delayed_work", "cancel_delayed_work: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.CancelDelayed(a.work())));
+        r.register("cancel_delayed_work_sync", "cancel_delayed_work_sync: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Flush(a.work(), true, true)));
+        r.register("flush_delayed_work", "flush_delayed_work: WORK", OpRegistry.KERNEL,
+                (a, o) -> o.op(new dev.kctx.mechanisms.deferred.Workqueue.Flush(a.work(), false, true)));
+        // kernel/rcu/tree.c: call_rcu (any context; the callback runs in RCU_SOFTIRQ after a grace period), rcu_barrier.
+        r.register("call_rcu", "call_rcu: {func: NAME, body: [OPERATIONS]}", OpRegistry.KERNEL, (a, o) -> {
+            Fields f = a.fields("call_rcu: {func: NAME, body: [OPERATIONS]}", List.of("func", "body"));
+            String func = Values.name(f.req("func", "NAME, the callback's name in the trace"), "func", MAX_NAME);
+            o.callRcu(func, a.body(f.req("body", "[OPERATIONS], run in RCU_SOFTIRQ after a grace period"),
+                    BodyKind.SOFTIRQ, "the body of call_rcu(" + func + ")"));
+        });
+        r.register("rcu_barrier", "rcu_barrier", OpRegistry.KERNEL, (a, o) -> {
+            a.none();
+            o.rcuBarrier();
+        });
         r.register("tasklet_schedule", "tasklet_schedule: TASKLET", OpRegistry.KERNEL,
                 (a, o) -> o.taskletSchedule(a.tasklet()));
         r.register("wake_up", "wake_up: QUEUE", OpRegistry.KERNEL, (a, o) -> o.wakeUp(a.name("wake_up: QUEUE", 32)));
         r.register("wait_event", "wait_event: QUEUE", OpRegistry.KERNEL,
                 (a, o) -> o.waitEvent(a.name("wait_event: QUEUE", 32)));
+        r.register("wait_event_idle", "wait_event_idle: QUEUE", OpRegistry.KERNEL,
+                (a, o) -> o.waitEvent(a.name("wait_event_idle: QUEUE", 32), Ops.WaitMode.IDLE, List.of()));
         for (Ops.WaitMode mode : List.of(Ops.WaitMode.INTERRUPTIBLE, Ops.WaitMode.KILLABLE)) {
             String wait = "wait_event" + mode.suffix();
             r.register(wait, wait + ": QUEUE | {queue: QUEUE, on_interrupt: [OPERATIONS]}", OpRegistry.KERNEL, (a, o) -> {

@@ -143,6 +143,88 @@ class WorkqueueScenarioTest {
     }
 
     @Test
+    @DisplayName("an idle kworker sleeps in TASK_IDLE (I), which khungtaskd ignores: no hung task after 241 s idle")
+    void idleWorkerIsNotHung() throws IOException {
+        Kctx.Result r = run("idle", LOCK_AND_WORK + """
+                kthreads:
+                  - name: a
+                    cpu: 1
+                    body: [queue_work: w]
+                run: {until: 241s}
+                expect: {clean: true}
+                """);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*kworker/0:1 +kthread I.*"), "the worker idles in I: " + r.out());
+        List<String> out = trace("idle", "prev_comm=kworker/0:1");
+        assertEquals(List.of("I", "D", "I"), out.stream().map(l -> l.replaceAll(".*prev_state=(\\S+) .*", "$1")).toList(),
+                "idle at boot (TASK_IDLE), msleep in the work (D), idle again after it: " + out);
+    }
+
+    private static List<String> times(String name, String event) throws IOException {
+        return trace(name, event).stream().map(l -> l.replaceAll(".* (\\d+\\.\\d{6}): .*", "$1")).toList();
+    }
+
+    @Test
+    @DisplayName("delayed works: the timer queues the work at its jiffy; pending ignores a second queue; mod replaces the delay;"
+            + " cancel takes the timer back; flush runs it now and waits")
+    void delayedWork() throws IOException {
+        Kctx.Result r = run("delayed", """
+                machine: {cpus: 2}
+                works:
+                  d: [compute: 10us]
+                kthreads:
+                  - name: a
+                    cpu: 1
+                    body:
+                      - queue_delayed_work: {work: d, delay: 3ms}
+                      - schedule_delayed_work: {work: d, delay: 1ms}
+                      - mod_delayed_work: {work: d, delay: 2ms}
+                      - msleep: 4ms
+                      - queue_delayed_work: {work: d, delay: 5ms}
+                      - cancel_delayed_work: d
+                      - queue_delayed_work: {work: d, delay: 5ms}
+                      - flush_delayed_work: d
+                      - compute: 1us
+                run: {until: 12ms}
+                expect: {clean: true}
+                """);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(1, trace("delayed", "pending: not queued").size(), "schedule_delayed_work found it pending");
+        assertEquals(1, trace("delayed", "was pending: delay replaced").size(), "mod_delayed_work took it back");
+        assertEquals(List.of("0.002000"), times("delayed", "timer_expire_entry"), "the 2 ms timer fired once, in TIMER_SOFTIRQ");
+        assertTrue(trace("delayed", "timer_expire_entry").get(0).contains("[001]"), "on the CPU that armed it");
+        List<String> starts = times("delayed", "workqueue_execute_start: work=d");
+        assertEquals(2, starts.size(), "run at 2 ms, then by flush_delayed_work; the cancelled timer never fired: " + starts);
+        assertEquals("0.002000", starts.get(0));
+        assertTrue(starts.get(1).startsWith("0.004"), "flush_delayed_work queued it at once: " + starts);
+    }
+
+    @Test
+    @DisplayName("queue_delayed_work and cancel_delayed_work are legal in any context; flush_delayed_work and"
+            + " cancel_delayed_work_sync from a soft IRQ are the kernel's BUG")
+    void delayedWorkContexts() throws IOException {
+        String base = """
+                machine: {cpus: 2}
+                works:
+                  d: [msleep: 1ms]
+                irqs:
+                  - {name: nic, line: 11, cpus: [1], arrivals: {at: [10us]}, handler: [queue_delayed_work: {work: d, delay: 1ms}, raise_softirq: NET_RX]}
+                run: {until: 5ms}
+                """;
+        Kctx.Result clean = check("dctx", base + """
+                softirqs:
+                  NET_RX: [cancel_delayed_work: d, schedule_delayed_work: {work: d, delay: 2ms}]
+                expect: {clean: true}
+                """);
+        assertEquals(0, clean.code(), clean.out() + clean.err());
+        for (String op : List.of("flush_delayed_work", "cancel_delayed_work_sync")) {
+            Kctx.Result bad = run("dbad-" + op, base + "softirqs:\n  NET_RX: [" + op + ": d]\n");
+            assertTrue(bad.out().contains("BUG: sleeping function called from invalid context"), op + ": " + bad.out());
+            assertTrue(bad.out().contains(op + "(d)"), bad.out());
+        }
+    }
+
+    @Test
     @DisplayName("an undeclared work is an error naming the declared ones")
     void unknownWork() {
         ScenarioError e = assertThrows(ScenarioError.class, () -> ScenarioLoader.load(LOCK_AND_WORK + """

@@ -7,6 +7,8 @@ import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.Program;
+import dev.kctx.actors.program.SoftirqTimers;
+import dev.kctx.actors.program.SoftirqVector;
 import dev.kctx.actors.program.WaitHandle;
 import dev.kctx.contexts.KernelCall;
 import dev.kctx.contexts.LockClassKind;
@@ -89,9 +91,14 @@ public final class Workqueue {
         return "(work_completion)(" + name + ")";
     }
 
-    /** Adds the worker thread on {@code cpu}. */
+    /**
+     * Adds the worker thread on {@code cpu}. An idle worker sleeps in TASK_IDLE, as worker_thread
+     * does (kernel/workqueue.c: {@code __set_current_state(TASK_IDLE)} before schedule()): 'I' in
+     * sched_switch, and never a hung task however long it idles.
+     */
     public static MachineSpec.Builder install(MachineSpec.Builder b, int cpu) {
-        return b.kthread(kworker(cpu), cpu, 0, Program.builder().forever().op(new Ops.WaitEvent(QUEUE, false)).op(new RunWork()).build());
+        return b.kthread(kworker(cpu), cpu, 0, Program.builder().forever()
+                .op(new Ops.WaitEvent(QUEUE, Ops.WaitMode.IDLE, List.of())).op(new RunWork()).build());
     }
 
     /**
@@ -127,10 +134,134 @@ public final class Workqueue {
             x.trace("kctx_workqueue_pending", "work=" + name + " pending: not queued");
             return false;
         }
-        w.queued.add(new Item(name, null));
+        w.enqueue(x, name);
+        return true;
+    }
+
+    /** __queue_work: the item goes on the worklist (its PENDING bit already set) and the worker is woken. */
+    private void enqueue(Exec x, String name) {
+        queued.add(new Item(name, null));
         x.trace("workqueue_queue_work", "work=" + name + " workqueue=events");
         wakeWorker(x);
-        return true;
+    }
+
+    /** One jiffy at HZ=1000: delays are whole jiffies (msecs_to_jiffies rounds up). */
+    public static final long JIFFY_NS = 1_000_000L;
+
+    private static String timerKey(String name) {
+        return "delayed_work:" + name;
+    }
+
+    private static void requireDeclared(Workqueue w, String name) {
+        if (!w.declared.containsKey(name)) {
+            throw new IllegalArgumentException("no work item named " + name);
+        }
+    }
+
+    /**
+     * __queue_delayed_work: with no delay __queue_work at once; otherwise the work's timer is armed on
+     * this CPU for jiffies + delay (add_timer), and delayed_work_timer_fn queues the work from
+     * TIMER_SOFTIRQ when it expires. kctx fires the timer at that jiffy exactly; the kernel's timer
+     * wheel may round a delay beyond 63 jiffies up by up to an eighth (kernel/time/timer.c calc_wheel_index).
+     */
+    private void queueDelayed(Exec x, String name, long delayNs) {
+        long jiffies = (delayNs + JIFFY_NS - 1) / JIFFY_NS;
+        if (jiffies == 0) {
+            enqueue(x, name);
+            return;
+        }
+        long expires = (x.now() / JIFFY_NS + jiffies) * JIFFY_NS;
+        x.trace("kctx_workqueue_delayed", "work=" + name + " timer expires=" + expires);
+        SoftirqTimers.arm(x, x.cpu(), expires, SoftirqVector.TIMER, timerKey(name), List.of(new TimerFn(name)));
+    }
+
+    /**
+     * try_to_grab_pending: takes a pending item back, whether its timer is armed or it waits on the
+     * worklist; true when it was pending. A running instance is not touched.
+     */
+    private boolean grabPending(Exec x, String name) {
+        boolean timer = SoftirqTimers.of(x.kernel()).cancel(timerKey(name));
+        boolean listed = queued.removeIf(i -> name.equals(i.name()));
+        return pending.remove(name) || timer || listed;
+    }
+
+    /** True while {@code name}'s delay timer is armed. */
+    public boolean timerArmed(KernelObjects k, String name) {
+        return SoftirqTimers.of(k).armed(timerKey(name));
+    }
+
+    /** delayed_work_timer_fn (kernel/workqueue.c), in TIMER_SOFTIRQ: __queue_work of the delayed item. */
+    record TimerFn(String work) implements Op {
+        public Outcome execute(Exec x) {
+            x.trace("timer_expire_entry", "timer=delayed_work_timer_fn(" + work + ")");
+            of(x.kernel()).enqueue(x, work);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "delayed_work_timer_fn(" + work + ")";
+        }
+
+        public boolean traced() {
+            return false;
+        }
+    }
+
+    /**
+     * queue_delayed_work(system_wq, &dwork, delay) (schedule_delayed_work is the same call) and
+     * mod_delayed_work: legal in any context. queue_delayed_work does nothing and answers false when
+     * the item is pending (test_and_set_bit(WORK_STRUCT_PENDING_BIT)); mod_delayed_work takes a pending
+     * item back first (try_to_grab_pending), so the new delay replaces the old, and answers whether it was pending.
+     */
+    public record QueueDelayed(String work, long delayNs, String call) implements Op {
+        public QueueDelayed {
+            if (delayNs < 0) {
+                throw new IllegalArgumentException("a delay must not be negative: " + delayNs + "ns");
+            }
+        }
+
+        public Outcome execute(Exec x) {
+            Workqueue w = of(x.kernel());
+            requireDeclared(w, work);
+            x.check(KernelCall.QUEUE_DELAYED_WORK, describe());
+            if (call.equals("mod_delayed_work")) {
+                boolean was = w.grabPending(x, work);
+                if (was) {
+                    x.trace("kctx_workqueue_pending", "work=" + work + " was pending: delay replaced");
+                }
+            } else if (w.pending.contains(work)) {
+                x.trace("kctx_workqueue_pending", "work=" + work + " pending: not queued");
+                return Outcome.Next.INSTANCE;
+            }
+            w.pending.add(work);
+            w.queueDelayed(x, work, delayNs);
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            String d = dev.kctx.contexts.TimeFormat.format(delayNs);
+            return call.equals("queue_delayed_work") || call.equals("mod_delayed_work")
+                    ? call + "(system_wq, " + work + ", " + d + ")" : call + "(" + work + ", " + d + ")";
+        }
+    }
+
+    /**
+     * cancel_delayed_work(&dwork) (kernel/workqueue.c __cancel_work): takes a pending item back, its
+     * timer or its place on the worklist; never waits for a running instance, never sleeps.
+     */
+    public record CancelDelayed(String work) implements Op {
+        public Outcome execute(Exec x) {
+            Workqueue w = of(x.kernel());
+            requireDeclared(w, work);
+            if (w.grabPending(x, work)) {
+                x.trace("kctx_workqueue_cancel", "work=" + work + " was pending");
+            }
+            return Outcome.Next.INSTANCE;
+        }
+
+        public String describe() {
+            return "cancel_delayed_work(" + work + ")";
+        }
     }
 
     private static void wakeWorker(Exec x) {
@@ -166,26 +297,37 @@ public final class Workqueue {
     }
 
     /**
-     * flush_work(&work), or cancel_work_sync(&work) when {@code cancel}: kernel/workqueue.c
+     * flush_work(&work), or cancel_work_sync(&work) when {@code cancel}; with {@code delayed}
+     * flush_delayed_work (del_timer_sync, and a timer that was armed queues the work now) and
+     * cancel_delayed_work_sync (the timer too is taken back), which then do the same: kernel/workqueue.c
      * __flush_work (lock_map_acquire/release of the work's lockdep map), start_flush_work's
      * might_sleep, then the wait (wait_for_completion on the barrier) while the item is pending
      * or running. cancel_work_sync first takes a pending item off the queue (try_to_grab_pending),
      * so it waits only for a running one.
      */
-    public record Flush(String work, boolean cancel) implements Op {
+    public record Flush(String work, boolean cancel, boolean delayed) implements Op {
+        public Flush(String work, boolean cancel) {
+            this(work, cancel, false);
+        }
+
         public Outcome execute(Exec x) {
             Workqueue w = of(x.kernel());
             if (!x.retrying()) {
-                if (cancel && w.pending.remove(work)) {
-                    w.queued.removeIf(i -> work.equals(i.name()));
+                if (cancel && w.grabPending(x, work)) {
                     x.trace("kctx_workqueue_cancel", "work=" + work + " was pending");
+                } else if (!cancel && delayed && SoftirqTimers.of(x.kernel()).cancel(timerKey(work))) {
+                    // flush_delayed_work: del_timer_sync, then __queue_work at once
+                    w.enqueue(x, work);
                 }
                 String map = workMap(work);
                 x.lockdep().acquire(x.atomic(), x.where(describe()), map, map, 0, LockClassKind.MUTEX, false, false);
                 x.lockdep().release(x.atomic(), x.where(describe()), map);
-                x.check(cancel ? KernelCall.CANCEL_WORK_SYNC : KernelCall.FLUSH_WORK, describe());
+                x.check(cancel ? delayed ? KernelCall.CANCEL_DELAYED_WORK_SYNC : KernelCall.CANCEL_WORK_SYNC
+                        : delayed ? KernelCall.FLUSH_DELAYED_WORK : KernelCall.FLUSH_WORK, describe());
             }
-            if (!w.pending.contains(work) && !w.running.containsKey(work)) {
+            // An item whose delay timer is armed is on no worklist: start_flush_work finds nothing to wait for.
+            boolean listed = w.pending.contains(work) && !w.timerArmed(x.kernel(), work);
+            if (!listed && !w.running.containsKey(work)) {
                 return Outcome.Next.INSTANCE;
             }
             x.kernel().waitQueue(flushQueue(work)).addWaiter(x.waitHandle());
@@ -194,7 +336,8 @@ public final class Workqueue {
         }
 
         public String describe() {
-            return (cancel ? "cancel_work_sync(" : "flush_work(") + work + ")";
+            String call = cancel ? "cancel_" + (delayed ? "delayed_" : "") + "work_sync(" : "flush_" + (delayed ? "delayed_" : "") + "work(";
+            return call + work + ")";
         }
     }
 
