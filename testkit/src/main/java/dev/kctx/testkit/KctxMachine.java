@@ -111,7 +111,7 @@ public final class KctxMachine {
             return "mvn test -Dtest=<this test> -Dkctx.testkit.seed=" + spec.seed()
                     + "   (the machine was built in Java: there is no scenario file for ./kctx run)";
         }
-        return "./kctx run " + file + " --seed " + spec.seed() + " --until " + untilNs + "ns"
+        return "./kctx run " + file.toAbsolutePath().normalize() + " --seed " + spec.seed() + " --until " + untilNs + "ns"
                 + (changed ? "   (the test changed the machine in code: the file alone gives the unchanged machine)" : "");
     }
 }

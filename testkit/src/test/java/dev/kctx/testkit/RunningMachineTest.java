@@ -165,7 +165,7 @@ class RunningMachineTest {
         assertTrue(text.contains("BUG: sleeping function called from invalid context"), "the report: " + text);
         assertTrue(text.contains("softirq_entry: vec=3 [action=NET_RX]"), "a trace excerpt: " + text);
         String replay = text.lines().filter(l -> l.startsWith("replay: ")).findFirst().orElseThrow().substring("replay: ".length());
-        assertTrue(replay.startsWith("./kctx run " + BUGGY + " --seed 1 --until 3000000ns"), replay);
+        assertTrue(replay.startsWith("./kctx run " + BUGGY.toAbsolutePath().normalize() + " --seed 1 --until 3000000ns"), replay);
         String[] args = Arrays.copyOfRange(replay.split(" "), 1, replay.split(" ").length);
         String out = runKctx(args);
         assertTrue(out.contains("sleep-in-atomic"), "the replay shows the same report: " + out);
