@@ -382,6 +382,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), Optional.ofNullable(budget),
                     kernel.counters(), kernel.endState())));
         }
+        if (pausedTo != null) {
+            pause(true);
+        }
     }
 
     private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
