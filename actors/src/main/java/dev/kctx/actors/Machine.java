@@ -454,11 +454,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onStart(Start s) {
-        if (replyTo != null) {
-            throw new IllegalStateException("a machine runs once");
-        }
-        until = s.untilNs();
-        replyTo = s.replyTo();
+        begin(s.untilNs(), s.replyTo());
         progress = s.progress();
         maxEvents = s.maxEvents();
         arm();
@@ -466,18 +462,23 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return this;
     }
 
+    /** As {@link #onStart}, but paused before the first round: the test moves time with {@link Advance}. */
     private Behavior<Command> onStartStepped(StartStepped s) {
-        if (replyTo != null) {
-            throw new IllegalStateException("a machine runs once");
-        }
-        until = s.untilNs();
-        replyTo = s.replyTo();
+        begin(s.untilNs(), s.replyTo());
         pausedTo = s.pausedTo();
         pauseAfterNs = -1;
         roundTime = -1;
         arm();
         runOn();
         return this;
+    }
+
+    private void begin(long untilNs, ActorRef<Finished> finishedTo) {
+        if (replyTo != null) {
+            throw new IllegalStateException("a machine runs once");
+        }
+        until = untilNs;
+        replyTo = finishedTo;
     }
 
     private Behavior<Command> onAdvance(Advance a) {

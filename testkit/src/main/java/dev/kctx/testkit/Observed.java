@@ -32,7 +32,7 @@ public sealed interface Observed permits Observed.NetlinkMessage, Observed.Socke
     record FileAccess(long timeNs, int cpu, String path, boolean write, int pid, String text) implements Observed {
     }
 
-    /** call_usermodehelper started helper {@code path} as process {@code pid} with {@code argv} (kernel/umh.c). */
+    /** call_usermodehelper started helper {@code path} as process {@code pid}; {@code argv} is its argument vector, argv[0] first, blank-separated (kernel/umh.c). */
     record UpcallStarted(long timeNs, int cpu, String path, int pid, String argv) implements Observed {
     }
 

@@ -37,6 +37,7 @@ class RunningMachineTest {
     private static final Map<Engine, ActorTestKit> KITS = new EnumMap<>(Engine.class);
     private static final Path RESOURCES = Path.of("src/test/resources");
     private static final Path MULTICAST = RESOURCES.resolve("irq-netlink-multicast.yaml");
+    private static final Path EXAMPLES = Path.of("../examples");
     private static final Path BUGGY = RESOURCES.resolve("scenarios/softirq-kmalloc.yaml");
 
     private static synchronized ActorTestKit kit(Engine e) {
@@ -135,6 +136,30 @@ class RunningMachineTest {
             assertTrue(w.write() && w.text().equals("hello\n") && w.timeNs() > 1_000_000L, "the shell's echo stores 'hello\\n': " + w);
             assertEquals(15, s.signal(), "SIGTERM is delivered to 4242");
             assertThrows(IllegalArgumentException.class, () -> m.irq(11, Duration.of(10, MICROS)), "no event can go into the past");
+        }
+    }
+
+    @Test
+    @DisplayName("probes see a sysfs attribute's stores and shows, and user-mode helpers as they start")
+    void sysfsAndUpcalls() {
+        try (RunningMachine m = KctxMachine.scenario(EXAMPLES.resolve("module-procfs-sysfs.yaml")).start(kit(Engine.MESSAGE))) {
+            TestProbe<Observed> value = m.fileProbe("/sys/kernel/hello/value");
+            m.runToEnd();
+            var store = value.expectMessageClass(Observed.FileAccess.class);
+            var show = value.expectMessageClass(Observed.FileAccess.class);
+            assertTrue(store.write() && store.text().equals("7\n") && store.pid() == 4242, "echo 7 stores '7\\n': " + store);
+            assertTrue(!show.write() && show.text().equals("7\n") && show.timeNs() > store.timeNs(), "cat shows '7\\n' after: " + show);
+        }
+        try (RunningMachine m = KctxMachine.scenario(EXAMPLES.resolve("module-upcall-declared.yaml")).start(kit(Engine.MESSAGE))) {
+            TestProbe<Observed> helpers = m.upcallProbe();
+            m.runToEnd();
+            List<String> started = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                var u = helpers.expectMessageClass(Observed.UpcallStarted.class);
+                started.add(u.argv());
+            }
+            assertEquals(List.of("/sbin/kctx_notify add eth0", "/sbin/kctx_notify change eth0", "/sbin/kctx_notify remove eth0",
+                    "/usr/bin/kctx_quick"), started, "the kernel thread's call_usermodehelper calls (argv[0] first), in order");
         }
     }
 
