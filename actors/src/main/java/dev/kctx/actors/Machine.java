@@ -30,7 +30,9 @@ import java.util.SplittableRandom;
  * one after another in CPU order, and what a round produces for the same instant forms the next
  * round. The clock moves on only when a round has fully completed. That makes a run a function of
  * its spec and seed alone, whatever the dispatcher's thread count. Handlers never block, sleep,
- * start threads or read the wall clock.
+ * start threads or read the wall clock. A test (the testkit) may start it stepped instead: it then
+ * pauses between rounds and runs on only when told how far ({@link StartStepped}, {@link Advance});
+ * where it pauses does not change the run.
  */
 public final class Machine extends AbstractBehavior<Machine.Command> {
 
