@@ -68,7 +68,8 @@ public final class Cpu {
 
     /**
      * Machine to CPU: interrupt line {@code line} fires (HARDIRQ level); {@code resent} for an
-     * arrival held while its IRQF_ONESHOT line was masked, delivered at the unmask.
+     * arrival held while its IRQF_ONESHOT line was masked, delivered at the unmask, or one a test injected:
+     * either way not part of the line's arrival stream.
      */
     public record IrqArrive(long time, IrqLine line, boolean lost, boolean spurious, boolean resent) implements Event {
         public IrqArrive(long time, IrqLine line) {

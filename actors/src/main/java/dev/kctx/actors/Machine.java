@@ -30,12 +30,67 @@ import java.util.SplittableRandom;
  * one after another in CPU order, and what a round produces for the same instant forms the next
  * round. The clock moves on only when a round has fully completed. That makes a run a function of
  * its spec and seed alone, whatever the dispatcher's thread count. Handlers never block, sleep,
- * start threads or read the wall clock.
+ * start threads or read the wall clock. A test (the testkit) may start it stepped instead: it then
+ * pauses between rounds and runs on only when told how far ({@link StartStepped}, {@link Advance});
+ * where it pauses does not change the run.
  */
 public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Everything the machine accepts. */
-    public sealed interface Command permits Start, Stop, RoundDone, CpuFinished, Continue {
+    public sealed interface Command permits Start, Stop, RoundDone, CpuFinished, Continue, StartStepped, Advance,
+            InjectIrq, InjectProcess {
+    }
+
+    /**
+     * A test (the testkit) asks the machine to run until {@code untilNs} one step at a time: it arms
+     * the calendar, runs nothing and answers {@link Paused} at 0 on {@code pausedTo}; each
+     * {@link Advance} then runs a stretch. {@link Finished} goes to {@code replyTo} when the run ends.
+     */
+    public record StartStepped(long untilNs, ActorRef<Finished> replyTo, ActorRef<Paused> pausedTo) implements Command {
+        public StartStepped {
+            if (untilNs < 0 || untilNs >= Long.MAX_VALUE / 2) {
+                throw new IllegalArgumentException("until must be a finite, non-negative virtual time");
+            }
+        }
+    }
+
+    /**
+     * A test to a stepped machine: run every round at or before {@code toNs}, at most {@code maxRounds}
+     * of them, then answer {@link Paused}. Only a paused machine takes it.
+     */
+    public record Advance(long toNs, long maxRounds) implements Command {
+        public Advance {
+            if (maxRounds <= 0) {
+                throw new IllegalArgumentException("an advance runs at least one round");
+            }
+        }
+    }
+
+    /**
+     * Machine to the test: it stopped between rounds; {@code lastRoundNs} is the instant of the last
+     * round it ran (-1 before the first), {@code trace} and {@code reports} what the rounds since the
+     * previous pause produced, {@code over} true once the run has ended (a {@link Finished} follows).
+     */
+    public record Paused(long lastRoundNs, List<TraceRecord> trace, List<Report> reports, boolean over) {
+        public Paused {
+            trace = List.copyOf(trace);
+            reports = List.copyOf(reports);
+        }
+    }
+
+    /**
+     * A test to a paused machine: interrupt line {@code line} fires at {@code atNs} (not before the
+     * last round run), on the line's first CPU, besides the arrivals the spec gives it.
+     */
+    public record InjectIrq(int line, long atNs) implements Command {
+    }
+
+    /**
+     * A test to a paused machine: a user process {@code name} running {@code body} starts on
+     * {@code cpu} at {@code atNs}, as fork() from the test would; its pid is answered on {@code replyTo}.
+     */
+    public record InjectProcess(String name, dev.kctx.actors.program.Program body, int cpu, long atNs,
+                                ActorRef<Integer> replyTo) implements Command {
     }
 
     /** Machine to itself: run the next batch of rounds (it yields its thread between batches). */
@@ -115,6 +170,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final SplittableRandom faultRandom;
 
     private long until;
+    /** Stepped runs: whom to tell when paused (null: runs straight through), and the current stretch. */
+    private ActorRef<Paused> pausedTo;
+    private long pauseAfterNs = Long.MAX_VALUE;
+    private long roundsLeft = Long.MAX_VALUE;
+    private boolean paused;
+    private int tracePausedAt;
+    private int reportsPausedAt;
     private java.util.function.LongConsumer progress;
     private boolean answered;
     private ActorRef<Finished> replyTo;
@@ -323,6 +385,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     trace, reports, dmesg, console, known, Optional.of(why), Optional.empty(), Optional.ofNullable(budget),
                     kernel.counters(), kernel.endState())));
         }
+        if (pausedTo != null) {
+            pause(true);
+        }
     }
 
     private static <T> void boot(KernelObjects kernel, MachineSpec.Boot<T> b) {
@@ -383,18 +448,111 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(RoundDone.class, this::onRoundDone)
                 .onMessage(CpuFinished.class, this::onCpuFinished)
                 .onMessage(Continue.class, this::onContinue)
+                .onMessage(StartStepped.class, this::onStartStepped)
+                .onMessage(Advance.class, this::onAdvance)
+                .onMessage(InjectIrq.class, this::onInjectIrq)
+                .onMessage(InjectProcess.class, this::onInjectProcess)
                 .onSignal(Terminated.class, this::onChildStopped)
                 .build();
     }
 
     private Behavior<Command> onStart(Start s) {
+        begin(s.untilNs(), s.replyTo());
+        progress = s.progress();
+        maxEvents = s.maxEvents();
+        arm();
+        runOn();
+        return this;
+    }
+
+    /** As {@link #onStart}, but paused before the first round: the test moves time with {@link Advance}. */
+    private Behavior<Command> onStartStepped(StartStepped s) {
+        begin(s.untilNs(), s.replyTo());
+        pausedTo = s.pausedTo();
+        pauseAfterNs = -1;
+        roundTime = -1;
+        arm();
+        runOn();
+        return this;
+    }
+
+    private void begin(long untilNs, ActorRef<Finished> finishedTo) {
         if (replyTo != null) {
             throw new IllegalStateException("a machine runs once");
         }
-        until = s.untilNs();
-        replyTo = s.replyTo();
-        progress = s.progress();
-        maxEvents = s.maxEvents();
+        until = untilNs;
+        replyTo = finishedTo;
+    }
+
+    private Behavior<Command> onAdvance(Advance a) {
+        if (!paused) {
+            throw new IllegalStateException("advance sent to a machine that is not paused");
+        }
+        paused = false;
+        pauseAfterNs = a.toNs();
+        roundsLeft = a.maxRounds();
+        runOn();
+        return this;
+    }
+
+    private Behavior<Command> onInjectIrq(InjectIrq i) {
+        checkInjection(i.atNs());
+        IrqLine line = lines.stream().filter(l -> l.line() == i.line()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the machine has no IRQ line " + i.line()));
+        // Marked resent: not part of the line's own arrival stream, so it schedules no next arrival.
+        calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), new Cpu.IrqArrive(i.atNs(), line, false, false, true));
+        return this;
+    }
+
+    private Behavior<Command> onInjectProcess(InjectProcess p) {
+        checkInjection(p.atNs());
+        if (p.cpu() < 0 || p.cpu() >= spec.cpus()) {
+            throw new IllegalArgumentException("no CPU " + p.cpu());
+        }
+        int pid = kernel.allocatePid();
+        kernel.registerTask(new dev.kctx.actors.program.TaskInfo(pid, p.name(), p.cpu(), true));
+        spawn(new Cpu.Spawn(pid, p.name(), p.body(), p.cpu(), p.atNs(), dev.kctx.actors.sched.SchedAttr.DEFAULT, false));
+        p.replyTo().tell(pid);
+        return this;
+    }
+
+    private void checkInjection(long atNs) {
+        if (!paused) {
+            throw new IllegalStateException("only a paused machine takes injected events");
+        }
+        if (atNs <= roundTime) {
+            throw new IllegalArgumentException("cannot inject at " + atNs + "ns: virtual time has already run to " + roundTime + "ns");
+        }
+    }
+
+    /** Runs on: the next rounds, inline or as messages to the CPU actors. */
+    private void runOn() {
+        if (inlineCpus.isEmpty()) {
+            nextRound();
+        } else {
+            runInline();
+        }
+    }
+
+    /** True when a stepped run has reached the end of its stretch (and is not over). */
+    private boolean pauseDue() {
+        if (pausedTo == null || failure != null || stopped != null || budget != null || calendar.isEmpty()
+                || calendar.headTime() > until || events >= maxEvents) {
+            return false;
+        }
+        return calendar.headTime() > pauseAfterNs || roundsLeft <= 0;
+    }
+
+    private void pause(boolean over) {
+        paused = !over;
+        pausedTo.tell(new Paused(roundTime, trace.subList(tracePausedAt, trace.size()),
+                reports.subList(reportsPausedAt, reports.size()), over));
+        tracePausedAt = trace.size();
+        reportsPausedAt = reports.size();
+    }
+
+    /** Puts the first arrivals, task starts and watchdog timers on the calendar. */
+    private void arm() {
         for (TaskControl t : tasks) {
             calendar.add(t.cpu(), t.startLevel(), t.source, new Cpu.TaskArrive(startTimes.get(t), t));
         }
@@ -409,12 +567,6 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             LockupDetector.arm(calendar, c, spec.watchdogs());
         }
         HungTaskDetector.arm(calendar, spec.watchdogs());
-        if (inlineCpus.isEmpty()) {
-            nextRound();
-        } else {
-            runInline();
-        }
-        return this;
     }
 
     /** Ends the run at the next round boundary; the rounds already run stay as they are. */
@@ -439,6 +591,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     private void runInline() {
         for (int n = 0; n < roundsPerMessage; n++) {
+            if (pauseDue()) {
+                pause(false);
+                return;
+            }
             if (!collectRound()) {
                 finish();
                 return;
@@ -527,6 +683,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private void nextRound() {
+        if (pauseDue()) {
+            pause(false);
+            return;
+        }
         if (!collectRound()) {
             finish();
             return;
@@ -546,6 +706,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         roundTime = calendar.headTime();
         rounds++;
+        roundsLeft--;
         if (progress != null && (rounds & 0x3ff) == 0) {
             progress.accept(roundTime);
         }
@@ -608,21 +769,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             console.addAll(d.console());
         }
         for (Cpu.Spawn sp : d.spawns()) {
-            ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
-            var ref = getContext().spawn(UserProcess.create(code),
-                    "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
-            getContext().watch(ref);
-            TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
-            if (sp.pinned()) {
-                t.setAllowed(mask(List.of(sp.cpu())));
-            }
-            var info = kernel.task(sp.pid());
-            if (info != null) {
-                info.stateFrom(() -> t.state);
-                info.cpuFrom(t::cpu);
-            }
-            allTasks.put(t.pid, t);
-            calendar.add(t.cpu(), t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
+            spawn(sp);
         }
         List<Cpu.Posted> posted = d.posted();
         // by index: an iterator per round was a tenth of the engine's allocation
@@ -639,6 +786,25 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (d.stop() != null && stopped == null) {
             stopped = d.stop();
         }
+    }
+
+    /** A process started at run time (fork from a context, or injected by a test) gets its actor and its start. */
+    private void spawn(Cpu.Spawn sp) {
+        ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
+        var ref = getContext().spawn(UserProcess.create(code),
+                "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
+        getContext().watch(ref);
+        TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
+        if (sp.pinned()) {
+            t.setAllowed(mask(List.of(sp.cpu())));
+        }
+        var info = kernel.task(sp.pid());
+        if (info != null) {
+            info.stateFrom(() -> t.state);
+            info.cpuFrom(t::cpu);
+        }
+        allTasks.put(t.pid, t);
+        calendar.add(t.cpu(), t.startLevel(), t.source, new Cpu.TaskArrive(sp.time(), t));
     }
 
     private void finish() {
@@ -658,6 +824,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             replyTo.tell(new Finished(new RunResult(spec.name(), spec.seed(), spec.cpus(), until, endTime, events, rounds,
                     trace, reports, dmesg, console, List.of(stats), Optional.ofNullable(failure),
                     Optional.ofNullable(stopped), Optional.ofNullable(budget), kernel.counters(), kernel.endState())));
+            if (pausedTo != null) {
+                pause(true);
+            }
         }
         return this;
     }

@@ -284,6 +284,14 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
                 kthreads, processes, watchdogs, semaphoreCounts, boot, faults, tasklets);
     }
 
+    /** The same machine with one more piece of boot-time state (see {@link Boot}), e.g. a test's observer. */
+    public <T> MachineSpec withBoot(Class<T> key, java.util.function.Supplier<? extends T> factory) {
+        List<Boot<?>> more = new ArrayList<>(boot);
+        more.add(new Boot<>(key, factory));
+        return new MachineSpec(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
+                kthreads, processes, watchdogs, semaphoreCounts, more, faults, tasklets);
+    }
+
     /** The same machine with these faults injected. */
     public MachineSpec withFaults(Faults newFaults) {
         return new MachineSpec(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,

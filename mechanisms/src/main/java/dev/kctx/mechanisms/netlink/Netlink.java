@@ -687,6 +687,7 @@ public final class Netlink {
         rcvWake(x, s);
         c.copyToUser(NlMsg.encode(skb.msgs()));
         c.compute(RECV_NS);
+        dev.kctx.actors.program.Tap.emit(x, "netlink", "recv", String.valueOf(s.unit), x.pid(), () -> texts(skb.msgs()));
         return new NetlinkProtocol.Received(skb.srcPortId(), skb.group(), skb.msgs(), skb.len());
     }
 
@@ -862,9 +863,23 @@ public final class Netlink {
     }
 
     private void enqueue(Exec x, Sock dst, Skb skb) {
+        dev.kctx.actors.program.Tap.emit(x, "netlink", skb.group() != 0 ? "multicast" : "unicast",
+                String.valueOf(dst.unit), skb.group() != 0 ? skb.group() : dst.portId, () -> texts(skb.msgs()));
         dst.queue.add(skb);
         dst.rmem += skb.truesize();
         wake(x, dst.rxQueue());
+    }
+
+    /** The messages' payloads as text, for an observer: one per message, separated by newlines. */
+    private static String texts(List<NlMsg> msgs) {
+        StringBuilder b = new StringBuilder();
+        for (NlMsg m : msgs) {
+            if (b.length() > 0) {
+                b.append('\n');
+            }
+            b.append(m.text());
+        }
+        return b.toString();
     }
 
     /** netlink_overrun: the first drop marks the socket congested and leaves ENOBUFS for its next recvmsg. */

@@ -205,6 +205,7 @@ public final class Umh {
             Settings s = x.kernel().extension(Settings.class, () -> new Settings(-1));
             int pid = x.spawnProcess(Executables.comm(c.path()), helperBody(image, c), s.helperCpu());
             u.helpers.put(pid, new Helper());
+            dev.kctx.actors.program.Tap.emit(x, "upcall", "start", c.path(), pid, () -> String.join(" ", c.argv()));
             return pid;
         }
 

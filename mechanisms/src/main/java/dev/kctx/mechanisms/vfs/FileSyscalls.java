@@ -131,7 +131,7 @@ public final class FileSyscalls {
         if (count < 0) {
             throw new KernelError(Errno.EINVAL);
         }
-        return nonblock(f, f.fops().read(c, f, count));
+        return tapped(c, f, "read", nonblock(f, f.fops().read(c, f, count)), null);
     }
 
     public static IoResult write(FileCtx c, int fd, byte[] data) {
@@ -139,7 +139,19 @@ public final class FileSyscalls {
         if (!f.writable()) {
             throw new KernelError(Errno.EBADF);
         }
-        return nonblock(f, f.fops().write(c, f, data));
+        return tapped(c, f, "write", nonblock(f, f.fops().write(c, f, data)), data);
+    }
+
+    /** Shows a completed read or write of a file with a path (sysfs show/store, procfs, ...) to the machine's tap. */
+    private static IoResult tapped(FileCtx c, OpenFile f, String event, IoResult r, byte[] written) {
+        if (r instanceof IoResult.Done d && d.ret() >= 0 && f.node() != null) {
+            dev.kctx.actors.program.Tap.emit(c.exec(), "file", event, f.node().path(), c.exec().pid(), () -> {
+                byte[] bytes = written != null ? written : d.data();
+                int n = bytes == null ? 0 : (int) Math.min(bytes.length, d.ret());
+                return bytes == null ? "" : new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+            });
+        }
+        return r;
     }
 
     private static IoResult nonblock(OpenFile f, IoResult r) {
