@@ -122,7 +122,7 @@ public final class Workqueue {
         if (!w.declared.containsKey(name)) {
             throw new IllegalArgumentException("no work item named " + name);
         }
-        x.check(KernelCall.QUEUE_WORK, "queue_work(system_wq, " + name + ")");
+        x.check(KernelCall.QUEUE_WORK, () -> "queue_work(system_wq, " + name + ")");
         if (!w.pending.add(name)) {
             x.trace("kctx_workqueue_pending", "work=" + name + " pending: not queued");
             return false;
@@ -183,13 +183,13 @@ public final class Workqueue {
                 String map = workMap(work);
                 x.lockdep().acquire(x.atomic(), x.where(describe()), map, map, 0, LockClassKind.MUTEX, false, false);
                 x.lockdep().release(x.atomic(), x.where(describe()), map);
-                x.check(cancel ? KernelCall.CANCEL_WORK_SYNC : KernelCall.FLUSH_WORK, describe());
+                x.check(cancel ? KernelCall.CANCEL_WORK_SYNC : KernelCall.FLUSH_WORK, this);
             }
             if (!w.pending.contains(work) && !w.running.containsKey(work)) {
                 return Outcome.Next.INSTANCE;
             }
             x.kernel().waitQueue(flushQueue(work)).addWaiter(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block(flushQueue(work), 'D');
         }
 
