@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import dev.kctx.actors.program.Describable;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.ProgramRunner;
@@ -1369,9 +1370,31 @@ public final class Cpu {
             return random;
         }
 
+        // The text of the call is made only when the gate is about to report (Gate.passes is the usual answer).
         @Override
         public boolean check(KernelCall call, String op) {
-            boolean ok = Gate.passes(call, cur.atomic) || gate.check(call, cur.atomic, where(op));
+            return checked(call, Gate.passes(call, cur.atomic) || gate.check(call, cur.atomic, where(op)));
+        }
+
+        @Override
+        public boolean check(KernelCall call, Describable op) {
+            return checked(call, Gate.passes(call, cur.atomic) || gate.check(call, cur.atomic, where(op.describe())));
+        }
+
+        @Override
+        public boolean check(KernelCall call, String fn, long arg) {
+            return checked(call, Gate.passes(call, cur.atomic)
+                    || gate.check(call, cur.atomic, where(Describable.call(fn, arg))));
+        }
+
+        @Override
+        public boolean check(KernelCall call, String fn, String arg) {
+            return checked(call, Gate.passes(call, cur.atomic)
+                    || gate.check(call, cur.atomic, where(Describable.call(fn, arg))));
+        }
+
+        /** After a check: a passed might_sleep call with a reschedule pending is a voluntary preemption point. */
+        private boolean checked(KernelCall call, boolean ok) {
             if (ok && spec.preempt() == MachineSpec.Preempt.VOLUNTARY && call.sleep() == KernelCall.Sleep.MIGHT_SLEEP
                     && frame.kind == Kind.TASK && rq.needResched() && cur.atomic.preemptCount() == 0
                     && !cur.atomic.irqsDisabled()) {

@@ -46,7 +46,7 @@ final class IrqThread {
             }
             WaitHandle h = x.waitHandle();
             q.addWaiter(h);
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block(queue(line), 'S');
         }
 

@@ -41,8 +41,26 @@ public interface Exec {
     /** The entity's own seeded generator. */
     SplittableRandom random();
 
-    /** Passes a call through the gate; false when it produced a report. */
+    /**
+     * Passes a call through the gate; false when it produced a report. {@code op} is the call's text
+     * in the report; the overloads below take it unbuilt, for call sites whose text is not a constant.
+     */
     boolean check(KernelCall call, String op);
+
+    /** {@link #check(KernelCall, String)} with the text made by {@code op} only when a report is made. */
+    default boolean check(KernelCall call, Describable op) {
+        return check(call, op.describe());
+    }
+
+    /** {@link #check(KernelCall, String)} for a call written {@code fn(arg)}, its text made only for a report. */
+    default boolean check(KernelCall call, String fn, long arg) {
+        return check(call, Describable.call(fn, arg));
+    }
+
+    /** {@link #check(KernelCall, String)} for a call written {@code fn(arg)}, its text made only for a report. */
+    default boolean check(KernelCall call, String fn, String arg) {
+        return check(call, Describable.call(fn, arg));
+    }
 
     /** Records a report decided by the operation itself. */
     void report(ReportKind kind, String title, String op, List<String> details);

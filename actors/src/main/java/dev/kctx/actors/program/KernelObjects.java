@@ -579,11 +579,6 @@ public final class KernelObjects {
      * Machine-wide state of a mechanism (its registry, the VFS, the module list), created on first
      * use. Like the locks, it is touched by one context at a time.
      */
-    /** The extension under {@code key}, or null when nothing made one. */
-    public <T> T existing(Class<T> key) {
-        return key.cast(extensions.get(key));
-    }
-
     public <T> T extension(Class<T> key, java.util.function.Supplier<T> init) {
         // Not computeIfAbsent: a factory may itself ask for other extensions.
         Object v = extensions.get(key);

@@ -5,11 +5,12 @@ package dev.kctx.actors.program;
  * the wall clock: it changes the model through {@link Exec} and says what happens next.
  * Operations are immutable and may be shared between contexts and runs.
  */
-public interface Op {
+public interface Op extends Describable {
 
     Outcome execute(Exec x);
 
     /** The operation as a kernel programmer writes it, e.g. {@code spin_lock_irqsave(L)}. */
+    @Override
     String describe();
 
     /** True for operations a user process may run in user mode (compute, system calls). */

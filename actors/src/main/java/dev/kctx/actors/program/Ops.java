@@ -99,7 +99,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.MDELAY, describe());
+            x.check(KernelCall.MDELAY, this);
             return new Outcome.Busy(ns);
         }
 
@@ -115,7 +115,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.MSLEEP, describe());
+            x.check(KernelCall.MSLEEP, this);
             return new Outcome.Sleep(ns, 'D');
         }
 
@@ -131,7 +131,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Sleep(ns, 'S');
         }
 
@@ -145,7 +145,7 @@ public final class Ops {
         INSTANCE;
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return Outcome.Yield.INSTANCE;
         }
 
@@ -159,7 +159,7 @@ public final class Ops {
         INSTANCE;
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.COND_RESCHED, describe());
+            x.check(KernelCall.COND_RESCHED, this);
             return x.needResched() ? Outcome.Yield.INSTANCE : Outcome.Next.INSTANCE;
         }
 
@@ -230,7 +230,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.SPIN_LOCK, describe());
+            x.check(KernelCall.SPIN_LOCK, this);
             disable(x, lock, variant);
             lockdepAcquire(x, describe(), lock, subclass, mode.classKind(), mode == LockMode.READ, false);
             return Outcome.Next.INSTANCE;
@@ -313,7 +313,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(KernelCall.SPIN_TRYLOCK, describe());
+            x.check(KernelCall.SPIN_TRYLOCK, this);
             Lock l = x.kernel().lock(lock, mode.type());
             Object self = x.waitHandle().waiter();
             x.atomic().preemptDisable();
@@ -363,7 +363,7 @@ public final class Ops {
                 case PLAIN -> {
                 }
                 case BH -> {
-                    bhEnableCheck(x, describe());
+                    bhEnableCheck(x, this);
                     x.atomic().bhEnable();
                     if (!x.atomic().bhDisabled()) {
                         x.lockdep().softirqsOn(x.atomic(), x.where(describe()));
@@ -495,7 +495,7 @@ public final class Ops {
 
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
-                x.check(KernelCall.MUTEX_LOCK, describe());
+                x.check(KernelCall.MUTEX_LOCK, this);
                 lockdepAcquire(x, describe(), lock, subclass, dev.kctx.contexts.LockClassKind.MUTEX, false, false);
             }
             Lock l = x.kernel().lock(lock, LockType.MUTEX);
@@ -515,7 +515,7 @@ public final class Ops {
                 return interrupted(x, describe(), EINTR, onInterrupt);
             }
             l.addSleeper(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block(lock, mode.state());
         }
 
@@ -571,7 +571,7 @@ public final class Ops {
 
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
-                x.check(mode == WaitMode.INTERRUPTIBLE ? KernelCall.DOWN_INTERRUPTIBLE : KernelCall.DOWN, describe());
+                x.check(mode == WaitMode.INTERRUPTIBLE ? KernelCall.DOWN_INTERRUPTIBLE : KernelCall.DOWN, this);
             }
             Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
             Object self = x.waitHandle().waiter();
@@ -589,7 +589,7 @@ public final class Ops {
                 return interrupted(x, describe(), EINTR, onInterrupt);
             }
             l.addSleeper(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block(sem, mode.state());
         }
 
@@ -601,7 +601,7 @@ public final class Ops {
     /** up: gives a unit to the first sleeper (waking it) or back to the count; legal in any context. */
     public record Up(String sem) implements Op {
         public Outcome execute(Exec x) {
-            x.check(KernelCall.UP, describe());
+            x.check(KernelCall.UP, this);
             Lock l = x.kernel().lock(sem, LockType.SEMAPHORE);
             WaitHandle next = l.grant();
             if (next == null) {
@@ -644,7 +644,7 @@ public final class Ops {
 
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
-                x.check(write ? KernelCall.DOWN_WRITE : KernelCall.DOWN_READ, describe());
+                x.check(write ? KernelCall.DOWN_WRITE : KernelCall.DOWN_READ, this);
                 lockdepAcquire(x, describe(), lock, subclass, dev.kctx.contexts.LockClassKind.RWSEM, !write, false);
             }
             Lock l = x.kernel().lock(lock, LockType.RWSEM);
@@ -666,7 +666,7 @@ public final class Ops {
                 return interrupted(x, describe(), EINTR, onInterrupt);
             }
             l.addRwsemSleeper(x.waitHandle(), write);
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block(lock, mode.state());
         }
 
@@ -777,16 +777,16 @@ public final class Ops {
     public record Completion(String name, boolean waitSide) implements Op {
         public Outcome execute(Exec x) {
             if (!waitSide) {
-                x.check(KernelCall.COMPLETE, describe());
+                x.check(KernelCall.COMPLETE, this);
                 for (WaitHandle h : x.kernel().waitQueue("completion:" + name).signal()) {
                     x.wake(h);
                 }
                 return Outcome.Next.INSTANCE;
             }
             if (!x.retrying()) {
-                x.check(KernelCall.WAIT_FOR_COMPLETION, describe());
+                x.check(KernelCall.WAIT_FOR_COMPLETION, this);
             }
-            return waitOn(x, "completion:" + name, 'D', describe());
+            return waitOn(x, "completion:" + name, 'D', this);
         }
 
         public String describe() {
@@ -797,7 +797,7 @@ public final class Ops {
     /** Other calls that only pass the gate and take no time here: vmalloc, kfree, get_user, put_user... */
     public record Call(KernelCall call, String text) implements Op {
         public Outcome execute(Exec x) {
-            x.check(call, describe());
+            x.check(call, this);
             return Outcome.Next.INSTANCE;
         }
 
@@ -813,7 +813,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(call, describe());
+            x.check(call, this);
             return new Outcome.Sleep(ns, state);
         }
 
@@ -849,7 +849,7 @@ public final class Ops {
             KernelCall call = gfp.allowsBlocking() ? KernelCall.KMALLOC_GFP_KERNEL
                     : gfp.bits().contains(dev.kctx.contexts.GfpFlags.Bit.HIGH) ? KernelCall.KMALLOC_GFP_ATOMIC
                     : KernelCall.KMALLOC_GFP_NOWAIT;
-            x.check(call, describe());
+            x.check(call, this);
             if (call == KernelCall.KMALLOC_GFP_ATOMIC && x.kernel().atomicAllocationFails()) {
                 x.trace("kctx_fault", describe() + " = NULL");
                 return onFailure.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(onFailure);
@@ -903,7 +903,7 @@ public final class Ops {
         }
 
         public Outcome execute(Exec x) {
-            x.check(toUser ? KernelCall.COPY_TO_USER : KernelCall.COPY_FROM_USER, describe());
+            x.check(toUser ? KernelCall.COPY_TO_USER : KernelCall.COPY_FROM_USER, this);
             if (!present && x.atomic().faulthandlerDisabled()) {
                 x.trace("kctx_fault", describe() + " = " + bytes + " not copied (-EFAULT: page not present, fault handler disabled)");
                 return onFault.isEmpty() ? Outcome.Next.INSTANCE : new Outcome.Inline(onFault);
@@ -919,7 +919,7 @@ public final class Ops {
     /** raise_softirq: marks the vector pending on this CPU. */
     public record RaiseSoftirq(SoftirqVector vector) implements Op {
         public Outcome execute(Exec x) {
-            x.check(KernelCall.RAISE_SOFTIRQ, describe());
+            x.check(KernelCall.RAISE_SOFTIRQ, this);
             x.raiseSoftirq(vector);
             return Outcome.Next.INSTANCE;
         }
@@ -936,7 +936,7 @@ public final class Ops {
     /** tasklet_schedule: legal anywhere; the tasklet runs in soft IRQ context on this CPU. */
     public record TaskletSchedule(String tasklet) implements Op {
         public Outcome execute(Exec x) {
-            x.check(KernelCall.RAISE_SOFTIRQ, describe());
+            x.check(KernelCall.RAISE_SOFTIRQ, this);
             x.scheduleTasklet(tasklet);
             return Outcome.Next.INSTANCE;
         }
@@ -949,7 +949,7 @@ public final class Ops {
     /** wake_up: signals the wait queue's condition and wakes its waiters. */
     public record WakeUp(String queue) implements Op {
         public Outcome execute(Exec x) {
-            x.check(KernelCall.WAKE_UP, describe());
+            x.check(KernelCall.WAKE_UP, this);
             for (WaitHandle h : x.kernel().waitQueue(queue).signal()) {
                 x.wake(h);
             }
@@ -978,14 +978,14 @@ public final class Ops {
 
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
-                x.check(KernelCall.WAIT_EVENT, describe());
+                x.check(KernelCall.WAIT_EVENT, this);
             }
             if (mode.interrupted(x)) {
                 KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
                 q.removeWaiter(x.waitHandle());
                 return q.tryConsume() ? Outcome.Next.INSTANCE : interrupted(x, describe(), ERESTARTSYS, onInterrupt);
             }
-            return waitOn(x, queue, mode.state(), describe());
+            return waitOn(x, queue, mode.state(), this);
         }
 
         public String describe() {
@@ -1019,12 +1019,12 @@ public final class Ops {
         public Outcome execute(Exec x) {
             if (!x.taskContext()) {
                 // An interrupt cannot sleep: the gate reports it and the time passes busy.
-                x.check(KernelCall.MSLEEP_INTERRUPTIBLE, describe());
+                x.check(KernelCall.MSLEEP_INTERRUPTIBLE, this);
                 return new Outcome.Sleep(ns, 'S');
             }
             Deadline d = x.taskLocal(Deadline.class, Deadline::new);
             if (!x.retrying()) {
-                x.check(KernelCall.MSLEEP_INTERRUPTIBLE, describe());
+                x.check(KernelCall.MSLEEP_INTERRUPTIBLE, this);
                 d.end = x.now() + ns;
             }
             long left = d.end - x.now();
@@ -1052,12 +1052,13 @@ public final class Ops {
      * interrupts off (the soft IRQs it may run would enable them behind the caller's back). Each
      * is once per boot; kctx prints the WARNING line without its source line number.
      */
-    static void bhEnableCheck(Exec x, String op) {
+    static void bhEnableCheck(Exec x, Op call) {
         var a = x.atomic();
         String which = a.inHardirq() ? "bh-enable in_hardirq" : a.irqsDisabled() ? "bh-enable irqs_disabled" : null;
         if (which == null || !x.kernel().warnOnce(which)) {
             return;
         }
+        String op = call.describe();
         x.report(dev.kctx.contexts.ReportKind.BH_ENABLE_IRQS_DISABLED,
                 "WARNING: CPU: " + x.where(op).cpu() + " PID: " + x.pid() + " at kernel/softirq.c __local_bh_enable_ip",
                 op, java.util.List.of(a.inHardirq() ? op + " in hard IRQ context (in_hardirq())"
@@ -1098,7 +1099,7 @@ public final class Ops {
             switch (this) {
                 case LOCAL_BH_DISABLE -> a.bhDisable();
                 case LOCAL_BH_ENABLE, RCU_READ_UNLOCK_BH -> {
-                    bhEnableCheck(x, describe());
+                    bhEnableCheck(x, this);
                     if (this == RCU_READ_UNLOCK_BH) {
                         a.rcuReadUnlockBh();
                         Rcu.readerChanged(x);
@@ -1298,7 +1299,7 @@ public final class Ops {
      * The wait loop of wait_event and wait_for_completion: consume one event if the condition
      * holds, else sleep on the queue (scheduling, so the scheduler's atomic check applies) and run again when woken.
      */
-    static Outcome waitOn(Exec x, String queue, char state, String op) {
+    static Outcome waitOn(Exec x, String queue, char state, Op op) {
         KernelObjects.WaitQueue q = x.kernel().waitQueue(queue);
         if (q.tryConsume()) {
             return Outcome.Next.INSTANCE;

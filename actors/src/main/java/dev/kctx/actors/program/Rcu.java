@@ -237,7 +237,7 @@ public final class Rcu {
                                     "RCU readers: rcu " + a.rcuDepth() + ", rcu_bh " + a.rcuBhDepth() + ", rcu_sched "
                                             + a.rcuSchedDepth()));
                 }
-                x.check(KernelCall.SYNCHRONIZE_RCU, describe());
+                x.check(KernelCall.SYNCHRONIZE_RCU, this);
                 n.gp = r.request(x);
                 if (!x.taskContext()) {
                     // An interrupt cannot wait: the gate has reported it; the grace period runs on without it.
@@ -254,7 +254,7 @@ public final class Rcu {
             }
             r.waiters.add(new Waiter(n.gp, x.waitHandle()));
             // wait_for_completion: the grace period has not ended yet, so the caller schedules away.
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block("rcu_gp", 'D');
         }
 
@@ -297,7 +297,7 @@ public final class Rcu {
         public Outcome execute(Exec x) {
             Rcu r = of(x.kernel());
             if (!x.retrying()) {
-                x.check(KernelCall.RCU_BARRIER, describe());
+                x.check(KernelCall.RCU_BARRIER, this);
                 if (!x.taskContext()) {
                     return Outcome.Next.INSTANCE;
                 }
@@ -306,7 +306,7 @@ public final class Rcu {
                 return Outcome.Next.INSTANCE;
             }
             r.barriers.add(new BarrierWaiter(r.nextCallbackId - 1, x.waitHandle()));
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block("rcu_barrier", 'D');
         }
 

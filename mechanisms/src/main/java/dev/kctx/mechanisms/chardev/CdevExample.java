@@ -29,7 +29,7 @@ public final class CdevExample {
 
     private static int init(ModuleCtx m) {
         Buffer buf = new Buffer();
-        int major = m.registerChrdev(0, NAME, new Fops(buf));
+        int major = m.registerChrdev(0, NAME, new CdevFile(new Fops(buf)));
         m.printk("cdev example: assigned major: " + major);
         m.printk("create node with mknod /dev/" + NAME + " c " + major + " 0");
         return 0;

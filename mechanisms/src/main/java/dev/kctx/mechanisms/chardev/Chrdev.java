@@ -49,10 +49,13 @@ public final class Chrdev {
         m.onUnload(() -> devs.unregisterRegion(major, baseminor, count));
     }
 
-    /** cdev_init + cdev_add(cdev, dev, count): the numbers open with {@code fops} from now on. */
+    /**
+     * cdev_init + cdev_add(cdev, dev, count): the numbers open with {@code fops} from now on, each call
+     * a {@link ChrdevProtocol} request to them ({@link CdevFile}).
+     */
     public static void cdevAdd(ModuleCtx m, int dev, int count, FileOps fops) {
         CharDevices devs = devices(m);
-        devs.cdevAdd(major(dev), minor(dev), count, fops);
+        devs.cdevAdd(major(dev), minor(dev), count, fops instanceof CdevFile ? fops : new CdevFile(fops));
         m.onUnload(() -> devs.cdevDel(major(dev), minor(dev), count));
     }
 

@@ -213,18 +213,35 @@ public final class Configfs {
         return c.kernel().extension(Modules.class, () -> new Modules(List.of()));
     }
 
-    /** mkdir and rmdir in a group's directory: configfs_mkdir and configfs_rmdir. */
+    /** mkdir and rmdir in a group's directory: configfs_mkdir and configfs_rmdir, as {@link ConfigfsProtocol} requests. */
     record GroupDirOps(Group group, Subsystem subsys) implements Vfs.DirOps {
         @Override
         public void mkdir(FileCtx c, Vfs.Dir dir, String name) {
+            answer(handle(c, dir, new ConfigfsProtocol.MakeItem(name)));
+        }
+
+        @Override
+        public void rmdir(FileCtx c, Vfs.Dir dir, String name) {
+            answer(handle(c, dir, new ConfigfsProtocol.DropItem(name)));
+        }
+
+        /** The group's side of {@link ConfigfsProtocol}: MakeItem and DropItem. */
+        ConfigfsProtocol.Reply handle(FileCtx c, Vfs.Dir dir, ConfigfsProtocol.Request r) {
+            if (r instanceof ConfigfsProtocol.MakeItem m) {
+                return make(c, dir, m.name());
+            }
+            return drop(c, ((ConfigfsProtocol.DropItem) r).name());
+        }
+
+        private ConfigfsProtocol.Reply make(FileCtx c, Vfs.Dir dir, String name) {
             GroupOps ops = group.type().groupOps();
             if (ops == null) {
                 // "Lack-of-mkdir returns -EPERM"
-                throw new KernelError(Errno.EPERM);
+                return new ConfigfsProtocol.Error(Errno.EPERM);
             }
             Modules mods = modules(c);
             if (!mods.tryGet(subsys.owner)) {
-                throw new KernelError(Errno.EINVAL);
+                return new ConfigfsProtocol.Error(Errno.EINVAL);
             }
             Item item;
             try {
@@ -240,24 +257,24 @@ public final class Configfs {
             if (!mods.tryGet(subsys.owner)) {
                 ops.drop(c, group, item);
                 mods.put(subsys.owner);
-                throw new KernelError(Errno.EINVAL);
+                return new ConfigfsProtocol.Error(Errno.EINVAL);
             }
             Vfs vfs = c.kernel().extension(Vfs.class, Vfs::new);
             Vfs.Dir d = vfs.createDir(dir, name, 0755, 0, subsys.owner);
             group.children.put(name, item);
             attach(vfs, item, group, d, subsys);
+            return new ConfigfsProtocol.Done();
         }
 
-        @Override
-        public void rmdir(FileCtx c, Vfs.Dir dir, String name) {
+        private ConfigfsProtocol.Reply drop(FileCtx c, String name) {
             Item item = group.children.get(name);
             if (item == null) {
                 // A default group, or not an item: configfs refuses (CONFIGFS_USET_DEFAULT).
-                throw new KernelError(Errno.EPERM);
+                return new ConfigfsProtocol.Error(Errno.EPERM);
             }
             if (item instanceof Group g && !g.children.isEmpty()) {
                 // configfs_detach_prep: a group with children of its own cannot go.
-                throw new KernelError(Errno.ENOTEMPTY);
+                return new ConfigfsProtocol.Error(Errno.ENOTEMPTY);
             }
             kill(item);
             c.kernel().extension(Vfs.class, Vfs::new).removeTree(item.path);
@@ -266,7 +283,15 @@ public final class Configfs {
             Modules mods = modules(c);
             mods.put(subsys.owner);
             mods.put(subsys.owner);
+            return new ConfigfsProtocol.Done();
         }
+    }
+
+    private static ConfigfsProtocol.Reply answer(ConfigfsProtocol.Reply r) {
+        if (r instanceof ConfigfsProtocol.Error e) {
+            throw new KernelError(e.errno());
+        }
+        return r;
     }
 
     /** An attribute file: configfs_open_file, configfs_read_iter, configfs_write_iter. */
@@ -293,30 +318,54 @@ public final class Configfs {
 
         @Override
         public void open(FileCtx c, OpenFile f) {
-            if (item.dead) {
-                throw new KernelError(Errno.ENOENT);
-            }
-            if (f.writable() && ((attr.mode() & 0222) == 0 || attr.store() == null)) {
-                throw new KernelError(Errno.EACCES);
-            }
-            if (f.readable() && ((attr.mode() & 0444) == 0 || attr.show() == null)) {
-                throw new KernelError(Errno.EACCES);
-            }
-            f.setPrivateData(new Buffer());
+            answer(handle(c, f, new ConfigfsProtocol.Open(f.readable(), f.writable())));
         }
 
         @Override
         public IoResult read(FileCtx c, OpenFile f, int count) {
+            return IoResult.Done.read(((ConfigfsProtocol.Shown) answer(handle(c, f, new ConfigfsProtocol.Show(count)))).bytes());
+        }
+
+        @Override
+        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
+            return IoResult.Done.of(((ConfigfsProtocol.Stored) answer(handle(c, f, new ConfigfsProtocol.Store(data)))).count());
+        }
+
+        /** The attribute's side of {@link ConfigfsProtocol}: Open, Show and Store; show's and store's own errors go through. */
+        ConfigfsProtocol.Reply handle(FileCtx c, OpenFile f, ConfigfsProtocol.Request r) {
+            if (r instanceof ConfigfsProtocol.Open o) {
+                return open(f, o);
+            } else if (r instanceof ConfigfsProtocol.Show sh) {
+                return show(c, f, sh.count());
+            }
+            return store(c, f, ((ConfigfsProtocol.Store) r).data());
+        }
+
+        private ConfigfsProtocol.Reply open(OpenFile f, ConfigfsProtocol.Open o) {
+            if (item.dead) {
+                return new ConfigfsProtocol.Error(Errno.ENOENT);
+            }
+            if (o.write() && ((attr.mode() & 0222) == 0 || attr.store() == null)) {
+                return new ConfigfsProtocol.Error(Errno.EACCES);
+            }
+            if (o.read() && ((attr.mode() & 0444) == 0 || attr.show() == null)) {
+                return new ConfigfsProtocol.Error(Errno.EACCES);
+            }
+            f.setPrivateData(new Buffer());
+            return new ConfigfsProtocol.Done();
+        }
+
+        private ConfigfsProtocol.Reply show(FileCtx c, OpenFile f, int count) {
             Buffer b = (Buffer) f.privateData();
             if (b.page == null) {
                 if (item.dead) {
-                    throw new KernelError(Errno.ENOENT);
+                    return new ConfigfsProtocol.Error(Errno.ENOENT);
                 }
                 byte[] page = attr.show().apply(c, item).getBytes(StandardCharsets.UTF_8);
                 if (page.length > SIMPLE_ATTR_SIZE) {
                     // WARN_ON_ONCE(count > SIMPLE_ATTR_SIZE): the read fails.
                     c.printk("WARNING: CPU: 0 PID: " + c.pid() + " at fs/configfs/file.c fill_read_buffer");
-                    throw new KernelError(Errno.EIO);
+                    return new ConfigfsProtocol.Error(Errno.EIO);
                 }
                 b.page = page;
             }
@@ -324,25 +373,24 @@ public final class Configfs {
             int n = Math.min(count, b.page.length - from);
             byte[] out = c.copyToUser(Arrays.copyOfRange(b.page, from, from + n));
             f.setPos(from + n);
-            return IoResult.Done.read(out);
+            return new ConfigfsProtocol.Shown(out);
         }
 
-        @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
+        private ConfigfsProtocol.Reply store(FileCtx c, OpenFile f, byte[] data) {
             Buffer b = (Buffer) f.privateData();
             byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, SIMPLE_ATTR_SIZE - 1)));
             b.page = null;
             if (in.length == 0) {
-                throw new KernelError(Errno.EFAULT);
+                return new ConfigfsProtocol.Error(Errno.EFAULT);
             }
             if (item.dead) {
-                throw new KernelError(Errno.ENOENT);
+                return new ConfigfsProtocol.Error(Errno.ENOENT);
             }
             long n = attr.store().store(c, item, new String(in, StandardCharsets.UTF_8));
             if (n > 0) {
                 f.setPos(f.pos() + n);
             }
-            return IoResult.Done.of(n);
+            return new ConfigfsProtocol.Stored(n);
         }
     }
 }

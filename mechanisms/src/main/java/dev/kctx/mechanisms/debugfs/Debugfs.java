@@ -115,11 +115,9 @@ public final class Debugfs {
             this.path = path;
         }
 
-        /** debugfs_file_get: EIO once the file was removed. */
-        void get() {
-            if (dead) {
-                throw new KernelError(Errno.EIO);
-            }
+        /** True once the file was removed: debugfs_file_get fails (EIO). */
+        boolean dead() {
+            return dead;
         }
     }
 
@@ -213,7 +211,10 @@ public final class Debugfs {
         return false;
     }
 
-    /** debugfs's full proxy: every call first checks that the file still exists. */
+    /**
+     * debugfs's full proxy: every call is a {@link DebugfsProtocol} request handled by {@link #handle},
+     * which first checks that the file still exists.
+     */
     record Proxy(Dentry dentry, FileOps real) implements FileOps {
         @Override
         public String owner() {
@@ -222,37 +223,78 @@ public final class Debugfs {
 
         @Override
         public void open(FileCtx c, OpenFile f) {
-            dentry.get();
-            real.open(c, f);
+            answer(handle(c, f, new DebugfsProtocol.Open()));
         }
 
         @Override
         public IoResult read(FileCtx c, OpenFile f, int count) {
-            dentry.get();
-            return real.read(c, f, count);
+            return io(handle(c, f, new DebugfsProtocol.Read(count)));
         }
 
         @Override
         public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            dentry.get();
-            return real.write(c, f, data);
+            return io(handle(c, f, new DebugfsProtocol.Write(data)));
         }
 
         @Override
         public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
-            dentry.get();
-            return real.llseek(c, f, offset, whence);
+            return ((DebugfsProtocol.Value) answer(handle(c, f, new DebugfsProtocol.Seek(offset, whence)))).value();
         }
 
         @Override
         public long ioctl(FileCtx c, OpenFile f, int cmd, UserPtr arg) {
-            dentry.get();
-            return real.ioctl(c, f, cmd, arg);
+            return ((DebugfsProtocol.Value) answer(handle(c, f, new DebugfsProtocol.Ioctl(cmd, arg)))).value();
         }
 
         @Override
         public void release(FileCtx c, OpenFile f) {
-            real.release(c, f);
+            answer(handle(c, f, new DebugfsProtocol.Release()));
+        }
+
+        private static DebugfsProtocol.Reply answer(DebugfsProtocol.Reply r) {
+            if (r instanceof DebugfsProtocol.Error e) {
+                throw new KernelError(e.errno());
+            }
+            return r;
+        }
+
+        private static IoResult io(DebugfsProtocol.Reply r) {
+            if (answer(r) instanceof DebugfsProtocol.Blocked b) {
+                return new IoResult.WouldBlock(b.waitQueue());
+            }
+            DebugfsProtocol.Transferred t = (DebugfsProtocol.Transferred) r;
+            return new IoResult.Done(t.ret(), t.data());
+        }
+
+        private static DebugfsProtocol.Reply reply(IoResult r) {
+            if (r instanceof IoResult.WouldBlock w) {
+                return new DebugfsProtocol.Blocked(w.waitQueue());
+            }
+            IoResult.Done d = (IoResult.Done) r;
+            return new DebugfsProtocol.Transferred(d.ret(), d.data());
+        }
+
+        /** The proxy's side of {@link DebugfsProtocol}: debugfs_file_get, then the real operation. */
+        DebugfsProtocol.Reply handle(FileCtx c, OpenFile f, DebugfsProtocol.Request r) {
+            if (r instanceof DebugfsProtocol.Release) {
+                real.release(c, f);
+                return new DebugfsProtocol.Done();
+            }
+            if (dentry.dead()) {
+                return new DebugfsProtocol.Error(Errno.EIO);
+            }
+            if (r instanceof DebugfsProtocol.Open) {
+                real.open(c, f);
+                return new DebugfsProtocol.Done();
+            } else if (r instanceof DebugfsProtocol.Read rd) {
+                return reply(real.read(c, f, rd.count()));
+            } else if (r instanceof DebugfsProtocol.Write w) {
+                return reply(real.write(c, f, w.data()));
+            } else if (r instanceof DebugfsProtocol.Seek s) {
+                return new DebugfsProtocol.Value(real.llseek(c, f, s.offset(), s.whence()));
+            }
+            DebugfsProtocol.Ioctl io = (DebugfsProtocol.Ioctl) r;
+            return new DebugfsProtocol.Value(real.ioctl(c, f, io.cmd(), io.arg()));
         }
     }
 

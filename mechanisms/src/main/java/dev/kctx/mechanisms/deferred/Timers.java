@@ -52,7 +52,7 @@ public final class Timers {
      * tick at least {@code delayNs} from now. Legal in any context.
      */
     public static void modTimer(Exec x, String name, long delayNs, List<Op> callback) {
-        x.check(KernelCall.SPIN_LOCK, "mod_timer(" + name + ")");
+        x.check(KernelCall.SPIN_LOCK, "mod_timer", name);
         long ticks = Math.max(1, (delayNs + TICK_NS - 1) / TICK_NS);
         long expires = (x.now() / TICK_NS + ticks) * TICK_NS;
         of(x.kernel()).armed.put(name, new Timer(name, expires, List.copyOf(callback)));

@@ -129,7 +129,7 @@ public final class Workqueue {
         if (!w.declared.containsKey(name)) {
             throw new IllegalArgumentException("no work item named " + name);
         }
-        x.check(KernelCall.QUEUE_WORK, "queue_work(system_wq, " + name + ")");
+        x.check(KernelCall.QUEUE_WORK, () -> "queue_work(system_wq, " + name + ")");
         if (!w.pending.add(name)) {
             x.trace("kctx_workqueue_pending", "work=" + name + " pending: not queued");
             return false;
@@ -323,7 +323,7 @@ public final class Workqueue {
                 x.lockdep().acquire(x.atomic(), x.where(describe()), map, map, 0, LockClassKind.MUTEX, false, false);
                 x.lockdep().release(x.atomic(), x.where(describe()), map);
                 x.check(cancel ? delayed ? KernelCall.CANCEL_DELAYED_WORK_SYNC : KernelCall.CANCEL_WORK_SYNC
-                        : delayed ? KernelCall.FLUSH_DELAYED_WORK : KernelCall.FLUSH_WORK, describe());
+                        : delayed ? KernelCall.FLUSH_DELAYED_WORK : KernelCall.FLUSH_WORK, this);
             }
             // An item whose delay timer is armed is on no worklist: start_flush_work finds nothing to wait for.
             boolean listed = w.pending.contains(work) && !w.timerArmed(x.kernel(), work);
@@ -331,7 +331,7 @@ public final class Workqueue {
                 return Outcome.Next.INSTANCE;
             }
             x.kernel().waitQueue(flushQueue(work)).addWaiter(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             return new Outcome.Block(flushQueue(work), 'D');
         }
 

@@ -287,7 +287,7 @@ public final class Genetlink {
     public int unicast(Exec x, Registered family, int portId, GenlMsg msg, LongConsumer charge) {
         Netlink nl = netlink;
         Netlink.SendResult r = nl.kernelUnicast(x, nl.kernelSocket(Netlink.NETLINK_GENERIC), List.of(msg.toNlMsg(family.id, 0, 0, 0)),
-                portId, true, charge, "genlmsg_unicast(" + family.family.name() + ", portid " + Integer.toUnsignedString(portId) + ")");
+                portId, true, charge, () -> "genlmsg_unicast(" + family.family.name() + ", portid " + Integer.toUnsignedString(portId) + ")");
         return r instanceof Netlink.SendResult.Failed f ? f.errno().negative() : 0;
     }
 
@@ -299,7 +299,7 @@ public final class Genetlink {
         Netlink nl = netlink;
         int group = family.groupId(groupIndex);
         return nl.kernelBroadcast(x, nl.kernelSocket(Netlink.NETLINK_GENERIC), List.of(msg.toNlMsg(family.id, 0, 0, 0)), 0,
-                group, gfpAtomic, charge, "genlmsg_multicast(" + family.family.name() + ", group " + group + ")");
+                group, gfpAtomic, charge, () -> "genlmsg_multicast(" + family.family.name() + ", group " + group + ")");
     }
 
     // ---- nlctrl ----

@@ -20,7 +20,7 @@ public final class GenetlinkOps {
 
     private static void allocate(Exec x, boolean gfpAtomic) {
         x.check(gfpAtomic ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL,
-                "genlmsg_new(" + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")");
+                "genlmsg_new", gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL");
     }
 
     /**

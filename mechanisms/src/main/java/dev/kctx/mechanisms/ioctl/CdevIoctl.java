@@ -50,7 +50,7 @@ public final class CdevIoctl {
     }
 
     private static int init(ModuleCtx m) {
-        int major = m.registerChrdev(0, NAME, new Fops(new State()));
+        int major = m.registerChrdev(0, NAME, new dev.kctx.mechanisms.chardev.CdevFile(new Fops(new State())));
         m.printk(NAME + ": assigned major: " + major);
         m.printk("create node with mknod /dev/" + NAME + " c " + major + " 0");
         return 0;
@@ -85,6 +85,23 @@ public final class CdevIoctl {
 
         @Override
         public long ioctl(FileCtx c, OpenFile f, int cmd, UserPtr arg) {
+            IoctlProtocol.Reply r = handle(c, new IoctlProtocol.Ioctl(cmd, arg));
+            if (r instanceof IoctlProtocol.Error e) {
+                throw new KernelError(e.errno());
+            }
+            return ((IoctlProtocol.Returned) r).value();
+        }
+
+        /** The driver's side of {@link IoctlProtocol}: unlocked_ioctl switching on the command. */
+        public IoctlProtocol.Reply handle(FileCtx c, IoctlProtocol.Ioctl r) {
+            try {
+                return new IoctlProtocol.Returned(command(c, r.cmd(), r.arg()));
+            } catch (KernelError e) {
+                return new IoctlProtocol.Error(e.errno());
+            }
+        }
+
+        private long command(FileCtx c, int cmd, UserPtr arg) {
             IoctlCmd d = IoctlCmd.decode(cmd);
             // The usual first check: not our magic or number, not our command.
             if (d.type() != MAGIC || d.nr() > MAX_NR) {

@@ -151,24 +151,10 @@ public final class Modules {
         }
         for (String arg : args) {
             int eq = arg.indexOf('=');
-            String key = eq < 0 ? arg : arg.substring(0, eq);
-            String val = eq < 0 ? "" : arg.substring(eq + 1);
-            // parameq: dashes and underscores are equivalent in parameter names.
-            ParamDef p = def.params().stream().filter(x -> x.name().equals(key.replace('-', '_'))).findFirst().orElse(null);
-            if (p == null) {
-                if (unknownParams == UnknownParams.IGNORE) {
-                    c.printk(name + ": unknown parameter '" + key + "' ignored");
-                    continue;
-                }
-                c.printk(name + ": Unknown parameter `" + key + "'");
-                throw new KernelError(Errno.ENOENT);
+            ParamsProtocol.Set set = new ParamsProtocol.Set(eq < 0 ? arg : arg.substring(0, eq), eq < 0 ? null : arg.substring(eq + 1));
+            if (param(c, m, set, true) instanceof ParamsProtocol.Error e) {
+                throw new KernelError(e.errno());
             }
-            Object v = eq < 0 && (p.type() == ParamType.BOOL || p.type() == ParamType.INVBOOL) ? p.type().parse("y") : p.type().parse(val);
-            if (v == null) {
-                c.printk(name + ": `" + val + "' invalid for parameter `" + key + "'");
-                throw new KernelError(p.type().parseError(val));
-            }
-            m.params.put(p.name(), v);
         }
         loaded.put(name, m);
         Vfs vfs = c.kernel().extension(Vfs.class, Vfs::new);
@@ -256,6 +242,43 @@ public final class Modules {
         loaded.remove(m.def.name());
     }
 
+    /**
+     * The loader's side of {@link ParamsProtocol} for module {@code m}: {@code atLoad} for insmod's
+     * arguments (parse_args: an unknown name is refused or ignored by the kernel generation, a bad
+     * value fails the load, each with the kernel's log line), else a parameter file's access
+     * (param_attr_show / param_attr_store).
+     */
+    private ParamsProtocol.Reply param(FileCtx c, Loaded m, ParamsProtocol.Request r, boolean atLoad) {
+        String name = m.def.name();
+        if (r instanceof ParamsProtocol.Get g) {
+            return new ParamsProtocol.Value(m.def.params().stream().filter(x -> x.name().equals(g.name())).findFirst()
+                    .map(p -> p.type().show(m.params.get(p.name())) + "\n").orElseThrow());
+        }
+        ParamsProtocol.Set set = (ParamsProtocol.Set) r;
+        String key = set.name();
+        // parameq: dashes and underscores are equivalent in parameter names.
+        ParamDef p = m.def.params().stream().filter(x -> x.name().equals(key.replace('-', '_'))).findFirst().orElse(null);
+        if (p == null) {
+            if (unknownParams == UnknownParams.IGNORE) {
+                c.printk(name + ": unknown parameter '" + key + "' ignored");
+                return new ParamsProtocol.Ignored(key);
+            }
+            c.printk(name + ": Unknown parameter `" + key + "'");
+            return new ParamsProtocol.Error(Errno.ENOENT);
+        }
+        String val = set.value() == null ? "" : set.value();
+        Object v = atLoad && set.value() == null && (p.type() == ParamType.BOOL || p.type() == ParamType.INVBOOL)
+                ? p.type().parse("y") : p.type().parse(atLoad ? val : val.strip());
+        if (v == null) {
+            if (atLoad) {
+                c.printk(name + ": `" + val + "' invalid for parameter `" + key + "'");
+            }
+            return new ParamsProtocol.Error(p.type().parseError(atLoad ? val : val.strip()));
+        }
+        m.params.put(p.name(), v);
+        return new ParamsProtocol.Accepted(v);
+    }
+
     /** /sys/module/NAME as the seed's listing shows it, plus parameters/ when a parameter has a mode. */
     private void createSysModule(Vfs vfs, Loaded m) {
         String base = "/sys/module/" + m.def.name();
@@ -274,13 +297,11 @@ public final class Modules {
             }
             boolean writable = (p.perm() & 0222) != 0;
             vfs.createFile(base + "/parameters/" + p.name(), p.perm(), null, new SysfsAttribute(null, p.perm(),
-                    c -> p.type().show(m.params.get(p.name())) + "\n",
+                    c -> ((ParamsProtocol.Value) param(c, m, new ParamsProtocol.Get(p.name()), false)).text(),
                     writable ? (c, text) -> {
-                        Object v = p.type().parse(text.strip());
-                        if (v == null) {
-                            throw new KernelError(p.type().parseError(text.strip()));
+                        if (param(c, m, new ParamsProtocol.Set(p.name(), text), false) instanceof ParamsProtocol.Error e) {
+                            throw new KernelError(e.errno());
                         }
-                        m.params.put(p.name(), v);
                         return (long) text.length();
                     } : null));
         }

@@ -84,7 +84,7 @@ public final class InputCtx {
     /** nlmsg_new / genlmsg_new: the allocation passes the gate with its GFP flags. */
     public void nlmsgNew(int payload, boolean gfpAtomic) {
         exec.check(gfpAtomic ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL,
-                "nlmsg_new(" + payload + ", " + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")");
+                () -> "nlmsg_new(" + payload + ", " + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")");
     }
 
     /**
@@ -93,14 +93,14 @@ public final class InputCtx {
      */
     public int unicast(int portId, NlMsg msg) {
         Netlink.SendResult r = netlink.kernelUnicast(exec, ksock, List.of(msg), portId, true, charge,
-                "nlmsg_unicast(" + Integer.toUnsignedString(portId) + ")");
+                () -> "nlmsg_unicast(" + Integer.toUnsignedString(portId) + ")");
         return r instanceof Netlink.SendResult.Failed f ? f.errno().negative() : 0;
     }
 
     /** netlink_broadcast(sk, skb, 0, group, gfp): 0 when someone got it, -ESRCH when nobody listens. */
     public int broadcast(int group, NlMsg msg, boolean gfpAtomic) {
         return netlink.kernelBroadcast(exec, ksock, List.of(msg), 0, group, gfpAtomic, charge,
-                "netlink_broadcast(group " + group + ")");
+                () -> "netlink_broadcast(group " + group + ")");
     }
 
     /** netlink_ack: an NLMSG_ERROR with {@code err} (0: the ACK) to the sender. */

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.netlink;
 
+import dev.kctx.actors.program.Describable;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Outcome;
@@ -375,7 +376,7 @@ public final class Netlink {
      * site in reports. Costs go to {@code charge}.
      */
     public SendResult kernelUnicast(Exec x, Sock ssk, List<NlMsg> msgs, int portId, boolean nonblock, LongConsumer charge,
-                                    String op) {
+                                    Describable op) {
         x.check(nonblock ? KernelCall.NETLINK_UNICAST_NONBLOCK : KernelCall.NETLINK_UNICAST_BLOCKING, op);
         int len = NlMsg.length(msgs);
         SendResult r = unicast(x, ssk, new Skb(msgs, 0, 0, KERNEL_CRED, len, SockMem.truesize(len)), portId, nonblock,
@@ -395,7 +396,7 @@ public final class Netlink {
      * scheduling-while-atomic when a receiver was congested (the kernel would yield()).
      */
     public int kernelBroadcast(Exec x, Sock ssk, List<NlMsg> msgs, int exceptPortId, int group, boolean gfpAtomic,
-                               LongConsumer charge, String op) {
+                               LongConsumer charge, Describable op) {
         int len = NlMsg.length(msgs);
         int r = broadcast(x, ssk, new Skb(msgs, 0, group, KERNEL_CRED, len, SockMem.truesize(len)), exceptPortId, group,
                 gfpAtomic, charge, op);
@@ -425,7 +426,7 @@ public final class Netlink {
             NlMsg m = msg.apply(n + 1);
             int len = NlMsg.length(List.of(m));
             unicast(x, k, new Skb(List.of(m), 0, 0, KERNEL_CRED, len, SockMem.truesize(len)), portId, true, ns -> {
-            }, "prefill");
+            }, () -> "prefill");
             n++;
         }
         return n;
@@ -645,9 +646,10 @@ public final class Netlink {
         Skb skb = new Skb(m.msgs(), s.portId, group, c.cred(), len, SockMem.truesize(len));
         boolean retry = m.equals(s.pendingSend);
         if (group != 0 && !retry) {
-            broadcast(x, s, skb, m.dstPortId(), group, false, c::compute, "netlink_broadcast(group " + group + ", GFP_KERNEL)");
+            int g = group;
+            broadcast(x, s, skb, m.dstPortId(), g, false, c::compute, () -> "netlink_broadcast(group " + g + ", GFP_KERNEL)");
         }
-        SendResult r = unicast(x, s, skb, m.dstPortId(), m.dontWait(), c::compute, "netlink_unicast");
+        SendResult r = unicast(x, s, skb, m.dstPortId(), m.dontWait(), c::compute, () -> "netlink_unicast");
         if (r instanceof SendResult.MustWait w) {
             s.pendingSend = m;
             throw new WouldBlock(w.queue());
@@ -717,7 +719,7 @@ public final class Netlink {
 
     // ---- delivery ----
 
-    private SendResult unicast(Exec x, Sock ssk, Skb skb, int portId, boolean nonblock, LongConsumer charge, String op) {
+    private SendResult unicast(Exec x, Sock ssk, Skb skb, int portId, boolean nonblock, LongConsumer charge, Describable op) {
         Table t = tables[ssk.unit];
         charge.accept(SEND_NS);
         Sock dst = lookup(ssk.unit, portId);
@@ -738,7 +740,7 @@ public final class Netlink {
             if (!nonblock) {
                 // netlink_attachskb would schedule_timeout() here: scheduling while atomic. The model
                 // does not wait; it goes on as the non-blocking path does.
-                Sockets.gate(x).scheduling(x.atomic(), x.where(op));
+                Sockets.gate(x).scheduling(x.atomic(), x.where(op.describe()));
             }
             sent(t, ssk);
             if (ssk.kernel) {
@@ -750,7 +752,7 @@ public final class Netlink {
             return new SendResult.Failed(Errno.EAGAIN);
         }
         if (!nonblock && atomic) {
-            Sockets.gate(x).mayHaveSlept(KernelCall.NETLINK_UNICAST_BLOCKING, x.atomic(), x.where(op));
+            Sockets.gate(x).mayHaveSlept(KernelCall.NETLINK_UNICAST_BLOCKING, x.atomic(), x.where(op.describe()));
         }
         sent(t, ssk);
         enqueue(x, dst, skb);
@@ -784,7 +786,7 @@ public final class Netlink {
     }
 
     private int broadcast(Exec x, Sock ssk, Skb skb, int exceptPortId, int group, boolean gfpAtomic, LongConsumer charge,
-                          String op) {
+                          Describable op) {
         charge.accept(SEND_NS);
         x.check(gfpAtomic ? KernelCall.NETLINK_BROADCAST_GFP_ATOMIC : KernelCall.NETLINK_BROADCAST_GFP_KERNEL, op);
         Table t = tables[ssk.unit];
@@ -809,9 +811,9 @@ public final class Netlink {
         }
         if (!gfpAtomic && x.atomic().sleepForbidden()) {
             if (delivered && congested) {
-                Sockets.gate(x).scheduling(x.atomic(), x.where(op));
+                Sockets.gate(x).scheduling(x.atomic(), x.where(op.describe()));
             } else {
-                Sockets.gate(x).mayHaveSlept(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, x.atomic(), x.where(op));
+                Sockets.gate(x).mayHaveSlept(KernelCall.NETLINK_BROADCAST_GFP_KERNEL, x.atomic(), x.where(op.describe()));
             }
         }
         if (deliveryFailure) {

@@ -45,7 +45,7 @@ public final class NetlinkOps {
         public Outcome execute(Exec x) {
             if (!x.retrying()) {
                 x.check(gfpAtomic ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL,
-                        "nlmsg_new(" + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")");
+                        "nlmsg_new", gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL");
             }
             Netlink nl = Netlink.get(x.kernel());
             Netlink.Sock k = nl.kernelSocket(unit);
@@ -54,10 +54,10 @@ public final class NetlinkOps {
             }
             long[] cost = {0};
             Netlink.SendResult r = nl.kernelUnicast(x, k, List.of(msg.apply(x)), portId.applyAsInt(x), nonblock,
-                    ns -> cost[0] += ns, describe());
+                    ns -> cost[0] += ns, this);
             if (r instanceof Netlink.SendResult.MustWait w) {
                 x.kernel().waitQueue(w.queue()).addWaiter(x.waitHandle());
-                x.check(KernelCall.SCHEDULE, describe());
+                x.check(KernelCall.SCHEDULE, this);
                 return new Outcome.Block(w.queue(), 'S');
             }
             if (done != null) {
@@ -89,14 +89,14 @@ public final class NetlinkOps {
 
         public Outcome execute(Exec x) {
             x.check(gfpAtomic ? KernelCall.ALLOC_SKB_GFP_ATOMIC : KernelCall.ALLOC_SKB_GFP_KERNEL,
-                    "nlmsg_new(" + (gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL") + ")");
+                    "nlmsg_new", gfpAtomic ? "GFP_ATOMIC" : "GFP_KERNEL");
             Netlink nl = Netlink.get(x.kernel());
             Netlink.Sock k = nl.kernelSocket(unit);
             if (k == null) {
                 return Outcome.Next.INSTANCE;
             }
             long[] cost = {0};
-            int r = nl.kernelBroadcast(x, k, List.of(msg.apply(x)), 0, group, gfpAtomic, ns -> cost[0] += ns, describe());
+            int r = nl.kernelBroadcast(x, k, List.of(msg.apply(x)), 0, group, gfpAtomic, ns -> cost[0] += ns, this);
             if (done != null) {
                 done.accept(x, r);
             }

@@ -50,15 +50,9 @@ public final class ProcFs {
             return path;
         }
 
+        /** True once remove_proc_entry ran: use_pde fails from then on. */
         public boolean removed() {
             return removed;
-        }
-
-        /** use_pde: EIO-style failure once remove_proc_entry ran. */
-        void use(Errno whenRemoved) {
-            if (removed) {
-                throw new KernelError(whenRemoved);
-            }
         }
     }
 
@@ -129,82 +123,151 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * A /proc entry's file operations, both styles: each system call is a {@link ProcfsProtocol}
+     * request handled by {@link #handle}; the callbacks' own errors (KernelError) go through.
+     */
+    abstract static class ProcFops implements FileOps {
+        final Entry entry;
+
+        ProcFops(Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void open(FileCtx c, OpenFile f) {
+            answer(handle(c, f, new ProcfsProtocol.Open()));
+        }
+
+        @Override
+        public IoResult read(FileCtx c, OpenFile f, int count) {
+            return IoResult.Done.read(((ProcfsProtocol.Data) answer(handle(c, f, new ProcfsProtocol.Read(count)))).bytes());
+        }
+
+        @Override
+        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
+            return IoResult.Done.of(((ProcfsProtocol.Written) answer(handle(c, f, new ProcfsProtocol.Write(data)))).count());
+        }
+
+        @Override
+        public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
+            return ((ProcfsProtocol.Position) answer(handle(c, f, new ProcfsProtocol.Seek(offset, whence)))).pos();
+        }
+
+        private static ProcfsProtocol.Reply answer(ProcfsProtocol.Reply r) {
+            if (r instanceof ProcfsProtocol.Error e) {
+                throw new KernelError(e.errno());
+            }
+            return r;
+        }
+
+        /** The entry's side of {@link ProcfsProtocol}: proc_reg_open/read/write/llseek's use_pde, then the style's operation. */
+        ProcfsProtocol.Reply handle(FileCtx c, OpenFile f, ProcfsProtocol.Request r) {
+            if (r instanceof ProcfsProtocol.Open) {
+                return opened(f);
+            }
+            if (entry.removed()) {
+                return new ProcfsProtocol.Error(r instanceof ProcfsProtocol.Seek ? Errno.EINVAL : Errno.EIO);
+            }
+            if (r instanceof ProcfsProtocol.Read rd) {
+                return read(c, f, rd);
+            } else if (r instanceof ProcfsProtocol.Write w) {
+                return write(c, w);
+            }
+            ProcfsProtocol.Seek s = (ProcfsProtocol.Seek) r;
+            return new ProcfsProtocol.Position(seek(c, f, s));
+        }
+
+        /** default_llseek, for the page style. */
+        long defaultSeek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s) {
+            return FileOps.super.llseek(c, f, s.offset(), s.whence());
+        }
+
+        abstract ProcfsProtocol.Reply opened(OpenFile f);
+
+        abstract ProcfsProtocol.Reply read(FileCtx c, OpenFile f, ProcfsProtocol.Read r);
+
+        abstract ProcfsProtocol.Reply write(FileCtx c, ProcfsProtocol.Write w);
+
+        abstract long seek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s);
+    }
+
     /** The simple style: one page per read. */
-    static final class PageFops implements FileOps {
-        private final Entry entry;
+    static final class PageFops extends ProcFops {
         private final Function<FileCtx, String> show;
         private final BiFunction<FileCtx, byte[], Long> write;
 
         PageFops(Entry entry, Function<FileCtx, String> show, BiFunction<FileCtx, byte[], Long> write) {
-            this.entry = entry;
+            super(entry);
             this.show = show;
             this.write = write;
         }
 
         @Override
-        public IoResult read(FileCtx c, OpenFile f, int count) {
-            entry.use(Errno.EIO);
+        ProcfsProtocol.Reply opened(OpenFile f) {
+            return new ProcfsProtocol.Opened();
+        }
+
+        @Override
+        ProcfsProtocol.Reply read(FileCtx c, OpenFile f, ProcfsProtocol.Read r) {
             if (show == null) {
-                throw new KernelError(Errno.EIO);
+                return new ProcfsProtocol.Error(Errno.EIO);
             }
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
             int len = Math.min(page.length, PAGE_SIZE);
             int from = (int) Math.min(f.pos(), len);
-            int n = Math.min(count, len - from);
+            int n = Math.min(r.count(), len - from);
             byte[] out = c.copyToUser(Arrays.copyOfRange(page, from, from + n));
             f.setPos(from + n);
-            return IoResult.Done.read(out);
+            return new ProcfsProtocol.Data(out);
         }
 
         @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            entry.use(Errno.EIO);
+        ProcfsProtocol.Reply write(FileCtx c, ProcfsProtocol.Write w) {
             if (write == null) {
-                throw new KernelError(Errno.EIO);
+                return new ProcfsProtocol.Error(Errno.EIO);
             }
-            return IoResult.Done.of(write.apply(c, data));
+            return new ProcfsProtocol.Written(write.apply(c, w.data()));
         }
 
         @Override
-        public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
-            entry.use(Errno.EINVAL);
-            return FileOps.super.llseek(c, f, offset, whence);
+        long seek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s) {
+            return defaultSeek(c, f, s);
         }
     }
 
     /** The seq_file style: seq_read_iter and seq_lseek on a seq_file made at open. */
-    static final class SeqFops implements FileOps {
-        private final Entry entry;
+    static final class SeqFops extends ProcFops {
         private final Supplier<SeqFile<?>> open;
 
         SeqFops(Entry entry, Supplier<SeqFile<?>> open) {
-            this.entry = entry;
+            super(entry);
             this.open = open;
         }
 
         @Override
-        public void open(FileCtx c, OpenFile f) {
-            entry.use(Errno.ENOENT);
+        ProcfsProtocol.Reply opened(OpenFile f) {
+            if (entry.removed()) {
+                return new ProcfsProtocol.Error(Errno.ENOENT);
+            }
             f.setPrivateData(open.get());
+            return new ProcfsProtocol.Opened();
         }
 
         @Override
-        public IoResult read(FileCtx c, OpenFile f, int count) {
-            entry.use(Errno.EIO);
-            return ((SeqFile<?>) f.privateData()).read(c, f, count);
+        ProcfsProtocol.Reply read(FileCtx c, OpenFile f, ProcfsProtocol.Read r) {
+            return new ProcfsProtocol.Data(((IoResult.Done) ((SeqFile<?>) f.privateData()).read(c, f, r.count())).data());
         }
 
         @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            entry.use(Errno.EIO);
+        ProcfsProtocol.Reply write(FileCtx c, ProcfsProtocol.Write w) {
             // proc_seq_ops and proc_single_ops have no proc_write: pde_write answers EIO.
-            throw new KernelError(Errno.EIO);
+            return new ProcfsProtocol.Error(Errno.EIO);
         }
 
         @Override
-        public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
-            entry.use(Errno.EINVAL);
-            return ((SeqFile<?>) f.privateData()).lseek(c, f, offset, whence);
+        long seek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s) {
+            return ((SeqFile<?>) f.privateData()).lseek(c, f, s.offset(), s.whence());
         }
     }
 

@@ -260,7 +260,7 @@ public final class SchedCalls {
      */
     record SetCurrent(String call, Policy policy, int priority, Integer nice) implements Op {
         public Outcome execute(Exec x) {
-            x.check(KernelCall.MUTEX_LOCK, describe());
+            x.check(KernelCall.MUTEX_LOCK, this);
             if (!x.taskContext()) {
                 return Outcome.Next.INSTANCE;
             }

@@ -79,13 +79,23 @@ public final class SyscallTable {
      * operations, not by number.
      */
     public long dispatch(FileCtx c, int nr, SyscallArgs args) {
+        SyscallProtocol.Reply r = handle(c, new SyscallProtocol.Call(nr, args));
+        if (r instanceof SyscallProtocol.Error e) {
+            throw new KernelError(e.errno());
+        }
+        return ((SyscallProtocol.Returned) r).value();
+    }
+
+    /** The table's side of {@link SyscallProtocol}; a handler's own error (KernelError) goes through. */
+    public SyscallProtocol.Reply handle(FileCtx c, SyscallProtocol.Call call) {
+        int nr = call.nr();
         Entry e = nr >= 0 && nr < MAX ? added.get(nr) : null;
         if (e != null) {
-            return e.handler().call(c, args);
+            return new SyscallProtocol.Returned(e.handler().call(c, call.args()));
         }
         if (nr == nr("getpid")) {
-            return c.pid();
+            return new SyscallProtocol.Returned(c.pid());
         }
-        throw new KernelError(Errno.ENOSYS);
+        return new SyscallProtocol.Error(Errno.ENOSYS);
     }
 }

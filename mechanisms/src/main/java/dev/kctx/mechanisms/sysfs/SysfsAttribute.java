@@ -68,23 +68,61 @@ public final class SysfsAttribute implements FileOps {
 
     @Override
     public void open(FileCtx c, OpenFile f) {
-        if (f.writable() && (mode & 0222) == 0) {
-            throw new KernelError(Errno.EACCES);
-        }
-        if (f.readable() && (mode & 0444) == 0) {
-            throw new KernelError(Errno.EACCES);
+        if (handle(c, f, new SysfsProtocol.Open(f.readable(), f.writable())) instanceof SysfsProtocol.Error e) {
+            throw new KernelError(e.errno());
         }
     }
 
     @Override
     public IoResult read(FileCtx c, OpenFile f, int count) {
+        SysfsProtocol.Reply r = handle(c, f, new SysfsProtocol.Show(count));
+        if (r instanceof SysfsProtocol.Shown s) {
+            return IoResult.Done.read(s.bytes());
+        }
+        throw failure(r);
+    }
+
+    @Override
+    public IoResult write(FileCtx c, OpenFile f, byte[] data) {
+        SysfsProtocol.Reply r = handle(c, f, new SysfsProtocol.Store(data));
+        if (r instanceof SysfsProtocol.Stored s) {
+            return IoResult.Done.of(s.count());
+        }
+        throw failure(r);
+    }
+
+    private static RuntimeException failure(SysfsProtocol.Reply r) {
+        return r instanceof SysfsProtocol.Error e ? new KernelError(e.errno()) : new IllegalStateException("unexpected " + r);
+    }
+
+    /** The attribute's side of {@link SysfsProtocol}; the callbacks' own errors (KernelError) go through. */
+    public SysfsProtocol.Reply handle(FileCtx c, OpenFile f, SysfsProtocol.Request r) {
+        if (r instanceof SysfsProtocol.Open o) {
+            return open(o);
+        } else if (r instanceof SysfsProtocol.Show s) {
+            return show(c, f, s.count());
+        }
+        return store(c, f, ((SysfsProtocol.Store) r).data());
+    }
+
+    private SysfsProtocol.Reply open(SysfsProtocol.Open o) {
+        if (o.write() && (mode & 0222) == 0) {
+            return new SysfsProtocol.Error(Errno.EACCES);
+        }
+        if (o.read() && (mode & 0444) == 0) {
+            return new SysfsProtocol.Error(Errno.EACCES);
+        }
+        return new SysfsProtocol.Opened();
+    }
+
+    private SysfsProtocol.Reply show(FileCtx c, OpenFile f, int count) {
         if (removed) {
-            throw new KernelError(Errno.ENODEV);
+            return new SysfsProtocol.Error(Errno.ENODEV);
         }
         if (f.privateData() == null || f.pos() == 0) {
             if (show == null) {
                 // kobj_attr_show: -EIO when the attribute has no show.
-                throw new KernelError(Errno.EIO);
+                return new SysfsProtocol.Error(Errno.EIO);
             }
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
             if (page.length >= PAGE_SIZE) {
@@ -98,26 +136,25 @@ public final class SysfsAttribute implements FileOps {
         int n = Math.min(count, page.length - from);
         byte[] out = Arrays.copyOfRange(page, from, from + n);
         f.setPos(from + n);
-        return IoResult.Done.read(c.copyToUser(out));
+        return new SysfsProtocol.Shown(c.copyToUser(out));
     }
 
-    @Override
-    public IoResult write(FileCtx c, OpenFile f, byte[] data) {
+    private SysfsProtocol.Reply store(FileCtx c, OpenFile f, byte[] data) {
         if (removed) {
-            throw new KernelError(Errno.ENODEV);
+            return new SysfsProtocol.Error(Errno.ENODEV);
         }
         if (data.length == 0) {
-            return IoResult.Done.of(0);
+            return new SysfsProtocol.Stored(0);
         }
         if (store == null) {
             // kobj_attr_store: -EIO when the attribute has no store.
-            throw new KernelError(Errno.EIO);
+            return new SysfsProtocol.Error(Errno.EIO);
         }
         byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, PAGE_SIZE)));
         long consumed = store.apply(c, new String(in, StandardCharsets.UTF_8));
         if (consumed > 0) {
             f.setPos(f.pos() + consumed);
         }
-        return IoResult.Done.of(consumed);
+        return new SysfsProtocol.Stored(consumed);
     }
 }

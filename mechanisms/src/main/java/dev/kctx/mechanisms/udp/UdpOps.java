@@ -44,7 +44,7 @@ public final class UdpOps {
                 r.vars.put(UdpUser.REPLY, new UdpProtocol.Failed("kernel_recvmsg", e.errno()));
             } catch (SocketCall.WouldBlock w) {
                 x.kernel().waitQueue(w.queue).addWaiter(x.waitHandle());
-                x.check(KernelCall.SCHEDULE, describe());
+                x.check(KernelCall.SCHEDULE, this);
                 return new Outcome.Block(w.queue, 'S');
             }
             return cost[0] > 0 ? new Outcome.Busy(cost[0]) : Outcome.Next.INSTANCE;

@@ -164,7 +164,7 @@ public final class Umh {
             boolean waits = (c.waitMode() & 3) != UMH_NO_WAIT;
             if (!x.retrying()) {
                 // call_usermodehelper_setup: kzalloc(GFP_ATOMIC) for UMH_NO_WAIT, GFP_KERNEL (might sleep) otherwise.
-                x.check(waits ? KernelCall.CALL_USERMODEHELPER_WAIT : KernelCall.CALL_USERMODEHELPER_NO_WAIT, describe());
+                x.check(waits ? KernelCall.CALL_USERMODEHELPER_WAIT : KernelCall.CALL_USERMODEHELPER_NO_WAIT, this);
                 if (c.path() == null) {
                     done.accept(x, new Error(Errno.EINVAL.negative(), "EINVAL"));
                     return Outcome.Next.INSTANCE;
@@ -195,7 +195,7 @@ public final class Umh {
                 return Outcome.Next.INSTANCE;
             }
             q.addWaiter(x.waitHandle());
-            x.check(KernelCall.SCHEDULE, describe());
+            x.check(KernelCall.SCHEDULE, this);
             // TASK_KILLABLE: shown as D, and only a fatal signal wakes it early.
             return new Outcome.Block(queue, killable ? 'K' : 'D');
         }

@@ -268,7 +268,7 @@ public final class Shell {
             }
             // Woken by a signal it goes back to waiting (addWaiter lists it once).
             x.kernel().waitQueue("exit:" + pid).addWaiter(x.waitHandle());
-            x.check(dev.kctx.contexts.KernelCall.SCHEDULE, "wait4(" + pid + ")");
+            x.check(dev.kctx.contexts.KernelCall.SCHEDULE, "wait4", pid);
             return new dev.kctx.actors.program.Outcome.Block("exit:" + pid, 'S');
         }
 

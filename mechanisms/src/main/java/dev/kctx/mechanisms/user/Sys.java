@@ -121,7 +121,7 @@ public final class Sys {
                 }
                 if (res instanceof IoResult.WouldBlock w) {
                     x.kernel().waitQueue(w.waitQueue()).addWaiter(x.waitHandle());
-                    x.check(KernelCall.SCHEDULE, name + " waits on " + w.waitQueue());
+                    x.check(KernelCall.SCHEDULE, () -> name + " waits on " + w.waitQueue());
                     return new Outcome.Block(w.waitQueue(), 'S');
                 }
                 IoResult.Done d = (IoResult.Done) res;

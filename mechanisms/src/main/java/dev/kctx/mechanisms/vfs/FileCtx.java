@@ -54,7 +54,7 @@ public final class FileCtx {
 
     /** copy_to_user of {@code data} into {@code dst}: checked at the gate; EFAULT for a bad pointer. */
     public void copyToUser(UserPtr dst, byte[] data) {
-        exec.check(KernelCall.COPY_TO_USER, "copy_to_user(" + data.length + ")");
+        exec.check(KernelCall.COPY_TO_USER, "copy_to_user", data.length);
         if (!dst.valid() || dst.size() < data.length) {
             throw new KernelError(Errno.EFAULT);
         }
@@ -63,13 +63,13 @@ public final class FileCtx {
 
     /** copy_to_user for a read(2) buffer: the data handed back to the caller. */
     public byte[] copyToUser(byte[] data) {
-        exec.check(KernelCall.COPY_TO_USER, "copy_to_user(" + data.length + ")");
+        exec.check(KernelCall.COPY_TO_USER, "copy_to_user", data.length);
         return data.clone();
     }
 
     /** copy_from_user of {@code n} bytes from {@code src}: checked at the gate; EFAULT for a bad pointer. */
     public byte[] copyFromUser(UserPtr src, int n) {
-        exec.check(KernelCall.COPY_FROM_USER, "copy_from_user(" + n + ")");
+        exec.check(KernelCall.COPY_FROM_USER, "copy_from_user", n);
         if (!src.valid() || src.size() < n) {
             throw new KernelError(Errno.EFAULT);
         }
@@ -78,7 +78,7 @@ public final class FileCtx {
 
     /** copy_from_user for a write(2) buffer. */
     public byte[] copyFromUser(byte[] data) {
-        exec.check(KernelCall.COPY_FROM_USER, "copy_from_user(" + data.length + ")");
+        exec.check(KernelCall.COPY_FROM_USER, "copy_from_user", data.length);
         return data.clone();
     }
 
@@ -89,7 +89,7 @@ public final class FileCtx {
 
     /** wake_up on a wait queue: its waiters are woken through the calendar. */
     public void wakeUp(String queue) {
-        exec.check(KernelCall.WAKE_UP, "wake_up(" + queue + ")");
+        exec.check(KernelCall.WAKE_UP, "wake_up", queue);
         for (WaitHandle h : exec.kernel().waitQueue(queue).signal()) {
             exec.wake(h);
         }
