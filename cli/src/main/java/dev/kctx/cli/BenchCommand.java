@@ -47,10 +47,11 @@ final class BenchCommand implements Callable<Integer> {
             throw new KctxCommand.UsageError("--runs must be at least 1, not " + n);
         }
         Params p = Params.standard();
-        Harness.Measurement m = Harness.measure(p, virtualNs, n, engine.config(threads));
+        com.typesafe.config.Config config = engine.config(threads);
+        Harness.Measurement m = Harness.measure(p, virtualNs, n, config);
         out.printf(Locale.ROOT, "workload: standard, %d CPUs, %d consumers, %d CPU-bound processes, IRQ every %d us, base slice %.2f ms%n",
                 p.cpus(), p.consumers(), p.hogs(), p.irqPeriodNs() / 1000, p.sliceNs() / 1e6);
-        out.printf(Locale.ROOT, "engine: %s%s%n", engine.engine().label(),
+        out.printf(Locale.ROOT, "engine: %s%s%n", EngineOptions.label(config),
                 threads == null ? ", on one thread of the machine's own" : ", on Akka's default dispatcher with " + threads
                         + (threads == 1 ? " thread" : " threads"));
         out.printf(Locale.ROOT, "virtual time per run: %.3f s; events per run: %d; timed runs: %d (medians below)%n",
