@@ -2,7 +2,9 @@ package dev.kctx.actors;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.MailboxSelector;
+import akka.actor.typed.Props;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -146,6 +148,23 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** The mailbox every CPU and context entity gets. */
     public static final MailboxSelector CONTEXT_MAILBOX = MailboxSelector.fromConfig("kctx.context-mailbox");
 
+    /** How the machine spawns its CPUs and context entities: their mailbox, on the machine's own dispatcher. */
+    private static final Props CHILD = CONTEXT_MAILBOX.withDispatcherSameAsParent();
+
+    /**
+     * The props to spawn a machine with under {@code config}: on the dispatcher {@code
+     * kctx.engine.dispatcher} names (its actors follow it), so that with {@code machine} every
+     * message between them stays on one thread.
+     */
+    public static Props props(Config config) {
+        String d = config.getString("kctx.engine.dispatcher");
+        return switch (d) {
+            case "machine" -> DispatcherSelector.fromConfig("kctx.engine.machine-dispatcher");
+            case "default" -> Props.empty();
+            default -> throw new IllegalArgumentException("kctx.engine.dispatcher must be machine or default, not " + d);
+        };
+    }
+
     private final MachineSpec spec;
     private final KernelObjects kernel;
     private final List<ActorRef<Cpu.Command>> cpus = new ArrayList<>();
@@ -235,7 +254,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             SplittableRandom handlerRandom = root.split();
             ContextCode code = ContextCode.of("hardirq " + irq.line() + " " + irq.name(), irq.handler(), handlerRandom);
             var ref = context.spawn(HardIrq.create(code),
-                    "hardirq-" + irq.line() + "-" + safe(irq.name()), CONTEXT_MAILBOX);
+                    "hardirq-" + irq.line() + "-" + safe(irq.name()), CHILD);
             context.watch(ref);
             IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code, irq.thread() != null,
                     irq.oneshot(), irq.nmi());
@@ -258,11 +277,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             ContextCode softirqCode = ContextCode.softirqs("softirq/" + c,
                     dev.kctx.actors.program.SoftirqTimers.withArmedWork(spec.softirqs()), root.split());
             var softirq = context.spawn(SoftIrq.create(softirqCode), "softirq-" + c,
-                    CONTEXT_MAILBOX);
+                    CHILD);
             String kname = "ksoftirqd/" + c;
             ContextCode kcode = ContextCode.of(kname, Ksoftirqd.program(), root.split());
             var kref = context.spawn(KernelThread.create(kcode), "ksoftirqd-" + c,
-                    CONTEXT_MAILBOX);
+                    CHILD);
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref, kcode);
             ksoftirqd.bindToCpu(c);
             allTasks.put(ksoftirqd.pid, ksoftirqd);
@@ -274,7 +293,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             for (var tl : new java.util.TreeMap<>(spec.tasklets()).entrySet()) {
                 ContextCode tc = ContextCode.of("tasklet " + tl.getKey(), tl.getValue(), root.split());
                 taskletCode.put(tl.getKey(), tc);
-                var tref = context.spawn(SoftIrq.create(tc), "tasklet-" + c + "-" + safe(tl.getKey()), CONTEXT_MAILBOX);
+                var tref = context.spawn(SoftIrq.create(tc), "tasklet-" + c + "-" + safe(tl.getKey()), CHILD);
                 context.watch(tref);
                 taskletEntities.put(tl.getKey(), tref);
             }
@@ -285,7 +304,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             } else {
                 cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
                                 traceEnabled, inline, taskletEntities, taskletCode, balance, allTasks),
-                        "cpu-" + c, CONTEXT_MAILBOX));
+                        "cpu-" + c, CHILD));
                 context.watch(cpus.get(c));
             }
             context.watch(softirq);
@@ -303,7 +322,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             int pid = kernelPid++;
             String name = irq.threadName();
             ContextCode code = ContextCode.of(name, IrqThread.program(irq.line(), irq.thread()), root.split());
-            var ref = context.spawn(KernelThread.create(code), "kthread-" + pid + "-" + safe(name), CONTEXT_MAILBOX);
+            var ref = context.spawn(KernelThread.create(code), "kthread-" + pid + "-" + safe(name), CHILD);
             context.watch(ref);
             TaskControl it = new TaskControl(source++, pid, name, irq.cpus().get(0), false, ref, code,
                     dev.kctx.actors.sched.SchedAttr.fifo(50));
@@ -323,7 +342,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             ContextCode code = ContextCode.of(t.name(), t.body(), root.split());
             var ref = context.spawn(KernelThread.create(code),
-                    "kthread-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
+                    "kthread-" + pid + "-" + safe(t.name()), CHILD);
             context.watch(ref);
             TaskControl kt = new TaskControl(source++, pid, t.name(), cpu, false, ref, code, t.attr());
             if (t.cpu() >= 0 && t.allowed().isEmpty()) {
@@ -350,7 +369,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             pids.add(pid);
             ContextCode code = ContextCode.of(t.name(), t.body(), root.split());
             var ref = context.spawn(UserProcess.create(code),
-                    "process-" + pid + "-" + safe(t.name()), CONTEXT_MAILBOX);
+                    "process-" + pid + "-" + safe(t.name()), CHILD);
             context.watch(ref);
             TaskControl pt = new TaskControl(source++, pid, t.name(), cpu, true, ref, code, t.attr());
             pt.setAllowed(t.affinity(spec.cpus()));
@@ -792,7 +811,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private void spawn(Cpu.Spawn sp) {
         ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
         var ref = getContext().spawn(UserProcess.create(code),
-                "process-" + sp.pid() + "-" + safe(sp.name()), CONTEXT_MAILBOX);
+                "process-" + sp.pid() + "-" + safe(sp.name()), CHILD);
         getContext().watch(ref);
         TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
         if (sp.pinned()) {

@@ -66,7 +66,8 @@ public final class Simulation {
      */
     public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config,
                                 java.util.function.LongConsumer progress, Budget budget) {
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(spec, trace), "kctx", config);
+        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(spec, trace), "kctx", config,
+                Machine.props(config));
         try {
             Duration wall = budget.wall() == null ? WALL_LIMIT : budget.wall();
             Duration askLimit = wall.plus(STOP_GRACE);

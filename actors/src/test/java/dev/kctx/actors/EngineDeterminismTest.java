@@ -41,8 +41,10 @@ class EngineDeterminismTest {
                 .build();
     }
 
+    /** The machine and its actors on Akka's default dispatcher with {@code n} threads (not the machine's own thread). */
     static Config threads(int n) {
-        return ConfigFactory.parseString("akka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + n + "\n"
+        return ConfigFactory.parseString("kctx.engine.dispatcher = default\n"
+                + "akka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + n + "\n"
                 + "akka.actor.default-dispatcher.fork-join-executor.parallelism-max = " + n + "\n"
                 + "akka.actor.default-dispatcher.throughput = " + (n == 1 ? 100 : 1)).withFallback(ConfigFactory.load());
     }
@@ -87,6 +89,17 @@ class EngineDeterminismTest {
                 ConfigFactory.parseString("kctx.engine.inline-cpus = off").withFallback(threads(4)));
         assertTrue(inline.trace().size() > 500, "the workload is busy enough to matter: " + inline.trace().size() + " events");
         assertEquals(fingerprint(inline), fingerprint(actors), "the CPU actors' protocol and the inline CPUs agree");
+    }
+
+    @Test
+    @DisplayName("the message path gives the same run on the machine's own thread as on 4 dispatcher threads and as the inline engine")
+    void messagePathOnTheMachineThreadAgrees() {
+        RunResult inline = Simulation.run(workload(17), ms(30), true, Engine.INLINE.config(ConfigFactory.load()));
+        RunResult own = Simulation.run(workload(17), ms(30), true, Engine.MESSAGE.config(ConfigFactory.load()));
+        RunResult four = Simulation.run(workload(17), ms(30), true, Engine.MESSAGE.config(threads(4)));
+        assertTrue(inline.trace().size() > 500, "the workload is busy enough to matter: " + inline.trace().size() + " events");
+        assertEquals(fingerprint(inline), fingerprint(own), "the message path on the machine thread agrees with the inline engine");
+        assertEquals(fingerprint(four), fingerprint(own), "one thread of the machine's own and 4 default dispatcher threads agree");
     }
 
     @Test

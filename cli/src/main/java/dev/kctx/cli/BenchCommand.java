@@ -10,10 +10,10 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code kctx bench [--quick]}: the standard workload on the engine and on the plain baseline, in this process. */
+/** {@code kctx bench [--quick] [--engine inline|message]}: the standard workload on the engine and on the plain baseline, in this process. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the standard workload (4 CPUs, a NIC IRQ every 50 us raising NET_RX, netlink delivery from soft IRQ"
-                + " to 16 blocked consumers, 16 CPU-bound processes, EEVDF with the default 2.25 ms base slice) on the engine and on a plain"
+                + " to 16 blocked consumers, 16 CPU-bound processes, EEVDF with the default 2.25 ms base slice) on the engine (the path --engine selects) and on a plain"
                 + " discrete-event baseline, alternately, and print the medians: events per second, the engine's cost"
                 + " per event over the baseline's, virtual time over wall time, and the peak heap.",
                 "The full JMH suite: see docs/performance.md."})
@@ -31,8 +31,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", description = "Timed runs of each, after one warm-up (default 5, so that the median is past the JIT warm-up; --quick 1).")
     Integer runs;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Dispatcher threads for the engine (default: Akka's).")
+    @Option(names = "--threads", paramLabel = "N", description = "Run the engine's actors on Akka's default dispatcher with N"
+            + " threads (default: one thread of the machine's own, see docs/performance.md).")
     Integer threads;
+
+    @CommandLine.Mixin
+    EngineOptions engine;
 
     @Override
     public Integer call() {
@@ -43,9 +47,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new KctxCommand.UsageError("--runs must be at least 1, not " + n);
         }
         Params p = Params.standard();
-        Harness.Measurement m = Harness.measure(p, virtualNs, n, Dispatchers.config(threads));
+        com.typesafe.config.Config config = engine.config(threads);
+        Harness.Measurement m = Harness.measure(p, virtualNs, n, config);
         out.printf(Locale.ROOT, "workload: standard, %d CPUs, %d consumers, %d CPU-bound processes, IRQ every %d us, base slice %.2f ms%n",
                 p.cpus(), p.consumers(), p.hogs(), p.irqPeriodNs() / 1000, p.sliceNs() / 1e6);
+        out.printf(Locale.ROOT, "engine: %s%s%n", EngineOptions.label(config),
+                threads == null ? ", on one thread of the machine's own" : ", on Akka's default dispatcher with " + threads
+                        + (threads == 1 ? " thread" : " threads"));
         out.printf(Locale.ROOT, "virtual time per run: %.3f s; events per run: %d; timed runs: %d (medians below)%n",
                 virtualNs / 1e9, m.events(), n);
         out.printf(Locale.ROOT, "engine events/s: %.0f (%.3f s wall per run)%n", m.engineEventsPerSecond(), m.engineWallNs() / 1e9);

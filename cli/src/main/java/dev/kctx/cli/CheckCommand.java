@@ -37,6 +37,9 @@ final class CheckCommand implements Callable<Integer> {
     @CommandLine.Mixin
     BudgetOptions budget;
 
+    @CommandLine.Mixin
+    EngineOptions engine;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not print the 'file: ok' line of passing scenarios.")
     boolean quiet;
 
@@ -47,9 +50,10 @@ final class CheckCommand implements Callable<Integer> {
         Long untilNs = ScenarioRuns.parseUntil(until);
         dev.kctx.actors.Simulation.Budget b = budget.budget();
         boolean showProgress = ProgressBar.wanted(progress);
+        com.typesafe.config.Config config = engine.config(null);
         int code = 0;
         for (String file : files) {
-            ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, untilNs, false, showProgress ? stderr : null, b);
+            ScenarioRuns.Outcome o = ScenarioRuns.run(file, seed, untilNs, false, showProgress ? stderr : null, b, config);
             if (!o.ok()) {
                 ScenarioRuns.print(o.errorCode() == 2 ? stderr : stdout, o.error());
                 code = Math.max(code, o.errorCode());

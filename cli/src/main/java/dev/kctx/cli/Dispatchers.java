@@ -3,7 +3,10 @@ package dev.kctx.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
-/** Actor-system configuration for a run: the default dispatcher's size when the user sets one. */
+/**
+ * Actor-system configuration for a run. Without a thread count a machine runs on one thread of its
+ * own ({@code kctx.engine.dispatcher = machine}); with one, on Akka's default dispatcher of that size.
+ */
 final class Dispatchers {
     private Dispatchers() {
     }
@@ -16,7 +19,8 @@ final class Dispatchers {
         if (threads < 1 || threads > 256) {
             throw new KctxCommand.UsageError("--threads must be between 1 and 256, not " + threads);
         }
-        return ConfigFactory.parseString("akka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + threads
+        return ConfigFactory.parseString("kctx.engine.dispatcher = default"
+                + "\nakka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + threads
                 + "\nakka.actor.default-dispatcher.fork-join-executor.parallelism-max = " + threads).withFallback(base);
     }
 }

@@ -62,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     BudgetOptions budget;
 
+    @CommandLine.Mixin
+    EngineOptions engine;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -74,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try (OutputDir dir = out == null ? null : outputDir()) {
             ScenarioRuns.Outcome o = ScenarioRuns.execute(file, loaded.scenario(), true,
-                    ProgressBar.wanted(progress) ? stderr : null, b);
+                    ProgressBar.wanted(progress) ? stderr : null, b, engine.config(null));
             if (!o.ok()) {
                 ScenarioRuns.print(stderr, o.error());
                 return o.errorCode();

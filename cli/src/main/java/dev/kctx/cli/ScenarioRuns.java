@@ -1,6 +1,6 @@
 package dev.kctx.cli;
 
-import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.Config;
 import dev.kctx.actors.RunResult;
 import dev.kctx.actors.Simulation;
 import dev.kctx.cli.output.RunReport;
@@ -45,9 +45,10 @@ final class ScenarioRuns {
     }
 
     /** Loads and runs {@code file}; with {@code progress} not null, a {@link ProgressBar} for long runs goes there. */
-    static Outcome run(String file, Long seed, Long until, boolean trace, PrintWriter progress, Simulation.Budget budget) {
+    static Outcome run(String file, Long seed, Long until, boolean trace, PrintWriter progress, Simulation.Budget budget,
+                       Config config) {
         Outcome loaded = load(file, seed, until);
-        return loaded.ok() ? execute(file, loaded.scenario(), trace, progress, budget) : loaded;
+        return loaded.ok() ? execute(file, loaded.scenario(), trace, progress, budget, config) : loaded;
     }
 
     /** Loads {@code file} ({@code -}: standard input) with the overrides; the outcome has no report yet. */
@@ -65,11 +66,12 @@ final class ScenarioRuns {
         }
     }
 
-    /** Runs a loaded scenario within {@code budget}. */
-    static Outcome execute(String file, Scenario s, boolean trace, PrintWriter progress, Simulation.Budget budget) {
+    /** Runs a loaded scenario within {@code budget}, on the actor system {@code config} configures. */
+    static Outcome execute(String file, Scenario s, boolean trace, PrintWriter progress, Simulation.Budget budget,
+                           Config config) {
         RunResult r;
         try (ProgressBar bar = progress == null ? null : ProgressBar.start(progress, file, s.untilNs())) {
-            r = Simulation.run(s.spec(), s.untilNs(), trace, ConfigFactory.load(), bar, budget);
+            r = Simulation.run(s.spec(), s.untilNs(), trace, config, bar, budget);
         } catch (RuntimeException e) {
             return new Outcome(s, null, file + ": run failed: " + e.getMessage(), 1);
         }

@@ -33,6 +33,23 @@ class BenchCommandTest {
     }
 
     @Test
+    @DisplayName("bench --engine message runs the standard workload on the message path, says so, and takes the same events as inline")
+    void messageEngine() {
+        Cli.Result message = Cli.run("bench", "--quick", "--engine", "message");
+        assertEquals(0, message.exit(), message.err());
+        assertTrue(message.out().contains("engine: message, on one thread of the machine's own"), message.out());
+        assertTrue(number(message.out(), "engine events/s") > 0, "a positive rate");
+        Cli.Result inline = Cli.run("bench", "--quick", "--threads", "2");
+        assertTrue(inline.out().contains("engine: inline, on Akka's default dispatcher with 2 threads"), inline.out());
+        Matcher events = Pattern.compile("events per run: [0-9]+").matcher(inline.out());
+        assertTrue(events.find(), inline.out());
+        assertTrue(message.out().contains(events.group()), "the same run, so the same events: " + message.out());
+        Cli.Result bad = Cli.run("bench", "--engine", "actors");
+        assertEquals(2, bad.exit(), "an unknown engine is a usage error");
+        assertTrue(bad.err().contains("inline, message"), "the error names the choices: " + bad.err());
+    }
+
+    @Test
     @DisplayName("bench refuses a virtual time that is not a positive duration, and zero runs")
     void badInput() {
         Cli.Result bad = Cli.run("bench", "--virtual", "0s");

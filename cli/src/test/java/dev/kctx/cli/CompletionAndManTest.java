@@ -60,6 +60,8 @@ class CompletionAndManTest {
         assertEquals(List.of("--format"), complete(script, "kctx", "run", "--fo").lines().toList(), "kctx run --fo<TAB>");
         assertEquals(List.of("text", "json"), complete(script, "kctx", "run", "--format", "").lines().toList(),
                 "kctx run --format <TAB> offers the enum's values");
+        assertEquals(List.of("inline", "message"), complete(script, "kctx", "check", "--engine", "").lines().toList(),
+                "kctx check --engine <TAB> offers the two engine paths");
         assertTrue(complete(script, "kctx", "").lines().toList().containsAll(List.of("demo", "run", "check", "experiment",
                 "bench", "completion", "man")), "kctx <TAB> offers every command");
     }

@@ -108,6 +108,17 @@ class HostileRunBudgetTest {
     }
 
     @Test
+    @DisplayName("the wall-clock budget stops a run on the message path too, whose actors keep the machine's thread busy")
+    void wallBudgetOnTheMessagePath() throws IOException {
+        Path f = dir.resolve("ns-loop.yaml");
+        Files.writeString(f, NS_LOOP);
+        Cli.Result r = Cli.run("check", f.toString(), "--engine", "message", "--max-events", "0", "--max-wall", "1s",
+                "--no-progress");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().contains(f + ": stopped: the wall-clock budget of 1s ran out"), r.out());
+    }
+
+    @Test
     @DisplayName("kctx demo preemption --until 100000s stops at its budget too")
     void demoBudget() {
         Cli.Result r = Cli.run("demo", "preemption", "--until", "100000s", "--no-trace", "--max-events", "20000", "--no-progress");
