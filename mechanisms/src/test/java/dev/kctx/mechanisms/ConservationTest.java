@@ -21,7 +21,7 @@ import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
 import dev.kctx.mechanisms.udp.Udp;
 import dev.kctx.mechanisms.udp.UdpUser;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

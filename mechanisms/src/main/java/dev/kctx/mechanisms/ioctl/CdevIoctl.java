@@ -1,11 +1,11 @@
 package dev.kctx.mechanisms.ioctl;
 
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
-import dev.kctx.mechanisms.user.Binaries;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.vfs.FileCtx;
@@ -133,8 +133,8 @@ public final class CdevIoctl {
      * {@code ./ioctl_user DEVICE}: the test program. It prints the command numbers, then calls
      * each command as strace would show it, then an unknown command and a NULL pointer.
      */
-    public static Binaries.Program program() {
-        return new Binaries.Program("ioctl_user", argv -> {
+    public static Executables.Routine program() {
+        return new Executables.Routine("ioctl_user", argv -> {
             if (argv.size() != 1) {
                 return List.of(Libc.printf(r -> "usage: ioctl_user DEVICE"));
             }

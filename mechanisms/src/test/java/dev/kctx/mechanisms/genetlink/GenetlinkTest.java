@@ -13,7 +13,7 @@ import dev.kctx.mechanisms.netlink.NetlinkUser;
 import dev.kctx.mechanisms.netlink.Nla;
 import dev.kctx.mechanisms.netlink.NlMsg;
 import dev.kctx.mechanisms.netlink.NlaPolicy;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;

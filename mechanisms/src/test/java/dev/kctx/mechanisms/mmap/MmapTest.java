@@ -15,7 +15,7 @@ import dev.kctx.mechanisms.signal.SigAction;
 import dev.kctx.mechanisms.signal.SigUser;
 import dev.kctx.mechanisms.user.FileCalls;
 import dev.kctx.mechanisms.user.ProcessExit;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;

@@ -15,7 +15,7 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Option;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.udp.UdpUser;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import dev.kctx.mechanisms.Transcripts;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
