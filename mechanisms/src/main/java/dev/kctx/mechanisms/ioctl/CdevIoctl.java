@@ -1,6 +1,7 @@
 package dev.kctx.mechanisms.ioctl;
 
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.IoctlCmd;
 import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;

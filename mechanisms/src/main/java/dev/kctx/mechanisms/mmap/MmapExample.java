@@ -82,7 +82,7 @@ public final class MmapExample {
         }
     }
 
-    record Fops() implements FileOps {
+    record Fops() implements MmapFileOps {
         @Override
         public String owner() {
             return NAME;

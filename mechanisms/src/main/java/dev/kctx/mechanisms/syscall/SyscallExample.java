@@ -79,7 +79,7 @@ public final class SyscallExample {
             UserPtr msg = nullPtr ? UserPtr.bad() : UserPtr.of(bytes);
             int callNr = nr;
             String shownMsg = nullPtr ? "NULL" : "\"" + text + "\"";
-            List<Op> ops = new ArrayList<>(Libc.syscall(callNr, msg, (long) bytes.length));
+            List<Op> ops = new ArrayList<>(SyscallUser.syscall(callNr, msg, (long) bytes.length));
             ops.add(Libc.printf(r -> "syscall(" + callNr + ", " + shownMsg + ", " + bytes.length + ") " + r.shown()));
             return ops;
         });

@@ -50,7 +50,7 @@ class MmapTest {
     }
 
     /** A test module "pages" whose debugfs file maps {@code n} pages; it counts faults and vm_ops calls. */
-    static final class Backing implements FileOps, VmOps {
+    static final class Backing implements MmapFileOps, VmOps {
         final Page[] pages;
         int faults;
         int opens;
