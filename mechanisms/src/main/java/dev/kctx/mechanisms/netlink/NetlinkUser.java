@@ -102,24 +102,13 @@ public final class NetlinkUser {
             return new Failed(syscall, errno);
         }
 
-        public int openedFd(Reply reply) {
-            return reply instanceof Opened o ? o.fd() : -1;
-        }
-
         @Override
         public String blockedOn(Reply rep) {
             return rep instanceof NetlinkProtocol.Blocked b ? b.queue() : null;
         }
 
-        public IoResult done(Reply rep) {
-            if (rep instanceof Opened o) {
-                return IoResult.Done.of(o.fd());
-            } else if (rep instanceof Sent s) {
-                return IoResult.Done.of(s.bytes());
-            } else if (rep instanceof Received r) {
-                return new IoResult.Done(r.bytes(), NlMsg.encode(r.msgs()));
-            }
-            return IoResult.Done.of(0);
+        public IoResult received(Reply rep) {
+            return rep instanceof Received r ? new IoResult.Done(r.bytes(), NlMsg.encode(r.msgs())) : null;
         }
     };
 

@@ -83,19 +83,8 @@ public final class UdpUser {
             return new Failed(syscall, errno);
         }
 
-        public int openedFd(Reply reply) {
-            return reply instanceof Opened o ? o.fd() : -1;
-        }
-
-        public IoResult done(Reply rep) {
-            if (rep instanceof Opened o) {
-                return IoResult.Done.of(o.fd());
-            } else if (rep instanceof Sent s) {
-                return IoResult.Done.of(s.bytes());
-            } else if (rep instanceof Datagram d) {
-                return IoResult.Done.read(d.data());
-            }
-            return IoResult.Done.of(0);
+        public IoResult received(Reply rep) {
+            return rep instanceof Datagram d ? IoResult.Done.read(d.data()) : null;
         }
     };
 }

@@ -26,12 +26,12 @@ import java.util.Map;
 
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
-import static dev.kctx.mechanisms.Steps.alive;
-import static dev.kctx.mechanisms.Steps.openFile;
-import static dev.kctx.mechanisms.Steps.program;
-import static dev.kctx.mechanisms.Steps.say;
-import static dev.kctx.mechanisms.Steps.setuid;
-import static dev.kctx.mechanisms.Steps.show;
+import static dev.kctx.mechanisms.Progs.alive;
+import static dev.kctx.mechanisms.Progs.openFile;
+import static dev.kctx.mechanisms.Progs.program;
+import static dev.kctx.mechanisms.Progs.say;
+import static dev.kctx.mechanisms.Progs.setuid;
+import static dev.kctx.mechanisms.Progs.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
