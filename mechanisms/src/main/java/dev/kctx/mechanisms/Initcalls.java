@@ -21,7 +21,13 @@ public final class Initcalls {
     /** The registered implementations of {@code hook}, in the order META-INF/services lists them. */
     @SuppressWarnings("unchecked")
     public static <T> List<T> of(Class<T> hook) {
-        return (List<T>) LOADED.computeIfAbsent(hook, h -> ServiceLoader.load(h, h.getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get).toList());
+        List<?> found = LOADED.get(hook);
+        if (found == null) {
+            // Not computeIfAbsent: a provider's class may, as it loads, ask for another hook's list.
+            found = ServiceLoader.load(hook, hook.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
+            List<?> raced = LOADED.putIfAbsent(hook, found);
+            found = raced != null ? raced : found;
+        }
+        return (List<T>) found;
     }
 }
