@@ -10,6 +10,7 @@ import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -51,6 +52,32 @@ public final class SocketCall {
         default String blockedOn(R reply) {
             return null;
         }
+    }
+
+    /**
+     * A family from its parts: the kernel side, the reply of a failed call, the result of a reply
+     * that brought data (or null), and the wait queue of a reply that must sleep (or null).
+     */
+    public static <Q, R> Family<Q, R> family(BiFunction<FileCtx, Q, R> handle, BiFunction<String, Errno, R> failed,
+                                             Function<R, IoResult> received, Function<R, String> blockedOn) {
+        return new Family<>() {
+            public R handle(FileCtx c, Q request) {
+                return handle.apply(c, request);
+            }
+
+            public R failed(String syscall, Errno errno) {
+                return failed.apply(syscall, errno);
+            }
+
+            public IoResult received(R reply) {
+                return received.apply(reply);
+            }
+
+            @Override
+            public String blockedOn(R reply) {
+                return blockedOn.apply(reply);
+            }
+        };
     }
 
     /** A reply of socket(): the new descriptor. */
