@@ -15,7 +15,7 @@ import dev.kctx.mechanisms.netlink.Nla;
 import dev.kctx.mechanisms.netlink.NlMsg;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.Regs;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.OpenFlags;
 

@@ -11,7 +11,7 @@ import dev.kctx.actors.program.Program;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.user.Regs;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileSyscalls;

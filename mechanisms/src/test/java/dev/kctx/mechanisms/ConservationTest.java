@@ -21,7 +21,7 @@ import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
 import dev.kctx.mechanisms.udp.Udp;
 import dev.kctx.mechanisms.udp.UdpUser;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -106,12 +106,12 @@ class ConservationTest {
 
     /** Closes the netlink socket with whatever is queued and opens a new one on the same port. */
     static List<Op> reopen(int i) {
-        return Steps.seq(NetlinkUser.close("nl"), NetlinkUser.socket("nl", Netlink.NETLINK_USERSOCK),
+        return Progs.ops(NetlinkUser.close("nl"), NetlinkUser.socket("nl", Netlink.NETLINK_USERSOCK),
                 NetlinkUser.bind("nl", PID0 + i, 1), NetlinkUser.setsockopt("nl", Option.SO_RCVBUF, 1));
     }
 
     static Program process(int i, long seed) {
-        List<Op> ops = new ArrayList<>(Steps.seq(
+        List<Op> ops = new ArrayList<>(Progs.ops(
                 NetlinkUser.socket("nl", Netlink.NETLINK_USERSOCK), NetlinkUser.bind("nl", PID0 + i, 1),
                 NetlinkUser.setsockopt("nl", Option.SO_RCVBUF, 1 + (int) (seed % 3000)),
                 NetlinkUser.socket("k", FAMILY), NetlinkUser.bind("k", 0, 0),

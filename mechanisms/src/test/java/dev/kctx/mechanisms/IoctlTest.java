@@ -6,7 +6,7 @@ import dev.kctx.actors.trace.TraceRecord;
 import dev.kctx.mechanisms.chardev.CdevExample;
 import dev.kctx.mechanisms.demo.SeedDemos;
 import dev.kctx.mechanisms.ioctl.CdevIoctl;
-import dev.kctx.mechanisms.ioctl.IoctlCmd;
+import dev.kctx.mechanisms.IoctlCmd;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.vfs.OpenFlags;
 import dev.kctx.mechanisms.vfs.UserPtr;

@@ -4,12 +4,12 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import dev.kctx.actors.MachineSpec;
 import dev.kctx.actors.RunResult;
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.netlink.Netlink;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.udp.Udp;
-import dev.kctx.mechanisms.user.ProgramFiles;
 
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ public final class NetMachine {
     public MachineSpec.Builder builder(List<ModuleDef> modules, Map<String, Function<List<String>, List<Op>>> programs) {
         return MachineSpec.builder().cpus(1)
                 .boot(Modules.class, () -> new Modules(modules))
-                .boot(ProgramFiles.class, () -> new ProgramFiles(programs))
+                .boot(Executables.class, () -> Executables.programFiles(programs))
                 .boot(Netlink.class, () -> {
                     Netlink n = new Netlink();
                     netlink.set(n);

@@ -8,6 +8,7 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.syscall.SyscallArgs;
 import dev.kctx.mechanisms.syscall.SyscallExample;
 import dev.kctx.mechanisms.syscall.SyscallTable;
+import dev.kctx.mechanisms.syscall.SyscallUser;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.vfs.UserPtr;
 import org.junit.jupiter.api.AfterAll;
@@ -67,19 +68,19 @@ class SyscallTest {
     void callsFromUserSpace() {
         UserPtr msg = UserPtr.of("hi".getBytes(StandardCharsets.UTF_8));
         RunResult r = Transcripts.run(testKit, Transcripts.spec(List.of(SyscallExample.module()), Transcripts.program(
-                Libc.syscall(548, msg, 2L),
+                SyscallUser.syscall(548, msg, 2L),
                 Libc.printf(rg -> "before: ret=" + rg.ret + " result=" + rg.result() + " errno=" + rg.errno),
-                Libc.syscall(39),
+                SyscallUser.syscall(39),
                 Libc.printf(rg -> "getpid " + rg.shown()),
-                Libc.syscall(5000),
+                SyscallUser.syscall(5000),
                 Libc.printf(rg -> "beyond the table " + rg.shown()),
                 "insmod syscall_example.ko",
                 "setuid 1000",
-                Libc.syscall(548, msg, 2L),
+                SyscallUser.syscall(548, msg, 2L),
                 Libc.printf(rg -> "as a user " + rg.shown()),
-                Libc.syscall(548, msg, 300L),
+                SyscallUser.syscall(548, msg, 300L),
                 Libc.printf(rg -> "too long " + rg.shown()),
-                Libc.syscall(548, msg, 3L),
+                SyscallUser.syscall(548, msg, 3L),
                 Libc.printf(rg -> "past the buffer " + rg.shown()),
                 "dmesg")));
         assertEquals(List.of(

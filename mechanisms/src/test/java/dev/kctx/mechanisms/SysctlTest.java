@@ -11,7 +11,7 @@ import dev.kctx.mechanisms.sysctl.CtlEntry;
 import dev.kctx.mechanisms.sysctl.Sysctl;
 import dev.kctx.mechanisms.sysctl.SysctlExample;
 import dev.kctx.mechanisms.user.Libc;
-import dev.kctx.mechanisms.user.Reboot;
+import dev.kctx.mechanisms.shell.Reboot;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.OpenFlags;

@@ -12,7 +12,7 @@ import dev.kctx.actors.trace.TraceRecord;
 import dev.kctx.mechanisms.demo.TranscriptDemo;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.Modules;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 
 import java.time.Duration;
 import java.util.ArrayList;

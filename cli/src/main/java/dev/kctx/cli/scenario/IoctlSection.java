@@ -4,7 +4,7 @@ import dev.kctx.actors.program.Op;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.ioctl.CdevIoctl;
-import dev.kctx.mechanisms.ioctl.IoctlCmd;
+import dev.kctx.mechanisms.IoctlCmd;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileCtx;

@@ -34,10 +34,8 @@ import dev.kctx.mechanisms.netlink.NlExample;
 import dev.kctx.mechanisms.signal.SignalExample;
 import dev.kctx.mechanisms.udp.UdpExample;
 import dev.kctx.mechanisms.upcall.UpcallExample;
-import dev.kctx.mechanisms.user.Binaries;
 import dev.kctx.mechanisms.user.Executables;
-import dev.kctx.mechanisms.user.ProgramFiles;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
 import dev.kctx.mechanisms.vfs.IoResult;
@@ -98,10 +96,10 @@ public final class ModulesSection {
      * shell, program files run as their own process, executables by absolute path), and what else
      * it needs of the machine: the timer tick, and kernel threads set up for a machine of N CPUs.
      */
-    public record Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Binaries.Program>> programs,
+    public record Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Executables.Routine>> programs,
                           Map<String, Function<List<String>, List<Op>>> programFiles, Map<String, Executables.Image> executables,
                           boolean timers, BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder> kernel) {
-        Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Binaries.Program>> programs) {
+        Builtin(Supplier<List<ModuleDef>> defs, List<Supplier<Executables.Routine>> programs) {
             this(defs, programs, Map.of(), Map.of(), false, (b, cpus) -> b);
         }
 
@@ -150,7 +148,7 @@ public final class ModulesSection {
      * What the section declares: the module files, the user programs built-in modules bring, and
      * what they need of the machine.
      */
-    record Declared(List<ModuleDef> defs, List<Binaries.Program> programs, Map<String, Function<List<String>, List<Op>>> programFiles,
+    record Declared(List<ModuleDef> defs, List<Executables.Routine> programs, Map<String, Function<List<String>, List<Op>>> programFiles,
                     Map<String, Executables.Image> executables, boolean timers,
                     List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel) {
         static final Declared NONE = new Declared(List.of(), List.of(), Map.of(), Map.of(), false, List.of());
@@ -169,17 +167,16 @@ public final class ModulesSection {
         void boot(MachineSpec.Builder b, int cpus) {
             List<ModuleDef> d = defs;
             b.boot(Modules.class, () -> new Modules(d));
-            if (!programs.isEmpty()) {
-                List<Binaries.Program> p = programs;
-                b.boot(Binaries.class, () -> Binaries.of(p.toArray(Binaries.Program[]::new)));
-            }
-            if (!programFiles.isEmpty()) {
-                Map<String, Function<List<String>, List<Op>>> p = programFiles;
-                b.boot(ProgramFiles.class, () -> new ProgramFiles(p));
-            }
-            if (!executables.isEmpty()) {
+            if (!programs.isEmpty() || !programFiles.isEmpty() || !executables.isEmpty()) {
+                List<Executables.Routine> p = programs;
+                Map<String, Function<List<String>, List<Op>>> f = programFiles;
                 Map<String, Executables.Image> e = executables;
-                b.boot(Executables.class, () -> new Executables(e));
+                b.boot(Executables.class, () -> {
+                    Executables all = new Executables(e);
+                    p.forEach(all::add);
+                    f.forEach((name, main) -> all.add(new Executables.ProgramFile(name, main)));
+                    return all;
+                });
             }
             if (timers) {
                 Timers.install(b);
@@ -194,7 +191,7 @@ public final class ModulesSection {
     static Declared parse(Node node) {
         Node.SeqNode s = Values.seq(node, "modules", "modules, each '- {name: NAME, proc: [...], ...}' or '- builtin: NAME'");
         List<ModuleDef> defs = new ArrayList<>();
-        List<Binaries.Program> programs = new ArrayList<>();
+        List<Executables.Routine> programs = new ArrayList<>();
         Map<String, Function<List<String>, List<Op>>> programFiles = new java.util.TreeMap<>();
         Map<String, Executables.Image> executables = new java.util.TreeMap<>();
         List<BiFunction<MachineSpec.Builder, Integer, MachineSpec.Builder>> kernel = new ArrayList<>();

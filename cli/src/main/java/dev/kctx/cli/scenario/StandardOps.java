@@ -513,7 +513,7 @@ final class StandardOps {
             throw new ScenarioError(v.loc(), "sh has an empty command line", "a command such as 'cat /proc/devices'");
         }
         String cmd = stripped.split("\\s+", 2)[0];
-        java.util.Set<String> commands = new java.util.TreeSet<>(dev.kctx.mechanisms.user.Shell.COMMANDS);
+        java.util.Set<String> commands = new java.util.TreeSet<>(dev.kctx.mechanisms.shell.Shell.COMMANDS);
         java.util.Set<String> programs = a.context().programs();
         String progs = programs.isEmpty() ? "" : ", or a program here: ./" + String.join(", ./", programs);
         if (cmd.startsWith("./")) {
@@ -529,7 +529,7 @@ final class StandardOps {
         }
         Op op;
         try {
-            op = dev.kctx.mechanisms.user.Shell.command(line);
+            op = dev.kctx.mechanisms.shell.Shell.command(line);
         } catch (RuntimeException e) {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ScenarioError(v.loc(), "sh cannot run '" + Errors.clip(line) + "': " + Errors.clip(msg, 120),

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kctx.actors.MachineSpec;
 import dev.kctx.cli.Kctx;
+import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.module.ParamType;
-import dev.kctx.mechanisms.user.Binaries;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +79,7 @@ class ModulesScenarioTest {
         assertEquals("world", hello.params().get(2).defaultValue());
         assertNotNull(m.file("0444/printvma.ko"), "every build of printvma");
         assertNotNull(m.file("cdev_ioctl.ko"));
-        assertTrue(s.spec().boot().stream().anyMatch(b -> b.key() == Binaries.class), "cdev_ioctl brings ioctl_user");
+        assertTrue(s.spec().boot().stream().anyMatch(b -> b.key() == Executables.class), "cdev_ioctl brings ioctl_user");
     }
 
     @Test

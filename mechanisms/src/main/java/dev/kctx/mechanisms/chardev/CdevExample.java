@@ -35,9 +35,28 @@ public final class CdevExample {
         return 0;
     }
 
-    /** The module's one kernel buffer. */
-    static final class Buffer {
-        byte[] data = new byte[0];
+    /**
+     * The module's one kernel buffer, with the driver's read and write of it (the ioctl example's
+     * driver keeps its data the same way).
+     */
+    public static class Buffer {
+        public byte[] data = new byte[0];
+
+        /** read: from the file position, at most {@code count} bytes, through copy_to_user. */
+        public IoResult read(FileCtx c, OpenFile f, int count) {
+            int from = (int) Math.min(f.pos(), data.length);
+            int n = Math.min(count, data.length - from);
+            byte[] out = c.copyToUser(Arrays.copyOfRange(data, from, from + n));
+            f.setPos(from + n);
+            return IoResult.Done.read(out);
+        }
+
+        /** write: copy_from_user, then the buffer holds the first {@code limit} bytes; the whole count is taken. */
+        public IoResult write(FileCtx c, byte[] in, int limit) {
+            byte[] copied = c.copyFromUser(in);
+            data = Arrays.copyOf(copied, Math.min(copied.length, limit));
+            return IoResult.Done.of(copied.length);
+        }
     }
 
     record Fops(Buffer buf) implements FileOps {
@@ -48,18 +67,12 @@ public final class CdevExample {
 
         @Override
         public IoResult read(FileCtx c, OpenFile f, int count) {
-            int from = (int) Math.min(f.pos(), buf.data.length);
-            int n = Math.min(count, buf.data.length - from);
-            byte[] out = c.copyToUser(Arrays.copyOfRange(buf.data, from, from + n));
-            f.setPos(from + n);
-            return IoResult.Done.read(out);
+            return buf.read(c, f, count);
         }
 
         @Override
         public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            byte[] in = c.copyFromUser(data);
-            buf.data = Arrays.copyOf(in, Math.min(in.length, BUFFER));
-            return IoResult.Done.of(in.length);
+            return buf.write(c, data, BUFFER);
         }
     }
 }

@@ -4,13 +4,13 @@ import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Outcome;
 import dev.kctx.actors.program.Program;
+import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.ParamDef;
 import dev.kctx.mechanisms.module.ParamType;
-import dev.kctx.mechanisms.user.Binaries;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
@@ -154,8 +154,8 @@ public final class CdevWait {
     }
 
     /** {@code ./nbread DEVICE}: one O_NONBLOCK read, reported strace-style. */
-    public static Binaries.Program nbread() {
-        return new Binaries.Program("nbread", argv -> {
+    public static Executables.Routine nbread() {
+        return new Executables.Routine("nbread", argv -> {
             if (argv.size() != 1) {
                 return List.of(Libc.printf(r -> "usage: nbread DEVICE"));
             }

@@ -12,7 +12,6 @@ import dev.kctx.mechanisms.ioctl.CdevIoctl;
 import dev.kctx.mechanisms.params.PrintVma;
 import dev.kctx.mechanisms.syscall.SyscallExample;
 import dev.kctx.mechanisms.sysctl.SysctlExample;
-import dev.kctx.mechanisms.user.Binaries;
 import dev.kctx.mechanisms.genetlink.GnExample;
 import dev.kctx.mechanisms.netlink.NlExample;
 import dev.kctx.mechanisms.sock.NetCounters;
@@ -21,7 +20,6 @@ import dev.kctx.mechanisms.mmap.MmapExample;
 import dev.kctx.mechanisms.signal.SignalExample;
 import dev.kctx.mechanisms.upcall.UpcallExample;
 import dev.kctx.mechanisms.user.Executables;
-import dev.kctx.mechanisms.user.ProgramFiles;
 
 import java.util.List;
 
@@ -136,7 +134,7 @@ public final class SeedDemos {
                     "dmesg -c",
                     "echo \"from user space\" > /dev/cdev_wait",
                     "./nbread /dev/cdev_wait"),
-            m -> m.boot(Binaries.class, () -> Binaries.of(CdevWait.nbread()))
+            m -> m.boot(Executables.class, () -> Executables.of(CdevWait.nbread()))
                     .irq("sensor", 11, List.of(0), new Arrivals.At(List.of(SENSOR_IRQ_AT)), CdevWait.irqHandler(11)));
 
     public static final TranscriptDemo PARAMS = new TranscriptDemo("params",
@@ -175,7 +173,7 @@ public final class SeedDemos {
                     "cat /dev/cdev_ioctl",
                     "rmmod cdev_ioctl",
                     "./ioctl_user /dev/cdev_ioctl"),
-            m -> m.boot(Binaries.class, () -> Binaries.of(CdevIoctl.program())));
+            m -> m.boot(Executables.class, () -> Executables.of(CdevIoctl.program())));
 
     public static final TranscriptDemo SYSCTL = new TranscriptDemo("sysctl",
             "kernel tunables: sysctl -w at run time, EINVAL outside the range, a module's table, lost at reboot, kept through /etc/sysctl.conf",
@@ -219,7 +217,7 @@ public final class SeedDemos {
                     "./hello_syscall \"hello kernel\"",
                     "insmod syscall_example.ko nr=1",
                     "dmesg -c"),
-            m -> m.boot(Binaries.class, () -> Binaries.of(SyscallExample.program())));
+            m -> m.boot(Executables.class, () -> Executables.of(SyscallExample.program())));
 
     public static final TranscriptDemo GENETLINK = new TranscriptDemo("genetlink",
             "the seed's gnkernel/gnuser: family lookup through nlctrl, an echo command, a NACK after rmmod",
@@ -232,7 +230,7 @@ public final class SeedDemos {
                     "dmesg -c",
                     "rmmod gnkernel",
                     "./gnuser"),
-            b -> b.boot(ProgramFiles.class, () -> new ProgramFiles(GnExample.programs())));
+            b -> b.boot(Executables.class, () -> Executables.programFiles(GnExample.programs())));
 
     public static final TranscriptDemo NETLINK = new TranscriptDemo("netlink",
             "a raw netlink family: unicast both ways with an ACK, a multicast group with two subscribers, an overflow with ENOBUFS",
@@ -245,7 +243,7 @@ public final class SeedDemos {
                     "dmesg -c",
                     "cat " + NetCounters.PATH,
                     "rmmod nlexample"),
-            b -> b.boot(ProgramFiles.class, () -> new ProgramFiles(NlExample.programs())));
+            b -> b.boot(Executables.class, () -> Executables.programFiles(NlExample.programs())));
 
     public static final TranscriptDemo UDP = new TranscriptDemo("udp",
             "a kernel thread's UDP socket on loopback answering a user process; a full receiver drops silently, counted",
@@ -256,7 +254,7 @@ public final class SeedDemos {
                     "./udpsink 20",
                     "dmesg -c",
                     "cat " + NetCounters.PATH),
-            b -> b.boot(ProgramFiles.class, () -> new ProgramFiles(UdpExample.programs()))
+            b -> b.boot(Executables.class, () -> Executables.programFiles(UdpExample.programs()))
                     .kthread(UdpExample.NAME, 0, 0, UdpExample.thread()));
 
     public static final TranscriptDemo SIGNAL = new TranscriptDemo("signal",

@@ -6,7 +6,7 @@ import dev.kctx.actors.program.Program;
 import dev.kctx.contexts.Report;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.Modules;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 
 import java.util.List;
 import java.util.function.UnaryOperator;

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.genetlink;
 
+import dev.kctx.mechanisms.netlink.NetlinkInitcall;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.mechanisms.Cred;
@@ -357,5 +358,16 @@ public final class Genetlink {
             a.add(Nla.nestedNoflag(CTRL_ATTR_MCAST_GROUPS, groups));
         }
         return new GenlMsg(cmd, 2, a).toNlMsg(GENL_ID_CTRL, flags, seq, portId);
+    }
+
+    /** genl_init: NETLINK_GENERIC exists from boot on, its input this registry's. */
+    public static final class Boot implements NetlinkInitcall {
+        public int unit() {
+            return Netlink.NETLINK_GENERIC;
+        }
+
+        public Netlink.Config config() {
+            return Netlink.Config.of(in -> get(in.exec().kernel()).input(in)).withFlags(Netlink.NL_CFG_F_NONROOT_RECV);
+        }
     }
 }

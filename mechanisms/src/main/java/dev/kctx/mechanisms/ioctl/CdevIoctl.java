@@ -1,11 +1,13 @@
 package dev.kctx.mechanisms.ioctl;
 
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.chardev.CdevExample;
+import dev.kctx.mechanisms.IoctlCmd;
+import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
-import dev.kctx.mechanisms.user.Binaries;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.vfs.FileCtx;
@@ -19,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,8 +57,8 @@ public final class CdevIoctl {
         return 0;
     }
 
-    static final class State {
-        byte[] data = new byte[0];
+    /** The driver's buffer (read and write as the chardev example's) and its size limit. */
+    static final class State extends CdevExample.Buffer {
         int limit = BUFFER;
     }
 
@@ -69,18 +70,12 @@ public final class CdevIoctl {
 
         @Override
         public IoResult read(FileCtx c, OpenFile f, int count) {
-            int from = (int) Math.min(f.pos(), s.data.length);
-            int n = Math.min(count, s.data.length - from);
-            byte[] out = c.copyToUser(Arrays.copyOfRange(s.data, from, from + n));
-            f.setPos(from + n);
-            return IoResult.Done.read(out);
+            return s.read(c, f, count);
         }
 
         @Override
         public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            byte[] in = c.copyFromUser(data);
-            s.data = Arrays.copyOf(in, Math.min(in.length, s.limit));
-            return IoResult.Done.of(in.length);
+            return s.write(c, data, s.limit);
         }
 
         @Override
@@ -150,8 +145,8 @@ public final class CdevIoctl {
      * {@code ./ioctl_user DEVICE}: the test program. It prints the command numbers, then calls
      * each command as strace would show it, then an unknown command and a NULL pointer.
      */
-    public static Binaries.Program program() {
-        return new Binaries.Program("ioctl_user", argv -> {
+    public static Executables.Routine program() {
+        return new Executables.Routine("ioctl_user", argv -> {
             if (argv.size() != 1) {
                 return List.of(Libc.printf(r -> "usage: ioctl_user DEVICE"));
             }

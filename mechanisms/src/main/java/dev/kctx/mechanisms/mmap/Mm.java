@@ -416,7 +416,10 @@ public final class Mm {
         VmArea vma = new VmArea(start, start + len, m.offset() / Page.PAGE_SIZE, m.prot(), f);
         FileSyscalls.getFile(f);
         try {
-            f.fops().mmap(c, f, vma);
+            if (!(f.fops() instanceof MmapFileOps ops)) {
+                throw new KernelError(Errno.ENODEV);
+            }
+            ops.mmap(c, f, vma);
         } catch (KernelError e) {
             FileSyscalls.fput(c, f);
             throw e;

@@ -17,6 +17,7 @@ import dev.kctx.mechanisms.signal.SignalKernel;
 import dev.kctx.mechanisms.signal.SignalProtocol;
 import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.user.FileCalls;
+import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.ProcessExit;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
@@ -82,7 +83,7 @@ public final class MmapExample {
         }
     }
 
-    record Fops() implements FileOps {
+    record Fops() implements MmapFileOps {
         @Override
         public String owner() {
             return NAME;
@@ -160,7 +161,7 @@ public final class MmapExample {
     }
 
     private static List<Op> openAndMap(long length) {
-        List<Op> p = new ArrayList<>(FileCalls.open("configfd", FILE, OpenFlags.O_RDWR));
+        List<Op> p = new ArrayList<>(Libc.open("configfd", FILE, OpenFlags.O_RDWR));
         p.addAll(orExit("open"));
         p.addAll(MmUser.mmap("configfd", length, VmArea.PROT_READ | VmArea.PROT_WRITE, "address"));
         p.addAll(orExit("mmap"));

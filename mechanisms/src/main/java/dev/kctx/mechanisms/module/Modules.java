@@ -1,9 +1,11 @@
 package dev.kctx.mechanisms.module;
 
+import dev.kctx.actors.program.KernelObjects;
+import dev.kctx.mechanisms.vfs.VfsInitcall;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
-import dev.kctx.mechanisms.sysfs.SysfsAttribute;
+import dev.kctx.mechanisms.kernfs.SysfsAttribute;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.Vfs;
 
@@ -17,7 +19,7 @@ import java.util.Map;
  * reference counts and registrations. Create it at boot with the definitions:
  * {@code MachineSpec.builder().boot(Modules.class, () -> new Modules(List.of(def)))}.
  */
-public final class Modules {
+public final class Modules implements VfsInitcall.Owners {
 
     /** A loaded module. */
     public static final class Loaded {
@@ -216,6 +218,7 @@ public final class Modules {
     }
 
     /** try_module_get: pins a live module (an open file whose fops.owner it is). */
+    @Override
     public boolean tryGet(String name) {
         Loaded m = loaded.get(name);
         if (m == null || !m.state.equals("live")) {
@@ -226,6 +229,7 @@ public final class Modules {
     }
 
     /** module_put. */
+    @Override
     public void put(String name) {
         Loaded m = loaded.get(name);
         if (m != null && m.refcnt > 0) {
@@ -304,6 +308,14 @@ public final class Modules {
                         }
                         return (long) text.length();
                     } : null));
+        }
+    }
+
+    /** The module loader pins the owners of file operations (try_module_get, module_put). */
+    public static final class Boot implements VfsInitcall {
+        @Override
+        public Owners owners(KernelObjects k) {
+            return k.extension(Modules.class, () -> new Modules(List.of()));
         }
     }
 }

@@ -9,8 +9,8 @@ import dev.kctx.actors.program.WaitHandle;
 import dev.kctx.contexts.KernelCall;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.Initcalls;
 import dev.kctx.mechanisms.KernelError;
-import dev.kctx.mechanisms.genetlink.Genetlink;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Bind;
@@ -281,8 +281,9 @@ public final class Netlink {
                 NETLINK_SCSITRANSPORT, NETLINK_RDMA, NETLINK_CRYPTO}) {
             create(null, u, Config.of(notModelled).withFlags(u == NETLINK_ROUTE ? NL_CFG_F_NONROOT_RECV : 0));
         }
-        create(null, NETLINK_GENERIC, Config.of(in -> Genetlink.get(in.exec().kernel()).input(in))
-                .withFlags(NL_CFG_F_NONROOT_RECV));
+        for (NetlinkInitcall i : Initcalls.of(NetlinkInitcall.class)) {
+            create(null, i.unit(), i.config());
+        }
         // netlink_add_usersock_entry: user-to-user messaging, no kernel socket.
         Table us = tables[NETLINK_USERSOCK];
         us.registered = 1;

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.netlink;
 
+import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.Errno;
 
 import java.util.List;
@@ -89,7 +90,7 @@ public sealed interface NetlinkProtocol {
     }
 
     /** The new socket's descriptor. */
-    record Opened(int fd) implements Reply {
+    record Opened(int fd) implements Reply, SocketCall.Opens {
     }
 
     /** The port id the socket holds now. */
@@ -101,7 +102,7 @@ public sealed interface NetlinkProtocol {
     }
 
     /** Bytes sent. */
-    record Sent(int bytes) implements Reply {
+    record Sent(int bytes) implements Reply, SocketCall.Sends {
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.kctx.mechanisms.netlink;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Outcome;
-import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Failed;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Opened;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Option;
@@ -14,7 +13,6 @@ import dev.kctx.mechanisms.netlink.NetlinkProtocol.Sent;
 import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.user.Sys;
-import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.ArrayList;
@@ -93,35 +91,10 @@ public final class NetlinkUser {
     }
 
     /** Netlink's side of a socket call. */
-    private static final SocketCall.Family<Request, Reply> FAMILY = new SocketCall.Family<>() {
-        public Reply handle(FileCtx c, Request request) {
-            return Netlink.get(c.kernel()).handle(c, request);
-        }
-
-        public Reply failed(String syscall, Errno errno) {
-            return new Failed(syscall, errno);
-        }
-
-        public int openedFd(Reply reply) {
-            return reply instanceof Opened o ? o.fd() : -1;
-        }
-
-        @Override
-        public String blockedOn(Reply rep) {
-            return rep instanceof NetlinkProtocol.Blocked b ? b.queue() : null;
-        }
-
-        public IoResult done(Reply rep) {
-            if (rep instanceof Opened o) {
-                return IoResult.Done.of(o.fd());
-            } else if (rep instanceof Sent s) {
-                return IoResult.Done.of(s.bytes());
-            } else if (rep instanceof Received r) {
-                return new IoResult.Done(r.bytes(), NlMsg.encode(r.msgs()));
-            }
-            return IoResult.Done.of(0);
-        }
-    };
+    private static final SocketCall.Family<Request, Reply> FAMILY = SocketCall.family(
+            (c, request) -> Netlink.get(c.kernel()).handle(c, request), Failed::new,
+            rep -> rep instanceof Received r ? new IoResult.Done(r.bytes(), NlMsg.encode(r.msgs())) : null,
+            rep -> rep instanceof NetlinkProtocol.Blocked b ? b.queue() : null);
 
     /** Runs, before sendmsg returns, the soft IRQ a netlink input of mode SOFTIRQ needs. */
     enum SoftirqKick implements Op {

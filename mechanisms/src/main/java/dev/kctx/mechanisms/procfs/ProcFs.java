@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.procfs;
 
+import dev.kctx.mechanisms.vfs.VfsInitcall;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
@@ -344,6 +345,14 @@ public final class ProcFs {
             long addr = cred.root() ? MODULE_BASE + MODULE_STRIDE * mods.loadedNames().indexOf(name) : 0;
             m.printf("%s %d %d - %s 0x%016x (OE)\n", name, 16384, mod.refcnt(), state, addr);
             return 0;
+        }
+    }
+
+    /** proc_root_init: every tree has the kernel's own entries. */
+    public static final class Boot implements VfsInitcall {
+        @Override
+        public void treeMade(Vfs vfs) {
+            kernelEntries(vfs);
         }
     }
 }

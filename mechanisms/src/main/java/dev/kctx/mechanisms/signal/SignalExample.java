@@ -8,6 +8,7 @@ import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.user.FileCalls;
+import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.ProcessExit;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileCtx;
@@ -125,7 +126,7 @@ public final class SignalExample {
     /** signal_user.c: a handler for 44 with SA_SIGINFO, then the pid to the debugfs file; the handler runs on the way back from write. */
     static List<Op> signalUser() {
         List<Op> p = new ArrayList<>(SigUser.sigaction(SIG_TEST, SigAction.handler(SignalExample::receiveData)));
-        p.addAll(FileCalls.open("configfd", CONF_PID, OpenFlags.O_WRONLY));
+        p.addAll(Libc.open("configfd", CONF_PID, OpenFlags.O_WRONLY));
         p.addAll(exitOnError("open"));
         p.addAll(FileCalls.write("configfd", x -> (x.pid() + "\0").getBytes(StandardCharsets.US_ASCII)));
         p.addAll(exitOnError("fwrite"));
@@ -142,7 +143,7 @@ public final class SignalExample {
                 SigAction.handler(info -> List.of(FileCalls.printf(x -> "received SIGUSR1"))).withMask(Signo.ALL)));
         p.addAll(SigUser.sigaction(SIG_TEST, SigAction.handler(SignalExample::receiveData).withMask(Signo.ALL)));
         p.addAll(SigUser.sigprocmask(SignalProtocol.ProcMask.SIG_BLOCK, both));
-        p.addAll(FileCalls.open("fd", BURST, OpenFlags.O_WRONLY));
+        p.addAll(Libc.open("fd", BURST, OpenFlags.O_WRONLY));
         p.addAll(exitOnError("open"));
         p.addAll(FileCalls.write("fd", x -> String.valueOf(x.pid()).getBytes(StandardCharsets.US_ASCII)));
         p.addAll(exitOnError("write"));

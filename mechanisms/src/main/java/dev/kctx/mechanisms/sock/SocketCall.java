@@ -10,6 +10,7 @@ import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -28,16 +29,65 @@ public final class SocketCall {
         /** The reply kept for a call that failed with {@code errno}. */
         R failed(String syscall, Errno errno);
 
-        /** The descriptor a reply opened, or -1 when it opened none. */
-        int openedFd(R reply);
+        /** The descriptor a reply opened ({@link Opens}), or -1 when it opened none. */
+        default int openedFd(R reply) {
+            return reply instanceof Opens o ? o.fd() : -1;
+        }
 
-        /** The call's result for user space. */
-        IoResult done(R reply);
+        /** The call's result for user space: the descriptor opened, the bytes sent or received, else 0. */
+        default IoResult done(R reply) {
+            if (reply instanceof Opens o) {
+                return IoResult.Done.of(o.fd());
+            } else if (reply instanceof Sends s) {
+                return IoResult.Done.of(s.bytes());
+            }
+            IoResult data = received(reply);
+            return data != null ? data : IoResult.Done.of(0);
+        }
+
+        /** The result of a reply that brought data (a receive), or null. */
+        IoResult received(R reply);
 
         /** The wait queue of a reply that says the caller must sleep and retry, or null. */
         default String blockedOn(R reply) {
             return null;
         }
+    }
+
+    /**
+     * A family from its parts: the kernel side, the reply of a failed call, the result of a reply
+     * that brought data (or null), and the wait queue of a reply that must sleep (or null).
+     */
+    public static <Q, R> Family<Q, R> family(BiFunction<FileCtx, Q, R> handle, BiFunction<String, Errno, R> failed,
+                                             Function<R, IoResult> received, Function<R, String> blockedOn) {
+        return new Family<>() {
+            public R handle(FileCtx c, Q request) {
+                return handle.apply(c, request);
+            }
+
+            public R failed(String syscall, Errno errno) {
+                return failed.apply(syscall, errno);
+            }
+
+            public IoResult received(R reply) {
+                return received.apply(reply);
+            }
+
+            @Override
+            public String blockedOn(R reply) {
+                return blockedOn.apply(reply);
+            }
+        };
+    }
+
+    /** A reply of socket(): the new descriptor. */
+    public interface Opens {
+        int fd();
+    }
+
+    /** A reply of a send: the bytes sent. */
+    public interface Sends {
+        int bytes();
     }
 
     /** The kernel side cannot go on without sleeping: the caller waits on {@code queue}, then retries. */

@@ -1,13 +1,13 @@
 package dev.kctx.mechanisms.syscall;
 
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.ParamDef;
 import dev.kctx.mechanisms.module.ParamType;
-import dev.kctx.mechanisms.user.Binaries;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.UserPtr;
@@ -59,8 +59,8 @@ public final class SyscallExample {
     }
 
     /** {@code ./hello_syscall [-n NR] [--null] MESSAGE}: calls syscall(NR, msg, strlen(msg)) and prints it strace-style. */
-    public static Binaries.Program program() {
-        return new Binaries.Program("hello_syscall", argv -> {
+    public static Executables.Routine program() {
+        return new Executables.Routine("hello_syscall", argv -> {
             int nr = DEFAULT_NR;
             boolean nullPtr = false;
             List<String> rest = new ArrayList<>(argv);
@@ -79,7 +79,7 @@ public final class SyscallExample {
             UserPtr msg = nullPtr ? UserPtr.bad() : UserPtr.of(bytes);
             int callNr = nr;
             String shownMsg = nullPtr ? "NULL" : "\"" + text + "\"";
-            List<Op> ops = new ArrayList<>(Libc.syscall(callNr, msg, (long) bytes.length));
+            List<Op> ops = new ArrayList<>(SyscallUser.syscall(callNr, msg, (long) bytes.length));
             ops.add(Libc.printf(r -> "syscall(" + callNr + ", " + shownMsg + ", " + bytes.length + ") " + r.shown()));
             return ops;
         });

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.sysctl;
 
+import dev.kctx.mechanisms.vfs.VfsInitcall;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
@@ -237,5 +238,13 @@ public final class Sysctl {
             out.add(new ConfLine(key, line.substring(eq + 1).strip(), ignore));
         }
         return out;
+    }
+
+    /** The first system call that looks at the tree boots /proc/sys (kernel tables, /etc/sysctl.conf). */
+    public static final class Boot implements VfsInitcall {
+        @Override
+        public void treeUsed(KernelObjects k) {
+            of(k);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.kctx.mechanisms.sysfs;
 
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.kernfs.SysfsAttribute;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.Vfs;

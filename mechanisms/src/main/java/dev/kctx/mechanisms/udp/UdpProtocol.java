@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.udp;
 
+import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.Errno;
 
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ public sealed interface UdpProtocol {
         }
     }
 
-    record Opened(int fd) implements Reply {
+    record Opened(int fd) implements Reply, SocketCall.Opens {
     }
 
     record Bound(String addr, int port) implements Reply {
@@ -97,7 +98,7 @@ public sealed interface UdpProtocol {
     record RcvbufSet(int value) implements Reply {
     }
 
-    record Sent(int bytes) implements Reply {
+    record Sent(int bytes) implements Reply, SocketCall.Sends {
     }
 
     /** A datagram and where it came from. */

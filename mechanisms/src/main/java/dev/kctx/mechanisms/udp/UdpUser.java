@@ -2,7 +2,6 @@ package dev.kctx.mechanisms.udp;
 
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
-import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.udp.UdpProtocol.Datagram;
 import dev.kctx.mechanisms.udp.UdpProtocol.Failed;
 import dev.kctx.mechanisms.udp.UdpProtocol.Opened;
@@ -12,7 +11,6 @@ import dev.kctx.mechanisms.udp.UdpProtocol.Sent;
 import dev.kctx.mechanisms.sock.SocketCall;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.user.Sys;
-import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
 import java.util.List;
@@ -73,29 +71,8 @@ public final class UdpUser {
         return SocketCall.call(syscall, fdVar, REPLY, request, FAMILY);
     }
 
-    /** UDP's side of a socket call. */
-    private static final SocketCall.Family<Request, Reply> FAMILY = new SocketCall.Family<>() {
-        public Reply handle(FileCtx c, Request request) {
-            return Udp.get(c.kernel()).handle(c, request);
-        }
-
-        public Reply failed(String syscall, Errno errno) {
-            return new Failed(syscall, errno);
-        }
-
-        public int openedFd(Reply reply) {
-            return reply instanceof Opened o ? o.fd() : -1;
-        }
-
-        public IoResult done(Reply rep) {
-            if (rep instanceof Opened o) {
-                return IoResult.Done.of(o.fd());
-            } else if (rep instanceof Sent s) {
-                return IoResult.Done.of(s.bytes());
-            } else if (rep instanceof Datagram d) {
-                return IoResult.Done.read(d.data());
-            }
-            return IoResult.Done.of(0);
-        }
-    };
+    /** UDP's side of a socket call (a UDP call never answers that it must sleep: it throws WouldBlock). */
+    private static final SocketCall.Family<Request, Reply> FAMILY = SocketCall.family(
+            (c, request) -> Udp.get(c.kernel()).handle(c, request), Failed::new,
+            rep -> rep instanceof Datagram d ? IoResult.Done.read(d.data()) : null, rep -> null);
 }

@@ -13,6 +13,7 @@ import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.user.FileCalls;
+import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.ProcessExit;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
@@ -131,7 +132,7 @@ public final class UpcallExample {
     public static List<Op> helperRun(List<String> argv, String log, long work, int code) {
         List<Op> p = new ArrayList<>();
         if (log != null) {
-            p.addAll(FileCalls.open("log", log, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND));
+            p.addAll(Libc.open("log", log, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND));
             p.addAll(FileCalls.write("log", x -> (Executables.comm(argv.get(0)) + "[" + x.pid() + "]: uid " + Cred.of(x).uid()
                     + ", argv: " + String.join(" ", argv) + "\n").getBytes(StandardCharsets.UTF_8)));
             p.addAll(FileCalls.close("log"));

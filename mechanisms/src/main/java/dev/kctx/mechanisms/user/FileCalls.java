@@ -7,29 +7,16 @@ import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.UserPtr;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * File system calls for user programs written as operations: the descriptor lives in a named
+ * File system calls for user programs written as operations (open is {@link Libc#open}): the descriptor lives in a named
  * variable of the task's {@link Regs}; each call leaves ret/errno there, and {@link #perror}
  * prints the C library's message when it failed.
  */
 public final class FileCalls {
     private FileCalls() {
-    }
-
-    /** fd = open(path, flags), kept in {@code var}. */
-    public static List<Op> open(String var, String path, int flags) {
-        List<Op> ops = new ArrayList<>(Sys.call("open", c -> IoResult.Done.of(FileSyscalls.open(c, path, flags))));
-        ops.add(Sys.act("open", x -> {
-            Regs r = Sys.regs(x);
-            if (!r.failed()) {
-                r.vars.put(var, (int) r.ret);
-            }
-        }));
-        return ops;
     }
 
     /** write(fd, buf, len) with bytes computed at run time (the pid, say). */

@@ -1,8 +1,6 @@
 package dev.kctx.mechanisms.user;
 
 import dev.kctx.actors.program.Op;
-import dev.kctx.mechanisms.syscall.SyscallArgs;
-import dev.kctx.mechanisms.syscall.SyscallTable;
 import dev.kctx.mechanisms.vfs.FileSyscalls;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.UserPtr;
@@ -60,12 +58,6 @@ public final class Libc {
         })));
         ops.add(Sys.act("forget " + var, x -> Sys.regs(x).vars.remove(var)));
         return ops;
-    }
-
-    /** syscall(2) with a raw number: a module's call, or ENOSYS for an empty slot. */
-    public static List<Op> syscall(int nr, Object... args) {
-        SyscallArgs a = new SyscallArgs(List.of(args));
-        return Sys.callNr(nr, "syscall_" + nr, c -> IoResult.Done.of(SyscallTable.of(c.kernel()).dispatch(c, nr, a)));
     }
 
     /** A user-mode step after a call: print or decide from {@link Regs}. */

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.user;
 
+import dev.kctx.mechanisms.vfs.VfsInitcall;
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Op;
@@ -130,6 +131,14 @@ public final class ProcessExit {
 
         public boolean traced() {
             return !atProgramEnd;
+        }
+    }
+
+    /** exit_files: once tasks have descriptors, a process whose program ends closes what it still has open. */
+    public static final class Boot implements VfsInitcall {
+        @Override
+        public void filesMade(KernelObjects k) {
+            installAtProgramEnd(k);
         }
     }
 }

@@ -4,9 +4,9 @@ import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Outcome;
+import dev.kctx.actors.program.Syscalls;
 import dev.kctx.contexts.KernelCall;
 import dev.kctx.mechanisms.KernelError;
-import dev.kctx.mechanisms.syscall.SyscallTable;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.IoResult;
 
@@ -28,9 +28,9 @@ public final class Sys {
         return x.taskLocal(Regs.class, Regs::new);
     }
 
-    /** The three operations of one system call, numbered from the x86_64 table ({@link SyscallTable#nr}). */
+    /** The three operations of one system call, numbered from the x86_64 table ({@link Syscalls#nr}). */
     public static List<Op> call(String name, Function<FileCtx, IoResult> body) {
-        return callNr(SyscallTable.nr(name), name, body);
+        return callNr(Syscalls.nr(name), name, body);
     }
 
     /**
@@ -38,7 +38,7 @@ public final class Sys {
      * an operation that changes what the CPU does next (sched_yield's schedule()).
      */
     public static List<Op> call(String name, Function<FileCtx, IoResult> body, Op then) {
-        int nr = SyscallTable.nr(name);
+        int nr = Syscalls.nr(name);
         return List.of(new Enter(name, nr), new Body(name, body), then, new Exit(name, nr));
     }
 
@@ -63,7 +63,7 @@ public final class Sys {
      * which a handled signal turns into EINTR), and a fatal one kills it on the way out.
      */
     public static List<Op> nanosleep(long ns) {
-        int nr = SyscallTable.nr("nanosleep");
+        int nr = Syscalls.nr("nanosleep");
         return List.of(new Enter("nanosleep", nr), new Body("nanosleep", c -> {
             regs(c.exec()).vars.put(SLEEP_END, c.exec().now() + ns);
             return IoResult.Done.of(0);

@@ -47,14 +47,6 @@ public interface FileOps {
         throw new KernelError(Errno.ENOTTY);
     }
 
-    /**
-     * mmap: set up {@code vma} (install its vm_ops, its private data) so that faults in it find
-     * pages; a file without it cannot be mapped (ENODEV).
-     */
-    default void mmap(FileCtx c, OpenFile f, dev.kctx.mechanisms.mmap.VmArea vma) {
-        throw new KernelError(Errno.ENODEV);
-    }
-
     default void release(FileCtx c, OpenFile f) {
     }
 }

@@ -2,10 +2,9 @@ package dev.kctx.mechanisms.vfs;
 
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.Initcalls;
+import dev.kctx.mechanisms.IoctlCmd;
 import dev.kctx.mechanisms.KernelError;
-import dev.kctx.mechanisms.ioctl.IoctlCmd;
-import dev.kctx.mechanisms.module.Modules;
-import dev.kctx.mechanisms.sysctl.Sysctl;
 
 import java.util.List;
 
@@ -20,20 +19,40 @@ public final class FileSyscalls {
     /** The machine's tree; the first look at it also boots /proc/sys (kernel tables, /etc/sysctl.conf). */
     public static Vfs vfs(FileCtx c) {
         Vfs v = c.kernel().extension(Vfs.class, Vfs::new);
-        Sysctl.of(c.kernel());
+        for (VfsInitcall i : Initcalls.of(VfsInitcall.class)) {
+            i.treeUsed(c.kernel());
+        }
         return v;
     }
 
     public static FdTable fds(FileCtx c) {
         return c.exec().taskLocal(FdTable.class, () -> {
             // exit_files: a process whose program ends closes what it still has open.
-            dev.kctx.mechanisms.user.ProcessExit.installAtProgramEnd(c.kernel());
+            for (VfsInitcall i : Initcalls.of(VfsInitcall.class)) {
+                i.filesMade(c.kernel());
+            }
             return new FdTable();
         });
     }
 
-    private static Modules modules(FileCtx c) {
-        return c.kernel().extension(Modules.class, () -> new Modules(List.of()));
+    /** No module loader registered: no owner can be pinned. */
+    private static final VfsInitcall.Owners NO_OWNERS = new VfsInitcall.Owners() {
+        public boolean tryGet(String owner) {
+            return false;
+        }
+
+        public void put(String owner) {
+        }
+    };
+
+    private static VfsInitcall.Owners modules(FileCtx c) {
+        for (VfsInitcall i : Initcalls.of(VfsInitcall.class)) {
+            VfsInitcall.Owners o = i.owners(c.kernel());
+            if (o != null) {
+                return o;
+            }
+        }
+        return NO_OWNERS;
     }
 
     /** open(2): returns the new descriptor. */

@@ -2,6 +2,7 @@ package dev.kctx.mechanisms.vfs;
 
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.mechanisms.Initcalls;
 import dev.kctx.mechanisms.KernelError;
 
 import java.util.ArrayList;
@@ -171,7 +172,9 @@ public final class Vfs {
         }
         ((Dir) lookup("/sys/kernel/debug")).setMode(0700);
         ((Dir) lookup("/tmp")).setMode(01777);
-        dev.kctx.mechanisms.procfs.ProcFs.kernelEntries(this);
+        for (VfsInitcall i : Initcalls.of(VfsInitcall.class)) {
+            i.treeMade(this);
+        }
     }
 
     public Dir root() {

@@ -13,7 +13,7 @@ import dev.kctx.mechanisms.netlink.NetlinkUser;
 import dev.kctx.mechanisms.netlink.Nla;
 import dev.kctx.mechanisms.netlink.NlMsg;
 import dev.kctx.mechanisms.netlink.NlaPolicy;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 import static dev.kctx.contexts.Durations.ms;
-import static dev.kctx.mechanisms.Steps.program;
-import static dev.kctx.mechanisms.Steps.setuid;
-import static dev.kctx.mechanisms.Steps.showGenl;
+import static dev.kctx.mechanisms.Progs.program;
+import static dev.kctx.mechanisms.Progs.setuid;
+import static dev.kctx.mechanisms.Progs.showGenl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Generic netlink: the registry, nlctrl, commands, policies, permissions, multicast, dumps and every NACK. */
@@ -132,14 +132,14 @@ class GenetlinkTest {
     }
 
     static List<Op> open() {
-        return dev.kctx.mechanisms.Steps.seq(NetlinkUser.socket("g", Netlink.NETLINK_GENERIC), NetlinkUser.bind("g", 0, 0));
+        return dev.kctx.mechanisms.Progs.ops(NetlinkUser.socket("g", Netlink.NETLINK_GENERIC), NetlinkUser.bind("g", 0, 0));
     }
 
     @Test
     @DisplayName("nlctrl resolves a name to the id it assigned (0x13 first, GENL_START_ALLOC) or answers ENOENT; by id too; EINVAL without either or for a name longer than GENL_NAMSIZ-1")
     void resolve() {
         NetMachine m = new NetMachine();
-        RunResult r = run(m, dev.kctx.mechanisms.Steps.seq(sh("insmod gtest.ko"), open(),
+        RunResult r = run(m, dev.kctx.mechanisms.Progs.ops(sh("insmod gtest.ko"), open(),
                 ask("kctx_test", 1, x -> new GenlProtocol.GetFamily("kctx_test")), rememberId(),
                 ask("by id", 2, x -> new GenlProtocol.Command(Genetlink.GENL_ID_CTRL, Genetlink.CTRL_CMD_GETFAMILY, 1,
                         List.of(Nla.u16(Genetlink.CTRL_ATTR_FAMILY_ID, id(x))), 0)),
@@ -161,7 +161,7 @@ class GenetlinkTest {
     @DisplayName("commands: a reply, an ACK after it with NLM_F_ACK; EOPNOTSUPP for an unknown command, EPERM for GENL_ADMIN_PERM without CAP_NET_ADMIN, EINVAL for policy violations and bad headers, ENOENT for an unknown family id")
     void commands() {
         NetMachine m = new NetMachine();
-        RunResult r = run(m, dev.kctx.mechanisms.Steps.seq(sh("insmod gtest.ko"), open(),
+        RunResult r = run(m, dev.kctx.mechanisms.Progs.ops(sh("insmod gtest.ko"), open(),
                 ask("resolve", 1, x -> new GenlProtocol.GetFamily("kctx_test")), rememberId(),
                 ask("echo", 2, x -> cmd(x, ECHO, List.of(Nla.string(A_MSG, "hi")))),
                 ask("echo without attributes", 3, x -> cmd(x, ECHO, List.of())),
@@ -207,7 +207,7 @@ class GenetlinkTest {
     @DisplayName("after rmmod the family's id answers ENOENT and its name is unknown; loaded again it gets the next id (idr_alloc_cyclic), not the old one; a second family of the same name is EEXIST")
     void unloadAndIds() {
         NetMachine m = new NetMachine();
-        RunResult r = run(m, dev.kctx.mechanisms.Steps.seq(sh("insmod gtest.ko"), sh("insmod gtest2.ko"), open(),
+        RunResult r = run(m, dev.kctx.mechanisms.Progs.ops(sh("insmod gtest.ko"), sh("insmod gtest2.ko"), open(),
                 ask("resolve", 1, x -> new GenlProtocol.GetFamily("kctx_test")), rememberId(),
                 sh("rmmod gtest"),
                 ask("old id", 2, x -> cmd(x, ECHO, List.of(Nla.string(A_MSG, "anyone?")))),
@@ -233,14 +233,14 @@ class GenetlinkTest {
     @DisplayName("multicast groups: resolved through nlctrl, joined without privileges, reached by genlmsg_multicast; the family's unloading unsubscribes its listeners")
     void multicastGroups() {
         NetMachine m = new NetMachine();
-        RunResult r = run(m, dev.kctx.mechanisms.Steps.seq(sh("insmod gtest.ko"), open(), setuid(1000),
+        RunResult r = run(m, dev.kctx.mechanisms.Progs.ops(sh("insmod gtest.ko"), open(), setuid(1000),
                 ask("resolve", 1, x -> new GenlProtocol.GetFamily("kctx_test")), rememberId(),
                 NetlinkUser.socket("l", Netlink.NETLINK_GENERIC), NetlinkUser.bind("l", 7000, 0),
-                NetlinkUser.setsockopt("l", Option.NETLINK_ADD_MEMBERSHIP, 2), dev.kctx.mechanisms.Steps.show("join events"),
+                NetlinkUser.setsockopt("l", Option.NETLINK_ADD_MEMBERSHIP, 2), dev.kctx.mechanisms.Progs.show("join events"),
                 ask("notify", 2, x -> new GenlProtocol.Command(id(x), NOTIFY, 2, List.of(Nla.string(A_MSG, "one")), NlMsg.NLM_F_ACK)),
                 swap("l"), GenlUser.recv("g"), showGenl("listener"), swap("l"),
                 ask("notify again", 3, x -> new GenlProtocol.Command(id(x), NOTIFY, 2, List.of(Nla.string(A_MSG, "two")), NlMsg.NLM_F_ACK)),
-                sh("dmesg"), dev.kctx.mechanisms.Steps.alive()));
+                sh("dmesg"), dev.kctx.mechanisms.Progs.alive()));
         assertEquals(List.of(
                 "# insmod gtest.ko",
                 "resolve: family kctx_test id 0x13 version 2 groups {events=2}",
@@ -260,11 +260,11 @@ class GenetlinkTest {
     @DisplayName("rmmod unsubscribes the listeners of the family's groups and frees the group ids")
     void unloadUnsubscribes() {
         NetMachine m = new NetMachine();
-        RunResult r = run(m, dev.kctx.mechanisms.Steps.seq(sh("insmod gtest.ko"),
+        RunResult r = run(m, dev.kctx.mechanisms.Progs.ops(sh("insmod gtest.ko"),
                 NetlinkUser.socket("l", Netlink.NETLINK_GENERIC), NetlinkUser.bind("l", 7000, 0),
                 NetlinkUser.setsockopt("l", Option.NETLINK_ADD_MEMBERSHIP, 2),
                 sh("rmmod gtest"), sh("insmod gother.ko"), open(),
-                ask("other", 1, x -> new GenlProtocol.GetFamily("kctx_other")), dev.kctx.mechanisms.Steps.alive()));
+                ask("other", 1, x -> new GenlProtocol.GetFamily("kctx_other")), dev.kctx.mechanisms.Progs.alive()));
         assertEquals(0, m.netlink().lookup(Netlink.NETLINK_GENERIC, 7000).groups(), "no longer subscribed");
         assertEquals("other: family kctx_other id 0x14 version 2 groups {events=2}", Transcripts.console(r).get(3),
                 "group 2 was free again");
@@ -279,10 +279,10 @@ class GenetlinkTest {
             longDump.addAll(GenlUser.recv("g"));
             longDump.add(Sys.act("count", x -> {
                 List<GenlProtocol.Reply> got = GenlUser.replies(Sys.regs(x));
-                x.console("datagram of " + got.size() + " messages, last " + dev.kctx.mechanisms.Steps.genlText(got.get(got.size() - 1)));
+                x.console("datagram of " + got.size() + " messages, last " + dev.kctx.mechanisms.Progs.genlText(got.get(got.size() - 1)));
             }));
         }
-        RunResult r = run(m, dev.kctx.mechanisms.Steps.seq(sh("insmod gtest.ko"), open(),
+        RunResult r = run(m, dev.kctx.mechanisms.Progs.ops(sh("insmod gtest.ko"), open(),
                 ask("families", 1, x -> new GenlProtocol.DumpFamilies()),
                 ask("resolve", 2, x -> new GenlProtocol.GetFamily("kctx_test")), rememberId(),
                 ask("list", 3, x -> new GenlProtocol.Command(id(x), LIST, 2, List.of(), NlMsg.NLM_F_DUMP)),

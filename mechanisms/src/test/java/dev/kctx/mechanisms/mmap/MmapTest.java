@@ -14,8 +14,9 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.signal.SigAction;
 import dev.kctx.mechanisms.signal.SigUser;
 import dev.kctx.mechanisms.user.FileCalls;
+import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.ProcessExit;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
@@ -50,7 +51,7 @@ class MmapTest {
     }
 
     /** A test module "pages" whose debugfs file maps {@code n} pages; it counts faults and vm_ops calls. */
-    static final class Backing implements FileOps, VmOps {
+    static final class Backing implements MmapFileOps, VmOps {
         final Page[] pages;
         int faults;
         int opens;
@@ -109,7 +110,7 @@ class MmapTest {
     }
 
     static List<Op> openMap(long length, int flags, int prot) {
-        return Progs.ops(FileCalls.open("fd", "/sys/kernel/debug/pages", flags), FileCalls.perror("open", List.of(ProcessExit.exit(1))),
+        return Progs.ops(Libc.open("fd", "/sys/kernel/debug/pages", flags), FileCalls.perror("open", List.of(ProcessExit.exit(1))),
                 MmUser.mmap("fd", length, prot, "a"), FileCalls.perror("mmap", List.of(ProcessExit.exit(1))));
     }
 
@@ -225,12 +226,12 @@ class MmapTest {
         Program p = program(
                 Sys.act("bad fd", x -> Sys.regs(x).vars.put("bad", 99)),
                 MmUser.mmap("bad", Page.PAGE_SIZE, RW, "a"), SigUser.perror("mmap bad fd"),
-                FileCalls.open("fd", "/sys/kernel/debug/pages", OpenFlags.O_RDWR),
+                Libc.open("fd", "/sys/kernel/debug/pages", OpenFlags.O_RDWR),
                 MmUser.mmap("fd", 0, RW, "a"), SigUser.perror("mmap length 0"),
-                FileCalls.open("ro", "/sys/kernel/debug/pages", OpenFlags.O_RDONLY), MmUser.mmap("ro", Page.PAGE_SIZE, RW, "a"),
+                Libc.open("ro", "/sys/kernel/debug/pages", OpenFlags.O_RDONLY), MmUser.mmap("ro", Page.PAGE_SIZE, RW, "a"),
                 SigUser.perror("mmap read-only file for writing"),
                 MmUser.mmap("ro", Page.PAGE_SIZE, VmArea.PROT_READ, "a"), SigUser.perror("mmap read-only file for reading"),
-                FileCalls.open("tmp", "/tmp/plain", OpenFlags.O_RDWR | OpenFlags.O_CREAT), MmUser.mmap("tmp", Page.PAGE_SIZE, RW, "b"),
+                Libc.open("tmp", "/tmp/plain", OpenFlags.O_RDWR | OpenFlags.O_CREAT), MmUser.mmap("tmp", Page.PAGE_SIZE, RW, "b"),
                 SigUser.perror("mmap /tmp/plain"),
                 MmUser.munmap("a", 1, Page.PAGE_SIZE), SigUser.perror("munmap unaligned"));
         RunResult r = shell(b, p, "./prog");

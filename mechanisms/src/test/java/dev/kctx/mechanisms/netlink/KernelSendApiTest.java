@@ -10,7 +10,7 @@ import dev.kctx.mechanisms.NetMachine;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Option;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.user.Regs;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;

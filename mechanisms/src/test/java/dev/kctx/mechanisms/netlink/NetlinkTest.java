@@ -15,7 +15,7 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.netlink.NetlinkProtocol.Option;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.udp.UdpUser;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,12 +26,12 @@ import java.util.Map;
 
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
-import static dev.kctx.mechanisms.Steps.alive;
-import static dev.kctx.mechanisms.Steps.openFile;
-import static dev.kctx.mechanisms.Steps.program;
-import static dev.kctx.mechanisms.Steps.say;
-import static dev.kctx.mechanisms.Steps.setuid;
-import static dev.kctx.mechanisms.Steps.show;
+import static dev.kctx.mechanisms.Progs.alive;
+import static dev.kctx.mechanisms.Progs.openFile;
+import static dev.kctx.mechanisms.Progs.program;
+import static dev.kctx.mechanisms.Progs.say;
+import static dev.kctx.mechanisms.Progs.setuid;
+import static dev.kctx.mechanisms.Progs.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -300,7 +300,7 @@ class SignalProtocolTest {
     static RunResult shell(Map<String, dev.kctx.mechanisms.user.Executables.Image> programs, String... commands) {
         Program.Builder b = Program.builder();
         for (String c : commands) {
-            b.op(dev.kctx.mechanisms.user.Shell.command(c));
+            b.op(dev.kctx.mechanisms.shell.Shell.command(c));
         }
         return run(dev.kctx.mechanisms.Progs.machine(1, List.of(), programs).process("sh", 0, 0, b.build(), 4242));
     }

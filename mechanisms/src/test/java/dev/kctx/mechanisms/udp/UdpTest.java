@@ -12,7 +12,7 @@ import dev.kctx.mechanisms.Transcripts;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.sock.SocketSnapshot;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,10 +24,10 @@ import java.util.Map;
 
 import static dev.kctx.contexts.Durations.ms;
 import static dev.kctx.contexts.Durations.us;
-import static dev.kctx.mechanisms.Steps.openFile;
-import static dev.kctx.mechanisms.Steps.program;
-import static dev.kctx.mechanisms.Steps.setuid;
-import static dev.kctx.mechanisms.Steps.showUdp;
+import static dev.kctx.mechanisms.Progs.openFile;
+import static dev.kctx.mechanisms.Progs.program;
+import static dev.kctx.mechanisms.Progs.setuid;
+import static dev.kctx.mechanisms.Progs.showUdp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,7 +98,7 @@ class UdpTest {
                 UdpUser.socket("s"), UdpUser.bind("s", Udp.LOOPBACK, 7000),
                 UdpUser.setRcvbuf("s", 1), showUdp("setsockopt"),
                 UdpUser.socket("c"), UdpUser.sendto("c", Udp.LOOPBACK, 9999, x -> b("nobody")), showUdp("send to 9999"),
-                sends, reads, dev.kctx.mechanisms.Steps.alive()), 4500).build(), ms(20));
+                sends, reads, dev.kctx.mechanisms.Progs.alive()), 4500).build(), ms(20));
         assertEquals(List.of(
                 "setsockopt: SO_RCVBUF 2280",
                 "send to 9999: sent 6",

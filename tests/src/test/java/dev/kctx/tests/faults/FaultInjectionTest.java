@@ -23,7 +23,7 @@ import dev.kctx.mechanisms.signal.SigUser;
 import dev.kctx.mechanisms.sock.MechanismSnapshot;
 import dev.kctx.mechanisms.sock.NetCounters;
 import dev.kctx.mechanisms.user.ProcessExit;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.tests.properties.Sim;
 import org.junit.jupiter.api.AfterAll;

@@ -25,7 +25,7 @@ import dev.kctx.mechanisms.udp.Udp;
 import dev.kctx.mechanisms.udp.UdpProtocol;
 import dev.kctx.mechanisms.udp.UdpUser;
 import dev.kctx.mechanisms.user.Regs;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 import dev.kctx.mechanisms.user.Sys;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -1,8 +1,10 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.user.Regs;
+import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.module.Modules;

@@ -1,15 +1,20 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Program;
+import dev.kctx.actors.program.TaskInfo;
 import dev.kctx.contexts.Durations;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.mmap.Mm;
 import dev.kctx.mechanisms.module.Modules;
+import dev.kctx.mechanisms.user.Executables;
+import dev.kctx.mechanisms.user.ProcessExit;
+import dev.kctx.mechanisms.user.Regs;
+import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileSyscalls;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.OpenFlags;
@@ -21,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A tiny shell for transcripts: each command prints its prompt line ({@code # cmd} for root,
@@ -134,8 +140,7 @@ public final class Shell {
             throw new IllegalArgumentException("empty shell command");
         }
         String cmd = words.get(0);
-        // A path runs a program the machine has: a separate process (Executables: fork, exec, wait4),
-        // or a routine of the shell itself (Binaries).
+        // A path runs a program the machine has (Executables): a separate process, or a routine of the shell itself.
         boolean program = cmd.startsWith("./") || cmd.startsWith("/");
         if (!program && !COMMANDS.contains(cmd)) {
             throw new IllegalArgumentException("unknown shell command '" + cmd + "'; expected one of " + new java.util.TreeSet<>(COMMANDS)
@@ -180,21 +185,48 @@ public final class Shell {
     }
 
     /**
-     * A program by path: a process of the machine's Executables (fork, execve, wait4, $?), a
-     * program file that runs as its own process (ProgramFiles), or one of the shell's own routines (Binaries).
+     * A program by path, looked up in the machine's {@link Executables} when it runs: a process
+     * image (fork, execve, wait4, $?), a program file that runs as its own process, or one of the
+     * shell's own routines.
      */
     private static List<Op> runProgram(String cmd, List<String> args) {
         List<String> argv = List.copyOf(args);
         String path = cmd.startsWith("/") ? cmd : CWD + cmd.substring(1);
         return List.of(Sys.user(cmd, x -> {
-            if (Executables.of(x.kernel()).lookup(path) != null) {
+            Executables programs = Executables.of(x.kernel());
+            if (programs.lookup(path) != null) {
                 return run(cmd, argv);
             }
-            if (ProgramFiles.get(x.kernel()).find(cmd) != null) {
-                return ProgramFiles.run(cmd, argv);
+            if (programs.programFile(cmd) != null) {
+                return runFile(cmd, argv);
             }
             return ShellTools.program(cmd, argv);
         }));
+    }
+
+    /** A program file: clone and wait4 as plain system calls; a missing file is 127, another failure 126. */
+    private static List<Op> runFile(String path, List<String> args) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        List<Op> ops = new ArrayList<>(Sys.call("clone", c -> {
+            Function<List<String>, List<Op>> prog = Executables.of(c.kernel()).programFile(path);
+            if (prog == null) {
+                throw new KernelError(Errno.ENOENT);
+            }
+            return IoResult.Done.of(c.exec().spawnProcess(name, Executables.programFileProcess(prog, args, c.cred().uid()), -1));
+        }));
+        ops.add(Sys.user(name, x -> {
+            Regs r = Sys.regs(x);
+            if (r.failed()) {
+                fail(x, r.errno == Errno.ENOENT ? 127 : 126, "sh: " + path + ": " + r.errno.text());
+                return List.of();
+            }
+            int pid = (int) r.ret;
+            return Sys.call("wait4", c -> {
+                TaskInfo t = c.kernel().task(pid);
+                return t == null || t.exited() ? IoResult.Done.of(pid) : new IoResult.WouldBlock("exit:" + pid);
+            });
+        }));
+        return ops;
     }
 
     /** The shell's working directory: "./prog" is /root/prog. */
@@ -242,7 +274,8 @@ public final class Shell {
                 r.vars.put(CHILD, -1);
                 return dev.kctx.actors.program.Outcome.Next.INSTANCE;
             }
-            int pid = x.spawnProcess(Executables.comm(path), Executables.process(path, image, argv, Mm.DEFAULT_ENV, cred(x).uid()), -1);
+            int pid = x.spawnProcess(Executables.comm(path), Executables.process(image, argv, Mm.DEFAULT_ENV, cred(x).uid(),
+                    y -> Mm.execve(y, path, argv, Mm.DEFAULT_ENV)), -1);
             r.vars.put(CHILD, pid);
             return dev.kctx.actors.program.Outcome.Next.INSTANCE;
         }

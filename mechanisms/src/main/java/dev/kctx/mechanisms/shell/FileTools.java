@@ -1,6 +1,8 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.user.Regs;
+import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.vfs.FileSyscalls;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.OpenFlags;

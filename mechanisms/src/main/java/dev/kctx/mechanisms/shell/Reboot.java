@@ -1,4 +1,4 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;

@@ -1,6 +1,9 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import dev.kctx.actors.program.Op;
+import dev.kctx.mechanisms.user.Executables;
+import dev.kctx.mechanisms.user.Regs;
+import dev.kctx.mechanisms.user.Sys;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.Signo;
 import dev.kctx.mechanisms.signal.SigUser;
@@ -21,7 +24,7 @@ import java.util.regex.Pattern;
 /**
  * More commands of the transcript shell: {@code exec} redirections that keep a descriptor open
  * across commands, {@code head}, procps' {@code sysctl}, {@code reboot}, {@code kill}, and {@code ./PROGRAM}
- * for the machine's {@link Binaries}. Each expands into the system calls the real tool makes and
+ * for the machine's {@link Executables}. Each expands into the system calls the real tool makes and
  * prints what it prints.
  */
 final class ShellTools {
@@ -246,11 +249,11 @@ final class ShellTools {
         }));
     }
 
-    // ./NAME args: a program of the machine's Binaries, looked up when it runs.
+    // ./NAME args: a routine of the shell among the machine's Executables, looked up when it runs.
     static List<Op> program(String path, List<String> args) {
         List<String> argv = List.copyOf(args);
         return List.of(Sys.user(path, x -> {
-            Binaries.Program p = x.kernel().extension(Binaries.class, Binaries::new).get(path);
+            Executables.Routine p = Executables.of(x.kernel()).routine(path);
             if (p == null) {
                 Shell.fail(x, 127, "sh: " + path + ": No such file or directory");
                 return List.of();

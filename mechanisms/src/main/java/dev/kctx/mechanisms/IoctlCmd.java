@@ -1,4 +1,4 @@
-package dev.kctx.mechanisms.ioctl;
+package dev.kctx.mechanisms;
 
 /**
  * ioctl command numbers as include/uapi/asm-generic/ioctl.h builds them: number in bits 0-7,

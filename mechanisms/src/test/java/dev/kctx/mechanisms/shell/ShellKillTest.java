@@ -1,4 +1,4 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import dev.kctx.actors.MachineSpec;
@@ -8,6 +8,7 @@ import dev.kctx.actors.program.Ops;
 import dev.kctx.actors.program.Program;
 import dev.kctx.mechanisms.DemoRuns;
 import dev.kctx.mechanisms.Signo;
+import dev.kctx.mechanisms.user.ProcessExit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.kctx.mechanisms.user;
+package dev.kctx.mechanisms.shell;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import dev.kctx.actors.RunResult;
