@@ -15,7 +15,7 @@ import dev.kctx.contexts.TimeFormat;
 import dev.kctx.mechanisms.netlink.NetlinkUser;
 import dev.kctx.mechanisms.netlink.NlMsg;
 import dev.kctx.mechanisms.signal.SigUser;
-import dev.kctx.mechanisms.user.Shell;
+import dev.kctx.mechanisms.shell.Shell;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,8 @@
 package dev.kctx.mechanisms.chardev;
 
+import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
+import dev.kctx.mechanisms.mmap.MmapFileOps;
 import dev.kctx.mechanisms.mmap.VmArea;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
@@ -14,7 +16,7 @@ import dev.kctx.mechanisms.vfs.UserPtr;
  * operations; ioctl and mmap go to the driver directly (their own protocols). A driver's error
  * (KernelError) answers as {@link ChrdevProtocol.Error}.
  */
-public record CdevFile(FileOps driver) implements FileOps {
+public record CdevFile(FileOps driver) implements MmapFileOps {
 
     @Override
     public String owner() {
@@ -46,9 +48,13 @@ public record CdevFile(FileOps driver) implements FileOps {
         return driver.ioctl(c, f, cmd, arg);
     }
 
+    /** file_operations.mmap of the driver; ENODEV when it has none (do_mmap's answer for a NULL ->mmap). */
     @Override
     public void mmap(FileCtx c, OpenFile f, VmArea vma) {
-        driver.mmap(c, f, vma);
+        if (!(driver instanceof MmapFileOps m)) {
+            throw new KernelError(Errno.ENODEV);
+        }
+        m.mmap(c, f, vma);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.kctx.mechanisms.sysfs;
+package dev.kctx.mechanisms.kernfs;
 
 import dev.kctx.mechanisms.Errno;
 
