@@ -61,7 +61,9 @@ class CompletionAndManTest {
         assertEquals(List.of("text", "json"), complete(script, "kctx", "run", "--format", "").lines().toList(),
                 "kctx run --format <TAB> offers the enum's values");
         assertTrue(complete(script, "kctx", "").lines().toList().containsAll(List.of("demo", "run", "check", "experiment",
-                "bench", "completion", "man")), "kctx <TAB> offers every command");
+                "explore", "bench", "completion", "man")), "kctx <TAB> offers every command");
+        assertEquals(List.of("random", "pct"), complete(script, "kctx", "explore", "--strategy", "").lines().toList(),
+                "kctx explore --strategy <TAB> offers the strategies");
     }
 
     @Test
@@ -84,7 +86,8 @@ class CompletionAndManTest {
                         ? "\\-\\-[no\\-]" : "\\-\\-")), c.qualifiedName() + "'s page has " + o.longestName());
             }
         }
-        assertTrue(expected.containsAll(List.of("kctx.1", "kctx-run.1", "kctx-check.1", "kctx-demo.1", "kctx-man.1")));
+        assertTrue(expected.containsAll(List.of("kctx.1", "kctx-run.1", "kctx-check.1", "kctx-demo.1", "kctx-man.1",
+                "kctx-explore.1")));
         try (var files = Files.list(dir)) {
             assertEquals(expected.size(), files.count(), "one page per command, nothing else");
         }
