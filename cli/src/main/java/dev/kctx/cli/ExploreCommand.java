@@ -59,7 +59,7 @@ final class ExploreCommand implements Callable<Integer> {
     String file;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "" + DEFAULT_RUNS,
-            description = "The budget in runs, the default run included (default: ${DEFAULT-VALUE}).")
+            description = "The budget in runs, the default run included (default: ${DEFAULT-VALUE}; 0: no limit, with --wall).")
     long runs;
 
     @Option(names = "--wall", paramLabel = "TIME",
@@ -111,9 +111,10 @@ final class ExploreCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        if (runs < 1) {
-            throw new KctxCommand.UsageError("--runs must be at least 1, not " + runs);
+        if (runs < 0 || runs == 0 && wall == null) {
+            throw new KctxCommand.UsageError("--runs must be at least 1 (or 0, no limit, with --wall), not " + runs);
         }
+        long budgetRuns = runs == 0 ? Long.MAX_VALUE : runs;
         if (depth < 1) {
             throw new KctxCommand.UsageError("--depth must be at least 1, not " + depth);
         }
@@ -157,7 +158,7 @@ final class ExploreCommand implements Callable<Integer> {
         try (OutputDir dir = out == null ? null : outputDir();
              Explorer.Runner runner = Explorer.local(jobs != null ? jobs : Math.min(4, Runtime.getRuntime().availableProcessors()),
                      ConfigFactory.load());
-             ProgressBar bar = ProgressBar.wanted(progress) ? ProgressBar.startCounting(stderr, file, runs, "runs") : null) {
+             ProgressBar bar = ProgressBar.wanted(progress) ? ProgressBar.startCounting(stderr, file, budgetRuns, "runs") : null) {
             AtomicLong done = new AtomicLong();
             Runnable tick = () -> {
                 long n = done.incrementAndGet();
@@ -176,7 +177,7 @@ final class ExploreCommand implements Callable<Integer> {
                 space = Plan.Space.of(scenario, pct ? 0 : defaultJitter, pct ? Map.of() : perLine, pct ? 0 : startNs,
                         baseline.tieInstants());
                 plan = new Plan(space, strat, seed, depth);
-                o = Explorer.explore(text, name, baseline, plan, new Explorer.Budget(runs, wallBudget, shrink), runner, tick);
+                o = Explorer.explore(text, name, baseline, plan, new Explorer.Budget(budgetRuns, wallBudget, shrink), runner, tick);
             } catch (RuntimeException e) {
                 ScenarioRuns.print(stderr, file + ": explore failed: " + e.getMessage());
                 return 1;

@@ -47,6 +47,12 @@ class ExploreExampleTest {
         assertTrue(replayed.out().contains("[1] sleep-in-atomic\n    BUG: sleeping function called from invalid context"),
                 replayed.out());
         assertEquals(r.out(), Files.readString(out.resolve("summary.txt")), "summary.txt is the summary");
+        String doc = Files.readString(Path.of("..", "docs", "explore.md"));
+        for (String line : r.out().lines().toList()) {
+            if (line.startsWith("[1] ") || line.contains("first in run") || line.contains("coverage:") || line.contains("varied:")) {
+                assertTrue(doc.contains(line + "\n"), "docs/explore.md's worked example shows the real output: " + line);
+            }
+        }
     }
 
     @Test

@@ -55,9 +55,10 @@ public final class ExploreUnit {
      * @param failure     why the run failed (an engine failure, a stop), or null
      * @param tieInstants the first instants at which the trace shows work on more than one CPU (where
      *                    the CPUs' turn order can matter), at most {@link #MAX_TIE_INSTANTS}
+     * @param cpus        the machine's CPUs
      */
     public record Result(long index, Choices choices, List<Site> sites, List<Boolean> expectMet, List<String> expectTexts,
-                         String fingerprint, String failure, List<Long> tieInstants) {
+                         String fingerprint, String failure, List<Long> tieInstants, int cpus) {
         public Result {
             tieInstants = List.copyOf(tieInstants);
             sites = List.copyOf(sites);
@@ -97,7 +98,7 @@ public final class ExploreUnit {
         }
         String failure = r.failure().or(r::budget).orElse(null);
         return new Result(task.index(), task.choices(), sites, met, texts, RunReport.sha256(r.traceText()), failure,
-                tieInstants(r));
+                tieInstants(r), r.cpus());
     }
 
     /** The most tie instants a result carries. */

@@ -211,7 +211,9 @@ public final class Explorer {
     /**
      * Takes perturbations away from {@code f}'s choices while the run still shows {@code f}'s site:
      * each round tries every single removal (side by side) and keeps the first, in the choices' part
-     * order, that still shows it; it ends when none does (no single perturbation can go).
+     * order, that still shows it; it ends when none does (no single perturbation can go). Then a turn
+     * order with priority changes is tried as a plain initial order instead (a few seeds with
+     * distinct orders): PCT's changes often only rebuild an order some seed gives at once.
      */
     static Finding shrink(String text, String name, ExploreUnit.Result base, Finding f, Runner runner) {
         Choices c = f.found();
@@ -235,8 +237,40 @@ public final class Explorer {
                 }
             }
         }
+        if (c.tiesSeed() != null && !c.tieChangesNs().isEmpty()) {
+            // Priority changes may only rebuild an order a seed gives at once: try each initial order without changes.
+            List<ExploreUnit.Task> tasks = new ArrayList<>();
+            for (long s : orderSeeds(f.result().cpus())) {
+                tasks.add(new ExploreUnit.Task(f.firstRun(), text, name,
+                        new Choices(c.seed(), c.irqShiftsNs(), c.startShiftsNs(), s, List.of())));
+            }
+            List<ExploreUnit.Result> rs = runner.run(tasks, () -> { });
+            tried += rs.size();
+            for (ExploreUnit.Result r : rs) {
+                if (newSites(base, r).stream().anyMatch(x -> x.key().equals(f.key()))) {
+                    c = r.choices();
+                    last = r;
+                    break;
+                }
+            }
+        }
         return new Finding(f.key(), f.line(), f.firstRun(), f.runs(), f.found(), c, tried, last);
     }
+
+    /** Up to {@link #MAX_ORDER_SEEDS} seeds 0, 1, ... with distinct initial turn orders of {@code cpus} CPUs. */
+    static List<Long> orderSeeds(int cpus) {
+        List<Long> out = new ArrayList<>();
+        Set<List<Integer>> seen = new HashSet<>();
+        for (long s = 0; s < 64 && out.size() < MAX_ORDER_SEEDS; s++) {
+            if (seen.add(new Perturbation.Ties(s, List.of()).forCpus(cpus).initial())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The most initial orders shrinking tries in place of priority changes. */
+    static final int MAX_ORDER_SEEDS = 6;
 
     /**
      * What the runs covered, one line per dimension: per line and task, how many distinct shifts
