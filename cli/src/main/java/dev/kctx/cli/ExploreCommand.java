@@ -276,15 +276,11 @@ final class ExploreCommand implements Callable<Integer> {
             v.add("the seed");
         }
         space.irqWindows().forEach((k, w) -> v.add("irq " + k + " within ±" + dev.kctx.contexts.TimeFormat.format(w)));
-        space.startRanges().forEach((k, r) -> v.add("start of " + k + " within " + fmt(r.lo()) + ".." + fmt(r.hi())));
+        space.startRanges().forEach((k, r) -> v.add("start of " + k + " within " + Explorer.fmt(r.lo()) + ".." + Explorer.fmt(r.hi())));
         if (space.cpus() > 1) {
             v.add(pct ? "the CPUs' priorities and " + "their changes" : "the CPUs' turn order at each instant");
         }
         return v;
-    }
-
-    private static String fmt(long ns) {
-        return (ns < 0 ? "-" : "") + dev.kctx.contexts.TimeFormat.format(Math.abs(ns));
     }
 
     private static long nonNegative(String option, String value) {
@@ -298,15 +294,13 @@ final class ExploreCommand implements Callable<Integer> {
         }
     }
 
-    /** The name a scenario without {@code name:} gets, as {@link ScenarioLoader} gives it. */
+    /** The name a scenario without {@code name:} gets, as {@code kctx run} loads it. */
     private static String defaultName(String file) {
         if (ScenarioInput.STDIN.equals(file)) {
             return "stdin";
         }
         Path p = Path.of(file).getFileName();
-        String base = p == null ? "scenario" : p.toString();
-        int dot = base.lastIndexOf('.');
-        return dot > 0 ? base.substring(0, dot) : base;
+        return ScenarioLoader.defaultName(p == null ? "scenario" : p.toString());
     }
 
     /** --out, checked and locked before the runs: a bad one is bad input (exit 2). */

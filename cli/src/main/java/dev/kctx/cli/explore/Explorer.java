@@ -329,7 +329,8 @@ public final class Explorer {
         return s.size() + " distinct shifts over " + fmt(lo) + ".." + fmt(hi) + ", largest gap " + fmt(gap);
     }
 
-    static String fmt(long ns) {
+    /** A signed duration as the summary prints it: {@code -100us}. */
+    public static String fmt(long ns) {
         return (ns < 0 ? "-" : "") + dev.kctx.contexts.TimeFormat.format(Math.abs(ns));
     }
 }

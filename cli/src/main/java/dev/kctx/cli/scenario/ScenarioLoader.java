@@ -106,7 +106,8 @@ public final class ScenarioLoader implements OpArg.Context {
         return load(Path.of(file));
     }
 
-    private static String defaultName(String base) {
+    /** The name a scenario read from a file named {@code base} gets without a {@code name:}: the name without extension. */
+    public static String defaultName(String base) {
         int dot = base.lastIndexOf('.');
         return dot > 0 ? base.substring(0, dot) : base;
     }
