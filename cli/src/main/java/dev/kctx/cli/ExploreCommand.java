@@ -155,15 +155,17 @@ final class ExploreCommand implements Callable<Integer> {
             throw new KctxCommand.UsageError("--strategy pct varies the CPUs' turn order: the scenario has 1 CPU");
         }
         String name = scenario.name();
+        ProgressBar bar = null;
         try (OutputDir dir = out == null ? null : outputDir();
              Explorer.Runner runner = Explorer.local(jobs != null ? jobs : Math.min(4, Runtime.getRuntime().availableProcessors()),
-                     ConfigFactory.load());
-             ProgressBar bar = ProgressBar.wanted(progress) ? ProgressBar.startCounting(stderr, file, budgetRuns, "runs") : null) {
+                     ConfigFactory.load())) {
+            bar = ProgressBar.wanted(progress) ? ProgressBar.startCounting(stderr, file, budgetRuns, "runs") : null;
+            ProgressBar shown = bar;
             AtomicLong done = new AtomicLong();
             Runnable tick = () -> {
                 long n = done.incrementAndGet();
-                if (bar != null) {
-                    bar.accept(n);
+                if (shown != null) {
+                    shown.accept(n);
                 }
             };
             ExploreUnit.Result baseline;
@@ -198,6 +200,10 @@ final class ExploreCommand implements Callable<Integer> {
             stdout.print(summary);
             stdout.flush();
             return o.findings().isEmpty() ? 0 : 1;
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
         }
     }
 
