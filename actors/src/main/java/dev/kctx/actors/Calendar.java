@@ -14,6 +14,10 @@ import java.util.Arrays;
  * source) are packed into one long whose order is theirs, so an entry compares as three longs.
  * Four children per node halve the levels a poll walks down (the calendar holds thousands of
  * entries: each preempted step leaves its stale end behind).
+ *
+ * <p>A {@link Perturbation.CpuOrder}, when given, replaces the CPU in the key by the CPU's turn at
+ * the event's instant (a permutation of the CPUs, the same for every event of that instant): the
+ * CPUs of a round then come in that order. Without one the key is the CPU itself.
  */
 final class Calendar {
     /** One pending event with its ordering keys, as {@link #peek()} and {@link #poll()} show it. */
@@ -26,6 +30,16 @@ final class Calendar {
     private Cpu.Event[] events = new Cpu.Event[64];
     private int size;
     private long seq;
+    /** The explored turn order of the CPUs, or null for ascending CPU numbers. */
+    private final Perturbation.CpuOrder order;
+
+    Calendar() {
+        this(null);
+    }
+
+    Calendar(Perturbation.CpuOrder order) {
+        this.order = order;
+    }
 
     /** cpu (non-negative), level rank (0..7) and source (any int, sign flipped to sort as unsigned). */
     private static long key(int cpu, int levelRank, int source) {
@@ -48,7 +62,7 @@ final class Calendar {
             events = Arrays.copyOf(events, n);
         }
         long t = event.time();
-        long k = key(cpu, level.mailboxPriority(), source);
+        long k = key(order == null ? cpu : order.rank(cpu, t), level.mailboxPriority(), source);
         long s = seq++;
         int i = size++;
         while (i > 0) {
@@ -73,7 +87,8 @@ final class Calendar {
 
     /** The CPU of the first event; only when not empty. */
     int headCpu() {
-        return (int) (keys[0] >>> 35);
+        int first = (int) (keys[0] >>> 35);
+        return order == null ? first : order.cpu(first, times[0]);
     }
 
     /** Removes the first event and returns it, or null when empty. */
@@ -132,7 +147,8 @@ final class Calendar {
 
     private Entry entry(int i) {
         long k = keys[i];
-        return new Entry(times[i], (int) (k >>> 35), (int) ((k >>> 32) & 7), (int) k ^ Integer.MIN_VALUE, seqs[i], events[i]);
+        int turn = (int) (k >>> 35);
+        return new Entry(times[i], order == null ? turn : order.cpu(turn, times[i]), (int) ((k >>> 32) & 7), (int) k ^ Integer.MIN_VALUE, seqs[i], events[i]);
     }
 
     private void move(int from, int to) {

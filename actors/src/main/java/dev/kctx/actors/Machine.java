@@ -181,7 +181,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** Every task by pid, shared by the CPUs (tasks migrate). */
     private final Map<Integer, TaskControl> allTasks = new HashMap<>();
     private final Map<TaskControl, Long> startTimes = new HashMap<>();
-    private final Calendar calendar = new Calendar();
+    private final Calendar calendar;
+    /** Per interrupt line: how far its arrivals are moved (the perturbation), and its last unmoved arrival. */
+    private final long[] arrivalShift;
+    private final long[] arrivalBase;
     /** Generator for processes started at run time, split in the order they are started. */
     private final SplittableRandom spawnRandom;
     private int nextSource;
@@ -228,6 +231,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     + "-XX:+AllowRedefinitionToAddDeleteMethods to enable it", JvmBlockingCheck.unavailableReason());
         }
         this.spec = spec;
+        this.calendar = new Calendar(spec.perturbation().ties() == null ? null : spec.perturbation().ties().forCpus(spec.cpus()));
         this.stats = new CpuStats[spec.cpus()];
         this.kernel = new KernelObjects();
         kernel.atEnd(TaskTable.class, () -> TaskTable.of(kernel));
@@ -248,6 +252,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         arrivalRandom = new SplittableRandom[spec.irqs().size()];
         arrivalCount = new int[spec.irqs().size()];
         irqSpecs = new MachineSpec.Irq[spec.irqs().size()];
+        arrivalShift = new long[spec.irqs().size()];
+        arrivalBase = new long[spec.irqs().size()];
         int source = 0;
         for (MachineSpec.Irq irq : spec.irqs()) {
             SplittableRandom arrivals = root.split();
@@ -261,6 +267,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             lines.add(line);
             irqSpecs[line.source()] = irq;
             arrivalRandom[line.source()] = arrivals;
+            arrivalShift[line.source()] = spec.perturbation().irqShiftNs(irq.name());
         }
         Set<String> printedOnce = new HashSet<>();
         dev.kctx.actors.sched.RunQueue[] rqs = new dev.kctx.actors.sched.RunQueue[spec.cpus()];
@@ -578,7 +585,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (IrqLine line : lines) {
             long first = irqSpecs[line.source()].arrivals().first(arrivalRandom[line.source()]);
             if (first >= 0) {
-                calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), arrival(first, line));
+                arrivalBase[line.source()] = first;
+                calendar.add(line.cpus().get(0), ContextLevel.HARDIRQ, line.source(), arrival(shifted(first, line), line));
             }
             scheduleSpurious(line, 0);
         }
@@ -672,11 +680,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private void scheduleNextArrival(Cpu.IrqArrive a) {
         IrqLine line = a.line();
         int n = arrivalCount[line.source()]++;
-        long next = irqSpecs[line.source()].arrivals().next(a.time(), n, arrivalRandom[line.source()]);
+        long next = irqSpecs[line.source()].arrivals().next(arrivalBase[line.source()], n, arrivalRandom[line.source()]);
         if (next >= 0) {
+            arrivalBase[line.source()] = next;
             int cpu = line.cpus().get((n + 1) % line.cpus().size());
-            calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), arrival(next, line));
+            calendar.add(cpu, ContextLevel.HARDIRQ, line.source(), arrival(Math.max(a.time(), shifted(next, line)), line));
         }
+    }
+
+    /** An arrival moved by the line's perturbation, never before 0 (the default run: unmoved). */
+    private long shifted(long time, IrqLine line) {
+        long s = arrivalShift[line.source()];
+        return s == 0 ? time : Math.max(0, time + s);
     }
 
     /** An arrival, possibly lost (fault injection). */

@@ -14,13 +14,14 @@ import java.util.Map;
 
 /**
  * Everything a machine run needs: CPUs, scheduler settings, seed, and the contexts with their
- * bodies. The YAML scenario front end produces the same record.
+ * bodies. The YAML scenario front end produces the same record. {@code perturbation} moves the run
+ * off its default schedule ({@link Perturbation#NONE} keeps it).
  */
 public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings sched, long seed,
                           boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
                           Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
                           Watchdogs watchdogs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults,
-                          Map<String, Program> tasklets) {
+                          Map<String, Program> tasklets, Perturbation perturbation) {
 
     /**
      * Faults to inject, each with a seeded probability: GFP_ATOMIC allocations that fail, IRQ
@@ -187,7 +188,18 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
         }
     }
 
+    /** A machine on its default schedule. */
+    public MachineSpec(String name, int cpus, Preempt preempt, SchedSettings sched, long seed,
+                       boolean softirqDeferToKsoftirqd, Map<String, LockType> locks, List<Irq> irqs,
+                       Map<SoftirqVector, Program> softirqs, List<Task> kthreads, List<Task> processes,
+                       Watchdogs watchdogs, Map<String, Integer> semaphoreCounts, List<Boot<?>> boot, Faults faults,
+                       Map<String, Program> tasklets) {
+        this(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs, kthreads, processes,
+                watchdogs, semaphoreCounts, boot, faults, tasklets, Perturbation.NONE);
+    }
+
     public MachineSpec {
+        java.util.Objects.requireNonNull(perturbation, "perturbation");
         if (cpus < 1 || cpus > 4096) {
             throw new IllegalArgumentException("cpus must be between 1 and 4096, not " + cpus);
         }
@@ -216,6 +228,11 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
         }
         if (!tasklets.isEmpty() && softirqs.containsKey(SoftirqVector.TASKLET)) {
             throw new IllegalArgumentException("TASKLET_SOFTIRQ runs the tasklets; it cannot have a handler of its own too");
+        }
+        for (String shifted : perturbation.irqShiftsNs().keySet()) {
+            if (irqs.stream().noneMatch(i -> i.name().equals(shifted))) {
+                throw new IllegalArgumentException("the perturbation shifts irq " + shifted + ", which the machine does not have");
+            }
         }
         java.util.Set<Integer> lines = new java.util.HashSet<>();
         for (Irq irq : irqs) {
@@ -281,7 +298,13 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
     /** The same machine with another seed. */
     public MachineSpec withSeed(long newSeed) {
         return new MachineSpec(name, cpus, preempt, sched, newSeed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogs, semaphoreCounts, boot, faults, tasklets);
+                kthreads, processes, watchdogs, semaphoreCounts, boot, faults, tasklets, perturbation);
+    }
+
+    /** The same machine moved off its default schedule by {@code p}. */
+    public MachineSpec withPerturbation(Perturbation p) {
+        return new MachineSpec(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
+                kthreads, processes, watchdogs, semaphoreCounts, boot, faults, tasklets, p);
     }
 
     /** The same machine with one more piece of boot-time state (see {@link Boot}), e.g. a test's observer. */
@@ -295,14 +318,14 @@ public record MachineSpec(String name, int cpus, Preempt preempt, SchedSettings 
     /** The same machine with these faults injected. */
     public MachineSpec withFaults(Faults newFaults) {
         return new MachineSpec(name, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, locks, irqs, softirqs,
-                kthreads, processes, watchdogs, semaphoreCounts, boot, newFaults, tasklets);
+                kthreads, processes, watchdogs, semaphoreCounts, boot, newFaults, tasklets, perturbation);
     }
 
     /** The same machine with these locks and contexts (what a front end builds after the settings). */
     public MachineSpec withContexts(String newName, Map<String, LockType> newLocks, List<Irq> newIrqs,
                                     Map<SoftirqVector, Program> newSoftirqs, List<Task> newKthreads, List<Task> newProcesses) {
         return new MachineSpec(newName, cpus, preempt, sched, seed, softirqDeferToKsoftirqd, newLocks, newIrqs,
-                newSoftirqs, newKthreads, newProcesses, watchdogs, semaphoreCounts, boot, faults, tasklets);
+                newSoftirqs, newKthreads, newProcesses, watchdogs, semaphoreCounts, boot, faults, tasklets, perturbation);
     }
 
     /** Fluent construction with the defaults: 1 CPU, preempt none, the kernel's scheduler defaults for the CPU count, seed 1. */

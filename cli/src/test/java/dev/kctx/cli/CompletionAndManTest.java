@@ -63,7 +63,9 @@ class CompletionAndManTest {
         assertEquals(List.of("inline", "message"), complete(script, "kctx", "check", "--engine", "").lines().toList(),
                 "kctx check --engine <TAB> offers the two engine paths");
         assertTrue(complete(script, "kctx", "").lines().toList().containsAll(List.of("demo", "run", "check", "experiment",
-                "bench", "completion", "man")), "kctx <TAB> offers every command");
+                "explore", "bench", "completion", "man")), "kctx <TAB> offers every command");
+        assertEquals(List.of("random", "pct"), complete(script, "kctx", "explore", "--strategy", "").lines().toList(),
+                "kctx explore --strategy <TAB> offers the strategies");
     }
 
     @Test
@@ -86,7 +88,8 @@ class CompletionAndManTest {
                         ? "\\-\\-[no\\-]" : "\\-\\-")), c.qualifiedName() + "'s page has " + o.longestName());
             }
         }
-        assertTrue(expected.containsAll(List.of("kctx.1", "kctx-run.1", "kctx-check.1", "kctx-demo.1", "kctx-man.1")));
+        assertTrue(expected.containsAll(List.of("kctx.1", "kctx-run.1", "kctx-check.1", "kctx-demo.1", "kctx-man.1",
+                "kctx-explore.1")));
         try (var files = Files.list(dir)) {
             assertEquals(expected.size(), files.count(), "one page per command, nothing else");
         }

@@ -111,6 +111,7 @@ class SchemaTest {
         assertEquals(Set.copyOf(dev.kctx.actors.program.KernelObjects.COUNTERS),
                 texts(schema.at("/properties/expect/properties/counters/propertyNames/enum")), "the engine counters an expectation may name");
         assertEquals(Set.copyOf(dev.kctx.cli.scenario.FaultsSection.KEYS), keys(schema.at("/properties/faults/properties")), "faults keys");
+        assertEquals(Set.copyOf(dev.kctx.cli.scenario.PerturbSection.KEYS), keys(schema.at("/properties/perturb/properties")), "perturb keys");
         // the modules section: a declared module's keys and choices, and the built-in modules
         JsonNode declared = schema.at("/$defs/module/oneOf/0/properties");
         assertEquals(Set.copyOf(ModulesSection.MODULE_KEYS), keys(declared), "declared module keys");

@@ -137,7 +137,7 @@ public final class Sweep {
      * One machine in the sweep's actor system: a small parent starts it, takes its answer and stops
      * with it. Starting an actor system per run would cost more than most runs.
      */
-    private static RunResult runIn(ActorSystem<Void> system, Run run) {
+    public static RunResult runIn(ActorSystem<Void> system, Run run) {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         system.systemActorOf(Behaviors.<Machine.Finished>setup(ctx -> {
             ActorRef<Machine.Command> m = ctx.spawn(Machine.create(run.spec(), run.trace()), "machine");

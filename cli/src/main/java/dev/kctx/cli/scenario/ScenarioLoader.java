@@ -35,7 +35,7 @@ import java.util.TreeMap;
  */
 public final class ScenarioLoader implements OpArg.Context {
     public static final List<String> SECTIONS = List.of("name", "description", "machine", "modules", "locks", "irqs",
-            "softirqs", "tasklets", "works", "kthreads", "processes", "faults", "run", "expect");
+            "softirqs", "tasklets", "works", "kthreads", "processes", "faults", "run", "expect", "perturb");
     public static final int MAX_CPUS = 256;
     /** TASK_COMM_LEN - 1: the longest task name the kernel keeps. */
     public static final int MAX_TASK_NAME = 15;
@@ -106,7 +106,8 @@ public final class ScenarioLoader implements OpArg.Context {
         return load(Path.of(file));
     }
 
-    private static String defaultName(String base) {
+    /** The name a scenario read from a file named {@code base} gets without a {@code name:}: the name without extension. */
+    public static String defaultName(String base) {
         int dot = base.lastIndexOf('.');
         return dot > 0 ? base.substring(0, dot) : base;
     }
@@ -184,10 +185,24 @@ public final class ScenarioLoader implements OpArg.Context {
             // A shell without modules still has the module loader (insmod answers "No such file").
             ModulesSection.Declared.NONE.boot(b, cpus);
         }
+        List<MachineSpec.Task> startedKthreads = kthreads;
+        List<MachineSpec.Task> startedProcesses = processes;
+        dev.kctx.actors.Perturbation perturbation = dev.kctx.actors.Perturbation.NONE;
+        Optional<Node> perturbNode = top.opt("perturb");
+        if (perturbNode.isPresent()) {
+            Set<String> irqNames = new java.util.TreeSet<>();
+            irqs.forEach(i -> irqNames.add(i.name()));
+            Set<String> allTasks = new java.util.TreeSet<>(taskNames);
+            PerturbSection.Pinned pinned = PerturbSection.parse(perturbNode.get(), irqNames, allTasks);
+            pinned.seed().ifPresent(b::seed);
+            startedKthreads = PerturbSection.shiftStarts(kthreads, pinned.startShiftsNs());
+            startedProcesses = PerturbSection.shiftStarts(processes, pinned.startShiftsNs());
+            perturbation = pinned.perturbation();
+        }
         MachineSpec base = b.build();
         MachineSpec spec;
         try {
-            spec = base.withContexts(name, locks, irqs, softirqs, kthreads, processes);
+            spec = base.withContexts(name, locks, irqs, softirqs, startedKthreads, startedProcesses).withPerturbation(perturbation);
         } catch (IllegalArgumentException e) {
             // Everything the constructor checks is checked above with a location; this is a safety net.
             throw new ScenarioError(top.loc(), "invalid machine: " + e.getMessage(), "a consistent scenario");
