@@ -264,7 +264,7 @@ final class ExploreCommand implements Callable<Integer> {
     private static String replayReport(String path, String replay, String name, Explorer.Finding f) {
         Scenario s = ScenarioLoader.load(replay, name);
         ScenarioRuns.Outcome r = ScenarioRuns.execute(path, s, true, null, new Simulation.Budget(BudgetOptions.DEFAULT_MAX_EVENTS,
-                Duration.ofNanos(Durations.parse(BudgetOptions.DEFAULT_MAX_WALL))));
+                Duration.ofNanos(Durations.parse(BudgetOptions.DEFAULT_MAX_WALL))), Dispatchers.config(null));
         if (!r.ok()) {
             throw new IllegalStateException(r.error());
         }
