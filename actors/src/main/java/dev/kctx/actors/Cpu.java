@@ -200,7 +200,11 @@ public final class Cpu {
         ContextLevel level;
         ActorRef<ContextProtocol.Command> entity;
         ContextCode code;
-        String name;
+        /** The context's name as reports and the trace show it, made from its parts when first asked for. */
+        private String name;
+        private String namePrefix;
+        private Object nameMiddle;
+        private String nameSuffix;
         Status status = Status.NEEDS_RUN;
         boolean fresh = true;
         long busyEnd;
@@ -237,6 +241,25 @@ public final class Cpu {
             this.source = source;
             this.level = level;
             this.entity = entity;
+            this.name = name;
+        }
+
+        String name() {
+            if (name == null) {
+                name = namePrefix + nameMiddle + nameSuffix;
+            }
+            return name;
+        }
+
+        /** Names the context prefix + middle + suffix, concatenated only if someone looks (most never do). */
+        void name(String prefix, Object middle, String suffix) {
+            name = null;
+            namePrefix = prefix;
+            nameMiddle = middle;
+            nameSuffix = suffix;
+        }
+
+        void name(String name) {
             this.name = name;
         }
     }
@@ -746,7 +769,7 @@ public final class Cpu {
             burstsAtInstant = 0;
         }
         if (++burstsAtInstant > MAX_BURSTS_PER_INSTANT + (long) BURSTS_PER_TASK_PER_INSTANT * kernel.taskCount()) {
-            failure = "cpu " + id + ": no progress in virtual time at " + now + "ns: " + f.name
+            failure = "cpu " + id + ": no progress in virtual time at " + now + "ns: " + f.name()
                     + " keeps running without taking time";
             return;
         }
@@ -827,7 +850,7 @@ public final class Cpu {
         } else if (o == Outcome.Exit.INSTANCE) {
             f.status = Status.DONE;
         } else if (o instanceof Outcome.Failed fail) {
-            failure = "cpu " + id + ", " + f.name + ": " + fail.message();
+            failure = "cpu " + id + ", " + f.name() + ": " + fail.message();
         } else {
             throw new IllegalStateException("unhandled outcome " + o);
         }
@@ -860,14 +883,14 @@ public final class Cpu {
             f.status = Status.PREEMPTED;
             stepGen++;
             if (traceEnabled) {
-                record("kctx_preempt", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+                record("kctx_preempt", "ctx=\"" + f.name() + "\" remaining=" + f.remaining + "ns", 0);
             }
         } else if (f.status == Status.WAITING) {
             f.remaining = 0;
             f.wasWaiting = true;
             f.status = Status.PREEMPTED;
             if (traceEnabled) {
-                record("kctx_preempt", "ctx=\"" + f.name + "\" waiting_on=" + f.waitingOn, 0);
+                record("kctx_preempt", "ctx=\"" + f.name() + "\" waiting_on=" + f.waitingOn, 0);
             }
         }
     }
@@ -880,7 +903,7 @@ public final class Cpu {
                 work.add(new dev.kctx.actors.program.Ops.Compute(f.remaining));
             }
             if (traceEnabled) {
-                record("kctx_resume", "ctx=\"" + f.name + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
+                record("kctx_resume", "ctx=\"" + f.name() + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
             }
             f.inject = work;
             f.remaining = 0;
@@ -893,7 +916,7 @@ public final class Cpu {
             f.status = Status.NEEDS_RUN;
         } else {
             if (traceEnabled) {
-                record("kctx_resume", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+                record("kctx_resume", "ctx=\"" + f.name() + "\" remaining=" + f.remaining + "ns", 0);
             }
             startBusy(f, f.remaining);
             f.remaining = 0;
@@ -1136,7 +1159,7 @@ public final class Cpu {
                 f.snapshot &= ~(1 << bit);
                 SoftirqVector v = SoftirqVector.values()[bit];
                 f.vector = v;
-                f.name = "softirq " + v + f.baseName;
+                f.name("softirq ", v, f.baseName);
                 softirqVectorRuns++;
                 if (raiseOrigin[bit] >= 0) {
                     irqToSoftirq.recordValue(now - raiseOrigin[bit]);
@@ -1198,7 +1221,7 @@ public final class Cpu {
             f.tasklet = name;
             f.entity = taskletEntities.get(name);
             f.code = taskletCode.get(name);
-            f.name = "tasklet " + name + f.baseName;
+            f.name("tasklet ", name, f.baseName);
             f.fresh = true;
             f.status = Status.NEEDS_RUN;
             if (traceEnabled) {
@@ -1294,7 +1317,7 @@ public final class Cpu {
 
         @Override
         public String contextName() {
-            return frame.name;
+            return frame.name();
         }
 
         @Override
@@ -1349,7 +1372,7 @@ public final class Cpu {
         }
 
         Where whereFor(Frame f, String op) {
-            return new Where(id, now, f.level, f.name, comm(), cur.pid, op);
+            return new Where(id, now, f.level, f.name(), comm(), cur.pid, op);
         }
 
         @Override
@@ -1449,7 +1472,7 @@ public final class Cpu {
         @Override
         public void enterKernel(String syscall, int nr) {
             frame.level = ContextLevel.KERNEL;
-            frame.name = frame.task.contextName() + " syscall " + syscall;
+            frame.name(frame.task.contextName(), " syscall ", syscall);
             if (traceEnabled && nr != dev.kctx.actors.program.Syscalls.EXCEPTION) {
                 record("sys_enter", "NR " + nr + " (0, 0, 0, 0, 0, 0)", nr);
             }
@@ -1477,7 +1500,7 @@ public final class Cpu {
                         List.of(cur.comm + "/" + cur.pid + " is leaving the kernel with locks still held!"));
             }
             frame.level = ContextLevel.USER;
-            frame.name = frame.task.contextName();
+            frame.name(frame.task.contextName());
             return rq.needResched();
         }
 
