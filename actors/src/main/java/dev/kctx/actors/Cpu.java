@@ -449,6 +449,19 @@ public final class Cpu {
         }
     }
 
+    /**
+     * True when {@code d} would change nothing as the only event of a round: the end of a step that
+     * a preemption made stale (the running frame is another, or the same frame in another step),
+     * on a CPU that has settled (nothing deferred, no reply awaited).
+     */
+    boolean ignores(StepDone d) {
+        if (awaiting || !deferred.isEmpty() || failure != null) {
+            return false;
+        }
+        Frame top = frames.peek();
+        return top == null || top.status != Status.BUSY || top.gen != d.gen();
+    }
+
     /** All events of the round have come: answer the machine with what the round produced. */
     void onRoundEnd(RoundEnd r) {
         if (awaiting || !deferred.isEmpty()) {
