@@ -40,27 +40,25 @@ final class Calendar {
     private final Bucket[] slots = new Bucket[SLOTS];
     private int farSize;
 
-    /** The entries of one ring slot, unsorted; a slot holds every bucket congruent to it modulo the ring. */
+    /**
+     * The entries of one ring slot, unsorted; a slot holds every bucket congruent to it modulo the
+     * ring. An entry's three keys sit side by side: an add touches two arrays, not four.
+     */
     private static final class Bucket {
-        long[] times = new long[16];
-        long[] keys = new long[16];
-        long[] seqs = new long[16];
+        long[] keys = new long[3 * 16];
         Cpu.Event[] events = new Cpu.Event[16];
         int n;
 
         void add(long t, long k, long s, Cpu.Event e) {
-            if (n == times.length) {
-                int m = n * 2;
-                times = Arrays.copyOf(times, m);
-                keys = Arrays.copyOf(keys, m);
-                seqs = Arrays.copyOf(seqs, m);
-                events = Arrays.copyOf(events, m);
+            if (n == events.length) {
+                keys = Arrays.copyOf(keys, 6 * n);
+                events = Arrays.copyOf(events, 2 * n);
             }
-            times[n] = t;
-            keys[n] = k;
-            seqs[n] = s;
-            events[n] = e;
-            n++;
+            int i = 3 * n;
+            keys[i] = t;
+            keys[i + 1] = k;
+            keys[i + 2] = s;
+            events[n++] = e;
         }
     }
 
@@ -132,7 +130,7 @@ final class Calendar {
         for (Bucket b : slots) {
             if (b != null) {
                 for (int j = 0; j < b.n; j++) {
-                    min = Math.min(min, b.times[j]);
+                    min = Math.min(min, b.keys[3 * j]);
                 }
             }
         }
@@ -146,14 +144,15 @@ final class Calendar {
             return false;
         }
         int kept = 0;
+        long[] keys = b.keys;
         for (int j = 0; j < b.n; j++) {
-            long t = b.times[j];
+            long t = keys[3 * j];
             if (t >>> BUCKET_SHIFT == bucket) {
-                push(t, b.keys[j], b.seqs[j], b.events[j]);
+                push(t, keys[3 * j + 1], keys[3 * j + 2], b.events[j]);
             } else {
-                b.times[kept] = t;
-                b.keys[kept] = b.keys[j];
-                b.seqs[kept] = b.seqs[j];
+                keys[3 * kept] = t;
+                keys[3 * kept + 1] = keys[3 * j + 1];
+                keys[3 * kept + 2] = keys[3 * j + 2];
                 b.events[kept] = b.events[j];
                 kept++;
             }
