@@ -213,7 +213,11 @@ public final class Cpu {
         ContextLevel level;
         ActorRef<ContextProtocol.Command> entity;
         ContextCode code;
-        String name;
+        /** The context's name as reports and the trace show it, made from its parts when first asked for. */
+        private String name;
+        private String namePrefix;
+        private Object nameMiddle;
+        private String nameSuffix;
         Status status = Status.NEEDS_RUN;
         boolean fresh = true;
         long busyEnd;
@@ -250,6 +254,25 @@ public final class Cpu {
             this.source = source;
             this.level = level;
             this.entity = entity;
+            this.name = name;
+        }
+
+        String name() {
+            if (name == null) {
+                name = namePrefix + nameMiddle + nameSuffix;
+            }
+            return name;
+        }
+
+        /** Names the context prefix + middle + suffix, concatenated only if someone looks (most never do). */
+        void name(String prefix, Object middle, String suffix) {
+            name = null;
+            namePrefix = prefix;
+            nameMiddle = middle;
+            nameSuffix = suffix;
+        }
+
+        void name(String name) {
             this.name = name;
         }
     }
@@ -439,6 +462,19 @@ public final class Cpu {
         } else {
             handle(e);
         }
+    }
+
+    /**
+     * True when {@code d} would change nothing as the only event of a round: the end of a step that
+     * a preemption made stale (the running frame is another, or the same frame in another step),
+     * on a CPU that has settled (nothing deferred, no reply awaited).
+     */
+    boolean ignores(StepDone d) {
+        if (awaiting || !deferred.isEmpty() || failure != null) {
+            return false;
+        }
+        Frame top = frames.peek();
+        return top == null || top.status != Status.BUSY || top.gen != d.gen();
     }
 
     /** All events of the round have come: answer the machine with what the round produced. */
@@ -789,7 +825,7 @@ public final class Cpu {
             burstsAtInstant = 0;
         }
         if (++burstsAtInstant > MAX_BURSTS_PER_INSTANT + (long) BURSTS_PER_TASK_PER_INSTANT * kernel.taskCount()) {
-            failure = "cpu " + id + ": no progress in virtual time at " + now + "ns: " + f.name
+            failure = "cpu " + id + ": no progress in virtual time at " + now + "ns: " + f.name()
                     + " keeps running without taking time";
             return;
         }
@@ -870,7 +906,7 @@ public final class Cpu {
         } else if (o == Outcome.Exit.INSTANCE) {
             f.status = Status.DONE;
         } else if (o instanceof Outcome.Failed fail) {
-            failure = "cpu " + id + ", " + f.name + ": " + fail.message();
+            failure = "cpu " + id + ", " + f.name() + ": " + fail.message();
         } else {
             throw new IllegalStateException("unhandled outcome " + o);
         }
@@ -903,14 +939,14 @@ public final class Cpu {
             f.status = Status.PREEMPTED;
             stepGen++;
             if (traceEnabled) {
-                record("kctx_preempt", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+                record("kctx_preempt", "ctx=\"" + f.name() + "\" remaining=" + f.remaining + "ns", 0);
             }
         } else if (f.status == Status.WAITING) {
             f.remaining = 0;
             f.wasWaiting = true;
             f.status = Status.PREEMPTED;
             if (traceEnabled) {
-                record("kctx_preempt", "ctx=\"" + f.name + "\" waiting_on=" + f.waitingOn, 0);
+                record("kctx_preempt", "ctx=\"" + f.name() + "\" waiting_on=" + f.waitingOn, 0);
             }
         }
     }
@@ -923,7 +959,7 @@ public final class Cpu {
                 work.add(new dev.kctx.actors.program.Ops.Compute(f.remaining));
             }
             if (traceEnabled) {
-                record("kctx_resume", "ctx=\"" + f.name + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
+                record("kctx_resume", "ctx=\"" + f.name() + "\" user_work=" + work.size() + " remaining=" + f.remaining + "ns", 0);
             }
             f.inject = work;
             f.remaining = 0;
@@ -936,7 +972,7 @@ public final class Cpu {
             f.status = Status.NEEDS_RUN;
         } else {
             if (traceEnabled) {
-                record("kctx_resume", "ctx=\"" + f.name + "\" remaining=" + f.remaining + "ns", 0);
+                record("kctx_resume", "ctx=\"" + f.name() + "\" remaining=" + f.remaining + "ns", 0);
             }
             startBusy(f, f.remaining);
             f.remaining = 0;
@@ -1179,7 +1215,7 @@ public final class Cpu {
                 f.snapshot &= ~(1 << bit);
                 SoftirqVector v = SoftirqVector.values()[bit];
                 f.vector = v;
-                f.name = "softirq " + v + f.baseName;
+                f.name("softirq ", v, f.baseName);
                 softirqVectorRuns++;
                 if (raiseOrigin[bit] >= 0) {
                     irqToSoftirq.recordValue(now - raiseOrigin[bit]);
@@ -1241,7 +1277,7 @@ public final class Cpu {
             f.tasklet = name;
             f.entity = taskletEntities.get(name);
             f.code = taskletCode.get(name);
-            f.name = "tasklet " + name + f.baseName;
+            f.name("tasklet ", name, f.baseName);
             f.fresh = true;
             f.status = Status.NEEDS_RUN;
             if (traceEnabled) {
@@ -1337,7 +1373,7 @@ public final class Cpu {
 
         @Override
         public String contextName() {
-            return frame.name;
+            return frame.name();
         }
 
         @Override
@@ -1414,7 +1450,7 @@ public final class Cpu {
         }
 
         Where whereFor(Frame f, String op) {
-            return new Where(id, now, f.level, f.name, comm(), cur.pid, op);
+            return new Where(id, now, f.level, f.name(), comm(), cur.pid, op);
         }
 
         @Override
@@ -1519,7 +1555,7 @@ public final class Cpu {
         @Override
         public void enterKernel(String syscall, int nr) {
             frame.level = ContextLevel.KERNEL;
-            frame.name = frame.task.contextName() + " syscall " + syscall;
+            frame.name(frame.task.contextName(), " syscall ", syscall);
             if (traceEnabled && nr != dev.kctx.actors.program.Syscalls.EXCEPTION) {
                 record("sys_enter", "NR " + nr + " (0, 0, 0, 0, 0, 0)", nr);
             }
@@ -1547,7 +1583,7 @@ public final class Cpu {
                         List.of(cur.comm + "/" + cur.pid + " is leaving the kernel with locks still held!"));
             }
             frame.level = ContextLevel.USER;
-            frame.name = frame.task.contextName();
+            frame.name(frame.task.contextName());
             return rq.needResched();
         }
 

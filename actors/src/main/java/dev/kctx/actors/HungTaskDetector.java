@@ -89,7 +89,7 @@ final class HungTaskDetector {
                 "task:" + t.comm + " state:D pid:" + t.pid + " (" + (t.user ? "process" : "kernel thread")
                         + ", not switched out since " + TimeFormat.format(t.lastSwitchTime) + " or before)");
         Where where = new Where(t.cpu(), now, ContextLevel.KERNEL, "khungtaskd", t.comm, t.pid,
-                "uninterruptible sleep in " + (t.frame == null ? t.contextName() : t.frame.name));
+                "uninterruptible sleep in " + (t.frame == null ? t.contextName() : t.frame.name()));
         c.reportHungTask(title, t, where, details, "hung task " + t.comm + ":" + t.pid);
         if (settings.hungPanic()) {
             c.panic("hung_task: blocked tasks");

@@ -238,7 +238,7 @@ final class LockupDetector {
             String lockName = f.waitingOn.substring(f.waitingOn.indexOf(':') + 1);
             KernelObjects.Lock lock = c.kernel().locks().get(lockName);
             String holder = lock == null || lock.ownerName() == null ? "nobody" : lock.ownerName();
-            details.add(f.name + " has spun on lock " + lockName + " since " + TimeFormat.format(f.spinSince));
+            details.add(f.name() + " has spun on lock " + lockName + " since " + TimeFormat.format(f.spinSince));
             details.add("the lock is held by " + holder + (f.status == Cpu.Status.PREEMPTED ? "; the spinner is itself interrupted" : ""));
         }
         return details;

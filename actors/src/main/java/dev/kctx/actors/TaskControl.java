@@ -38,6 +38,9 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
     /** Per-task state of the mechanisms (see Exec.taskLocal). */
     final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
 
+    /** "process COMM" or "kthread COMM": made once, named by every frame and report of the task. */
+    private final String contextName;
+
     TaskControl(int source, int pid, String comm, int cpu, boolean user, ActorRef<ContextProtocol.Command> entity,
                 ContextCode code) {
         this(source, pid, comm, cpu, user, entity, code, SchedAttr.DEFAULT);
@@ -50,6 +53,7 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
         this.source = source;
         this.user = user;
         this.entity = entity;
+        this.contextName = (user ? "process " : "kthread ") + comm;
     }
 
     ContextLevel startLevel() {
@@ -57,7 +61,7 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
     }
 
     String contextName() {
-        return (user ? "process " : "kthread ") + comm;
+        return contextName;
     }
 
     boolean sleeping() {

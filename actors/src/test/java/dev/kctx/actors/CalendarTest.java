@@ -116,6 +116,17 @@ class CalendarTest {
     @Test
     @DisplayName("adds and polls interleaved at random come out as a sort would give, for extreme sources and 64 CPUs")
     void randomAgainstSort() {
+        randomAgainstSort(50, 0);
+    }
+
+    @Test
+    @DisplayName("the same with times spread over many buckets, beyond the ring and at the end of the time line")
+    void randomAgainstSortFarApart() {
+        randomAgainstSort(3L << (Calendar.BUCKET_SHIFT + 11), 200);
+    }
+
+    /** Adds at now + [0, spread) and, one in {@code farOneIn}, near the largest time; polls in between. */
+    private void randomAgainstSort(long spread, int farOneIn) {
         record Key(long time, int cpu, int rank, int source, long label) {
         }
         Comparator<Key> order = Comparator.comparingLong(Key::time).thenComparingInt(Key::cpu)
@@ -130,7 +141,9 @@ class CalendarTest {
         for (int step = 0; step < 20_000; step++) {
             if (random.nextInt(3) > 0 || reference.isEmpty()) {
                 ContextLevel level = ContextLevel.values()[random.nextInt(ContextLevel.values().length)];
-                Key k = new Key(now + random.nextInt(50), random.nextInt(64), level.mailboxPriority(),
+                long time = farOneIn > 0 && random.nextInt(farOneIn) == 0 ? Long.MAX_VALUE - random.nextInt(3)
+                        : now + (long) (random.nextDouble() * spread);
+                Key k = new Key(time, random.nextInt(64), level.mailboxPriority(),
                         sources[random.nextInt(sources.length)], label++);
                 reference.add(k);
                 calendar.add(k.cpu(), level, k.source(), event(k.time(), k.label()));

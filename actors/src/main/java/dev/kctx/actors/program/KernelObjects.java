@@ -353,17 +353,41 @@ public final class KernelObjects {
     private final java.util.Set<String> taskletScheduled = new java.util.HashSet<>();
     private final java.util.Set<String> taskletRunning = new java.util.HashSet<>();
 
-    /** IRQD_IRQ_INPROGRESS per line: the CPU running its handler; and arrivals to replay there (IRQS_PENDING). */
-    private final Map<Integer, Integer> irqInProgress = new java.util.HashMap<>();
+    /**
+     * IRQD_IRQ_INPROGRESS per line: the lines whose handler runs and the CPU running it (at most
+     * one per CPU, so a short list searched in place: this is every interrupt's path); and the
+     * lines with an arrival to replay there (IRQS_PENDING).
+     */
+    private int[] irqLines = new int[4];
+    private int[] irqCpus = new int[4];
+    private int irqRunning;
     private final java.util.Set<Integer> irqReplay = new java.util.HashSet<>();
+
+    private int irqSlot(int line) {
+        for (int i = 0; i < irqRunning; i++) {
+            if (irqLines[i] == line) {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /**
      * A CPU wants to run the handler of {@code line}. False when it already runs on another CPU: then
      * that CPU runs it once more when it is done (handle_edge_irq's IRQS_PENDING loop).
      */
     public boolean irqEnter(int line, int cpu) {
-        Integer running = irqInProgress.putIfAbsent(line, cpu);
-        if (running == null || running == cpu) {
+        int i = irqSlot(line);
+        if (i < 0) {
+            if (irqRunning == irqLines.length) {
+                irqLines = java.util.Arrays.copyOf(irqLines, irqRunning * 2);
+                irqCpus = java.util.Arrays.copyOf(irqCpus, irqRunning * 2);
+            }
+            irqLines[irqRunning] = line;
+            irqCpus[irqRunning++] = cpu;
+            return true;
+        }
+        if (irqCpus[i] == cpu) {
             return true;
         }
         irqReplay.add(line);
@@ -372,11 +396,16 @@ public final class KernelObjects {
 
     /** The handler of {@code line} returned: true when an arrival on another CPU asked for one more run. */
     public boolean irqReplayRequested(int line) {
-        return irqReplay.remove(line);
+        return !irqReplay.isEmpty() && irqReplay.remove(line);
     }
 
     public void irqExit(int line) {
-        irqInProgress.remove(line);
+        int i = irqSlot(line);
+        if (i >= 0) {
+            irqRunning--;
+            irqLines[i] = irqLines[irqRunning];
+            irqCpus[i] = irqCpus[irqRunning];
+        }
     }
 
     /** Lines masked until their irq thread finishes (IRQF_ONESHOT), and whether an arrival came meanwhile. */

@@ -197,11 +197,17 @@ public final class Netlink {
         Config config;
         final ArrayDeque<Skb> backlog = new ArrayDeque<>();
 
+        /** The names of its wait queues, made once: every blocking recvmsg and send names one. */
+        private final String rxQueue;
+        private final String txQueue;
+
         Sock(long id, int unit, int owner, boolean kernel) {
             this.id = id;
             this.unit = unit;
             this.owner = owner;
             this.kernel = kernel;
+            this.rxQueue = "netlink:" + id + ":rx";
+            this.txQueue = "netlink:" + id + ":wait";
         }
 
         public int unit() {
@@ -241,11 +247,11 @@ public final class Netlink {
         }
 
         String rxQueue() {
-            return "netlink:" + id + ":rx";
+            return rxQueue;
         }
 
         String txQueue() {
-            return "netlink:" + id + ":wait";
+            return txQueue;
         }
 
         String name() {

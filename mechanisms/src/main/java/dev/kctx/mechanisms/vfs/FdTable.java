@@ -3,29 +3,43 @@ package dev.kctx.mechanisms.vfs;
 import dev.kctx.mechanisms.Errno;
 import dev.kctx.mechanisms.KernelError;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A process's file descriptor table: the lowest free number from 3 up (0-2 are the terminal). */
+/**
+ * A process's file descriptor table: the lowest free number from 3 up (0-2 are the terminal).
+ * An array indexed by descriptor, as the kernel's fdtable is (include/linux/fdtable.h): every
+ * socket call looks its descriptor up.
+ */
 public final class FdTable {
     /** RLIMIT_NOFILE's usual soft limit. */
     public static final int MAX_FDS = 1024;
 
-    private final TreeMap<Integer, OpenFile> fds = new TreeMap<>();
+    private OpenFile[] fds = new OpenFile[8];
 
     public int install(OpenFile f) {
         int fd = 3;
-        for (int used : fds.keySet()) {
-            if (used != fd) {
-                break;
-            }
+        while (fd < fds.length && fds[fd] != null) {
             fd++;
         }
         if (fd >= MAX_FDS) {
             throw new KernelError(Errno.EMFILE);
         }
-        fds.put(fd, f);
+        put(fd, f);
         return fd;
+    }
+
+    private void put(int fd, OpenFile f) {
+        if (fd >= fds.length) {
+            fds = Arrays.copyOf(fds, Math.min(MAX_FDS, Math.max(fd + 1, fds.length * 2)));
+        }
+        fds[fd] = f;
+    }
+
+    private OpenFile at(int fd) {
+        return fd >= 0 && fd < fds.length ? fds[fd] : null;
     }
 
     /** Installs {@code f} at exactly {@code fd} (dup2's target), which must be free. */
@@ -33,18 +47,18 @@ public final class FdTable {
         if (fd < 0 || fd >= MAX_FDS) {
             throw new KernelError(Errno.EBADF);
         }
-        if (fds.containsKey(fd)) {
+        if (at(fd) != null) {
             throw new KernelError(Errno.EBUSY);
         }
-        fds.put(fd, f);
+        put(fd, f);
     }
 
     public boolean isOpen(int fd) {
-        return fds.containsKey(fd);
+        return at(fd) != null;
     }
 
     public OpenFile get(int fd) {
-        OpenFile f = fds.get(fd);
+        OpenFile f = at(fd);
         if (f == null) {
             throw new KernelError(Errno.EBADF);
         }
@@ -52,14 +66,22 @@ public final class FdTable {
     }
 
     public OpenFile remove(int fd) {
-        OpenFile f = fds.remove(fd);
+        OpenFile f = at(fd);
         if (f == null) {
             throw new KernelError(Errno.EBADF);
         }
+        fds[fd] = null;
         return f;
     }
 
+    /** The open descriptors in ascending order, as a snapshot. */
     public Map<Integer, OpenFile> open() {
-        return java.util.Collections.unmodifiableMap(fds);
+        TreeMap<Integer, OpenFile> open = new TreeMap<>();
+        for (int fd = 0; fd < fds.length; fd++) {
+            if (fds[fd] != null) {
+                open.put(fd, fds[fd]);
+            }
+        }
+        return Collections.unmodifiableMap(open);
     }
 }
