@@ -30,8 +30,7 @@ public enum Engine {
 
     /** The settings that select this engine, to lay over an actor system's configuration. */
     public Config config() {
-        String on = this == INLINE ? "on" : "off";
-        return ConfigFactory.parseString("kctx.engine.inline-cpus = " + on + "\nkctx.engine.inline-bursts = " + on);
+        return (this == INLINE ? dev.kctx.actors.Engine.INLINE : dev.kctx.actors.Engine.MESSAGE).config(ConfigFactory.empty());
     }
 
     /** A new ActorTestKit running this engine (shut it down after the tests: {@code testKit.shutdownTestKit()}). */

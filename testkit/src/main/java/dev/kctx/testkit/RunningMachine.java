@@ -69,7 +69,9 @@ public final class RunningMachine implements AutoCloseable {
         this.engine = Engine.of(kit.system().settings().config());
         Tap tap = crossings::add;
         var spec = setup.spec().withBoot(Tap.class, () -> tap);
-        this.machine = kit.spawn(Machine.create(spec, true), "machine-" + MACHINES.incrementAndGet());
+        // on the machine's own dispatcher thread (kctx.engine.dispatcher), as kctx run places it
+        this.machine = kit.spawn(Machine.create(spec, true), "machine-" + MACHINES.incrementAndGet(),
+                Machine.props(kit.system().settings().config()));
         this.paused = kit.createTestProbe(Machine.Paused.class);
         this.finished = kit.createTestProbe(Machine.Finished.class);
         machine.tell(new Machine.StartStepped(setup.untilNs(), finished.getRef(), paused.getRef()));
