@@ -60,7 +60,8 @@ class CompletionAndManTest {
         assertEquals(List.of("--format"), complete(script, "kctx", "run", "--fo").lines().toList(), "kctx run --fo<TAB>");
         assertEquals(List.of("text", "json"), complete(script, "kctx", "run", "--format", "").lines().toList(),
                 "kctx run --format <TAB> offers the enum's values");
-        assertTrue(complete(script, "kctx", "").lines().toList().containsAll(List.of("demo", "run", "check", "experiment",
+        assertEquals(List.of("--join"), complete(script, "kctx", "worker", "--jo").lines().toList(), "kctx worker --jo<TAB>");
+        assertTrue(complete(script, "kctx", "").lines().toList().containsAll(List.of("demo", "run", "check", "experiment", "worker",
                 "bench", "completion", "man")), "kctx <TAB> offers every command");
     }
 
