@@ -60,7 +60,7 @@ class CompletionAndManTest {
         assertEquals(List.of("--format"), complete(script, "kctx", "run", "--fo").lines().toList(), "kctx run --fo<TAB>");
         assertEquals(List.of("text", "json"), complete(script, "kctx", "run", "--format", "").lines().toList(),
                 "kctx run --format <TAB> offers the enum's values");
-        assertEquals(List.of("--join"), complete(script, "kctx", "worker", "--jo").lines().toList(), "kctx worker --jo<TAB>");
+        assertEquals(List.of("--join"), complete(script, "kctx", "worker", "--joi").lines().toList(), "kctx worker --joi<TAB>");
         assertTrue(complete(script, "kctx", "").lines().toList().containsAll(List.of("demo", "run", "check", "experiment", "worker",
                 "bench", "completion", "man")), "kctx <TAB> offers every command");
     }
@@ -81,6 +81,11 @@ class CompletionAndManTest {
                 assertTrue(page.contains(section + "\n"), c.qualifiedName() + " has " + section);
             }
             for (CommandLine.Model.OptionSpec o : c.options()) {
+                if (o.hidden()) {
+                    // A test hook (kctx worker --hold-first-unit) is not the user's: the page leaves it out.
+                    assertTrue(!page.contains(ManPage.esc(o.longestName())), c.qualifiedName() + "'s page hides " + o.longestName());
+                    continue;
+                }
                 assertTrue(page.contains("\\fB" + ManPage.esc(o.longestName()).replace("\\-\\-", o.negatable()
                         ? "\\-\\-[no\\-]" : "\\-\\-")), c.qualifiedName() + "'s page has " + o.longestName());
             }
