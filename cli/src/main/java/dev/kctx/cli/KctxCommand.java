@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "kctx", mixinStandardHelpOptions = true, versionProvider = KctxCommand.Version.class,
         description = "Linux execution contexts and kernel<->user mechanisms, simulated as actors in virtual time.",
         subcommands = {DemoCommand.class, RunCommand.class, CheckCommand.class, ExperimentCommand.class, ExploreCommand.class,
+                WorkerCommand.class,
                 BenchCommand.class, CompletionCommand.class, ManCommand.class, CommandLine.HelpCommand.class})
 public final class KctxCommand implements Runnable {
 

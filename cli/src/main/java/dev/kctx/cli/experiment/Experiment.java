@@ -51,7 +51,19 @@ public abstract class Experiment {
         return (long) cells * seeds;
     }
 
+    /**
+     * The sweep's cells and the machine of each cell and seed: {@link #run} hands it to the sweep, and a
+     * cluster worker builds the same plan to run one cell and seed of it (see {@link SweepUnits}).
+     */
+    abstract Sweep.Plan<?> plan();
+
+    /** Runs {@link #plan()} on {@code sweep} and reads the table, the plot and the findings from the points. */
     public abstract Result run(Sweep sweep);
+
+    /** The experiment called {@code name}, in full or {@code quick}; empty if there is none. */
+    public static java.util.Optional<Experiment> named(String name, boolean quick) {
+        return all().stream().filter(e -> e.name().equals(name)).findFirst().map(e -> quick ? e.quick() : e);
+    }
 
     /** The table, the plot, and the findings: lines that say what the data show, tested from the data. */
     public record Result(ResultTable table, LatencyFigure figure, List<String> findings) {

@@ -21,39 +21,73 @@ import static dev.kctx.contexts.Durations.us;
  * 2000 per second, so arrivals fall anywhere in the cycle. One CPU.
  */
 public final class IrqsaveHold extends Experiment {
-    static final List<Long> HOLDS_US = List.of(0L, 25L, 50L, 100L, 200L, 300L, 400L, 500L);
     static final List<SpinVariant> VARIANTS = List.of(SpinVariant.IRQSAVE, SpinVariant.BH);
-    static final long UNTIL_NS = ms(300);
+    /** The critical sections held, and how long each machine runs. */
+    record Grid(List<Long> holdsUs, long untilNs) {
+        Grid {
+            holdsUs = List.copyOf(holdsUs);
+        }
+    }
+
+    static final Grid FULL = new Grid(List.of(0L, 25L, 50L, 100L, 200L, 300L, 400L, 500L), ms(300));
+    /** {@code --quick}: no hold, a short one and the longest, 50 ms each (also the cluster tests' sweep). */
+    static final Grid QUICK = new Grid(List.of(0L, 100L, 500L), ms(50));
     /** The handler's own cost: the latency is measured to its entry, so this only keeps the CPU busy. */
     static final long HANDLER_NS = us(2);
 
-    record Cell(SpinVariant variant, long holdUs) {
+    record Cell(SpinVariant variant, long holdUs, long untilNs) {
+        /** A cell of the full sweep. */
+        Cell(SpinVariant variant, long holdUs) {
+            this(variant, holdUs, FULL.untilNs());
+        }
     }
+
+    private final Grid grid;
 
     public IrqsaveHold() {
-        super("irqsave-hold", "IRQ latency vs the length of a spin_lock_irqsave critical section (0..500 us),"
-                + " spin_lock_bh for comparison", 5, cells().size());
+        this(FULL);
     }
 
-    static List<Cell> cells() {
+    private IrqsaveHold(Grid grid) {
+        super("irqsave-hold", "IRQ latency vs the length of a spin_lock_irqsave critical section (0..500 us),"
+                + " spin_lock_bh for comparison", 5, cells(grid).size());
+        this.grid = grid;
+    }
+
+    @Override
+    public String details() {
+        return "--quick: holds of 0, 100 and 500 us, 50 ms each.";
+    }
+
+    @Override
+    public Experiment quick() {
+        return new IrqsaveHold(QUICK);
+    }
+
+    static List<Cell> cells(Grid grid) {
         List<Cell> cells = new ArrayList<>();
         for (SpinVariant v : VARIANTS) {
-            for (long h : HOLDS_US) {
-                cells.add(new Cell(v, h));
+            for (long h : grid.holdsUs()) {
+                cells.add(new Cell(v, h, grid.untilNs()));
             }
         }
         return cells;
     }
 
     @Override
+    Sweep.Plan<Cell> plan() {
+        return new Sweep.Plan<>(cells(grid), IrqsaveHold::machine);
+    }
+
+    @Override
     public Result run(Sweep sweep) {
-        List<Sweep.Point<Cell>> points = sweep.run(cells(), IrqsaveHold::machine);
+        List<Sweep.Point<Cell>> points = sweep.run(plan());
         ResultTable table = new ResultTable(List.of("lock", "hold us", "irq latency median us", "p99 us", "max us",
                 "max band us", "irqs"));
         List<LatencyFigure.Line> p99s = new ArrayList<>();
         List<LatencyFigure.Line> maxima = new ArrayList<>();
         List<String> findings = new ArrayList<>();
-        double[] x = HOLDS_US.stream().mapToDouble(Long::doubleValue).toArray();
+        double[] x = grid.holdsUs().stream().mapToDouble(Long::doubleValue).toArray();
         for (SpinVariant v : VARIANTS) {
             List<Sweep.Point<Cell>> mine = points.stream().filter(p -> p.cell().variant() == v).toList();
             for (Sweep.Point<Cell> p : mine) {
@@ -100,6 +134,6 @@ public final class IrqsaveHold extends Experiment {
                 .kthread("holder", 0, 0, Program.builder().spinLock("dev_lock", v).compute(us(cell.holdUs()))
                         .spinUnlock("dev_lock", v).msleep(ms(1)).forever().build())
                 .build();
-        return new Sweep.Run(spec, UNTIL_NS, r -> Experiment.latencyUs(r.merged(CpuStats::irqLatency)));
+        return new Sweep.Run(spec, cell.untilNs(), r -> Experiment.latencyUs(r.merged(CpuStats::irqLatency)));
     }
 }

@@ -86,8 +86,13 @@ public final class RelayVsNetlink extends Experiment {
     }
 
     @Override
+    Sweep.Plan<Cell> plan() {
+        return new Sweep.Plan<>(cells(), RelayVsNetlink::machine);
+    }
+
+    @Override
     public Result run(Sweep sweep) {
-        List<Sweep.Point<Cell>> points = sweep.run(cells(), RelayVsNetlink::machine);
+        List<Sweep.Point<Cell>> points = sweep.run(plan());
         Map<Cell, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
         points.forEach(p -> byCell.put(p.cell(), p));
         List<String> columns = new ArrayList<>(List.of("direction", "cpus", "load"));

@@ -59,8 +59,13 @@ public final class SoftirqStorm extends Experiment {
     }
 
     @Override
+    Sweep.Plan<Cell> plan() {
+        return new Sweep.Plan<>(cells(), SoftirqStorm::machine);
+    }
+
+    @Override
     public Result run(Sweep sweep) {
-        List<Sweep.Point<Cell>> points = sweep.run(cells(), SoftirqStorm::machine);
+        List<Sweep.Point<Cell>> points = sweep.run(plan());
         ResultTable table = new ResultTable(List.of("kernel", "irqs per s", "net_rx median us", "net_rx p99 us",
                 "net_rx max us", "p99 band us", "ksoftirqd share %", "user cpu share %", "user slowdown x", "packets"));
         Map<String, List<LatencyFigure.Line>> lines = new LinkedHashMap<>();

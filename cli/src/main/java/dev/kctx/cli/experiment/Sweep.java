@@ -41,17 +41,56 @@ public final class Sweep {
     /** A wall-clock safety net only, as in {@link dev.kctx.actors.Simulation}. */
     private static final long WALL_LIMIT_MINUTES = 30;
 
+    /** Where the runs go when not in this JVM: {@code null} for a local sweep. */
+    private final Remote remote;
+
     /**
+     * A local sweep: {@code parallelism} machines at a time in one actor system made with {@code config}.
+     *
      * @param progress hears the number of runs finished so far (may be null)
      */
     public Sweep(int seeds, int parallelism, Config config, LongConsumer progress) {
+        this(seeds, parallelism, config, null, progress);
+    }
+
+    /**
+     * A sweep whose runs are made by {@code remote} (a cluster's workers, see {@link SweepUnits}): the
+     * points come back in the same order with the same values as a local sweep's.
+     */
+    public Sweep(int seeds, Remote remote, LongConsumer progress) {
+        this(seeds, 1, null, java.util.Objects.requireNonNull(remote, "remote"), progress);
+    }
+
+    private Sweep(int seeds, int parallelism, Config config, Remote remote, LongConsumer progress) {
         if (seeds < 1) {
             throw new IllegalArgumentException("at least one seed, not " + seeds);
         }
         this.seeds = seeds;
         this.parallelism = Math.max(1, parallelism);
         this.config = config;
+        this.remote = remote;
         this.progress = progress == null ? n -> { } : progress;
+    }
+
+    /**
+     * Makes the runs of a sweep somewhere else. Run {@code k} is cell {@code k / seeds} with seed
+     * {@code k % seeds + 1}; whoever makes it builds it from the experiment's {@link Plan}.
+     */
+    public interface Remote {
+        /** Each run's measures, in run order; {@code progress} hears how many are done so far. */
+        List<Map<String, Double>> measure(int cells, int seeds, LongConsumer progress);
+    }
+
+    /** A sweep's cells and the machine of each cell and seed. */
+    public record Plan<C>(List<C> cells, BiFunction<C, Long, Run> runOf) {
+        public Plan {
+            cells = List.copyOf(cells);
+        }
+
+        /** The run of cell {@code cell} (its index) with {@code seed}. */
+        public Run run(int cell, long seed) {
+            return runOf.apply(cells.get(cell), seed);
+        }
     }
 
     public int seeds() {
@@ -104,21 +143,41 @@ public final class Sweep {
         }
     }
 
+    /** Runs every cell of {@code plan} with every seed. */
+    public <C> List<Point<C>> run(Plan<C> plan) {
+        return run(plan.cells(), plan.runOf());
+    }
+
     /** Runs {@code runOf(cell, seed)} for every cell and seed. */
     public <C> List<Point<C>> run(List<C> cells, BiFunction<C, Long, Run> runOf) {
+        if (remote != null) {
+            List<Map<String, Double>> all = remote.measure(cells.size(), seeds, progress);
+            if (all.size() != cells.size() * seeds) {
+                throw new IllegalStateException(all.size() + " results for " + cells.size() * seeds + " runs");
+            }
+            List<Point<C>> points = new ArrayList<>();
+            for (int i = 0; i < cells.size(); i++) {
+                points.add(point(cells.get(i), all.subList(i * seeds, (i + 1) * seeds)));
+            }
+            return points;
+        }
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "kctx-sweep");
             t.setDaemon(true);
             return t;
         });
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "kctx-sweep", config);
+        ActorSystem<Void> system = engine(config);
         try {
             List<List<Future<Map<String, Double>>>> futures = new ArrayList<>();
             for (C cell : cells) {
                 List<Future<Map<String, Double>>> perSeed = new ArrayList<>();
                 for (long seed = 1; seed <= seeds; seed++) {
                     Run run = runOf.apply(cell, seed);
-                    perSeed.add(pool.submit(() -> one(system, run)));
+                    perSeed.add(pool.submit(() -> {
+                        Map<String, Double> m = measure(system, run);
+                        progress.accept(done.incrementAndGet());
+                        return m;
+                    }));
                 }
                 futures.add(perSeed);
             }
@@ -131,6 +190,11 @@ public final class Sweep {
             pool.shutdownNow();
             system.terminate();
         }
+    }
+
+    /** The actor system the sweep's machines run in: a local one, whatever else runs in the JVM. */
+    static ActorSystem<Void> engine(Config config) {
+        return ActorSystem.create(Behaviors.empty(), "kctx-sweep", config);
     }
 
     /**
@@ -165,29 +229,35 @@ public final class Sweep {
         }
     }
 
-    private Map<String, Double> one(ActorSystem<Void> system, Run run) {
+    /** One run in {@code system}, measured; a run that fails is an error. */
+    static Map<String, Double> measure(ActorSystem<Void> system, Run run) {
         RunResult r = runIn(system, run);
         if (r.failure().isPresent()) {
             throw new IllegalStateException(run.spec().name() + " seed " + run.spec().seed() + " failed: " + r.failure().get());
         }
-        Map<String, Double> m = run.measure().apply(r);
-        progress.accept(done.incrementAndGet());
-        return m;
+        return run.measure().apply(r);
     }
 
     private static <C> Point<C> collect(C cell, List<Future<Map<String, Double>>> perSeed) {
-        Map<String, double[]> values = new LinkedHashMap<>();
-        for (int s = 0; s < perSeed.size(); s++) {
-            Map<String, Double> m;
+        List<Map<String, Double>> measures = new ArrayList<>();
+        for (Future<Map<String, Double>> f : perSeed) {
             try {
-                m = perSeed.get(s).get();
+                measures.add(f.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             }
-            for (var e : m.entrySet()) {
+        }
+        return point(cell, measures);
+    }
+
+    /** A cell's point from its runs' measures, seed 1 first. */
+    private static <C> Point<C> point(C cell, List<Map<String, Double>> perSeed) {
+        Map<String, double[]> values = new LinkedHashMap<>();
+        for (int s = 0; s < perSeed.size(); s++) {
+            for (var e : perSeed.get(s).entrySet()) {
                 values.computeIfAbsent(e.getKey(), k -> new double[perSeed.size()])[s] = e.getValue();
             }
         }

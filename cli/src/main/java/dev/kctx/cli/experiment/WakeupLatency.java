@@ -154,8 +154,13 @@ public final class WakeupLatency extends Experiment {
     }
 
     @Override
+    Sweep.Plan<Cell> plan() {
+        return new Sweep.Plan<>(cells(grid), WakeupLatency::machine);
+    }
+
+    @Override
     public Result run(Sweep sweep) {
-        List<Sweep.Point<Cell>> points = sweep.run(cells(grid), WakeupLatency::machine);
+        List<Sweep.Point<Cell>> points = sweep.run(plan());
         Map<Key, Sweep.Point<Cell>> byCell = new LinkedHashMap<>();
         points.forEach(p -> byCell.put(p.cell().key(), p));
         Table t = new Table(byCell);
