@@ -11,7 +11,7 @@ import dev.kctx.mechanisms.KernelError;
  * installed driver operations, fs/char_dev.c), a debugfs file ({@code Debugfs.Proxy}: the full
  * proxy's debugfs_file_get, fs/debugfs/file.c), a /proc entry ({@code ProcFs}: proc_reg_* and
  * seq_file, fs/proc/inode.c), a /proc/sys entry ({@code SysctlFile}: proc_sys_read/write,
- * fs/proc/proc_sys.c), a sysfs attribute ({@code SysfsAttribute}: show and store behind
+ * fs/proc/proc_sysctl.c), a sysfs attribute ({@code SysfsAttribute}: show and store behind
  * kernfs_fop_read_iter/write_iter, fs/kernfs/file.c), a configfs attribute
  * ({@code Configfs.AttrFops}, fs/configfs/file.c) and an ioctl driver's unlocked_ioctl
  * ({@code CdevIoctl}, fs/ioctl.c) all answer these same records: what differs is only how each
