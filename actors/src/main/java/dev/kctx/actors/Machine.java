@@ -618,12 +618,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     private void runInline() {
         for (int n = 0; n < roundsPerMessage; n++) {
-            if (pauseDue()) {
-                pause(false);
-                return;
-            }
-            if (!collectRound()) {
-                finish();
+            if (!startRound()) {
                 return;
             }
             for (int i = 0; i < roundCpuCount && failure == null; i++) {
@@ -716,13 +711,24 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
     }
 
-    private void nextRound() {
+    /**
+     * The next round's events collected, or false when the run pauses here (a pause is due) or ends
+     * (nothing is left before the end time).
+     */
+    private boolean startRound() {
         if (pauseDue()) {
             pause(false);
-            return;
+            return false;
         }
         if (!collectRound()) {
             finish();
+            return false;
+        }
+        return true;
+    }
+
+    private void nextRound() {
+        if (!startRound()) {
             return;
         }
         nextRoundCpu = 0;

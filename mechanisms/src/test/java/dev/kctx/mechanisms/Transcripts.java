@@ -83,13 +83,7 @@ public final class Transcripts {
 
     /** Runs {@code spec} for {@code untilNs} of virtual time; the run must complete. */
     public static RunResult run(ActorTestKit kit, MachineSpec spec, long untilNs) {
-        TestProbe<Machine.Finished> probe = kit.createTestProbe();
-        ActorRef<Machine.Command> m = kit.spawn(Machine.create(spec, true));
-        m.tell(new Machine.Start(untilNs, probe.getRef()));
-        RunResult r = probe.receiveMessage(Duration.ofSeconds(60)).result();
-        kit.stop(m);
-        assertTrue(r.failure().isEmpty(), () -> "the run completed: " + r.failure().orElse(""));
-        return r;
+        return DemoRuns.run(kit, spec, untilNs);
     }
 
     /** The console with kernel-log timestamps removed, for exact comparison. */

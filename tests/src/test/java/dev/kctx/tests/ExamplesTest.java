@@ -1,15 +1,11 @@
 package dev.kctx.tests;
 
-import dev.kctx.cli.Main;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,21 +30,13 @@ class ExamplesTest {
     record Result(int code, String out, String err) {
     }
 
-    static synchronized Result kctx(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
+    /** {@code kctx ARGS} in this JVM; a throwable that escapes the command line fails the test. */
+    static Result kctx(String... args) {
+        CommandLine.Result r = CommandLine.run(args);
+        if (r.escaped() != null) {
+            throw new AssertionError("kctx " + String.join(" ", args) + " threw", r.escaped());
         }
+        return new Result(r.code(), r.out(), r.err());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -77,6 +77,30 @@ final class FakeExec implements ProgramRunner.BurstExec {
         return op.execute(this);
     }
 
+    /** Runs {@code op} again after a wake-up, as the runner does after a Block. */
+    Outcome retry(Op op) {
+        setRetrying(true);
+        try {
+            return run(op);
+        } finally {
+            setRetrying(false);
+        }
+    }
+
+    /** The same, in a new wait (a new wait token), as after a wake-up that ended the old one. */
+    Outcome retryInNewWait(Op op) {
+        token++;
+        return retry(op);
+    }
+
+    /** A task {@code name} with {@code pid} on {@code cpu}, registered with {@code kernel} ({@code user}: a user process). */
+    static FakeExec task(KernelObjects kernel, int cpu, int pid, String name, boolean user) {
+        FakeExec e = new FakeExec(kernel, cpu, name);
+        e.pid = pid;
+        kernel.registerTask(new TaskInfo(pid, name, 0, user));
+        return e;
+    }
+
     List<KernelCall> checkedCalls() {
         return checks.stream().map(Check::call).toList();
     }

@@ -21,28 +21,11 @@ class InterruptibleOpsTest {
 
     private final KernelObjects kernel = new KernelObjects();
     /** A user process inside a system call. */
-    private final FakeExec process = task(4300, "process victim", true);
+    private final FakeExec process = FakeExec.task(kernel, 0, 4300, "process victim", true);
     /** Another process, holding what the victim waits for. */
-    private final FakeExec holder = task(4301, "process holder", true);
+    private final FakeExec holder = FakeExec.task(kernel, 0, 4301, "process holder", true);
     /** A kernel thread: signals never reach it here. */
-    private final FakeExec kthread = task(4302, "kthread worker", false);
-
-    private FakeExec task(int pid, String name, boolean user) {
-        FakeExec e = new FakeExec(kernel, 0, name);
-        e.pid = pid;
-        kernel.registerTask(new TaskInfo(pid, name, 0, user));
-        return e;
-    }
-
-    private static Outcome retry(FakeExec e, Op op) {
-        e.token++;
-        e.setRetrying(true);
-        try {
-            return e.run(op);
-        } finally {
-            e.setRetrying(false);
-        }
-    }
+    private final FakeExec kthread = FakeExec.task(kernel, 0, 4302, "kthread worker", false);
 
     private KernelObjects.Lock sem(long count) {
         KernelObjects.Lock l = kernel.lock("sem", KernelObjects.LockType.SEMAPHORE);
@@ -63,7 +46,7 @@ class InterruptibleOpsTest {
             KernelObjects.Lock l = sem(0);
             assertEquals(new Outcome.Block("sem", 'S'), process.run(down), "no unit: it sleeps interruptibly");
             process.signalPending = true;
-            assertEquals(EINTR, retry(process, down), "woken by the signal: -EINTR ends the system call");
+            assertEquals(EINTR, process.retryInNewWait(down), "woken by the signal: -EINTR ends the system call");
             assertEquals(List.of(), l.sleepers(), "it left the wait list");
             holder.run(up);
             assertEquals(1, l.count(), "up() found no sleeper: the unit went to the count, none was lost");
@@ -78,7 +61,7 @@ class InterruptibleOpsTest {
             process.run(down);
             holder.run(up);
             assertEquals(1, holder.wakes.size(), "up() woke the sleeper");
-            assertEquals(Outcome.Next.INSTANCE, retry(process, down), "the woken sleeper has its unit");
+            assertEquals(Outcome.Next.INSTANCE, process.retryInNewWait(down), "the woken sleeper has its unit");
             assertEquals(0, l.count(), "no double take: the count is still 0");
             assertEquals(0, l.grantsPending(), "the grant was taken");
         }
@@ -90,7 +73,7 @@ class InterruptibleOpsTest {
             process.run(down);
             holder.run(up);
             process.signalPending = true;
-            assertEquals(Outcome.Next.INSTANCE, retry(process, down), "the call succeeds with its unit");
+            assertEquals(Outcome.Next.INSTANCE, process.retryInNewWait(down), "the call succeeds with its unit");
             assertEquals(0, l.count(), "the unit is not put back");
         }
 
@@ -102,8 +85,8 @@ class InterruptibleOpsTest {
             kthread.run(down);
             holder.run(up);
             holder.run(up);
-            assertEquals(Outcome.Next.INSTANCE, retry(kthread, down), "the second sleeper has its unit");
-            assertEquals(Outcome.Next.INSTANCE, retry(process, down), "and the first has its own");
+            assertEquals(Outcome.Next.INSTANCE, kthread.retryInNewWait(down), "the second sleeper has its unit");
+            assertEquals(Outcome.Next.INSTANCE, process.retryInNewWait(down), "and the first has its own");
             assertEquals(0, l.count(), "no unit created or lost");
         }
 
@@ -123,11 +106,11 @@ class InterruptibleOpsTest {
             KernelObjects.Lock l = sem(0);
             assertEquals(new Outcome.Block("sem", 'K'), process.run(downKillable), "TASK_KILLABLE");
             process.signalPending = true;
-            assertEquals(new Outcome.Block("sem", 'K'), retry(process, downKillable), "a non-fatal signal: it sleeps on");
+            assertEquals(new Outcome.Block("sem", 'K'), process.retryInNewWait(downKillable), "a non-fatal signal: it sleeps on");
             assertEquals(1, l.sleepers().size(), "still once on the list");
             assertEquals(process.token, l.sleepers().get(0).token(), "with the handle of its current sleep");
             process.fatalPending = true;
-            assertEquals(EINTR, retry(process, downKillable), "a fatal signal ends it");
+            assertEquals(EINTR, process.retryInNewWait(downKillable), "a fatal signal ends it");
             assertEquals(List.of(), l.sleepers(), "off the list");
             assertEquals("down_killable(sem)", downKillable.describe(), "its name");
         }
@@ -139,7 +122,7 @@ class InterruptibleOpsTest {
             kthread.signalPending = true;
             kthread.fatalPending = true;
             assertEquals(new Outcome.Block("sem", 'S'), kthread.run(down), "it sleeps");
-            assertEquals(new Outcome.Block("sem", 'S'), retry(kthread, down), "and sleeps again when woken");
+            assertEquals(new Outcome.Block("sem", 'S'), kthread.retryInNewWait(down), "and sleeps again when woken");
         }
 
         @Test
@@ -149,7 +132,7 @@ class InterruptibleOpsTest {
             Op withCleanup = new Ops.Down("sem", Ops.WaitMode.INTERRUPTIBLE, List.of(new Ops.MutexUnlock("m")));
             process.run(withCleanup);
             process.signalPending = true;
-            assertEquals(new Outcome.Inline(List.of(new Ops.MutexUnlock("m"), new Ops.SyscallReturn(-4))), retry(process, withCleanup),
+            assertEquals(new Outcome.Inline(List.of(new Ops.MutexUnlock("m"), new Ops.SyscallReturn(-4))), process.retryInNewWait(withCleanup),
                     "mutex_unlock, then return -EINTR");
         }
     }
@@ -167,7 +150,7 @@ class InterruptibleOpsTest {
             holder.run(new Ops.MutexLock("M"));
             assertEquals(new Outcome.Block("M", 'S'), process.run(lock), "held elsewhere: it sleeps interruptibly");
             process.signalPending = true;
-            assertEquals(EINTR, retry(process, lock), "-EINTR");
+            assertEquals(EINTR, process.retryInNewWait(lock), "-EINTR");
             KernelObjects.Lock m = kernel.lock("M", KernelObjects.LockType.MUTEX);
             assertEquals(List.of(), m.sleepers(), "off the wait list");
             assertFalse(process.atomic.holds("M"), "not held");
@@ -186,7 +169,7 @@ class InterruptibleOpsTest {
             holder.run(new Ops.MutexLock("M"));
             process.run(lock);
             holder.run(unlock);
-            assertEquals(Outcome.Next.INSTANCE, retry(process, lock), "handed over");
+            assertEquals(Outcome.Next.INSTANCE, process.retryInNewWait(lock), "handed over");
             assertTrue(process.atomic.holds("M"), "held");
             assertEquals(List.of(), kernel.lock("M", KernelObjects.LockType.MUTEX).sleepers(), "nobody waits");
         }
@@ -197,9 +180,9 @@ class InterruptibleOpsTest {
             holder.run(new Ops.MutexLock("M"));
             assertEquals(new Outcome.Block("M", 'K'), process.run(lockKillable), "killable sleep");
             process.signalPending = true;
-            assertEquals(new Outcome.Block("M", 'K'), retry(process, lockKillable), "sleeps on");
+            assertEquals(new Outcome.Block("M", 'K'), process.retryInNewWait(lockKillable), "sleeps on");
             process.fatalPending = true;
-            assertEquals(EINTR, retry(process, lockKillable), "ends");
+            assertEquals(EINTR, process.retryInNewWait(lockKillable), "ends");
             assertFalse(process.reportKinds().contains(ReportKind.BAD_UNLOCK_BALANCE), "lockdep's release was balanced");
         }
 
@@ -209,7 +192,7 @@ class InterruptibleOpsTest {
             holder.run(new Ops.MutexLock("M"));
             kthread.signalPending = true;
             assertEquals(new Outcome.Block("M", 'S'), kthread.run(lock), "sleeps");
-            assertEquals(new Outcome.Block("M", 'S'), retry(kthread, lock), "and again");
+            assertEquals(new Outcome.Block("M", 'S'), kthread.retryInNewWait(lock), "and again");
         }
     }
 
@@ -224,7 +207,7 @@ class InterruptibleOpsTest {
         void interrupted() {
             process.run(wait);
             process.signalPending = true;
-            assertEquals(EINTR, retry(process, wait), "ends the system call");
+            assertEquals(EINTR, process.retryInNewWait(wait), "ends the system call");
             assertEquals(0, kernel.waitQueue("q").waiterCount(), "off the queue");
             assertTrue(process.trace.contains("kctx_interrupted: wait_event_interruptible(q) = -512"), process.trace.toString());
         }
@@ -235,7 +218,7 @@ class InterruptibleOpsTest {
             process.run(wait);
             holder.run(new Ops.WakeUp("q"));
             process.signalPending = true;
-            assertEquals(Outcome.Next.INSTANCE, retry(process, wait), "the condition holds");
+            assertEquals(Outcome.Next.INSTANCE, process.retryInNewWait(wait), "the condition holds");
             assertEquals(0, kernel.waitQueue("q").events(), "consumed");
         }
 
@@ -244,10 +227,10 @@ class InterruptibleOpsTest {
         void killable() {
             assertEquals(new Outcome.Block("q", 'K'), process.run(waitKillable), "killable");
             process.signalPending = true;
-            assertEquals(new Outcome.Block("q", 'K'), retry(process, waitKillable), "sleeps on");
+            assertEquals(new Outcome.Block("q", 'K'), process.retryInNewWait(waitKillable), "sleeps on");
             assertEquals(1, kernel.waitQueue("q").waiterCount(), "listed once");
             process.fatalPending = true;
-            assertEquals(EINTR, retry(process, waitKillable), "fatal: ends");
+            assertEquals(EINTR, process.retryInNewWait(waitKillable), "fatal: ends");
             kthread.fatalPending = true;
             assertEquals(new Outcome.Block("q", 'K'), kthread.run(waitKillable), "a kernel thread sleeps whatever is pending");
         }
@@ -265,7 +248,7 @@ class InterruptibleOpsTest {
             assertEquals(new Outcome.Sleep(ms(10), 'S', true), process.run(sleep), "sleeps, to run again when woken");
             process.now = us(4500);
             process.signalPending = true;
-            assertEquals(EINTR, retry(process, sleep), "interrupted");
+            assertEquals(EINTR, process.retryInNewWait(sleep), "interrupted");
             assertTrue(process.trace.contains("kctx_interrupted: msleep_interruptible(10ms) = 7"), process.trace.toString());
         }
 
@@ -275,7 +258,7 @@ class InterruptibleOpsTest {
             process.run(sleep);
             process.now = ms(10);
             process.signalPending = true;
-            assertEquals(Outcome.Next.INSTANCE, retry(process, sleep), "timer expired: 0");
+            assertEquals(Outcome.Next.INSTANCE, process.retryInNewWait(sleep), "timer expired: 0");
         }
 
         @Test
@@ -292,9 +275,9 @@ class InterruptibleOpsTest {
             kthread.signalPending = true;
             assertEquals(new Outcome.Sleep(ms(10), 'S', true), kthread.run(sleep), "sleeps");
             kthread.now = ms(3);
-            assertEquals(new Outcome.Sleep(ms(7), 'S', true), retry(kthread, sleep), "woken early, it sleeps the rest");
+            assertEquals(new Outcome.Sleep(ms(7), 'S', true), kthread.retryInNewWait(sleep), "woken early, it sleeps the rest");
             kthread.now = ms(10);
-            assertEquals(Outcome.Next.INSTANCE, retry(kthread, sleep), "then goes on");
+            assertEquals(Outcome.Next.INSTANCE, kthread.retryInNewWait(sleep), "then goes on");
         }
 
         @Test

@@ -29,16 +29,6 @@ class MutexOpsTest {
         return kernel.lock("M", LockType.MUTEX);
     }
 
-    /** Runs mutex_lock again after a wake-up, as the runner does after a Block. */
-    private static Outcome retry(FakeExec e, Op op) {
-        e.setRetrying(true);
-        try {
-            return e.run(op);
-        } finally {
-            e.setRetrying(false);
-        }
-    }
-
     @Test
     @DisplayName("mutex_lock on a free mutex takes it at once after the might_sleep check")
     void uncontended() {
@@ -75,7 +65,7 @@ class MutexOpsTest {
         assertSame(b.waiter, m().owner(), "the mutex now belongs to the first sleeper");
         assertEquals(List.of(b.waitHandle()), a.wakes, "only the first sleeper is woken");
         assertTrue(a.atomic.heldLocks().isEmpty(), "the unlocker no longer holds M");
-        assertEquals(Outcome.Next.INSTANCE, retry(b, LOCK_M), "the woken task finds the mutex handed to it");
+        assertEquals(Outcome.Next.INSTANCE, b.retry(LOCK_M), "the woken task finds the mutex handed to it");
         assertEquals(List.of(new HeldLock("M", "mutex_lock", false)), b.atomic.heldLocks(), "now it holds M");
         assertEquals(List.of(KernelCall.MUTEX_LOCK, KernelCall.SCHEDULE), b.checkedCalls(),
                 "the retry does not pass might_sleep again");

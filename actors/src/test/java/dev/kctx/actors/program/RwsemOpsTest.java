@@ -25,31 +25,13 @@ class RwsemOpsTest {
     private static final Op UP_WRITE = new Ops.RwsemUp("S", true);
 
     private final KernelObjects kernel = new KernelObjects();
-    private final FakeExec a = task(4300, "process a");
-    private final FakeExec b = task(4301, "process b");
-    private final FakeExec c = task(4302, "process c");
-    private final FakeExec d = task(4303, "process d");
-
-    private FakeExec task(int pid, String name) {
-        FakeExec e = new FakeExec(kernel, pid - 4300, name);
-        e.pid = pid;
-        kernel.registerTask(new TaskInfo(pid, name, 0, true));
-        return e;
-    }
+    private final FakeExec a = FakeExec.task(kernel, 0, 4300, "process a", true);
+    private final FakeExec b = FakeExec.task(kernel, 1, 4301, "process b", true);
+    private final FakeExec c = FakeExec.task(kernel, 2, 4302, "process c", true);
+    private final FakeExec d = FakeExec.task(kernel, 3, 4303, "process d", true);
 
     private KernelObjects.Lock s() {
         return kernel.lock("S", LockType.RWSEM);
-    }
-
-    /** Runs the op again after a wake-up, as the runner does after a Block. */
-    private static Outcome retry(FakeExec e, Op op) {
-        e.token++;
-        e.setRetrying(true);
-        try {
-            return e.run(op);
-        } finally {
-            e.setRetrying(false);
-        }
     }
 
     @Test
@@ -85,11 +67,11 @@ class RwsemOpsTest {
 
         a.run(UP_READ);
         assertEquals(List.of(b.waitHandle()), a.wakes, "the last reader out wakes the writer only");
-        assertEquals(Outcome.Next.INSTANCE, retry(b, DOWN_WRITE), "the writer finds it handed over");
+        assertEquals(Outcome.Next.INSTANCE, b.retryInNewWait(DOWN_WRITE), "the writer finds it handed over");
         assertTrue(b.atomic.holds("S"));
 
         b.run(UP_WRITE);
-        assertEquals(Outcome.Next.INSTANCE, retry(c, DOWN_READ), "then the reader gets it");
+        assertEquals(Outcome.Next.INSTANCE, c.retryInNewWait(DOWN_READ), "then the reader gets it");
         assertEquals(List.of(), a.reportKinds(), "no report");
     }
 
@@ -104,8 +86,8 @@ class RwsemOpsTest {
         a.run(UP_WRITE);
 
         assertEquals(List.of(b.waitHandle(), d.waitHandle()), a.wakes, "both readers are woken, the writer is not");
-        assertEquals(Outcome.Next.INSTANCE, retry(b, DOWN_READ));
-        assertEquals(Outcome.Next.INSTANCE, retry(d, DOWN_READ));
+        assertEquals(Outcome.Next.INSTANCE, b.retryInNewWait(DOWN_READ));
+        assertEquals(Outcome.Next.INSTANCE, d.retryInNewWait(DOWN_READ));
         assertEquals(2, s().readerCount());
         assertEquals(1, s().sleepers().size(), "the writer still waits");
     }
@@ -146,7 +128,7 @@ class RwsemOpsTest {
         b.run(DOWN_WRITE);
         a.run(new Ops.DowngradeWrite("S"));
         assertEquals(List.of(), a.wakes);
-        assertEquals(new Outcome.Block("S", 'D'), retry(b, DOWN_WRITE), "the writer waits for the reader");
+        assertEquals(new Outcome.Block("S", 'D'), b.retryInNewWait(DOWN_WRITE), "the writer waits for the reader");
     }
 
     @Test
@@ -178,7 +160,7 @@ class RwsemOpsTest {
         a.run(DOWN_WRITE);
         assertEquals(new Outcome.Block("S", 'S'), b.run(readIntr), "sleeps interruptibly");
         b.signalPending = true;
-        assertEquals(EINTR, retry(b, readIntr), "-EINTR");
+        assertEquals(EINTR, b.retryInNewWait(readIntr), "-EINTR");
         assertEquals(List.of(), s().sleepers(), "off the wait list");
         assertFalse(b.atomic.holds("S"));
         a.run(UP_WRITE);
@@ -193,9 +175,9 @@ class RwsemOpsTest {
         assertEquals(new Outcome.Block("S", 'K'), b.run(writeKill), "killable sleep");
         assertEquals(new Outcome.Block("S", 'D'), c.run(DOWN_READ), "a reader queues behind it");
         b.fatalPending = true;
-        assertEquals(EINTR, retry(b, writeKill), "-EINTR on the fatal signal");
+        assertEquals(EINTR, b.retryInNewWait(writeKill), "-EINTR on the fatal signal");
         assertEquals(List.of(c.waitHandle()), b.wakes, "the reader behind it is woken");
-        assertEquals(Outcome.Next.INSTANCE, retry(c, DOWN_READ), "and shares the lock");
+        assertEquals(Outcome.Next.INSTANCE, c.retryInNewWait(DOWN_READ), "and shares the lock");
     }
 
     @Test

@@ -22,15 +22,6 @@ class WaitQueueOpsTest {
     private final FakeExec second = new FakeExec(kernel, 1, "process reader2");
     private final FakeExec waker = new FakeExec(kernel, 1, "hardirq 11 nic");
 
-    private static Outcome retry(FakeExec e, Op op) {
-        e.setRetrying(true);
-        try {
-            return e.run(op);
-        } finally {
-            e.setRetrying(false);
-        }
-    }
-
     @Test
     @DisplayName("a wake_up before the wait_event is not lost: the wait returns at once")
     void wakeBeforeWaitIsNotLost() {
@@ -75,8 +66,8 @@ class WaitQueueOpsTest {
         assertEquals(List.of(waiter.waitHandle(), second.waitHandle()), waker.wakes,
                 "both waiters are woken, in the order they came");
         assertEquals(0, kernel.waitQueue("q").waiterCount(), "the queue is empty after the wake-up");
-        assertEquals(Outcome.Next.INSTANCE, retry(waiter, WAIT), "the first woken task consumes the event");
-        assertEquals(new Outcome.Block("q", 'D'), retry(second, WAIT),
+        assertEquals(Outcome.Next.INSTANCE, waiter.retry(WAIT), "the first woken task consumes the event");
+        assertEquals(new Outcome.Block("q", 'D'), second.retry(WAIT),
                 "one wake_up is one event: the second woken task sleeps again");
         assertEquals(List.of(KernelCall.WAIT_EVENT, KernelCall.SCHEDULE, KernelCall.SCHEDULE), second.checkedCalls(),
                 "a retry does not repeat might_sleep, but sleeping again schedules again");

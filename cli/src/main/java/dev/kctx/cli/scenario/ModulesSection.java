@@ -219,16 +219,31 @@ public final class ModulesSection {
             }
             Fields f = Fields.of(item, "module", MODULE_KEYS);
             Node nameNode = f.req("name", "NAME");
-            String name = Values.string(nameNode, "module name");
-            if (!MODULE_NAME.matcher(name).matches()) {
-                throw new ScenarioError(nameNode.loc(), "module name '" + Errors.clip(name) + "' is not valid",
-                        "1 to 55 letters, digits and _ (the file is NAME.ko)");
-            }
+            String name = matching(nameNode, "module name", MODULE_NAME, "1 to 55 letters, digits and _ (the file is NAME.ko)");
             unique(names, name, nameNode);
             defs.add(module(name, f, netlinkVectors, kernel));
             f.opt("helpers").ifPresent(n -> UpcallSection.helpers(n, executables));
         }
         return new Declared(defs, programs, programFiles, executables, timers, kernel);
+    }
+
+    /** {@code node}'s string, which must match {@code pattern} (else "WHAT 'x' is not valid", expected {@code valid}). */
+    private static String matching(Node node, String what, Pattern pattern, String valid) {
+        String s = Values.string(node, what);
+        if (!pattern.matcher(s).matches()) {
+            throw new ScenarioError(node.loc(), what + " '" + Errors.clip(s) + "' is not valid", valid);
+        }
+        return s;
+    }
+
+    /** The item's {@code name:}, a file name not in {@code seen} yet ("a second WHAT named ..."). */
+    private static String uniqueName(Fields item, Set<String> seen, String what, String per) {
+        Node nameNode = item.req("name", "NAME");
+        String name = fileName(nameNode, what + " name");
+        if (!seen.add(name)) {
+            throw new ScenarioError(nameNode.loc(), "a second " + what + " named '" + name + "'", "a unique name per " + per);
+        }
+        return name;
     }
 
     private static void unique(Set<String> names, String name, Node at) {
@@ -417,11 +432,7 @@ public final class ModulesSection {
         for (Node item : f.opt("attributes").map(n -> Values.seq(n, "sysfs attributes", "'- {name: value, mode: \"0644\", value: 42}'").items())
                 .orElse(List.of())) {
             Fields a = Fields.of(item, "sysfs attribute", SYSFS_ATTR_KEYS);
-            Node nameNode = a.req("name", "NAME");
-            String name = fileName(nameNode, "sysfs attribute name");
-            if (!seen.add(name)) {
-                throw new ScenarioError(nameNode.loc(), "a second sysfs attribute named '" + name + "'", "a unique name per attribute");
-            }
+            String name = uniqueName(a, seen, "sysfs attribute", "attribute");
             Optional<Node> modeNode = a.opt("mode");
             int mode = modeNode.map(n -> mode(n, "mode")).orElse(0644);
             if ((mode & 0002) != 0) {
@@ -460,11 +471,7 @@ public final class ModulesSection {
         for (Node item : f.opt("files").map(n -> Values.seq(n, "debugfs files", "'- {name: counter, type: u32, value: 0}'").items())
                 .orElse(List.of())) {
             Fields a = Fields.of(item, "debugfs file", DEBUGFS_FILE_KEYS);
-            Node nameNode = a.req("name", "NAME");
-            String name = fileName(nameNode, "debugfs file name");
-            if (!seen.add(name)) {
-                throw new ScenarioError(nameNode.loc(), "a second debugfs file named '" + name + "'", "a unique name per file");
-            }
+            String name = uniqueName(a, seen, "debugfs file", "file");
             String type = Values.choice(a.req("type", String.join(" | ", DEBUGFS_TYPES)), "debugfs file type", types);
             Optional<Node> modeNode = a.opt("mode");
             int mode = modeNode.map(n -> mode(n, "mode")).orElse(type.equals("blob") ? 0444 : 0644);
@@ -559,11 +566,8 @@ public final class ModulesSection {
         for (Node item : Values.seq(node, "sysctl", "entries, each '- {path: kctx/threshold, type: int_minmax, value: 50, min: 0, max: 100}'").items()) {
             Fields f = Fields.of(item, "sysctl entry", SYSCTL_KEYS);
             Node pathNode = f.req("path", "DIR/NAME, e.g. kctx/threshold");
-            String path = Values.string(pathNode, "sysctl path");
-            if (!SYSCTL_PATH.matcher(path).matches()) {
-                throw new ScenarioError(pathNode.loc(), "sysctl path '" + Errors.clip(path) + "' is not valid",
-                        "DIR/NAME under /proc/sys, e.g. kctx/threshold (letters, digits, _ and -)");
-            }
+            String path = matching(pathNode, "sysctl path", SYSCTL_PATH,
+                    "DIR/NAME under /proc/sys, e.g. kctx/threshold (letters, digits, _ and -)");
             if (!seen.add(path)) {
                 throw new ScenarioError(pathNode.loc(), "a second sysctl entry '" + path + "'", "a unique path per entry");
             }

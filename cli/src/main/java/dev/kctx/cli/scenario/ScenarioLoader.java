@@ -506,23 +506,23 @@ public final class ScenarioLoader implements OpArg.Context {
 
     /** The tasklet names, first, so that any body may schedule any tasklet (a tasklet itself included). */
     private Node.MapNode taskletNames(Node node) {
-        Node.MapNode m = Values.map(node, "tasklets", "tasklet names and their handlers, e.g. 'rx_done: [- compute: 5us]'");
-        for (Node.Entry e : m.entries()) {
-            String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "tasklet name", MAX_NAME);
-            if (!tasklets.add(name)) {
-                throw new ScenarioError(e.keyLoc(), "a second tasklet named '" + name + "'", "a unique name per tasklet");
-            }
-        }
-        return m;
+        return names(node, "tasklets", "tasklet names and their handlers, e.g. 'rx_done: [- compute: 5us]'",
+                tasklets, "tasklet", "tasklet");
     }
 
     /** The work item names, first, so that any body may queue or flush any work (a work itself included). */
     private Node.MapNode workNames(Node node) {
-        Node.MapNode m = Values.map(node, "works", "work item names and their functions, e.g. 'refresh: [- mutex_lock: cfg]'");
+        return names(node, "works", "work item names and their functions, e.g. 'refresh: [- mutex_lock: cfg]'",
+                works, "work", "work item");
+    }
+
+    /** The keys of section {@code what} (a map as {@code expected} says), each a name added to {@code into} once. */
+    private static Node.MapNode names(Node node, String what, String expected, Set<String> into, String item, String per) {
+        Node.MapNode m = Values.map(node, what, expected);
         for (Node.Entry e : m.entries()) {
-            String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), "work name", MAX_NAME);
-            if (!works.add(name)) {
-                throw new ScenarioError(e.keyLoc(), "a second work named '" + name + "'", "a unique name per work item");
+            String name = Values.name(new Node.ScalarNode(e.keyLoc(), Node.ScalarKind.STRING, e.key()), item + " name", MAX_NAME);
+            if (!into.add(name)) {
+                throw new ScenarioError(e.keyLoc(), "a second " + item + " named '" + name + "'", "a unique name per " + per);
             }
         }
         return m;

@@ -5,6 +5,7 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
 import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.Libfs;
 import dev.kctx.mechanisms.vfs.OpenFile;
 
 import java.util.Arrays;
@@ -29,7 +30,7 @@ public final class CdevExample {
 
     private static int init(ModuleCtx m) {
         Buffer buf = new Buffer();
-        int major = m.registerChrdev(0, NAME, new CdevFile(new Fops(buf)));
+        int major = m.registerChrdev(0, NAME, new CdevFile(new Fops(NAME, buf)));
         m.printk("cdev example: assigned major: " + major);
         m.printk("create node with mknod /dev/" + NAME + " c " + major + " 0");
         return 0;
@@ -41,28 +42,35 @@ public final class CdevExample {
      */
     public static class Buffer {
         public byte[] data = new byte[0];
+        /** How many bytes a write keeps (the ioctl example's driver changes it). */
+        public int limit = BUFFER;
 
         /** read: from the file position, at most {@code count} bytes, through copy_to_user. */
         public IoResult read(FileCtx c, OpenFile f, int count) {
-            int from = (int) Math.min(f.pos(), data.length);
-            int n = Math.min(count, data.length - from);
-            byte[] out = c.copyToUser(Arrays.copyOfRange(data, from, from + n));
-            f.setPos(from + n);
-            return IoResult.Done.read(out);
+            return IoResult.Done.read(Libfs.simpleReadFromBuffer(c, f, count, data));
         }
 
         /** write: copy_from_user, then the buffer holds the first {@code limit} bytes; the whole count is taken. */
-        public IoResult write(FileCtx c, byte[] in, int limit) {
+        public IoResult write(FileCtx c, byte[] in) {
             byte[] copied = c.copyFromUser(in);
             data = Arrays.copyOf(copied, Math.min(copied.length, limit));
             return IoResult.Done.of(copied.length);
         }
     }
 
-    record Fops(Buffer buf) implements FileOps {
+    /** The driver's file operations on {@code buf}, owned by module {@code owner} (the ioctl example's add ioctl). */
+    public static class Fops implements FileOps {
+        private final String owner;
+        protected final Buffer buf;
+
+        public Fops(String owner, Buffer buf) {
+            this.owner = owner;
+            this.buf = buf;
+        }
+
         @Override
         public String owner() {
-            return NAME;
+            return owner;
         }
 
         @Override
@@ -72,7 +80,7 @@ public final class CdevExample {
 
         @Override
         public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            return buf.write(c, data, BUFFER);
+            return buf.write(c, data);
         }
     }
 }

@@ -6,41 +6,22 @@ import dev.kctx.mechanisms.mmap.MmapFileOps;
 import dev.kctx.mechanisms.mmap.VmArea;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
-import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.FileProtocol;
 import dev.kctx.mechanisms.vfs.OpenFile;
 import dev.kctx.mechanisms.vfs.UserPtr;
 
 /**
- * A character device's file operations as chrdev_open installs them: every open, read, write, seek
- * and release is a {@link ChrdevProtocol} request that {@link #handle} hands to the {@code driver}'s
- * operations; ioctl and mmap go to the driver directly (their own protocols). A driver's error
- * (KernelError) answers as {@link ChrdevProtocol.Error}.
+ * A character device's file operations as chrdev_open installs them (fs/char_dev.c, Linux 6.6):
+ * every open, read, write, seek and release is a {@link FileProtocol} request that {@link #handle}
+ * forwards to the {@code driver}'s operations; ioctl and mmap go to the driver directly. A driver's
+ * error (KernelError) answers as {@link FileProtocol.Error}; chrdev_open's ENXIO (no cdev, or its
+ * module gone) comes before ({@link Chrdev}).
  */
-public record CdevFile(FileOps driver) implements MmapFileOps {
+public record CdevFile(FileOps driver) implements MmapFileOps, FileProtocol.Served {
 
     @Override
     public String owner() {
         return driver.owner();
-    }
-
-    @Override
-    public void open(FileCtx c, OpenFile f) {
-        answer(handle(c, f, new ChrdevProtocol.Open()));
-    }
-
-    @Override
-    public IoResult read(FileCtx c, OpenFile f, int count) {
-        return io(handle(c, f, new ChrdevProtocol.Read(count)));
-    }
-
-    @Override
-    public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-        return io(handle(c, f, new ChrdevProtocol.Write(data)));
-    }
-
-    @Override
-    public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
-        return ((ChrdevProtocol.Position) answer(handle(c, f, new ChrdevProtocol.Seek(offset, whence)))).pos();
     }
 
     @Override
@@ -57,51 +38,13 @@ public record CdevFile(FileOps driver) implements MmapFileOps {
         m.mmap(c, f, vma);
     }
 
+    /** The driver's side of {@link FileProtocol}. */
     @Override
-    public void release(FileCtx c, OpenFile f) {
-        answer(handle(c, f, new ChrdevProtocol.Release()));
-    }
-
-    /** The driver's side of {@link ChrdevProtocol}. */
-    public ChrdevProtocol.Reply handle(FileCtx c, OpenFile f, ChrdevProtocol.Request r) {
+    public FileProtocol.Reply handle(FileCtx c, OpenFile f, FileProtocol.Request r) {
         try {
-            if (r instanceof ChrdevProtocol.Open) {
-                driver.open(c, f);
-                return new ChrdevProtocol.Done();
-            } else if (r instanceof ChrdevProtocol.Read rd) {
-                return reply(driver.read(c, f, rd.count()));
-            } else if (r instanceof ChrdevProtocol.Write w) {
-                return reply(driver.write(c, f, w.data()));
-            } else if (r instanceof ChrdevProtocol.Seek s) {
-                return new ChrdevProtocol.Position(driver.llseek(c, f, s.offset(), s.whence()));
-            }
-            driver.release(c, f);
-            return new ChrdevProtocol.Done();
+            return FileProtocol.forward(driver, c, f, r);
         } catch (KernelError e) {
-            return new ChrdevProtocol.Error(e.errno());
+            return new FileProtocol.Error(e.errno());
         }
-    }
-
-    private static ChrdevProtocol.Reply reply(IoResult r) {
-        if (r instanceof IoResult.WouldBlock w) {
-            return new ChrdevProtocol.Blocked(w.waitQueue());
-        }
-        IoResult.Done d = (IoResult.Done) r;
-        return new ChrdevProtocol.Transferred(d.ret(), d.data());
-    }
-
-    private static ChrdevProtocol.Reply answer(ChrdevProtocol.Reply r) {
-        if (r instanceof ChrdevProtocol.Error e) {
-            throw new KernelError(e.errno());
-        }
-        return r;
-    }
-
-    private static IoResult io(ChrdevProtocol.Reply r) {
-        if (answer(r) instanceof ChrdevProtocol.Blocked b) {
-            return new IoResult.WouldBlock(b.waitQueue());
-        }
-        ChrdevProtocol.Transferred t = (ChrdevProtocol.Transferred) r;
-        return new IoResult.Done(t.ret(), t.data());
     }
 }

@@ -51,7 +51,7 @@ public final class Chrdev {
 
     /**
      * cdev_init + cdev_add(cdev, dev, count): the numbers open with {@code fops} from now on, each call
-     * a {@link ChrdevProtocol} request to them ({@link CdevFile}).
+     * a {@link dev.kctx.mechanisms.vfs.FileProtocol} request to them ({@link CdevFile}).
      */
     public static void cdevAdd(ModuleCtx m, int dev, int count, FileOps fops) {
         CharDevices devs = devices(m);

@@ -5,8 +5,8 @@ import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.vfs.FileCtx;
-import dev.kctx.mechanisms.vfs.FileOps;
-import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.FileProtocol;
+import dev.kctx.mechanisms.vfs.Libfs;
 import dev.kctx.mechanisms.vfs.OpenFile;
 import dev.kctx.mechanisms.vfs.Vfs;
 
@@ -295,7 +295,7 @@ public final class Configfs {
     }
 
     /** An attribute file: configfs_open_file, configfs_read_iter, configfs_write_iter. */
-    static final class AttrFops implements FileOps {
+    static final class AttrFops implements FileProtocol.Attribute {
         private final Item item;
         private final Attribute attr;
         private final String owner;
@@ -316,81 +316,60 @@ public final class Configfs {
             byte[] page;
         }
 
+        /**
+         * The attribute's side of {@link FileProtocol} ({@link FileProtocol.Attribute}): Open, Read
+         * (show) and Write (store); show's and store's own errors go through. The failures: ENOENT
+         * (the item was dropped), EACCES (mode), EIO (show overflowed the page), EFAULT (empty write).
+         */
         @Override
-        public void open(FileCtx c, OpenFile f) {
-            answer(handle(c, f, new ConfigfsProtocol.Open(f.readable(), f.writable())));
-        }
-
-        @Override
-        public IoResult read(FileCtx c, OpenFile f, int count) {
-            return IoResult.Done.read(((ConfigfsProtocol.Shown) answer(handle(c, f, new ConfigfsProtocol.Show(count)))).bytes());
-        }
-
-        @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            return IoResult.Done.of(((ConfigfsProtocol.Stored) answer(handle(c, f, new ConfigfsProtocol.Store(data)))).count());
-        }
-
-        /** The attribute's side of {@link ConfigfsProtocol}: Open, Show and Store; show's and store's own errors go through. */
-        ConfigfsProtocol.Reply handle(FileCtx c, OpenFile f, ConfigfsProtocol.Request r) {
-            if (r instanceof ConfigfsProtocol.Open o) {
-                return open(f, o);
-            } else if (r instanceof ConfigfsProtocol.Show sh) {
-                return show(c, f, sh.count());
-            }
-            return store(c, f, ((ConfigfsProtocol.Store) r).data());
-        }
-
-        private ConfigfsProtocol.Reply open(OpenFile f, ConfigfsProtocol.Open o) {
+        public FileProtocol.Reply opened(OpenFile f) {
             if (item.dead) {
-                return new ConfigfsProtocol.Error(Errno.ENOENT);
+                return new FileProtocol.Error(Errno.ENOENT);
             }
-            if (o.write() && ((attr.mode() & 0222) == 0 || attr.store() == null)) {
-                return new ConfigfsProtocol.Error(Errno.EACCES);
+            if (f.writable() && ((attr.mode() & 0222) == 0 || attr.store() == null)) {
+                return new FileProtocol.Error(Errno.EACCES);
             }
-            if (o.read() && ((attr.mode() & 0444) == 0 || attr.show() == null)) {
-                return new ConfigfsProtocol.Error(Errno.EACCES);
+            if (f.readable() && ((attr.mode() & 0444) == 0 || attr.show() == null)) {
+                return new FileProtocol.Error(Errno.EACCES);
             }
             f.setPrivateData(new Buffer());
-            return new ConfigfsProtocol.Done();
+            return new FileProtocol.Done();
         }
 
-        private ConfigfsProtocol.Reply show(FileCtx c, OpenFile f, int count) {
+        @Override
+        public FileProtocol.Reply show(FileCtx c, OpenFile f, int count) {
             Buffer b = (Buffer) f.privateData();
             if (b.page == null) {
                 if (item.dead) {
-                    return new ConfigfsProtocol.Error(Errno.ENOENT);
+                    return new FileProtocol.Error(Errno.ENOENT);
                 }
                 byte[] page = attr.show().apply(c, item).getBytes(StandardCharsets.UTF_8);
                 if (page.length > SIMPLE_ATTR_SIZE) {
                     // WARN_ON_ONCE(count > SIMPLE_ATTR_SIZE): the read fails.
                     c.printk("WARNING: CPU: 0 PID: " + c.pid() + " at fs/configfs/file.c fill_read_buffer");
-                    return new ConfigfsProtocol.Error(Errno.EIO);
+                    return new FileProtocol.Error(Errno.EIO);
                 }
                 b.page = page;
             }
-            int from = (int) Math.min(f.pos(), b.page.length);
-            int n = Math.min(count, b.page.length - from);
-            byte[] out = c.copyToUser(Arrays.copyOfRange(b.page, from, from + n));
-            f.setPos(from + n);
-            return new ConfigfsProtocol.Shown(out);
+            return FileProtocol.Transferred.read(Libfs.simpleReadFromBuffer(c, f, count, b.page));
         }
 
-        private ConfigfsProtocol.Reply store(FileCtx c, OpenFile f, byte[] data) {
+        @Override
+        public FileProtocol.Reply store(FileCtx c, OpenFile f, byte[] data) {
             Buffer b = (Buffer) f.privateData();
             byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, SIMPLE_ATTR_SIZE - 1)));
             b.page = null;
             if (in.length == 0) {
-                return new ConfigfsProtocol.Error(Errno.EFAULT);
+                return new FileProtocol.Error(Errno.EFAULT);
             }
             if (item.dead) {
-                return new ConfigfsProtocol.Error(Errno.ENOENT);
+                return new FileProtocol.Error(Errno.ENOENT);
             }
             long n = attr.store().store(c, item, new String(in, StandardCharsets.UTF_8));
             if (n > 0) {
                 f.setPos(f.pos() + n);
             }
-            return new ConfigfsProtocol.Stored(n);
+            return FileProtocol.Transferred.written(n);
         }
     }
 }

@@ -3,15 +3,17 @@ package dev.kctx.mechanisms.configfs;
 import dev.kctx.mechanisms.Errno;
 
 /**
- * The configfs protocol (fs/configfs/dir.c and file.c, Linux 6.6) between a user process's file
- * system calls under /sys/kernel/config and configfs, in the calling task's process context: mkdir
- * and rmdir in a group's directory ask the module to make or drop an item (handled by
- * {@code Configfs.GroupDirOps}); reads and writes of an item's attribute files call its show and
- * store (handled by {@code Configfs.AttrFops}).
+ * The configfs directory protocol (fs/configfs/dir.c, Linux 6.6) between a user process's mkdir(2)
+ * and rmdir(2) in a group's directory under /sys/kernel/config and configfs, in the calling task's
+ * process context: configfs_mkdir and configfs_rmdir ask the module to make or drop an item
+ * (handled by {@code Configfs.GroupDirOps}). These are inode operations, not file operations: the
+ * reads and writes of an item's attribute files are the VFS's
+ * {@link dev.kctx.mechanisms.vfs.FileProtocol} (configfs_read_iter and configfs_write_iter call
+ * show and store, handled by {@code Configfs.AttrFops}), so only what is configfs's own is here.
  */
 public sealed interface ConfigfsProtocol {
 
-    /** What the VFS asks of configfs for a system call. */
+    /** What the VFS asks of a configfs group for mkdir or rmdir. */
     sealed interface Request extends ConfigfsProtocol {
     }
 
@@ -27,40 +29,13 @@ public sealed interface ConfigfsProtocol {
     record DropItem(String name) implements Request {
     }
 
-    /** User process, open(2) of an attribute, process context: configfs_open_file's mode and show/store checks. */
-    record Open(boolean read, boolean write) implements Request {
-    }
-
-    /** User process, read(2), process context: up to {@code count} bytes of the buffer show() filled. */
-    record Show(int count) implements Request {
-    }
-
-    /** User process, write(2), process context: store() gets at most SIMPLE_ATTR_SIZE - 1 bytes of {@code data}. */
-    record Store(byte[] data) implements Request {
-        public Store {
-            data = data.clone();
-        }
-    }
-
-    /** Answer to MakeItem, DropItem and Open. */
+    /** Answer to MakeItem and DropItem. */
     record Done() implements Reply {
-    }
-
-    /** Answer to Show: the bytes copied to the user. */
-    record Shown(byte[] bytes) implements Reply {
-        public Shown {
-            bytes = bytes.clone();
-        }
-    }
-
-    /** Answer to Store: what store() returned. */
-    record Stored(long count) implements Reply {
     }
 
     /**
      * The failures: EPERM (no make_item, or a default group), EINVAL (the module is going), ENOTEMPTY
-     * (a group with children), ENOENT (the item was dropped), EACCES (mode), EIO (show overflowed the
-     * page), EFAULT (empty write); the module's own errors come as its own.
+     * (a group with children); the module's own errors come as its own.
      */
     record Error(Errno errno) implements Reply {
     }

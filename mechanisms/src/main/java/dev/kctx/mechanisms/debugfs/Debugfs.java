@@ -5,9 +5,10 @@ import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
+import dev.kctx.mechanisms.vfs.FileProtocol;
 import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.Libfs;
 import dev.kctx.mechanisms.vfs.OpenFile;
-import dev.kctx.mechanisms.vfs.UserPtr;
 import dev.kctx.mechanisms.vfs.Vfs;
 
 import java.math.BigInteger;
@@ -212,99 +213,31 @@ public final class Debugfs {
     }
 
     /**
-     * debugfs's full proxy: every call is a {@link DebugfsProtocol} request handled by {@link #handle},
-     * which first checks that the file still exists.
+     * debugfs's full proxy (fs/debugfs/file.c full_proxy_*): every call is a {@link FileProtocol}
+     * request handled by {@link #handle}, which first checks that the file still exists.
      */
-    record Proxy(Dentry dentry, FileOps real) implements FileOps {
+    record Proxy(Dentry dentry, FileOps real) implements FileProtocol.Served {
         @Override
         public String owner() {
             return real.owner();
         }
 
+        /**
+         * The proxy's side of {@link FileProtocol}: debugfs_file_get (EIO once the file was removed),
+         * then the real operation, whose own errors go through; release is not proxied (no file_get).
+         */
         @Override
-        public void open(FileCtx c, OpenFile f) {
-            answer(handle(c, f, new DebugfsProtocol.Open()));
-        }
-
-        @Override
-        public IoResult read(FileCtx c, OpenFile f, int count) {
-            return io(handle(c, f, new DebugfsProtocol.Read(count)));
-        }
-
-        @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            return io(handle(c, f, new DebugfsProtocol.Write(data)));
-        }
-
-        @Override
-        public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
-            return ((DebugfsProtocol.Value) answer(handle(c, f, new DebugfsProtocol.Seek(offset, whence)))).value();
-        }
-
-        @Override
-        public long ioctl(FileCtx c, OpenFile f, int cmd, UserPtr arg) {
-            return ((DebugfsProtocol.Value) answer(handle(c, f, new DebugfsProtocol.Ioctl(cmd, arg)))).value();
-        }
-
-        @Override
-        public void release(FileCtx c, OpenFile f) {
-            answer(handle(c, f, new DebugfsProtocol.Release()));
-        }
-
-        private static DebugfsProtocol.Reply answer(DebugfsProtocol.Reply r) {
-            if (r instanceof DebugfsProtocol.Error e) {
-                throw new KernelError(e.errno());
+        public FileProtocol.Reply handle(FileCtx c, OpenFile f, FileProtocol.Request r) {
+            if (!(r instanceof FileProtocol.Release) && dentry.dead()) {
+                return new FileProtocol.Error(Errno.EIO);
             }
-            return r;
-        }
-
-        private static IoResult io(DebugfsProtocol.Reply r) {
-            if (answer(r) instanceof DebugfsProtocol.Blocked b) {
-                return new IoResult.WouldBlock(b.waitQueue());
-            }
-            DebugfsProtocol.Transferred t = (DebugfsProtocol.Transferred) r;
-            return new IoResult.Done(t.ret(), t.data());
-        }
-
-        private static DebugfsProtocol.Reply reply(IoResult r) {
-            if (r instanceof IoResult.WouldBlock w) {
-                return new DebugfsProtocol.Blocked(w.waitQueue());
-            }
-            IoResult.Done d = (IoResult.Done) r;
-            return new DebugfsProtocol.Transferred(d.ret(), d.data());
-        }
-
-        /** The proxy's side of {@link DebugfsProtocol}: debugfs_file_get, then the real operation. */
-        DebugfsProtocol.Reply handle(FileCtx c, OpenFile f, DebugfsProtocol.Request r) {
-            if (r instanceof DebugfsProtocol.Release) {
-                real.release(c, f);
-                return new DebugfsProtocol.Done();
-            }
-            if (dentry.dead()) {
-                return new DebugfsProtocol.Error(Errno.EIO);
-            }
-            if (r instanceof DebugfsProtocol.Open) {
-                real.open(c, f);
-                return new DebugfsProtocol.Done();
-            } else if (r instanceof DebugfsProtocol.Read rd) {
-                return reply(real.read(c, f, rd.count()));
-            } else if (r instanceof DebugfsProtocol.Write w) {
-                return reply(real.write(c, f, w.data()));
-            } else if (r instanceof DebugfsProtocol.Seek s) {
-                return new DebugfsProtocol.Value(real.llseek(c, f, s.offset(), s.whence()));
-            }
-            DebugfsProtocol.Ioctl io = (DebugfsProtocol.Ioctl) r;
-            return new DebugfsProtocol.Value(real.ioctl(c, f, io.cmd(), io.arg()));
+            return FileProtocol.forward(real, c, f, r);
         }
     }
 
     /** What simple_read_from_buffer does: the part of {@code buf} at the file position. */
     static IoResult readFromBuffer(FileCtx c, OpenFile f, int count, byte[] buf) {
-        int from = (int) Math.min(f.pos(), buf.length);
-        int n = Math.min(count, buf.length - from);
-        byte[] out = c.copyToUser(Arrays.copyOfRange(buf, from, from + n));
-        f.setPos(from + n);
-        return IoResult.Done.read(out);
+        return IoResult.Done.read(Libfs.simpleReadFromBuffer(c, f, count, buf));
     }
 
     /**

@@ -11,8 +11,7 @@ import dev.kctx.mechanisms.module.ModuleDef;
 import dev.kctx.mechanisms.user.Libc;
 import dev.kctx.mechanisms.user.Regs;
 import dev.kctx.mechanisms.vfs.FileCtx;
-import dev.kctx.mechanisms.vfs.FileOps;
-import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.FileProtocol;
 import dev.kctx.mechanisms.vfs.OpenFile;
 import dev.kctx.mechanisms.vfs.OpenFlags;
 import dev.kctx.mechanisms.vfs.UserPtr;
@@ -51,48 +50,33 @@ public final class CdevIoctl {
     }
 
     private static int init(ModuleCtx m) {
-        int major = m.registerChrdev(0, NAME, new dev.kctx.mechanisms.chardev.CdevFile(new Fops(new State())));
+        int major = m.registerChrdev(0, NAME, new dev.kctx.mechanisms.chardev.CdevFile(new Fops(new CdevExample.Buffer())));
         m.printk(NAME + ": assigned major: " + major);
         m.printk("create node with mknod /dev/" + NAME + " c " + major + " 0");
         return 0;
     }
 
-    /** The driver's buffer (read and write as the chardev example's) and its size limit. */
-    static final class State extends CdevExample.Buffer {
-        int limit = BUFFER;
-    }
-
-    record Fops(State s) implements FileOps {
-        @Override
-        public String owner() {
-            return NAME;
-        }
-
-        @Override
-        public IoResult read(FileCtx c, OpenFile f, int count) {
-            return s.read(c, f, count);
-        }
-
-        @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            return s.write(c, data, s.limit);
+    /** The chardev example's driver (its buffer, read and write) with unlocked_ioctl. */
+    static final class Fops extends CdevExample.Fops {
+        Fops(CdevExample.Buffer buf) {
+            super(NAME, buf);
         }
 
         @Override
         public long ioctl(FileCtx c, OpenFile f, int cmd, UserPtr arg) {
-            IoctlProtocol.Reply r = handle(c, new IoctlProtocol.Ioctl(cmd, arg));
-            if (r instanceof IoctlProtocol.Error e) {
-                throw new KernelError(e.errno());
-            }
-            return ((IoctlProtocol.Returned) r).value();
+            return ((FileProtocol.Value) FileProtocol.answer(handle(c, new FileProtocol.Ioctl(cmd, arg)))).value();
         }
 
-        /** The driver's side of {@link IoctlProtocol}: unlocked_ioctl switching on the command. */
-        public IoctlProtocol.Reply handle(FileCtx c, IoctlProtocol.Ioctl r) {
+        /**
+         * The driver's side of {@link FileProtocol.Ioctl}: unlocked_ioctl switching on the command. The
+         * failures: ENOTTY (not the driver's command), EINVAL (a bad argument value), EFAULT (a bad
+         * user pointer).
+         */
+        public FileProtocol.Reply handle(FileCtx c, FileProtocol.Ioctl r) {
             try {
-                return new IoctlProtocol.Returned(command(c, r.cmd(), r.arg()));
+                return new FileProtocol.Value(command(c, r.cmd(), r.arg()));
             } catch (KernelError e) {
-                return new IoctlProtocol.Error(e.errno());
+                return new FileProtocol.Error(e.errno());
             }
         }
 
@@ -103,21 +87,21 @@ public final class CdevIoctl {
                 throw new KernelError(Errno.ENOTTY);
             }
             if (cmd == CDEV_IOC_CLEAR) {
-                s.data = new byte[0];
+                buf.data = new byte[0];
                 return 0;
             }
             if (cmd == CDEV_IOC_SET_LIMIT) {
-                s.limit = checkedLimit(getInt(c, arg));
+                buf.limit = checkedLimit(getInt(c, arg));
                 return 0;
             }
             if (cmd == CDEV_IOC_GET_LEN) {
-                putInt(c, arg, s.data.length);
+                putInt(c, arg, buf.data.length);
                 return 0;
             }
             if (cmd == CDEV_IOC_XCHG_LIMIT) {
                 int next = checkedLimit(getInt(c, arg));
-                putInt(c, arg, s.limit);
-                s.limit = next;
+                putInt(c, arg, buf.limit);
+                buf.limit = next;
                 return 0;
             }
             throw new KernelError(Errno.ENOTTY);

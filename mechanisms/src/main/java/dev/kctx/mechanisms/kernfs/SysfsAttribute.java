@@ -1,10 +1,8 @@
 package dev.kctx.mechanisms.kernfs;
 
 import dev.kctx.mechanisms.Errno;
-import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.vfs.FileCtx;
-import dev.kctx.mechanisms.vfs.FileOps;
-import dev.kctx.mechanisms.vfs.IoResult;
+import dev.kctx.mechanisms.vfs.FileProtocol;
 import dev.kctx.mechanisms.vfs.OpenFile;
 
 import java.nio.charset.StandardCharsets;
@@ -26,7 +24,7 @@ import java.util.function.Function;
  * PAGE_SIZE-1.) A read from offset 0 calls show() again, as seq_read restarts there. Once the
  * attribute is removed, files still open on it fail with ENODEV (kernfs_get_active).
  */
-public final class SysfsAttribute implements FileOps {
+public final class SysfsAttribute implements FileProtocol.Attribute {
     public static final int PAGE_SIZE = 4096;
 
     private final String owner;
@@ -66,63 +64,32 @@ public final class SysfsAttribute implements FileOps {
         removed = true;
     }
 
+    /**
+     * The attribute's side of {@link FileProtocol} ({@link FileProtocol.Attribute}): Open checks the
+     * mode, Read is show() (the page it filled), Write is store(). The failures: EACCES (open
+     * against the mode), EIO (no show or no store), ENODEV (attribute removed); the callbacks' own
+     * errors (KernelError) go through.
+     */
     @Override
-    public void open(FileCtx c, OpenFile f) {
-        if (handle(c, f, new SysfsProtocol.Open(f.readable(), f.writable())) instanceof SysfsProtocol.Error e) {
-            throw new KernelError(e.errno());
+    public FileProtocol.Reply opened(OpenFile f) {
+        if (f.writable() && (mode & 0222) == 0) {
+            return new FileProtocol.Error(Errno.EACCES);
         }
+        if (f.readable() && (mode & 0444) == 0) {
+            return new FileProtocol.Error(Errno.EACCES);
+        }
+        return new FileProtocol.Done();
     }
 
     @Override
-    public IoResult read(FileCtx c, OpenFile f, int count) {
-        SysfsProtocol.Reply r = handle(c, f, new SysfsProtocol.Show(count));
-        if (r instanceof SysfsProtocol.Shown s) {
-            return IoResult.Done.read(s.bytes());
-        }
-        throw failure(r);
-    }
-
-    @Override
-    public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-        SysfsProtocol.Reply r = handle(c, f, new SysfsProtocol.Store(data));
-        if (r instanceof SysfsProtocol.Stored s) {
-            return IoResult.Done.of(s.count());
-        }
-        throw failure(r);
-    }
-
-    private static RuntimeException failure(SysfsProtocol.Reply r) {
-        return r instanceof SysfsProtocol.Error e ? new KernelError(e.errno()) : new IllegalStateException("unexpected " + r);
-    }
-
-    /** The attribute's side of {@link SysfsProtocol}; the callbacks' own errors (KernelError) go through. */
-    public SysfsProtocol.Reply handle(FileCtx c, OpenFile f, SysfsProtocol.Request r) {
-        if (r instanceof SysfsProtocol.Open o) {
-            return open(o);
-        } else if (r instanceof SysfsProtocol.Show s) {
-            return show(c, f, s.count());
-        }
-        return store(c, f, ((SysfsProtocol.Store) r).data());
-    }
-
-    private SysfsProtocol.Reply open(SysfsProtocol.Open o) {
-        if (o.write() && (mode & 0222) == 0) {
-            return new SysfsProtocol.Error(Errno.EACCES);
-        }
-        if (o.read() && (mode & 0444) == 0) {
-            return new SysfsProtocol.Error(Errno.EACCES);
-        }
-        return new SysfsProtocol.Opened();
-    }
-
-    private SysfsProtocol.Reply show(FileCtx c, OpenFile f, int count) {
+    public FileProtocol.Reply show(FileCtx c, OpenFile f, int count) {
         if (removed) {
-            return new SysfsProtocol.Error(Errno.ENODEV);
+            return new FileProtocol.Error(Errno.ENODEV);
         }
         if (f.privateData() == null || f.pos() == 0) {
             if (show == null) {
                 // kobj_attr_show: -EIO when the attribute has no show.
-                return new SysfsProtocol.Error(Errno.EIO);
+                return new FileProtocol.Error(Errno.EIO);
             }
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
             if (page.length >= PAGE_SIZE) {
@@ -136,25 +103,26 @@ public final class SysfsAttribute implements FileOps {
         int n = Math.min(count, page.length - from);
         byte[] out = Arrays.copyOfRange(page, from, from + n);
         f.setPos(from + n);
-        return new SysfsProtocol.Shown(c.copyToUser(out));
+        return FileProtocol.Transferred.read(c.copyToUser(out));
     }
 
-    private SysfsProtocol.Reply store(FileCtx c, OpenFile f, byte[] data) {
+    @Override
+    public FileProtocol.Reply store(FileCtx c, OpenFile f, byte[] data) {
         if (removed) {
-            return new SysfsProtocol.Error(Errno.ENODEV);
+            return new FileProtocol.Error(Errno.ENODEV);
         }
         if (data.length == 0) {
-            return new SysfsProtocol.Stored(0);
+            return FileProtocol.Transferred.written(0);
         }
         if (store == null) {
             // kobj_attr_store: -EIO when the attribute has no store.
-            return new SysfsProtocol.Error(Errno.EIO);
+            return new FileProtocol.Error(Errno.EIO);
         }
         byte[] in = c.copyFromUser(Arrays.copyOf(data, Math.min(data.length, PAGE_SIZE)));
         long consumed = store.apply(c, new String(in, StandardCharsets.UTF_8));
         if (consumed > 0) {
             f.setPos(f.pos() + consumed);
         }
-        return new SysfsProtocol.Stored(consumed);
+        return FileProtocol.Transferred.written(consumed);
     }
 }

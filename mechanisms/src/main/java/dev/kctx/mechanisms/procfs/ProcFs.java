@@ -3,19 +3,19 @@ package dev.kctx.mechanisms.procfs;
 import dev.kctx.mechanisms.vfs.VfsInitcall;
 import dev.kctx.mechanisms.Cred;
 import dev.kctx.mechanisms.Errno;
-import dev.kctx.mechanisms.KernelError;
 import dev.kctx.mechanisms.module.ModuleCtx;
 import dev.kctx.mechanisms.module.Modules;
 import dev.kctx.mechanisms.vfs.CharDevices;
 import dev.kctx.mechanisms.vfs.FileCtx;
 import dev.kctx.mechanisms.vfs.FileOps;
+import dev.kctx.mechanisms.vfs.FileProtocol;
+import dev.kctx.mechanisms.vfs.Libfs;
 import dev.kctx.mechanisms.vfs.IoResult;
 import dev.kctx.mechanisms.vfs.OpenFile;
 import dev.kctx.mechanisms.vfs.Vfs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -125,72 +125,52 @@ public final class ProcFs {
     }
 
     /**
-     * A /proc entry's file operations, both styles: each system call is a {@link ProcfsProtocol}
+     * A /proc entry's file operations, both styles: each system call is a {@link FileProtocol}
      * request handled by {@link #handle}; the callbacks' own errors (KernelError) go through.
      */
-    abstract static class ProcFops implements FileOps {
+    abstract static class ProcFops implements FileProtocol.Served {
         final Entry entry;
 
         ProcFops(Entry entry) {
             this.entry = entry;
         }
 
+        /**
+         * The entry's side of {@link FileProtocol}: proc_reg_open/read/write/llseek's use_pde (once
+         * the entry is removed, reads and writes answer EIO and seeks EINVAL), then the style's
+         * operation; a /proc entry has no ioctl (ENOTTY) nor release of its own.
+         */
         @Override
-        public void open(FileCtx c, OpenFile f) {
-            answer(handle(c, f, new ProcfsProtocol.Open()));
-        }
-
-        @Override
-        public IoResult read(FileCtx c, OpenFile f, int count) {
-            return IoResult.Done.read(((ProcfsProtocol.Data) answer(handle(c, f, new ProcfsProtocol.Read(count)))).bytes());
-        }
-
-        @Override
-        public IoResult write(FileCtx c, OpenFile f, byte[] data) {
-            return IoResult.Done.of(((ProcfsProtocol.Written) answer(handle(c, f, new ProcfsProtocol.Write(data)))).count());
-        }
-
-        @Override
-        public long llseek(FileCtx c, OpenFile f, long offset, int whence) {
-            return ((ProcfsProtocol.Position) answer(handle(c, f, new ProcfsProtocol.Seek(offset, whence)))).pos();
-        }
-
-        private static ProcfsProtocol.Reply answer(ProcfsProtocol.Reply r) {
-            if (r instanceof ProcfsProtocol.Error e) {
-                throw new KernelError(e.errno());
-            }
-            return r;
-        }
-
-        /** The entry's side of {@link ProcfsProtocol}: proc_reg_open/read/write/llseek's use_pde, then the style's operation. */
-        ProcfsProtocol.Reply handle(FileCtx c, OpenFile f, ProcfsProtocol.Request r) {
-            if (r instanceof ProcfsProtocol.Open) {
+        public FileProtocol.Reply handle(FileCtx c, OpenFile f, FileProtocol.Request r) {
+            if (r instanceof FileProtocol.Open) {
                 return opened(f);
             }
-            if (entry.removed()) {
-                return new ProcfsProtocol.Error(r instanceof ProcfsProtocol.Seek ? Errno.EINVAL : Errno.EIO);
+            if (r instanceof FileProtocol.Release || r instanceof FileProtocol.Ioctl) {
+                return FileProtocol.missing(c, f, r);
             }
-            if (r instanceof ProcfsProtocol.Read rd) {
+            if (entry.removed()) {
+                return new FileProtocol.Error(r instanceof FileProtocol.Seek ? Errno.EINVAL : Errno.EIO);
+            }
+            if (r instanceof FileProtocol.Read rd) {
                 return read(c, f, rd);
-            } else if (r instanceof ProcfsProtocol.Write w) {
+            } else if (r instanceof FileProtocol.Write w) {
                 return write(c, w);
             }
-            ProcfsProtocol.Seek s = (ProcfsProtocol.Seek) r;
-            return new ProcfsProtocol.Position(seek(c, f, s));
+            return new FileProtocol.Value(seek(c, f, (FileProtocol.Seek) r));
         }
 
         /** default_llseek, for the page style. */
-        long defaultSeek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s) {
-            return FileOps.super.llseek(c, f, s.offset(), s.whence());
+        long defaultSeek(FileCtx c, OpenFile f, FileProtocol.Seek s) {
+            return FileProtocol.MISSING.llseek(c, f, s.offset(), s.whence());
         }
 
-        abstract ProcfsProtocol.Reply opened(OpenFile f);
+        abstract FileProtocol.Reply opened(OpenFile f);
 
-        abstract ProcfsProtocol.Reply read(FileCtx c, OpenFile f, ProcfsProtocol.Read r);
+        abstract FileProtocol.Reply read(FileCtx c, OpenFile f, FileProtocol.Read r);
 
-        abstract ProcfsProtocol.Reply write(FileCtx c, ProcfsProtocol.Write w);
+        abstract FileProtocol.Reply write(FileCtx c, FileProtocol.Write w);
 
-        abstract long seek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s);
+        abstract long seek(FileCtx c, OpenFile f, FileProtocol.Seek s);
     }
 
     /** The simple style: one page per read. */
@@ -205,34 +185,29 @@ public final class ProcFs {
         }
 
         @Override
-        ProcfsProtocol.Reply opened(OpenFile f) {
-            return new ProcfsProtocol.Opened();
+        FileProtocol.Reply opened(OpenFile f) {
+            return new FileProtocol.Done();
         }
 
         @Override
-        ProcfsProtocol.Reply read(FileCtx c, OpenFile f, ProcfsProtocol.Read r) {
+        FileProtocol.Reply read(FileCtx c, OpenFile f, FileProtocol.Read r) {
             if (show == null) {
-                return new ProcfsProtocol.Error(Errno.EIO);
+                return new FileProtocol.Error(Errno.EIO);
             }
             byte[] page = show.apply(c).getBytes(StandardCharsets.UTF_8);
-            int len = Math.min(page.length, PAGE_SIZE);
-            int from = (int) Math.min(f.pos(), len);
-            int n = Math.min(r.count(), len - from);
-            byte[] out = c.copyToUser(Arrays.copyOfRange(page, from, from + n));
-            f.setPos(from + n);
-            return new ProcfsProtocol.Data(out);
+            return FileProtocol.Transferred.read(Libfs.simpleReadFromBuffer(c, f, r.count(), page, Math.min(page.length, PAGE_SIZE)));
         }
 
         @Override
-        ProcfsProtocol.Reply write(FileCtx c, ProcfsProtocol.Write w) {
+        FileProtocol.Reply write(FileCtx c, FileProtocol.Write w) {
             if (write == null) {
-                return new ProcfsProtocol.Error(Errno.EIO);
+                return new FileProtocol.Error(Errno.EIO);
             }
-            return new ProcfsProtocol.Written(write.apply(c, w.data()));
+            return FileProtocol.Transferred.written(write.apply(c, w.data()));
         }
 
         @Override
-        long seek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s) {
+        long seek(FileCtx c, OpenFile f, FileProtocol.Seek s) {
             return defaultSeek(c, f, s);
         }
     }
@@ -247,27 +222,27 @@ public final class ProcFs {
         }
 
         @Override
-        ProcfsProtocol.Reply opened(OpenFile f) {
+        FileProtocol.Reply opened(OpenFile f) {
             if (entry.removed()) {
-                return new ProcfsProtocol.Error(Errno.ENOENT);
+                return new FileProtocol.Error(Errno.ENOENT);
             }
             f.setPrivateData(open.get());
-            return new ProcfsProtocol.Opened();
+            return new FileProtocol.Done();
         }
 
         @Override
-        ProcfsProtocol.Reply read(FileCtx c, OpenFile f, ProcfsProtocol.Read r) {
-            return new ProcfsProtocol.Data(((IoResult.Done) ((SeqFile<?>) f.privateData()).read(c, f, r.count())).data());
+        FileProtocol.Reply read(FileCtx c, OpenFile f, FileProtocol.Read r) {
+            return FileProtocol.Transferred.read(((IoResult.Done) ((SeqFile<?>) f.privateData()).read(c, f, r.count())).data());
         }
 
         @Override
-        ProcfsProtocol.Reply write(FileCtx c, ProcfsProtocol.Write w) {
+        FileProtocol.Reply write(FileCtx c, FileProtocol.Write w) {
             // proc_seq_ops and proc_single_ops have no proc_write: pde_write answers EIO.
-            return new ProcfsProtocol.Error(Errno.EIO);
+            return new FileProtocol.Error(Errno.EIO);
         }
 
         @Override
-        long seek(FileCtx c, OpenFile f, ProcfsProtocol.Seek s) {
+        long seek(FileCtx c, OpenFile f, FileProtocol.Seek s) {
             return ((SeqFile<?>) f.privateData()).lseek(c, f, s.offset(), s.whence());
         }
     }

@@ -1,5 +1,6 @@
 package dev.kctx.mechanisms.shell;
 
+import dev.kctx.actors.program.Exec;
 import dev.kctx.actors.program.Op;
 import dev.kctx.mechanisms.user.Executables;
 import dev.kctx.mechanisms.user.Regs;
@@ -16,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -333,10 +335,8 @@ final class ShellTools {
         });
     }
 
-    // ReadSetting.
-    private static List<Op> readSetting(Options o, String key) {
-        String path = path(key);
-        String name = dotted(key);
+    /** stat(2) of {@code path}, then {@code then} with its mode; a failed stat ends sysctl with "cannot stat". */
+    private static List<Op> statThen(String path, BiFunction<Exec, Integer, List<Op>> then) {
         List<Op> ops = new ArrayList<>(stat(path));
         ops.add(Sys.user("sysctl", x -> {
             Regs r = Sys.regs(x);
@@ -344,7 +344,16 @@ final class ShellTools {
                 Shell.fail(x, 1, "sysctl: cannot stat " + path + ": " + r.errno.text());
                 return List.of();
             }
-            int mode = (int) r.ret;
+            return then.apply(x, (int) r.ret);
+        }));
+        return ops;
+    }
+
+    // ReadSetting.
+    private static List<Op> readSetting(Options o, String key) {
+        String path = path(key);
+        String name = dotted(key);
+        return statThen(path, (x, mode) -> {
             if ((mode & S_IRUSR) == 0) {
                 return List.of();
             }
@@ -376,8 +385,7 @@ final class ShellTools {
                 }));
                 return read;
             });
-        }));
-        return ops;
+        });
     }
 
     // DisplayAll: every entry below a directory, depth first in directory order.
@@ -413,14 +421,7 @@ final class ShellTools {
         String path = path(key);
         String name = dotted(key);
         String ignoring = ignoreFailure ? ", ignoring" : "";
-        List<Op> ops = new ArrayList<>(stat(path));
-        ops.add(Sys.user("sysctl", x -> {
-            Regs r = Sys.regs(x);
-            if (r.failed()) {
-                Shell.fail(x, 1, "sysctl: cannot stat " + path + ": " + r.errno.text());
-                return List.of();
-            }
-            int mode = (int) r.ret;
+        return statThen(path, (x, mode) -> {
             if ((mode & S_IWUSR) == 0) {
                 Shell.fail(x, 1, "sysctl: setting key \"" + name + "\": " + Errno.EPERM.text());
                 return List.of();
@@ -452,8 +453,7 @@ final class ShellTools {
                 }));
                 return write;
             });
-        }));
-        return ops;
+        });
     }
 
     // Preload: read the file, then write each setting in order.

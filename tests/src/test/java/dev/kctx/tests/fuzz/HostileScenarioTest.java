@@ -1,5 +1,6 @@
 package dev.kctx.tests.fuzz;
 
+import dev.kctx.tests.CommandLine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kctx.tests.properties.Fuzz;
 import org.junit.jupiter.api.BeforeAll;
@@ -291,7 +292,7 @@ class HostileScenarioTest {
         Set<String> homeBefore = homeNames();
         Set<Long> childrenBefore = children();
 
-        InProcess.Result r = InProcess.kctx("run", file.toString(), "--out", out.toString(), "--until", "200us",
+        CommandLine.Result r = CommandLine.run("run", file.toString(), "--out", out.toString(), "--until", "200us",
                 "--no-progress");
 
         if (r.code() >= 0 && r.code() <= 2) {

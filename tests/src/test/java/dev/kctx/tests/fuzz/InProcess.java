@@ -1,43 +1,12 @@
 package dev.kctx.tests.fuzz;
 
-import dev.kctx.cli.Main;
+import dev.kctx.tests.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
-/** Runs the command line in this JVM, capturing what it prints, and judges its answer. */
+/** Judges the command line's answer to a hostile scenario, as run in this JVM ({@link CommandLine}). */
 final class InProcess {
     private InProcess() {
-    }
-
-    /** What one invocation printed and returned, or the throwable that escaped it. */
-    record Result(int code, String out, String err, Throwable escaped) {
-    }
-
-    static synchronized Result kctx(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            int code;
-            Throwable escaped = null;
-            try {
-                code = Main.run(args);
-            } catch (Throwable t) {
-                code = -1;
-                escaped = t;
-            }
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), escaped);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
     }
 
     /** The first character that would act on a terminal (other than newline and tab), as U+XXXX, or null. */
@@ -62,7 +31,7 @@ final class InProcess {
      * never a stack trace, never another exit code, never an escaping throwable, never a control
      * character from the input on the terminal.
      */
-    static String verdict(String file, Result r) {
+    static String verdict(String file, CommandLine.Result r) {
         if (r.escaped() != null) {
             return "a " + r.escaped() + " escaped the command line";
         }

@@ -1,5 +1,6 @@
 package dev.kctx.tests.fuzz;
 
+import dev.kctx.tests.CommandLine;
 import dev.kctx.tests.properties.Fuzz;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -64,7 +65,7 @@ class ScenarioFuzzTest {
     void runsOrIsRefused(Mutator.Mutant m) throws IOException {
         Path f = dir.resolve(m.label().replaceAll("[^A-Za-z0-9]+", "-") + ".yaml");
         Files.write(f, m.bytes());
-        InProcess.Result r = InProcess.kctx("run", f.toString(), "--until", "200us", "--no-progress");
+        CommandLine.Result r = CommandLine.run("run", f.toString(), "--until", "200us", "--no-progress");
         synchronized (OUTCOMES) {
             int[] c = OUTCOMES.computeIfAbsent(m.kind(), k -> new int[3]);
             if (r.code() >= 0 && r.code() <= 2) {
