@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
                 "Strategies: random (everything varies at once; timings from a shifted Halton sequence, which covers each"
                         + " window evenly) and pct (only the CPUs' turn order: random priorities with depth-1 priority"
                         + " changes, as PCT). See docs/explore.md.",
+                "With --cluster the runs are made by 'kctx worker' JVMs (docs/cluster.md); the findings are the same.",
                 "Exit code: 0 nothing found, 1 findings, 2 bad input."})
 final class ExploreCommand implements Callable<Integer> {
 
