@@ -3,12 +3,33 @@ package dev.kctx.cli;
 import dev.kctx.cli.cluster.Coordination;
 import dev.kctx.cli.cluster.HostPort;
 
+import picocli.CommandLine.Option;
+
 import java.io.PrintWriter;
 import java.util.function.Function;
 
-/** The cluster options of the commands that can coordinate ({@code --cluster}, {@code --bind}, {@code --min-workers}), checked. */
+/**
+ * The cluster options of the commands that can coordinate ({@code --cluster}, {@code --bind},
+ * {@code --min-workers}): a picocli mixin ({@code @Mixin ClusterOptions cluster;}) so that every
+ * such command has the same names, help texts and checks.
+ */
 final class ClusterOptions {
-    private ClusterOptions() {
+    @Option(names = "--cluster", paramLabel = "HOST:PORT", description = "Make the runs on a cluster: this command"
+            + " becomes its coordinator at HOST:PORT, where workers join ('kctx worker --join HOST:PORT') and pull the"
+            + " runs. The results are those of a local run, byte for byte. See docs/cluster.md.")
+    String cluster;
+
+    @Option(names = "--bind", paramLabel = "HOST[:PORT]", description = "With --cluster: the address to listen on, when it"
+            + " is not the --cluster address (e.g. 0.0.0.0 behind NAT; default: the --cluster address).")
+    String bind;
+
+    @Option(names = "--min-workers", paramLabel = "N", description = "With --cluster: hand out no run before N workers"
+            + " have joined (default: 1).")
+    Integer minWorkers;
+
+    /** The checked options, or null without {@code --cluster}; {@code jobs} and {@code threads} (null when not given) belong to the workers then. */
+    Coordinator coordinator(Integer jobs, Integer threads) {
+        return coordinator(cluster, bind, minWorkers, jobs, threads);
     }
 
     /** A checked {@code --cluster}: where the coordinator is known, where it listens, how many workers it waits for. */
@@ -34,7 +55,7 @@ final class ClusterOptions {
     }
 
     /** The checked options, or null without {@code --cluster}; {@code jobs} and {@code threads} belong to the workers then. */
-    static Coordinator coordinator(String cluster, String bind, Integer minWorkers, Integer jobs, Integer threads) {
+    private static Coordinator coordinator(String cluster, String bind, Integer minWorkers, Integer jobs, Integer threads) {
         if (cluster == null) {
             for (var o : new Object[][] {{"--bind", bind}, {"--min-workers", minWorkers}}) {
                 if (o[1] != null) {

@@ -63,18 +63,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + " the sweep takes more than about 2 s: in place on a terminal, else a line every 10 s (default: on).")
     Boolean progress;
 
-    @Option(names = "--cluster", paramLabel = "HOST:PORT", description = "Run the sweep on a cluster: this command"
-            + " becomes its coordinator at HOST:PORT, where workers join ('kctx worker --join HOST:PORT') and pull the"
-            + " runs. The results are those of a local run, byte for byte. See docs/cluster.md.")
-    String cluster;
-
-    @Option(names = "--bind", paramLabel = "HOST[:PORT]", description = "With --cluster: the address to listen on, when it"
-            + " is not the --cluster address (e.g. 0.0.0.0 behind NAT; default: the --cluster address).")
-    String bind;
-
-    @Option(names = "--min-workers", paramLabel = "N", description = "With --cluster: hand out no run before N workers"
-            + " have joined (default: 1).")
-    Integer minWorkers;
+    @CommandLine.Mixin
+    ClusterOptions cluster;
 
     @Override
     public Integer call() {
@@ -97,7 +87,7 @@ final class ExperimentCommand implements Callable<Integer> {
             throw new KctxCommand.UsageError("--jobs must be between 1 and 64, not " + parallel);
         }
         PrintWriter stderr = spec.commandLine().getErr();
-        ClusterOptions.Coordinator onCluster = ClusterOptions.coordinator(cluster, bind, minWorkers, jobs, threads);
+        ClusterOptions.Coordinator onCluster = cluster.coordinator(jobs, threads);
         try (OutputDir dir = outputDir(out == null ? "experiment-" + name : out)) {
             Experiment.Result result;
             ProgressBar bar = ProgressBar.wanted(progress)

@@ -5,6 +5,7 @@ import dev.kctx.actors.Simulation;
 import dev.kctx.cli.explore.Choices;
 import dev.kctx.cli.explore.ExploreUnit;
 import dev.kctx.cli.explore.Explorer;
+import dev.kctx.cli.explore.ExploreUnits;
 import dev.kctx.cli.explore.Plan;
 import dev.kctx.cli.explore.Replay;
 import dev.kctx.cli.output.OutputDir;
@@ -43,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
                 "Strategies: random (everything varies at once; timings from a shifted Halton sequence, which covers each"
                         + " window evenly) and pct (only the CPUs' turn order: random priorities with depth-1 priority"
                         + " changes, as PCT). See docs/explore.md.",
+                "With --cluster the runs are made by 'kctx worker' JVMs (docs/cluster.md); the findings are the same.",
                 "Exit code: 0 nothing found, 1 findings, 2 bad input."})
 final class ExploreCommand implements Callable<Integer> {
 
@@ -96,6 +98,9 @@ final class ExploreCommand implements Callable<Integer> {
             description = "Runs side by side (default: the CPUs, at most 4). The results do not depend on it.")
     Integer jobs;
 
+    @CommandLine.Mixin
+    ClusterOptions cluster;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write each finding's replay (finding-N.yaml), what"
             + " 'kctx run' prints for it (finding-N.txt) and summary.txt into DIR (created if needed).")
     String out;
@@ -109,7 +114,6 @@ final class ExploreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         if (runs < 0 || runs == 0 && wall == null) {
             throw new KctxCommand.UsageError("--runs must be at least 1 (or 0, no limit, with --wall), not " + runs);
@@ -121,6 +125,7 @@ final class ExploreCommand implements Callable<Integer> {
         if (jobs != null && jobs < 1) {
             throw new KctxCommand.UsageError("--jobs must be at least 1, not " + jobs);
         }
+        ClusterOptions.Coordinator onCluster = cluster.coordinator(jobs, null);
         Duration wallBudget = wall == null ? null : Duration.ofNanos(ScenarioRuns.parseDuration("--wall", wall, "30s"));
         long startNs = nonNegative("--start-window", startWindow);
         Scenario scenario;
@@ -154,11 +159,30 @@ final class ExploreCommand implements Callable<Integer> {
         if (strat == Plan.Strategy.PCT && scenario.spec().cpus() < 2) {
             throw new KctxCommand.UsageError("--strategy pct varies the CPUs' turn order: the scenario has 1 CPU");
         }
+        long lineJitter = defaultJitter;
+        try (OutputDir dir = out == null ? null : outputDir()) {
+            if (onCluster == null) {
+                try (Explorer.Runner runner = Explorer.local(jobs != null ? jobs
+                        : Math.min(4, Runtime.getRuntime().availableProcessors()), ConfigFactory.load())) {
+                    return explore(runner, dir, scenario, strat, lineJitter, perLine, startNs, budgetRuns, wallBudget);
+                }
+            }
+            return onCluster.run(stderr, c -> {
+                try (Explorer.Runner runner = ExploreUnits.remote(c, ClusterOptions.events(stderr))) {
+                    return explore(runner, dir, scenario, strat, lineJitter, perLine, startNs, budgetRuns, wallBudget);
+                }
+            });
+        }
+    }
+
+    /** Explores on {@code runner}, prints the summary and, with {@code dir}, writes it and the findings there. */
+    private int explore(Explorer.Runner runner, OutputDir dir, Scenario scenario, Plan.Strategy strat, long defaultJitter,
+                        Map<String, Long> perLine, long startNs, long budgetRuns, Duration wallBudget) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
         String name = scenario.name();
         ProgressBar bar = null;
-        try (OutputDir dir = out == null ? null : outputDir();
-             Explorer.Runner runner = Explorer.local(jobs != null ? jobs : Math.min(4, Runtime.getRuntime().availableProcessors()),
-                     ConfigFactory.load())) {
+        try {
             bar = ProgressBar.wanted(progress) ? ProgressBar.startCounting(stderr, file, budgetRuns, "runs") : null;
             ProgressBar shown = bar;
             AtomicLong done = new AtomicLong();

@@ -3,11 +3,13 @@ package dev.kctx.cli;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
+import com.typesafe.config.Config;
 import dev.kctx.cli.cluster.ClusterNode;
 import dev.kctx.cli.cluster.HostPort;
 import dev.kctx.cli.cluster.WorkKind;
 import dev.kctx.cli.cluster.Worker;
 import dev.kctx.cli.experiment.SweepUnits;
+import dev.kctx.cli.explore.ExploreUnits;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +24,7 @@ import java.util.concurrent.Executors;
 
 /** {@code kctx worker --join HOST:PORT}: a cluster node that makes the runs a coordinator hands out. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Join the cluster of a coordinator ('kctx experiment NAME --cluster HOST:PORT') and make the runs"
+        description = "Join the cluster of a coordinator ('kctx experiment NAME --cluster HOST:PORT' or 'kctx explore FILE --cluster HOST:PORT') and make the runs"
                 + " it hands out. When the coordinator is done the worker joins again and waits for the next one"
                 + " (--once: it exits). See docs/cluster.md.")
 final class WorkerCommand implements Callable<Integer> {
@@ -56,7 +58,8 @@ final class WorkerCommand implements Callable<Integer> {
     /** The kinds of unit a worker makes: a command that runs on the cluster adds its {@link WorkKind} here. */
     static Map<String, WorkKind> kinds(Integer threads) {
         Map<String, WorkKind> kinds = new LinkedHashMap<>();
-        for (WorkKind k : List.<WorkKind>of(new SweepUnits(Dispatchers.config(threads == null ? 2 : threads)))) {
+        Config engine = Dispatchers.config(threads == null ? 2 : threads);
+        for (WorkKind k : List.<WorkKind>of(new SweepUnits(engine), new ExploreUnits(engine))) {
             kinds.put(k.name(), k);
         }
         return kinds;

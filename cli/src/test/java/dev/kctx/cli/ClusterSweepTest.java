@@ -24,15 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * kctx experiment --cluster with a coordinator and two workers, each a JVM of its own on
+ * kctx experiment --cluster and kctx explore --cluster with a coordinator and two workers, each a JVM of its own on
  * 127.0.0.1 (kctx's own JVMs, started from this module's classpath), against the same sweep run
  * locally. The waits have generous limits only as a safety net: nothing asserts a duration.
  */
-@DisplayName("kctx experiment --cluster with kctx worker")
+@DisplayName("kctx experiment --cluster and kctx explore --cluster with kctx worker")
 class ClusterSweepTest {
     /** A small sweep: 6 cells x 2 seeds = 12 runs of 50 ms of virtual time. */
     static final List<String> SWEEP = List.of("irqsave-hold", "--quick", "--seeds", "2", "--no-progress");
     static final long LIMIT_S = 300;
+    /** The scenario explored in both places (a path relative to this module, as the summary names it). */
+    static final String EXPLORE_FILE = Path.of("..", "examples", "irq-trylock-fallback.yaml").toString();
 
     @TempDir
     static Path shared;
@@ -122,20 +124,53 @@ class ClusterSweepTest {
     }
 
     @Test
-    @DisplayName("a sweep made by two worker JVMs writes the local sweep's results.csv and results.md")
+    @DisplayName("a sweep, then an exploration, made by the same two worker JVMs give the local results.csv and"
+            + " results.md, and the local summary and findings")
     void sameAsLocal(@TempDir Path dir) throws IOException, InterruptedException {
         int port = freePort();
         List<String> cErr = new ArrayList<>();
         List<String> w1Err = new ArrayList<>();
         List<String> w2Err = new ArrayList<>();
         Process c = coordinator(dir.resolve("cluster"), port, cErr);
-        Process w1 = kctx(w1Err, null, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1", "--once");
-        Process w2 = kctx(w2Err, null, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1", "--once");
+        // Without --once: when the sweep's coordinator is gone the workers join again and serve the next one.
+        Process w1 = kctx(w1Err, null, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1");
+        Process w2 = kctx(w2Err, null, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1");
         assertEquals(0, exit(c, cErr), () -> "the coordinator succeeds; stderr: " + cErr);
         assertSameFiles(dir.resolve("cluster"));
         assertTrue(cErr.contains("kctx: 12 units made on the cluster; 0 handed out again"), () -> "12 runs, none redone: " + cErr);
-        assertEquals(0, exit(w1, w1Err), () -> "a --once worker ends with its coordinator: " + w1Err);
-        assertEquals(0, exit(w2, w2Err), () -> "a --once worker ends with its coordinator: " + w2Err);
+
+        Path localOut = dir.resolve("explore-local");
+        Path clusterOut = dir.resolve("explore-cluster");
+        List<String> explore = List.of("explore", EXPLORE_FILE, "--runs", "40", "--no-progress");
+        List<String> localArgs = new ArrayList<>(explore);
+        localArgs.addAll(List.of("--out", localOut.toString()));
+        Kctx.Result localRun = Kctx.run(localArgs.toArray(String[]::new));
+        assertEquals(1, localRun.code(), () -> "the local exploration finds the window:\n" + localRun.out() + localRun.err());
+        List<String> eErr = new ArrayList<>();
+        List<String> clusterArgs = new ArrayList<>(explore);
+        clusterArgs.addAll(List.of("--out", clusterOut.toString(), "--cluster", "127.0.0.1:" + port, "--min-workers", "2"));
+        Process e = kctx(eErr, null, clusterArgs.toArray(String[]::new));
+        assertEquals(1, exit(e, eErr), () -> "the exploration on the cluster finds it too; stderr: " + eErr);
+        assertTrue(eErr.stream().anyMatch(l -> l.matches("kctx: \\d+ units made on the cluster; 0 handed out again")),
+                () -> "the runs were made on the cluster: " + eErr);
+        List<String> files;
+        try (var list = Files.list(localOut)) {
+            files = list.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        assertTrue(files.containsAll(List.of("finding-1.txt", "finding-1.yaml", "summary.txt")), files::toString);
+        for (String f : files) {
+            byte[] mine = Files.readAllBytes(localOut.resolve(f));
+            byte[] theirs = Files.readAllBytes(clusterOut.resolve(f));
+            if (f.endsWith(".yaml")) {
+                assertArrayEquals(mine, theirs, f + " (a replay) on the cluster is the local one, byte for byte");
+            } else {
+                // the summary and reports name the replay's path: the output directories differ
+                assertEquals(new String(mine, StandardCharsets.UTF_8).replace(localOut.toString(), "DIR"),
+                        new String(theirs, StandardCharsets.UTF_8).replace(clusterOut.toString(), "DIR"),
+                        f + " on the cluster is the local one, but for the output directory");
+            }
+        }
+        assertTrue(w1.isAlive() && w2.isAlive(), "workers without --once wait for the next coordinator");
     }
 
     @Test
@@ -148,7 +183,8 @@ class ClusterSweepTest {
         Process c = coordinator(dir.resolve("cluster"), port, cErr);
         Process victim = kctx(victimErr, holding, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1", "--once",
                 "--hold-first-unit");
-        kctx(new ArrayList<>(), null, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1", "--once");
+        List<String> otherErr = new ArrayList<>();
+        Process other = kctx(otherErr, null, "worker", "--join", "127.0.0.1:" + port, "--jobs", "1", "--once");
         // --min-workers 2: both workers have asked before the first run goes out, so the victim gets one.
         holding.orTimeout(LIMIT_S, TimeUnit.SECONDS).join();
         victim.destroyForcibly();
@@ -157,5 +193,23 @@ class ClusterSweepTest {
         assertTrue(cErr.stream().anyMatch(l -> l.endsWith("is unreachable or gone; 1 unit it held handed out again")),
                 () -> "the killed worker's run was handed out again: " + cErr);
         assertTrue(cErr.contains("kctx: 12 units made on the cluster; 1 handed out again"), () -> "12 runs counted once: " + cErr);
+        assertEquals(0, exit(other, otherErr), () -> "a --once worker ends with its coordinator: " + otherErr);
+    }
+
+    @Test
+    @DisplayName("kctx explore and kctx experiment check the cluster options alike: --jobs is the workers', --bind needs --cluster")
+    void clusterOptionsChecked() {
+        for (String[] command : List.of(new String[] {"explore", EXPLORE_FILE}, new String[] {"experiment", "irqsave-hold"})) {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--cluster", "127.0.0.1:1", "--jobs", "2"));
+            Kctx.Result jobs = Kctx.run(args.toArray(String[]::new));
+            assertEquals(2, jobs.code(), jobs.err());
+            assertTrue(jobs.err().contains("--jobs is a worker's option with --cluster: give it to kctx worker"), jobs.err());
+            args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--bind", "0.0.0.0"));
+            Kctx.Result bind = Kctx.run(args.toArray(String[]::new));
+            assertEquals(2, bind.code(), bind.err());
+            assertTrue(bind.err().contains("--bind needs --cluster"), bind.err());
+        }
     }
 }

@@ -66,6 +66,7 @@ class CompletionAndManTest {
                 "explore", "worker", "bench", "completion", "man")), "kctx <TAB> offers every command");
         assertEquals(List.of("random", "pct"), complete(script, "kctx", "explore", "--strategy", "").lines().toList(),
                 "kctx explore --strategy <TAB> offers the strategies");
+        assertEquals(List.of("--cluster"), complete(script, "kctx", "explore", "--clu").lines().toList(), "kctx explore --clu<TAB>");
         assertEquals(List.of("--join"), complete(script, "kctx", "worker", "--joi").lines().toList(), "kctx worker --joi<TAB>");
     }
 

@@ -29,9 +29,9 @@ import java.util.concurrent.Future;
  * pure function {@link ExploreUnit#run}. Which runs to do is {@link Plan#choices(long)} (a pure
  * function of the index); what is found is {@link #merge}, which orders findings by the first run
  * that showed them and their key, so it does not matter which run finished first or where it ran.
- * A cluster runner implements {@link Runner#run} by handing the tasks to workers and answering the
- * results in task order; everything else stays on the coordinator. {@link #local} runs them on
- * this JVM's threads.
+ * A cluster runner ({@link ExploreUnits#remote}) implements {@link Runner#run} by handing the tasks
+ * to workers and answering the results in task order; everything else stays on the coordinator.
+ * {@link #local} runs them on this JVM's threads.
  */
 public final class Explorer {
 

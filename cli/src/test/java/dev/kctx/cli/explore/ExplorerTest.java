@@ -129,4 +129,22 @@ class ExplorerTest {
         assertEquals(f.firstRun(), again.get(0).firstRun(), "the same first run, whatever order the results came in");
         assertEquals(f.runs(), again.get(0).runs());
     }
+
+    @Test
+    @DisplayName("an explore unit crosses the wire as plain JSON: a task and its result come back equal, and a worker's"
+            + " run of the JSON task gives the local result")
+    void unitAsJson() {
+        ExploreUnit.Task task = new ExploreUnit.Task(7, RACE, "race",
+                new Choices(null, Map.of(), Map.of("a", -2_000L), 1L, List.of(100_000L)));
+        ExploreUnit.Result local = RUNNER.run(List.of(task), () -> { }).get(0);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(task, ExploreUnits.task(json.valueToTree(task)));
+        assertEquals(local, ExploreUnits.result(json.valueToTree(local)));
+        try (ExploreUnits worker = new ExploreUnits(ConfigFactory.load())) {
+            assertEquals(local, ExploreUnits.result(worker.run(json.valueToTree(task))));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExploreUnits.task(json.createObjectNode().put("index", "x")));
+        assertTrue(e.getMessage().startsWith("not an explore unit: "), e.getMessage());
+    }
 }
