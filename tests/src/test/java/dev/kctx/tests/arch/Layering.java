@@ -5,9 +5,11 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.kctx.actors.Machine;
+import dev.kctx.bench.Harness;
 import dev.kctx.cli.Main;
 import dev.kctx.contexts.ReportKind;
 import dev.kctx.mechanisms.Errno;
+import dev.kctx.testkit.KctxMachine;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,8 +20,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The shape of the house as rules (STYLE.md 20): no import cycle between packages, and imports
- * only down the module layers contexts <- actors <- mechanisms <- cli (the testkit may use them
- * all; nothing uses it). Each rule takes the root package, so that a test can point it at a small
+ * only down the module layers contexts <- actors <- mechanisms <- (bench) <- cli (the testkit
+ * may use them all; nothing uses it). Each rule takes the root package, so that a test can point it at a small
  * fixture that breaks it on purpose.
  */
 final class Layering {
@@ -39,13 +41,15 @@ final class Layering {
                 .layer("contexts").definedBy(root + ".contexts..")
                 .layer("actors").definedBy(root + ".actors..")
                 .layer("mechanisms").definedBy(root + ".mechanisms..")
+                .optionalLayer("bench").definedBy(root + ".bench..")
                 .layer("cli").definedBy(root + ".cli..")
                 .optionalLayer("testkit").definedBy(root + ".testkit..")
                 .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
                 .whereLayer("cli").mayOnlyBeAccessedByLayers("testkit")
-                .whereLayer("mechanisms").mayOnlyBeAccessedByLayers("cli", "testkit")
-                .whereLayer("actors").mayOnlyBeAccessedByLayers("mechanisms", "cli", "testkit")
-                .whereLayer("contexts").mayOnlyBeAccessedByLayers("actors", "mechanisms", "cli", "testkit")
+                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli", "testkit")
+                .whereLayer("mechanisms").mayOnlyBeAccessedByLayers("bench", "cli", "testkit")
+                .whereLayer("actors").mayOnlyBeAccessedByLayers("mechanisms", "bench", "cli", "testkit")
+                .whereLayer("contexts").mayOnlyBeAccessedByLayers("actors", "mechanisms", "bench", "cli", "testkit")
                 .because("the modules depend one way: contexts <- actors <- mechanisms <- cli");
     }
 
@@ -55,7 +59,7 @@ final class Layering {
      */
     static JavaClasses mainCode() {
         Set<Location> where = new LinkedHashSet<>();
-        for (Class<?> c : List.of(ReportKind.class, Machine.class, Errno.class, Main.class)) {
+        for (Class<?> c : List.of(ReportKind.class, Machine.class, Errno.class, Harness.class, Main.class, KctxMachine.class)) {
             where.add(Location.of(c.getProtectionDomain().getCodeSource().getLocation()));
         }
         return new ClassFileImporter().importLocations(where);
