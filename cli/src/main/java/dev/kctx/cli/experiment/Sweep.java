@@ -193,7 +193,7 @@ public final class Sweep {
     }
 
     /** The actor system the sweep's machines run in: a local one, whatever else runs in the JVM. */
-    static ActorSystem<Void> engine(Config config) {
+    private static ActorSystem<Void> engine(Config config) {
         return ActorSystem.create(Behaviors.empty(), "kctx-sweep", config);
     }
 

@@ -1,12 +1,11 @@
 package dev.kctx.cli.experiment;
 
-import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.kctx.cli.cluster.Coordination;
-import dev.kctx.cli.cluster.WorkKind;
+import dev.kctx.cli.cluster.MachineWorkKind;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +21,7 @@ import java.util.function.LongConsumer;
  * local sweep would ({@link Sweep#measure}), so each run's measures, and so every output, are those
  * of a local sweep.
  */
-public final class SweepUnits implements WorkKind {
+public final class SweepUnits extends MachineWorkKind {
     /** The kind's name on the cluster. */
     public static final String KIND = "sweep";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,12 +30,9 @@ public final class SweepUnits implements WorkKind {
     record Unit(String experiment, boolean quick, int cells, int cell, long seed) {
     }
 
-    private final Config engineConfig;
-    private ActorSystem<Void> engine;
-
     /** @param engineConfig the configuration of the actor system the worker's machines run in */
     public SweepUnits(Config engineConfig) {
-        this.engineConfig = engineConfig;
+        super("kctx-sweep", engineConfig);
     }
 
     @Override
@@ -64,20 +60,6 @@ public final class SweepUnits implements WorkKind {
         return out;
     }
 
-    private synchronized ActorSystem<Void> engine() {
-        if (engine == null) {
-            engine = Sweep.engine(engineConfig);
-        }
-        return engine;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (engine != null) {
-            engine.terminate();
-            engine = null;
-        }
-    }
 
     /**
      * The coordinator's side: a {@link Sweep.Remote} that hands the runs of {@code experiment} to

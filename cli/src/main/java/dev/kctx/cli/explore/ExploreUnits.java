@@ -1,13 +1,11 @@
 package dev.kctx.cli.explore;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.kctx.cli.cluster.Coordination;
-import dev.kctx.cli.cluster.WorkKind;
+import dev.kctx.cli.cluster.MachineWorkKind;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +19,14 @@ import java.util.List;
  * {@link #remote} is an {@link Explorer.Runner}: the default run, the explored runs and the
  * shrinking runs all go to the workers; planning, merging and writing stay on the coordinator.
  */
-public final class ExploreUnits implements WorkKind {
+public final class ExploreUnits extends MachineWorkKind {
     /** The kind's name on the cluster. */
     public static final String KIND = "explore";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Config engineConfig;
-    private ActorSystem<Void> engine;
-
     /** @param engineConfig the configuration of the actor system the worker's machines run in */
     public ExploreUnits(Config engineConfig) {
-        this.engineConfig = engineConfig;
+        super("kctx-explore", engineConfig);
     }
 
     @Override
@@ -63,20 +58,6 @@ public final class ExploreUnits implements WorkKind {
         }
     }
 
-    private synchronized ActorSystem<Void> engine() {
-        if (engine == null) {
-            engine = ActorSystem.create(Behaviors.empty(), "kctx-explore", engineConfig);
-        }
-        return engine;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (engine != null) {
-            engine.terminate();
-            engine = null;
-        }
-    }
 
     /**
      * The coordinator's side: a runner that hands each batch of tasks to the workers of
