@@ -68,16 +68,17 @@ final class MessagePath implements SpawnHook {
 
     /** Binds {@code to} to every message the named actors process from now on that {@code filter} accepts. */
     void bind(Set<String> actors, Predicate<Crossing> filter, ActorRef<Crossing> to) {
+        if (!cpuMessages) {
+            throw new IllegalStateException("cannot monitor " + actors + ": this machine runs on the inline engine, where the machine"
+                    + " runs its CPUs and their bursts as method calls and no message crosses; start it under Engine.MESSAGE.testKit()");
+        }
         for (String a : actors) {
             if (!names.contains(a)) {
                 throw new IllegalArgumentException("the machine has no actor '" + a + "'; its actors are " + names);
             }
-            boolean cpu = a.startsWith("cpu-");
-            if (cpu ? !cpuMessages : !burstMessages) {
-                throw new IllegalStateException("cannot monitor '" + a + "': this machine runs on the inline engine ("
-                        + (cpu ? "kctx.engine.inline-cpus" : "kctx.engine.inline-bursts")
-                        + " on), where " + (cpu ? "the machine runs its CPUs" : "the CPUs run the bursts")
-                        + " as method calls and no message reaches it; start the machine under Engine.MESSAGE.testKit()");
+            if (!a.startsWith("cpu-") && !burstMessages) {
+                throw new IllegalStateException("cannot monitor '" + a + "': kctx.engine.inline-bursts is on, so the CPUs run the"
+                        + " bursts as method calls and no message reaches it; start the machine under Engine.MESSAGE.testKit()");
             }
         }
         bindings.add(new Binding(Set.copyOf(actors), filter, to));

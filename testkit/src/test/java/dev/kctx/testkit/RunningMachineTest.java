@@ -176,6 +176,7 @@ class RunningMachineTest {
         try (RunningMachine m = KctxMachine.scenario(MULTICAST).start(kit(Engine.INLINE))) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.monitor("softirq-0"));
             assertTrue(e.getMessage().contains("inline engine") && e.getMessage().contains("Engine.MESSAGE"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> m.probeBetween("cpu-0", "softirq-0"), "a CPU too: it is no actor there");
         }
         try (RunningMachine m = KctxMachine.scenario(MULTICAST).start(kit(Engine.MESSAGE))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.probeBetween("cpu-0", "hardirq-12-disk"));
