@@ -167,6 +167,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private final MachineSpec spec;
     private final KernelObjects kernel;
+    /** A test's hook on the actors the machine spawns (see {@link SpawnHook}), or null. */
+    private final SpawnHook hook;
     private final List<ActorRef<Cpu.Command>> cpus = new ArrayList<>();
     /** The CPUs the machine runs itself (kctx.engine.inline-cpus); empty when they are actors. */
     private final List<Cpu> inlineCpus = new ArrayList<>();
@@ -248,6 +250,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (MachineSpec.Boot<?> b : spec.boot()) {
             boot(kernel, b);
         }
+        this.hook = kernel.existing(SpawnHook.class);
         SplittableRandom root = new SplittableRandom(spec.seed());
         arrivalRandom = new SplittableRandom[spec.irqs().size()];
         arrivalCount = new int[spec.irqs().size()];
@@ -259,8 +262,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             SplittableRandom arrivals = root.split();
             SplittableRandom handlerRandom = root.split();
             ContextCode code = ContextCode.of("hardirq " + irq.line() + " " + irq.name(), irq.handler(), handlerRandom);
-            var ref = context.spawn(HardIrq.create(code),
-                    "hardirq-" + irq.line() + "-" + safe(irq.name()), CHILD);
+            var ref = spawnEntity(HardIrq.create(code), "hardirq-" + irq.line() + "-" + safe(irq.name()));
             context.watch(ref);
             IrqLine line = new IrqLine(source++, irq.line(), irq.name(), irq.cpus(), ref, code, irq.thread() != null,
                     irq.oneshot(), irq.nmi());
@@ -283,12 +285,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (int c = 0; c < spec.cpus(); c++) {
             ContextCode softirqCode = ContextCode.softirqs("softirq/" + c,
                     dev.kctx.actors.program.SoftirqTimers.withArmedWork(spec.softirqs()), root.split());
-            var softirq = context.spawn(SoftIrq.create(softirqCode), "softirq-" + c,
-                    CHILD);
+            var softirq = spawnEntity(SoftIrq.create(softirqCode), "softirq-" + c);
             String kname = "ksoftirqd/" + c;
             ContextCode kcode = ContextCode.of(kname, Ksoftirqd.program(), root.split());
-            var kref = context.spawn(KernelThread.create(kcode), "ksoftirqd-" + c,
-                    CHILD);
+            var kref = spawnEntity(KernelThread.create(kcode), "ksoftirqd-" + c);
             TaskControl ksoftirqd = new TaskControl(source++, kernelPid++, kname, c, false, kref, kcode);
             ksoftirqd.bindToCpu(c);
             allTasks.put(ksoftirqd.pid, ksoftirqd);
@@ -300,7 +300,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             for (var tl : new java.util.TreeMap<>(spec.tasklets()).entrySet()) {
                 ContextCode tc = ContextCode.of("tasklet " + tl.getKey(), tl.getValue(), root.split());
                 taskletCode.put(tl.getKey(), tc);
-                var tref = context.spawn(SoftIrq.create(tc), "tasklet-" + c + "-" + safe(tl.getKey()), CHILD);
+                var tref = spawnEntity(SoftIrq.create(tc), "tasklet-" + c + "-" + safe(tl.getKey()));
                 context.watch(tref);
                 taskletEntities.put(tl.getKey(), tref);
             }
@@ -309,9 +309,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 inlineCpus.add(new Cpu(c, spec, kernel, this::fromInlineCpu, softirq, softirqCode, ksoftirqd, traceEnabled,
                         true, taskletEntities, taskletCode, balance, allTasks));
             } else {
-                cpus.add(context.spawn(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
+                cpus.add(spawnChild(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
                                 traceEnabled, inline, taskletEntities, taskletCode, balance, allTasks),
-                        "cpu-" + c, CHILD));
+                        Cpu.Command.class, "cpu-" + c));
                 context.watch(cpus.get(c));
             }
             context.watch(softirq);
@@ -329,7 +329,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             int pid = kernelPid++;
             String name = irq.threadName();
             ContextCode code = ContextCode.of(name, IrqThread.program(irq.line(), irq.thread()), root.split());
-            var ref = context.spawn(KernelThread.create(code), "kthread-" + pid + "-" + safe(name), CHILD);
+            var ref = spawnEntity(KernelThread.create(code), "kthread-" + pid + "-" + safe(name));
             context.watch(ref);
             TaskControl it = new TaskControl(source++, pid, name, irq.cpus().get(0), false, ref, code,
                     dev.kctx.actors.sched.SchedAttr.fifo(50));
@@ -348,8 +348,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 pid = kernelPid++;
             }
             ContextCode code = ContextCode.of(t.name(), t.body(), root.split());
-            var ref = context.spawn(KernelThread.create(code),
-                    "kthread-" + pid + "-" + safe(t.name()), CHILD);
+            var ref = spawnEntity(KernelThread.create(code), "kthread-" + pid + "-" + safe(t.name()));
             context.watch(ref);
             TaskControl kt = new TaskControl(source++, pid, t.name(), cpu, false, ref, code, t.attr());
             if (t.cpu() >= 0 && t.allowed().isEmpty()) {
@@ -375,8 +374,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             pids.add(pid);
             ContextCode code = ContextCode.of(t.name(), t.body(), root.split());
-            var ref = context.spawn(UserProcess.create(code),
-                    "process-" + pid + "-" + safe(t.name()), CHILD);
+            var ref = spawnEntity(UserProcess.create(code), "process-" + pid + "-" + safe(t.name()));
             context.watch(ref);
             TaskControl pt = new TaskControl(source++, pid, t.name(), cpu, true, ref, code, t.attr());
             pt.setAllowed(t.affinity(spec.cpus()));
@@ -451,6 +449,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         kernel.registerTask(info);
         tasks.add(t);
         startTimes.put(t, start);
+    }
+
+    /** Spawns a CPU or context actor on the machine's mailbox and dispatcher, through the test's hook if there is one. */
+    private <T> ActorRef<T> spawnChild(Behavior<T> behavior, Class<T> type, String name) {
+        return getContext().spawn(hook == null ? behavior : hook.wrap(name, type, behavior), name, CHILD);
+    }
+
+    private ActorRef<ContextProtocol.Command> spawnEntity(Behavior<ContextProtocol.Command> behavior, String name) {
+        return spawnChild(behavior, ContextProtocol.Command.class, name);
     }
 
     /** A machine for {@code spec}; {@code traceEnabled} false keeps only statistics and reports. */
@@ -855,8 +862,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** A process started at run time (fork from a context, or injected by a test) gets its actor and its start. */
     private void spawn(Cpu.Spawn sp) {
         ContextCode code = ContextCode.of(sp.name(), sp.body(), spawnRandom.split());
-        var ref = getContext().spawn(UserProcess.create(code),
-                "process-" + sp.pid() + "-" + safe(sp.name()), CHILD);
+        var ref = spawnEntity(UserProcess.create(code), "process-" + sp.pid() + "-" + safe(sp.name()));
         getContext().watch(ref);
         TaskControl t = new TaskControl(nextSource++, sp.pid(), sp.name(), sp.cpu(), true, ref, code, sp.attr());
         if (sp.pinned()) {

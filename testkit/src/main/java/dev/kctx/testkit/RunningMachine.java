@@ -5,6 +5,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import dev.kctx.actors.Machine;
 import dev.kctx.actors.RunResult;
+import dev.kctx.actors.SpawnHook;
 import dev.kctx.actors.program.Op;
 import dev.kctx.actors.program.Program;
 import dev.kctx.actors.program.Tap;
@@ -55,6 +56,8 @@ public final class RunningMachine implements AutoCloseable {
     private final List<Report> reports = new ArrayList<>();
     private final List<Observed> observed = new ArrayList<>();
     private final List<Binding> bindings = new ArrayList<>();
+    /** The hook every CPU and context actor is spawned through, for {@link #monitor}. */
+    private final MessagePath path;
     /** Every event at or before this instant has run; -1 before the first move. */
     private long horizon = -1;
     private RunResult result;
@@ -68,7 +71,8 @@ public final class RunningMachine implements AutoCloseable {
         this.kit = kit;
         this.engine = Engine.of(kit.system().settings().config());
         Tap tap = crossings::add;
-        var spec = setup.spec().withBoot(Tap.class, () -> tap);
+        this.path = new MessagePath(kit.system().settings().config());
+        var spec = setup.spec().withBoot(Tap.class, () -> tap).withBoot(SpawnHook.class, () -> path);
         // on the machine's own dispatcher thread (kctx.engine.dispatcher), as kctx run places it
         this.machine = kit.spawn(Machine.create(spec, true), "machine-" + MACHINES.incrementAndGet(),
                 Machine.props(kit.system().settings().config()));
@@ -264,6 +268,58 @@ public final class RunningMachine implements AutoCloseable {
     /** Trace events {@code filter} accepts, e.g. {@code r -> r.event().equals("softirq_entry")}. */
     public TestProbe<Observed> traceProbe(Predicate<TraceRecord> filter) {
         return probe(o -> o instanceof Observed.Traced t && filter.test(t.record()));
+    }
+
+    // ---- probes on the message path ----
+
+    /**
+     * The machine's CPU and context actors by spawn name, in spawn order: {@code hardirq-LINE-NAME},
+     * {@code softirq-CPU}, {@code ksoftirqd-CPU}, {@code tasklet-CPU-NAME}, {@code cpu-CPU},
+     * {@code kthread-PID-NAME}, {@code process-PID-NAME} (a process started at run time joins the
+     * list when it is spawned). These are the names {@link #monitor} and {@link #probeBetween} take.
+     */
+    public List<String> actors() {
+        return path.names();
+    }
+
+    /**
+     * A TestProbe in the message path of the named actors: from now on it receives, as a
+     * {@link Crossing}, every message they process, in the order they process them (for one actor,
+     * the order its priority mailbox hands them out: hard IRQ work before soft IRQ before kernel
+     * before user at one instant). The messages go on to the actors unchanged: the run is the same
+     * with or without monitors. Messages arrive while the machine runs, so call {@code expectMessage...}
+     * after moving time.
+     *
+     * @throws IllegalArgumentException if the machine has no such actor ({@link #actors()} lists them)
+     * @throws IllegalStateException on the inline engine ({@link Engine#INLINE}), where the CPUs and
+     *                               bursts are method calls and no message crosses
+     */
+    public TestProbe<Crossing> monitor(String... actors) {
+        return monitor(c -> true, actors);
+    }
+
+    /** {@link #monitor(String...)}, keeping only the crossings {@code filter} accepts. */
+    public TestProbe<Crossing> monitor(Predicate<Crossing> filter, String... actors) {
+        if (actors.length == 0) {
+            throw new IllegalArgumentException("name at least one actor to monitor; the machine's actors are " + path.names());
+        }
+        TestProbe<Crossing> p = kit.createTestProbe(Crossing.class);
+        path.bind(java.util.Set.of(actors), filter, p.getRef());
+        return p;
+    }
+
+    /**
+     * A TestProbe between two actors: the messages {@code a} sends {@code b} and {@code b} sends
+     * {@code a}, e.g. {@code probeBetween("cpu-0", "softirq-0")} for the {@code run} bursts the CPU
+     * hands the soft IRQ and its {@code ran} answers; {@code "machine"} names the machine, whose
+     * calendar events and round ends go to the CPUs. Same order and guarantees as {@link #monitor}.
+     */
+    public TestProbe<Crossing> probeBetween(String a, String b) {
+        if (a.equals(b)) {
+            throw new IllegalArgumentException("a probe goes between two different actors, not '" + a + "' and itself");
+        }
+        String[] both = java.util.stream.Stream.of(a, b).filter(n -> !n.equals(MessagePath.MACHINE)).toArray(String[]::new);
+        return monitor(c -> c.from().equals(a) && c.to().equals(b) || c.from().equals(b) && c.to().equals(a), both);
     }
 
     // ---- what a peer does ----

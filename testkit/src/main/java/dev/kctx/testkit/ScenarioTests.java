@@ -21,26 +21,35 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  * Each test starts the machine under {@code testKit}, runs it to the end and checks the block; a
- * failure shows the unmet expectation, the reports, a trace excerpt and the replay command.
+ * failure shows the unmet expectation, the reports, a trace excerpt and the replay command. The
+ * JUnit 5 extension {@link KctxScenarios} is the same as an annotation on a test method.
  */
 public final class ScenarioTests {
     private ScenarioTests() {
     }
 
-    /** One dynamic test per {@code *.yaml} / {@code *.yml} file in {@code folder} (not its subfolders) with an {@code expect:} block, by name. */
+    /**
+     * One dynamic test per {@code *.yaml} / {@code *.yml} file in {@code folder} (not its subfolders)
+     * with an {@code expect:} block, by name. {@link KctxScenarios} does the same as a JUnit 5
+     * extension, and hands each file's running machine to the test method.
+     */
     public static Stream<DynamicTest> in(Path folder, ActorTestKit testKit) {
+        return withExpect(folder).stream()
+                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), f.toUri(), () -> check(f, testKit)));
+    }
+
+    /** The scenario files in {@code folder} with an {@code expect:} block, by name; an error if it has no scenario file at all. */
+    static List<Path> withExpect(Path folder) {
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
             files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the scenario folder " + folder, e);
+            throw new UncheckedIOException("cannot list the scenario folder " + folder.toAbsolutePath(), e);
         }
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("no scenario files (*.yaml) in " + folder);
+            throw new IllegalArgumentException("no scenario files (*.yaml) in " + folder.toAbsolutePath());
         }
-        return files.stream()
-                .filter(ScenarioTests::hasExpect)
-                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), f.toUri(), () -> check(f, testKit)));
+        return files.stream().filter(ScenarioTests::hasExpect).toList();
     }
 
     private static boolean hasExpect(Path f) {

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.kctx.actors.RunResult;
 import dev.kctx.actors.Simulation;
 import dev.kctx.cli.Main;
+import dev.kctx.contexts.ContextLevel;
 import dev.kctx.contexts.ReportKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -109,6 +110,78 @@ class RunningMachineTest {
         assertEquals(runs.get(Engine.INLINE).traceText(), runs.get(Engine.MESSAGE).traceText(), "both engines trace the same");
         assertEquals(plain.traceText(), runs.get(Engine.MESSAGE).traceText(), "the testkit's run is the command line's run");
         assertEquals(plain.events(), runs.get(Engine.MESSAGE).events(), "the same events");
+    }
+
+    @Test
+    @DisplayName("a probe between the CPU and its context actors sees the hard IRQ's burst before the same-instant soft IRQ burst it raised")
+    void probeBetweenActors() {
+        try (RunningMachine m = KctxMachine.scenario(MULTICAST).start(kit(Engine.MESSAGE))) {
+            assertTrue(m.actors().containsAll(List.of("cpu-0", "cpu-1", "hardirq-11-nic", "softirq-0", "ksoftirqd-0", "process-4242-sh")),
+                    "the machine's actors by spawn name: " + m.actors());
+            TestProbe<Crossing> runs = m.monitor(c -> c.kind().equals("run"), "hardirq-11-nic", "softirq-0");
+            TestProbe<Crossing> irq = m.probeBetween("cpu-0", "hardirq-11-nic");
+            m.advance(Duration.ofMillis(2).plus(Duration.of(100, MICROS)));
+            // the handler computes 2us, then raises NET_RX: at 2.002ms its second burst ends and the soft IRQ runs on irq_exit
+            Crossing first = runs.expectMessageClass(Crossing.class);
+            Crossing resume = runs.expectMessageClass(Crossing.class);
+            Crossing soft = runs.expectMessageClass(Crossing.class);
+            assertEquals(new Crossing(2_000_000L, "cpu-0", "hardirq-11-nic", "run", ContextLevel.HARDIRQ, "fresh"), first,
+                    "the interrupt's first burst at 2ms");
+            assertEquals(new Crossing(2_002_000L, "cpu-0", "hardirq-11-nic", "run", ContextLevel.HARDIRQ, "resume"), resume,
+                    "the handler resumes after its 2us");
+            assertEquals(new Crossing(2_002_000L, "cpu-0", "softirq-0", "run", ContextLevel.SOFTIRQ, "fresh NET_RX"), soft,
+                    "then, at the same instant, NET_RX");
+            assertEquals(new Crossing(2_000_000L, "cpu-0", "hardirq-11-nic", "run", ContextLevel.HARDIRQ, "fresh"),
+                    irq.expectMessageClass(Crossing.class), "the probe between sees the CPU's order to run");
+            assertEquals(new Crossing(2_000_000L, "hardirq-11-nic", "cpu-0", "ran", ContextLevel.HARDIRQ, ""),
+                    irq.expectMessageClass(Crossing.class), "and the handler's answer, at the same instant");
+            assertEquals("run", irq.expectMessageClass(Crossing.class).kind(), "then the resumed burst");
+        }
+    }
+
+    @Test
+    @DisplayName("monitors on every actor change nothing: the trace, reports and events are the command line's")
+    void monitorsChangeNothing() {
+        RunResult monitored;
+        int arrivals = 0;
+        int handlerRuns = 0;
+        try (RunningMachine m = KctxMachine.scenario(MULTICAST).start(kit(Engine.MESSAGE))) {
+            TestProbe<Crossing> all = m.monitor(m.actors().toArray(String[]::new));
+            monitored = m.runToEnd();
+            Crossing c;
+            long last = -1;
+            // finish, the last message of each CPU, comes once per CPU
+            for (int finishes = 0; finishes < 2; ) {
+                c = all.expectMessageClass(Crossing.class);
+                arrivals += c.kind().equals("irq-arrive") ? 1 : 0;
+                handlerRuns += c.kind().equals("run") && c.to().equals("hardirq-11-nic") ? 1 : 0;
+                assertTrue(c.timeNs() >= last, "crossings come in virtual-time order: " + c);
+                last = c.timeNs();
+                finishes += c.kind().equals("finish") ? 1 : 0;
+            }
+            all.expectNoMessage(Duration.ofMillis(50));
+        }
+        var plain = Simulation.run(KctxMachine.scenario(MULTICAST).spec(), KctxMachine.scenario(MULTICAST).untilNs(), true,
+                Engine.MESSAGE.config().withFallback(ConfigFactory.load()));
+        assertEquals(3, arrivals, "the monitor saw the three interrupts reach the CPU");
+        assertEquals(6, handlerRuns, "and two bursts of the handler for each (before and after its 2us)");
+        assertEquals(plain.traceText(), monitored.traceText(), "the same trace with monitors on");
+        assertEquals(plain.reports(), monitored.reports(), "the same reports");
+        assertEquals(plain.events(), monitored.events(), "the same events");
+    }
+
+    @Test
+    @DisplayName("monitoring is refused on the inline engine, where no message crosses, and for an actor the machine lacks")
+    void monitorRefused() {
+        try (RunningMachine m = KctxMachine.scenario(MULTICAST).start(kit(Engine.INLINE))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.monitor("softirq-0"));
+            assertTrue(e.getMessage().contains("inline engine") && e.getMessage().contains("Engine.MESSAGE"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> m.probeBetween("cpu-0", "softirq-0"), "a CPU too: it is no actor there");
+        }
+        try (RunningMachine m = KctxMachine.scenario(MULTICAST).start(kit(Engine.MESSAGE))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.probeBetween("cpu-0", "hardirq-12-disk"));
+            assertTrue(e.getMessage().contains("no actor 'hardirq-12-disk'") && e.getMessage().contains("softirq-0"), e.getMessage());
+        }
     }
 
     @Test
