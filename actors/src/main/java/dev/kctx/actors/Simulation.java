@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.AskPattern;
 import com.typesafe.config.Config;
@@ -53,12 +54,15 @@ public final class Simulation {
      */
     private static Behavior<Void> guardian(MachineSpec spec, boolean trace, Config config,
                                            java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>> spawned) {
-        return Behaviors.setup(ctx -> {
-            ActorRef<Machine.Command> machine = ctx.spawn(Machine.create(spec, trace), "machine", Machine.props(config));
-            ctx.watch(machine);
-            spawned.complete(machine);
-            return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> Behaviors.stopped()).build();
-        });
+        return Behaviors.setup(ctx -> watching(ctx, spec, trace, config, spawned));
+    }
+
+    private static Behavior<Void> watching(ActorContext<Void> ctx, MachineSpec spec, boolean trace, Config config,
+                                           java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>> spawned) {
+        ActorRef<Machine.Command> machine = ctx.spawn(Machine.create(spec, trace), "machine", Machine.props(config));
+        ctx.watch(machine);
+        spawned.complete(machine);
+        return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> Behaviors.stopped()).build();
     }
 
     /**
