@@ -88,13 +88,13 @@ public class MailboxBench {
         List<List<Object>> rounds = new ArrayList<>();
         List<Object> round = new ArrayList<>();
         double[] credit = new double[rank.length];
-        double owed = 0;
+        // round k ends before event k * perRound, so that the rounds hold perRound events on average
+        double end = perRound;
         for (int i = 0; i < total; i++) {
-            owed += 1;
-            if (owed > perRound) {
+            if (i >= end) {
                 rounds.add(round);
                 round = new ArrayList<>();
-                owed = 1;
+                end += perRound;
             }
             int best = 0;
             for (int l = 0; l < rank.length; l++) {
