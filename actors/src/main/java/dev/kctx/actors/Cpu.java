@@ -200,6 +200,20 @@ public final class Cpu {
     record Posted(int cpu, ContextLevel level, int source, Event event) {
     }
 
+    /**
+     * Where a CPU that the machine drives itself puts the events it produces: straight into the
+     * machine's calendar, instead of a {@link Posted} list handed over at the round's end. The
+     * calendar's order does not change: a CPU's events went in at its round's end, before the next
+     * CPU ran, and now go in while it runs, still before the next CPU runs; events posted for this
+     * very instant come up in the next round either way.
+     */
+    interface Poster {
+        void post(Event e, int cpu, ContextLevel level, int source);
+
+        /** A {@link StepDone} of this CPU, without its record (see {@link Calendar#addStepEnd}). */
+        void postStepEnd(long time, long gen, ContextLevel level, int cpu, int source);
+    }
+
     // ---- frames: the contexts stacked on this CPU ----
 
     enum Kind { IRQ, SOFTIRQ, TASK }
@@ -345,6 +359,8 @@ public final class Cpu {
     private String stop;
 
     private List<Posted> posted = new ArrayList<>();
+    /** The machine's calendar when the machine drives this CPU ({@link #postTo}); null on the message path. */
+    private Poster poster;
     private List<TraceRecord> trace = new ArrayList<>();
     private List<Report> reports = new ArrayList<>();
     private List<String> dmesg = new ArrayList<>();
@@ -465,16 +481,16 @@ public final class Cpu {
     }
 
     /**
-     * True when {@code d} would change nothing as the only event of a round: the end of a step that
-     * a preemption made stale (the running frame is another, or the same frame in another step),
-     * on a CPU that has settled (nothing deferred, no reply awaited).
+     * True when a step end of generation {@code gen} would change nothing as the only event of a
+     * round: the end of a step that a preemption made stale (the running frame is another, or the
+     * same frame in another step), on a CPU that has settled (nothing deferred, no reply awaited).
      */
-    boolean ignores(StepDone d) {
+    boolean ignores(long gen) {
         if (awaiting || !deferred.isEmpty() || failure != null) {
             return false;
         }
         Frame top = frames.peek();
-        return top == null || top.status != Status.BUSY || top.gen != d.gen();
+        return top == null || top.status != Status.BUSY || top.gen != gen;
     }
 
     /** All events of the round have come: answer the machine with what the round produced. */
@@ -535,6 +551,11 @@ public final class Cpu {
     }
 
     private void endRound() {
+        if (self == null && trace.isEmpty() && reports.isEmpty() && dmesg.isEmpty() && console.isEmpty()
+                && spawns.isEmpty() && posted.isEmpty() && failure == null && stop == null) {
+            // Driven by the machine, which took the events already ({@link Poster}): nothing to hand over.
+            return;
+        }
         // The lists go with the message; an empty one is not handed over, so it is not replaced.
         machine.accept(new Machine.RoundDone(id, handOver(posted), handOver(trace), handOver(reports), handOver(dmesg),
                 handOver(console), handOver(spawns), failure, stop));
@@ -928,7 +949,11 @@ public final class Cpu {
         f.status = Status.BUSY;
         f.busyEnd = now + ns;
         f.gen = ++stepGen;
-        post(new StepDone(f.busyEnd, f.gen, f.level), id, f.level, f.source);
+        if (poster != null) {
+            poster.postStepEnd(f.busyEnd, f.gen, f.level, id, f.source);
+        } else {
+            post(new StepDone(f.busyEnd, f.gen, f.level), id, f.level, f.source);
+        }
     }
 
     /** The top frame is interrupted at this instant; it keeps the cost it has left. */
@@ -1329,7 +1354,16 @@ public final class Cpu {
     }
 
     void post(Event e, int cpu, ContextLevel level, int source) {
-        posted.add(new Posted(cpu, level, source, e));
+        if (poster != null) {
+            poster.post(e, cpu, level, source);
+        } else {
+            posted.add(new Posted(cpu, level, source, e));
+        }
+    }
+
+    /** Events go straight to {@code p} from now on (a CPU the machine drives itself). */
+    void postTo(Poster p) {
+        this.poster = p;
     }
 
     /** Keeps a trace line; callers test {@code traceEnabled} first, so that a run without trace builds no text. */
