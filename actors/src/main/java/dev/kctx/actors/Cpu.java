@@ -27,8 +27,6 @@ import org.HdrHistogram.Histogram;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -336,9 +334,9 @@ public final class Cpu {
     private final RunQueue rq;
     /** Every task of the machine by pid (tasks migrate; a signal may reach a CPU the task has left). */
     private final Map<Integer, TaskControl> allTasks;
-    private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
+    private final PendingIrqs pendingIrqs = new PendingIrqs();
     /** NMIs latched while an NMI runs (the CPU blocks NMIs until the handler's iret). */
-    private final LinkedHashMap<IrqLine, Long> pendingNmis = new LinkedHashMap<>();
+    private final PendingIrqs pendingNmis = new PendingIrqs();
     private int pendingSoftirq;
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
     /** Vectors whose armed work is due, raised at the next instant this CPU takes interrupts. */
@@ -624,16 +622,14 @@ public final class Cpu {
                 }
             } else if (a.line().nmi()) {
                 // An NMI is not maskable: it is latched, one per source, and taken at once unless an NMI runs
-                if (pendingNmis.putIfAbsent(a.line(), a.time()) != null) {
+                if (!pendingNmis.add(a.line(), a.time())) {
                     irqsMerged++;
                 }
             } else if (kernel.irqMaskedArrival(a.line().line())) {
                 // IRQF_ONESHOT: the line is masked while its thread runs; the unmask delivers it
                 irqsMerged++;
-            } else if (pendingIrqs.containsKey(a.line())) {
+            } else if (!pendingIrqs.add(a.line(), a.time())) {
                 irqsMerged++;
-            } else {
-                pendingIrqs.put(a.line(), a.time());
             }
         } else if (e instanceof StepDone d) {
             Frame top = frames.peek();
@@ -1005,10 +1001,9 @@ public final class Cpu {
     }
 
     private void takeIrq() {
-        Iterator<Map.Entry<IrqLine, Long>> it = pendingIrqs.entrySet().iterator();
-        Map.Entry<IrqLine, Long> e = it.next();
-        it.remove();
-        IrqLine line = e.getKey();
+        IrqLine line = pendingIrqs.firstLine();
+        long arrival = pendingIrqs.firstArrival();
+        pendingIrqs.removeFirst();
         if (!kernel.irqEnter(line.line(), id)) {
             // The line's handler runs on another CPU right now: that CPU runs it again (no second copy here).
             irqsMerged++;
@@ -1026,7 +1021,7 @@ public final class Cpu {
         a.hardirqEnter();
         Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(), irqContextName(line));
         f.line = line;
-        f.arrival = e.getValue();
+        f.arrival = arrival;
         f.savedIrqsDisabled = a.irqsDisabled();
         a.setIrqsDisabled(true);
         frames.push(f);
@@ -1043,10 +1038,9 @@ public final class Cpu {
      * gains NMI_OFFSET + HARDIRQ_OFFSET; interrupts stay disabled in the handler.
      */
     private void takeNmi() {
-        Iterator<Map.Entry<IrqLine, Long>> it = pendingNmis.entrySet().iterator();
-        Map.Entry<IrqLine, Long> e = it.next();
-        it.remove();
-        IrqLine line = e.getKey();
+        IrqLine line = pendingNmis.firstLine();
+        long arrival = pendingNmis.firstArrival();
+        pendingNmis.removeFirst();
         Frame top = frames.peek();
         if (top != null && (top.status == Status.BUSY || top.status == Status.WAITING)) {
             preempt(top);
@@ -1057,7 +1051,7 @@ public final class Cpu {
         Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(),
                 "nmi " + line.line() + " " + line.name());
         f.line = line;
-        f.arrival = e.getValue();
+        f.arrival = arrival;
         f.savedIrqsDisabled = a.irqsDisabled();
         a.setIrqsDisabled(true);
         frames.push(f);
