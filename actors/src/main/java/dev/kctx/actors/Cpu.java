@@ -1517,7 +1517,7 @@ public final class Cpu {
             Object v = cur.locals.get(key);
             if (v == null) {
                 v = init.get();
-                cur.locals.put(key, v);
+                cur.locals.putIfAbsent(key, v);
             }
             return key.cast(v);
         }
