@@ -7,8 +7,10 @@ import java.util.Arrays;
  * extensions (a mechanism's registry, the VFS, the module list) and a task's locals (its
  * registers, its file table). There are a handful of keys and they are asked for on every system
  * call and every netlink operation, where a hash map's lookup (hash, bucket, entry, key) costs
- * more than comparing a few references that sit in one cache line. Keys are scanned in the order
- * they were added. Like the state it holds, it is touched by one context at a time.
+ * more than comparing a few references that sit in one cache line. A key found moves one place
+ * towards the front (the transpose heuristic), so the keys asked for most end up scanned first; the
+ * order of the keys means nothing else. Like the state it holds, it is touched by one context at
+ * a time.
  */
 public final class ClassSlots {
     private Class<?>[] keys = new Class<?>[8];
@@ -20,7 +22,15 @@ public final class ClassSlots {
         Class<?>[] ks = keys;
         for (int i = 0, n = size; i < n; i++) {
             if (ks[i] == key) {
-                return values[i];
+                Object v = values[i];
+                if (i >= 2) {
+                    // transpose: a key asked for often moves to the front, one place per hit
+                    ks[i] = ks[i - 1];
+                    values[i] = values[i - 1];
+                    ks[i - 1] = key;
+                    values[i - 1] = v;
+                }
+                return v;
             }
         }
         return null;
