@@ -19,6 +19,22 @@ import java.util.Arrays;
  * stays a few dozen entries deep instead of a thousand, and the order is the heap's, total, as
  * before: the buckets never decide an order, they only defer the sorting.
  *
+ * <p>Step ends ({@link Cpu.StepDone}, about three polled events in four on the standard workload,
+ * most of them made stale by a preemption before they come up) are kept as primitives: their
+ * generation sits beside the keys and the event slot stays null, so posting one allocates nothing
+ * and the machine can drop a stale one without ever making its record ({@link #headIsStepEnd()},
+ * {@link #headGen()}, {@link #dropHead()}); {@link #pollEvent()} makes the record when asked.
+ *
+ * <p>Step ends of one source come in time order nearly always: a CPU-bound step preempted by every
+ * interrupt leaves its old end behind and posts a later one at each resume, a hundred milliseconds
+ * ahead, hundreds of them per step. So a step end that is not before the last pending one of its
+ * source, with the same CPU and level, waits in that source's chain (a FIFO of primitives) instead
+ * of the heap or the ring, and goes in when the one before it comes out. The order does not change:
+ * within a chain, entries have the same key and ascending times and sequence numbers, so each comes
+ * after the one before it in the calendar's total order, and an entry is in the heap or ring from
+ * the moment the one before it leaves, which is before it can be first. Only the chain's head sits
+ * in the heap or ring: the ring's cold slots are touched once per chain, not once per preemption.
+ *
  * <p>A {@link Perturbation.CpuOrder}, when given, replaces the CPU in the key by the CPU's turn at
  * the event's instant (a permutation of the CPUs, the same for every event of that instant): the
  * CPUs of a round then come in that order. Without one the key is the CPU itself.
@@ -28,9 +44,19 @@ final class Calendar {
     record Entry(long time, int cpu, int levelRank, int source, long seq, Cpu.Event event) {
     }
 
+    private static final ContextLevel[] BY_RANK = new ContextLevel[ContextLevel.values().length];
+
+    static {
+        for (ContextLevel l : ContextLevel.values()) {
+            BY_RANK[l.mailboxPriority()] = l;
+        }
+    }
+
     private long[] times = new long[64];
     private long[] keys = new long[64];
     private long[] seqs = new long[64];
+    /** A step end's generation where {@code events} holds null; unused otherwise. */
+    private long[] gens = new long[64];
     private Cpu.Event[] events = new Cpu.Event[64];
     private int size;
     private long seq;
@@ -51,30 +77,57 @@ final class Calendar {
     private static final int SLOTS = 1024;
     /** Every heap entry is before it, every bucket entry at or after it; a bucket boundary. */
     private long horizon = 1L << BUCKET_SHIFT;
-    private final Bucket[] slots = new Bucket[SLOTS];
+    /**
+     * The ring's slots, unsorted; a slot holds every bucket congruent to it modulo the ring. An
+     * entry's four words (time, key, sequence, generation) sit side by side in {@code slotKeys}, its
+     * event (null for a step end) in {@code slotEvents}, and {@code fill} counts a slot's entries.
+     */
+    private final long[][] slotKeys = new long[SLOTS][];
+    private final Cpu.Event[][] slotEvents = new Cpu.Event[SLOTS][];
+    private final int[] fill = new int[SLOTS];
     private int farSize;
 
-    /**
-     * The entries of one ring slot, unsorted; a slot holds every bucket congruent to it modulo the
-     * ring. An entry's three keys sit side by side: an add touches two arrays, not four.
-     */
-    private static final class Bucket {
-        long[] keys = new long[3 * 16];
-        Cpu.Event[] events = new Cpu.Event[16];
-        int n;
+    /** Marks, in a step end's generation, one that belongs to its source's chain. */
+    private static final long CHAINED = Long.MIN_VALUE;
+    /** Sources from 0 below this have chains; others (none today) go to the heap or ring directly. */
+    private static final int MAX_CHAINED_SOURCE = 1 << 22;
 
-        void add(long t, long k, long s, Cpu.Event e) {
-            if (n == events.length) {
-                keys = Arrays.copyOf(keys, 6 * n);
-                events = Arrays.copyOf(events, 2 * n);
+    /**
+     * A source's step ends in the calendar: {@code live} of them pending, the first in the heap or
+     * ring, the others waiting here in time order (four words each, as in the ring's slots).
+     */
+    private static final class Chain {
+        int live;
+        long lastTime;
+        long lastKey;
+        long[] waiting;
+        int head;
+        int count;
+
+        void append(long t, long k, long s, long g) {
+            if (waiting == null) {
+                waiting = new long[4 * 8];
+            } else if (count == waiting.length / 4) {
+                long[] grown = new long[2 * waiting.length];
+                for (int i = 0; i < count; i++) {
+                    System.arraycopy(waiting, 4 * ((head + i) % count), grown, 4 * i, 4);
+                }
+                waiting = grown;
+                head = 0;
             }
-            int i = 3 * n;
-            keys[i] = t;
-            keys[i + 1] = k;
-            keys[i + 2] = s;
-            events[n++] = e;
+            int cap = waiting.length / 4;
+            int at = 4 * ((head + count) % cap);
+            waiting[at] = t;
+            waiting[at + 1] = k;
+            waiting[at + 2] = s;
+            waiting[at + 3] = g;
+            count++;
         }
     }
+
+    private Chain[] chains = new Chain[64];
+    /** Step ends waiting in chains, neither in the heap nor in the ring. */
+    private int waiting;
 
     /** cpu (non-negative), level rank (0..7) and source (any int, sign flipped to sort as unsigned). */
     private static long key(int cpu, int levelRank, int source) {
@@ -86,31 +139,110 @@ final class Calendar {
     }
 
     void add(int cpu, ContextLevel level, int source, Cpu.Event event) {
+        if (event == null) {
+            throw new IllegalArgumentException("no event");
+        }
+        insert(cpu, level, source, event.time(), event, 0);
+    }
+
+    /** The end of a step of generation {@code gen} at {@code time}: a {@link Cpu.StepDone}, without its record. */
+    void addStepEnd(int cpu, ContextLevel level, int source, long time, long gen) {
+        if (gen < 0) {
+            throw new IllegalArgumentException("negative step generation " + gen);
+        }
+        if (source < 0 || source >= MAX_CHAINED_SOURCE) {
+            insert(cpu, level, source, time, null, gen);
+            return;
+        }
         if (cpu < 0) {
             throw new IllegalArgumentException("no CPU " + cpu);
         }
-        long t = event.time();
-        long k = key(order == null ? cpu : order.rank(cpu, t), level.mailboxPriority(), source);
+        long k = key(order == null ? cpu : order.rank(cpu, time), level.mailboxPriority(), source);
         long s = seq++;
-        if (t < horizon) {
-            push(t, k, s, event);
+        if (source >= chains.length) {
+            chains = Arrays.copyOf(chains, Math.max(source + 1, 2 * chains.length));
+        }
+        Chain c = chains[source];
+        if (c == null) {
+            c = chains[source] = new Chain();
+        }
+        if (c.live == 0) {
+            c.live = 1;
+            c.lastTime = time;
+            c.lastKey = k;
+            place(time, k, s, gen | CHAINED, null);
+        } else if (time >= c.lastTime && k == c.lastKey) {
+            c.live++;
+            c.lastTime = time;
+            c.append(time, k, s, gen | CHAINED);
+            waiting++;
         } else {
-            int slot = (int) (t >>> BUCKET_SHIFT) & (SLOTS - 1);
-            Bucket b = slots[slot];
-            if (b == null) {
-                b = slots[slot] = new Bucket();
-            }
-            b.add(t, k, s, event);
-            farSize++;
+            // out of its source's order (a step cut short by a signal's work): not chained
+            place(time, k, s, gen, null);
         }
     }
 
-    private void push(long t, long k, long s, Cpu.Event event) {
+    private void insert(int cpu, ContextLevel level, int source, long t, Cpu.Event event, long gen) {
+        if (cpu < 0) {
+            throw new IllegalArgumentException("no CPU " + cpu);
+        }
+        long k = key(order == null ? cpu : order.rank(cpu, t), level.mailboxPriority(), source);
+        place(t, k, seq++, gen, event);
+    }
+
+    /** Into the heap before the horizon, else into the ring. */
+    private void place(long t, long k, long s, long g, Cpu.Event event) {
+        if (t < horizon) {
+            push(t, k, s, g, event);
+        } else {
+            addFar(t, k, s, g, event);
+        }
+    }
+
+    /** A chained step end of the source in key {@code k} left the calendar: the next one of its chain goes in. */
+    private void chainNext(long k) {
+        Chain c = chains[(int) k ^ Integer.MIN_VALUE];
+        c.live--;
+        if (c.count == 0) {
+            return;
+        }
+        long[] w = c.waiting;
+        int at = 4 * c.head;
+        c.head = (c.head + 1) % (w.length / 4);
+        c.count--;
+        waiting--;
+        place(w[at], w[at + 1], w[at + 2], w[at + 3], null);
+    }
+
+    private void addFar(long t, long k, long s, long g, Cpu.Event e) {
+        int slot = (int) (t >>> BUCKET_SHIFT) & (SLOTS - 1);
+        int n = fill[slot];
+        long[] ks = slotKeys[slot];
+        Cpu.Event[] es = slotEvents[slot];
+        if (ks == null) {
+            ks = slotKeys[slot] = new long[4 * 16];
+            es = slotEvents[slot] = new Cpu.Event[16];
+        } else if (n == es.length) {
+            ks = slotKeys[slot] = Arrays.copyOf(ks, 8 * n);
+            es = slotEvents[slot] = Arrays.copyOf(es, 2 * n);
+        }
+        int i = 4 * n;
+        ks[i] = t;
+        ks[i + 1] = k;
+        ks[i + 2] = s;
+        ks[i + 3] = g;
+        es[n] = e;
+        fill[slot] = n + 1;
+        farSize++;
+    }
+
+    private void push(long t, long k, long s, long g, Cpu.Event event) {
         if (size == times.length) {
             int n = size * 2;
             times = Arrays.copyOf(times, n);
             keys = Arrays.copyOf(keys, n);
             seqs = Arrays.copyOf(seqs, n);
+            gens = Arrays.copyOf(gens, n);
             events = Arrays.copyOf(events, n);
         }
         int i = size++;
@@ -122,7 +254,7 @@ final class Calendar {
             move(parent, i);
             i = parent;
         }
-        put(i, t, k, s, event);
+        put(i, t, k, s, g, event);
     }
 
     /**
@@ -141,11 +273,10 @@ final class Calendar {
             }
         }
         long min = Long.MAX_VALUE;
-        for (Bucket b : slots) {
-            if (b != null) {
-                for (int j = 0; j < b.n; j++) {
-                    min = Math.min(min, b.keys[3 * j]);
-                }
+        for (int slot = 0; slot < SLOTS; slot++) {
+            long[] ks = slotKeys[slot];
+            for (int j = 0; j < fill[slot]; j++) {
+                min = Math.min(min, ks[4 * j]);
             }
         }
         drain(min >>> BUCKET_SHIFT);
@@ -153,27 +284,32 @@ final class Calendar {
 
     /** Moves the entries of absolute bucket {@code bucket} into the heap; true when there were any. */
     private boolean drain(long bucket) {
-        Bucket b = slots[(int) bucket & (SLOTS - 1)];
-        if (b == null || b.n == 0) {
+        int slot = (int) bucket & (SLOTS - 1);
+        int n = fill[slot];
+        if (n == 0) {
             return false;
         }
+        long[] ks = slotKeys[slot];
+        Cpu.Event[] es = slotEvents[slot];
         int kept = 0;
-        long[] keys = b.keys;
-        for (int j = 0; j < b.n; j++) {
-            long t = keys[3 * j];
+        for (int j = 0; j < n; j++) {
+            int i = 4 * j;
+            long t = ks[i];
             if (t >>> BUCKET_SHIFT == bucket) {
-                push(t, keys[3 * j + 1], keys[3 * j + 2], b.events[j]);
+                push(t, ks[i + 1], ks[i + 2], ks[i + 3], es[j]);
             } else {
-                keys[3 * kept] = t;
-                keys[3 * kept + 1] = keys[3 * j + 1];
-                keys[3 * kept + 2] = keys[3 * j + 2];
-                b.events[kept] = b.events[j];
+                int to = 4 * kept;
+                ks[to] = t;
+                ks[to + 1] = ks[i + 1];
+                ks[to + 2] = ks[i + 2];
+                ks[to + 3] = ks[i + 3];
+                es[kept] = es[j];
                 kept++;
             }
         }
-        int moved = b.n - kept;
-        Arrays.fill(b.events, kept, b.n, null);
-        b.n = kept;
+        int moved = n - kept;
+        Arrays.fill(es, kept, n, null);
+        fill[slot] = kept;
         if (moved == 0) {
             return false;
         }
@@ -201,17 +337,49 @@ final class Calendar {
         return order == null ? first : order.cpu(first, times[0]);
     }
 
-    /** Removes the first event and returns it, or null when empty. */
+    /** True when the first event is a step end kept without its record; only when not empty. */
+    boolean headIsStepEnd() {
+        refill();
+        return events[0] == null;
+    }
+
+    /** The generation of the first event, a step end; only when {@link #headIsStepEnd()}. */
+    long headGen() {
+        return gens[0] & ~CHAINED;
+    }
+
+    /** The context level of the first event; only when not empty. */
+    ContextLevel headLevel() {
+        return BY_RANK[(int) ((keys[0] >>> 32) & 7)];
+    }
+
+    /** Removes the first event and returns it (a step end's record made now), or null when empty. */
     Cpu.Event pollEvent() {
         refill();
         if (size == 0) {
             return null;
         }
-        Cpu.Event head = events[0];
+        Cpu.Event head = event(0);
+        dropHead();
+        return head;
+    }
+
+    /** Removes the first event without making its record; only when not empty. */
+    void dropHead() {
+        boolean chained = events[0] == null && gens[0] < 0;
+        long headKey = keys[0];
+        removeHead();
+        if (chained) {
+            chainNext(headKey);
+        }
+    }
+
+    private void removeHead() {
         int last = --size;
         long t = times[last];
         long k = keys[last];
         long s = seqs[last];
+        long g = gens[last];
         Cpu.Event e = events[last];
         events[last] = null;
         if (last > 0) {
@@ -234,9 +402,8 @@ final class Calendar {
                 move(child, i);
                 i = child;
             }
-            put(i, t, k, s, e);
+            put(i, t, k, s, g, e);
         }
-        return head;
     }
 
     Entry peek() {
@@ -250,31 +417,39 @@ final class Calendar {
             return null;
         }
         Entry head = entry(0);
-        pollEvent();
+        dropHead();
         return head;
     }
 
     int size() {
-        return size + farSize;
+        return size + farSize + waiting;
+    }
+
+    /** The event at heap index {@code i}, a step end's record made from its primitives. */
+    private Cpu.Event event(int i) {
+        Cpu.Event e = events[i];
+        return e != null ? e : new Cpu.StepDone(times[i], gens[i] & ~CHAINED, BY_RANK[(int) ((keys[i] >>> 32) & 7)]);
     }
 
     private Entry entry(int i) {
         long k = keys[i];
         int turn = (int) (k >>> 35);
-        return new Entry(times[i], order == null ? turn : order.cpu(turn, times[i]), (int) ((k >>> 32) & 7), (int) k ^ Integer.MIN_VALUE, seqs[i], events[i]);
+        return new Entry(times[i], order == null ? turn : order.cpu(turn, times[i]), (int) ((k >>> 32) & 7), (int) k ^ Integer.MIN_VALUE, seqs[i], event(i));
     }
 
     private void move(int from, int to) {
         times[to] = times[from];
         keys[to] = keys[from];
         seqs[to] = seqs[from];
+        gens[to] = gens[from];
         events[to] = events[from];
     }
 
-    private void put(int i, long t, long k, long s, Cpu.Event e) {
+    private void put(int i, long t, long k, long s, long g, Cpu.Event e) {
         times[i] = t;
         keys[i] = k;
         seqs[i] = s;
+        gens[i] = g;
         events[i] = e;
     }
 }

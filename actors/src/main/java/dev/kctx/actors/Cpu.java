@@ -26,8 +26,6 @@ import org.HdrHistogram.Histogram;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -218,6 +216,20 @@ public final class Cpu {
     record Posted(int cpu, ContextLevel level, int source, Event event) {
     }
 
+    /**
+     * Where a CPU that the machine drives itself puts the events it produces: straight into the
+     * machine's calendar, instead of a {@link Posted} list handed over at the round's end. The
+     * calendar's order does not change: a CPU's events went in at its round's end, before the next
+     * CPU ran, and now go in while it runs, still before the next CPU runs; events posted for this
+     * very instant come up in the next round either way.
+     */
+    interface Poster {
+        void post(Event e, int cpu, ContextLevel level, int source);
+
+        /** A {@link StepDone} of this CPU, without its record (see {@link Calendar#addStepEnd}). */
+        void postStepEnd(long time, long gen, ContextLevel level, int cpu, int source);
+    }
+
     // ---- frames: the contexts stacked on this CPU ----
 
     enum Kind { IRQ, SOFTIRQ, TASK }
@@ -340,9 +352,9 @@ public final class Cpu {
     private final RunQueue rq;
     /** Every task of the machine by pid (tasks migrate; a signal may reach a CPU the task has left). */
     private final Map<Integer, TaskControl> allTasks;
-    private final LinkedHashMap<IrqLine, Long> pendingIrqs = new LinkedHashMap<>();
+    private final PendingIrqs pendingIrqs = new PendingIrqs();
     /** NMIs latched while an NMI runs (the CPU blocks NMIs until the handler's iret). */
-    private final LinkedHashMap<IrqLine, Long> pendingNmis = new LinkedHashMap<>();
+    private final PendingIrqs pendingNmis = new PendingIrqs();
     private int pendingSoftirq;
     private final long[] raiseOrigin = new long[SoftirqVector.values().length];
     /** Vectors whose armed work is due, raised at the next instant this CPU takes interrupts. */
@@ -366,6 +378,8 @@ public final class Cpu {
 
     /** What the round in progress produced, handed to the machine at its end (and reused, see {@link #endRound}). */
     private final List<Posted> posted = new ArrayList<>();
+    /** The machine's calendar when the machine drives this CPU ({@link #postTo}); null on the message path. */
+    private Poster poster;
     private final List<TraceRecord> trace = new ArrayList<>();
     private final List<Report> reports = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
@@ -489,16 +503,16 @@ public final class Cpu {
     }
 
     /**
-     * True when {@code d} would change nothing as the only event of a round: the end of a step that
-     * a preemption made stale (the running frame is another, or the same frame in another step),
-     * on a CPU that has settled (nothing deferred, no reply awaited).
+     * True when a step end of generation {@code gen} would change nothing as the only event of a
+     * round: the end of a step that a preemption made stale (the running frame is another, or the
+     * same frame in another step), on a CPU that has settled (nothing deferred, no reply awaited).
      */
-    boolean ignores(StepDone d) {
+    boolean ignores(long gen) {
         if (awaiting || !deferred.isEmpty() || failure != null) {
             return false;
         }
         Frame top = frames.peek();
-        return top == null || top.status != Status.BUSY || top.gen != d.gen();
+        return top == null || top.status != Status.BUSY || top.gen != gen;
     }
 
     /** All events of the round have come: answer the machine with what the round produced. */
@@ -559,6 +573,11 @@ public final class Cpu {
     }
 
     private void endRound() {
+        if (self == null && trace.isEmpty() && reports.isEmpty() && dmesg.isEmpty() && console.isEmpty()
+                && spawns.isEmpty() && posted.isEmpty() && failure == null && stop == null) {
+            // Driven by the machine, which took the events already ({@link Poster}): nothing to hand over.
+            return;
+        }
         // The lists go with the message and come back to this CPU: they are cleared when its next
         // round starts, after the machine has taken in what they held (it sends that round only then).
         machine.accept(roundDone());
@@ -628,16 +647,14 @@ public final class Cpu {
                 }
             } else if (a.line().nmi()) {
                 // An NMI is not maskable: it is latched, one per source, and taken at once unless an NMI runs
-                if (pendingNmis.putIfAbsent(a.line(), a.time()) != null) {
+                if (!pendingNmis.add(a.line(), a.time())) {
                     irqsMerged++;
                 }
             } else if (kernel.irqMaskedArrival(a.line().line())) {
                 // IRQF_ONESHOT: the line is masked while its thread runs; the unmask delivers it
                 irqsMerged++;
-            } else if (pendingIrqs.containsKey(a.line())) {
+            } else if (!pendingIrqs.add(a.line(), a.time())) {
                 irqsMerged++;
-            } else {
-                pendingIrqs.put(a.line(), a.time());
             }
         } else if (e instanceof StepDone d) {
             Frame top = frames.peek();
@@ -953,7 +970,11 @@ public final class Cpu {
         f.status = Status.BUSY;
         f.busyEnd = now + ns;
         f.gen = ++stepGen;
-        post(new StepDone(f.busyEnd, f.gen, f.level), id, f.level, f.source);
+        if (poster != null) {
+            poster.postStepEnd(f.busyEnd, f.gen, f.level, id, f.source);
+        } else {
+            post(new StepDone(f.busyEnd, f.gen, f.level), id, f.level, f.source);
+        }
     }
 
     /** The top frame is interrupted at this instant; it keeps the cost it has left. */
@@ -1005,10 +1026,9 @@ public final class Cpu {
     }
 
     private void takeIrq() {
-        Iterator<Map.Entry<IrqLine, Long>> it = pendingIrqs.entrySet().iterator();
-        Map.Entry<IrqLine, Long> e = it.next();
-        it.remove();
-        IrqLine line = e.getKey();
+        IrqLine line = pendingIrqs.firstLine();
+        long arrival = pendingIrqs.firstArrival();
+        pendingIrqs.removeFirst();
         if (!kernel.irqEnter(line.line(), id)) {
             // The line's handler runs on another CPU right now: that CPU runs it again (no second copy here).
             irqsMerged++;
@@ -1026,7 +1046,7 @@ public final class Cpu {
         a.hardirqEnter();
         Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(), irqContextName(line));
         f.line = line;
-        f.arrival = e.getValue();
+        f.arrival = arrival;
         f.savedIrqsDisabled = a.irqsDisabled();
         a.setIrqsDisabled(true);
         frames.push(f);
@@ -1043,10 +1063,9 @@ public final class Cpu {
      * gains NMI_OFFSET + HARDIRQ_OFFSET; interrupts stay disabled in the handler.
      */
     private void takeNmi() {
-        Iterator<Map.Entry<IrqLine, Long>> it = pendingNmis.entrySet().iterator();
-        Map.Entry<IrqLine, Long> e = it.next();
-        it.remove();
-        IrqLine line = e.getKey();
+        IrqLine line = pendingNmis.firstLine();
+        long arrival = pendingNmis.firstArrival();
+        pendingNmis.removeFirst();
         Frame top = frames.peek();
         if (top != null && (top.status == Status.BUSY || top.status == Status.WAITING)) {
             preempt(top);
@@ -1057,7 +1076,7 @@ public final class Cpu {
         Frame f = new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(),
                 "nmi " + line.line() + " " + line.name());
         f.line = line;
-        f.arrival = e.getValue();
+        f.arrival = arrival;
         f.savedIrqsDisabled = a.irqsDisabled();
         a.setIrqsDisabled(true);
         frames.push(f);
@@ -1354,7 +1373,16 @@ public final class Cpu {
     }
 
     void post(Event e, int cpu, ContextLevel level, int source) {
-        posted.add(new Posted(cpu, level, source, e));
+        if (poster != null) {
+            poster.post(e, cpu, level, source);
+        } else {
+            posted.add(new Posted(cpu, level, source, e));
+        }
+    }
+
+    /** Events go straight to {@code p} from now on (a CPU the machine drives itself). */
+    void postTo(Poster p) {
+        this.poster = p;
     }
 
     /** Keeps a trace line; callers test {@code traceEnabled} first, so that a run without trace builds no text. */
@@ -1514,7 +1542,7 @@ public final class Cpu {
             Object v = cur.locals.get(key);
             if (v == null) {
                 v = init.get();
-                cur.locals.put(key, v);
+                cur.locals.putIfAbsent(key, v);
             }
             return key.cast(v);
         }

@@ -315,8 +315,10 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
             }
             roundEvents.add(new ArrayList<>());
             if (cpusInline) {
-                inlineCpus.add(new Cpu(c, spec, kernel, this::fromInlineCpu, softirq, softirqCode, ksoftirqd, traceEnabled,
-                        true, taskletEntities, taskletCode, balance, allTasks));
+                Cpu cpu = new Cpu(c, spec, kernel, this::fromInlineCpu, softirq, softirqCode, ksoftirqd, traceEnabled,
+                        true, taskletEntities, taskletCode, balance, allTasks);
+                cpu.postTo(poster);
+                inlineCpus.add(cpu);
             } else {
                 cpus.add(spawnChild(Cpu.create(c, spec, kernel, context.getSelf(), softirq, softirqCode, ksoftirqd,
                                 traceEnabled, inline, taskletEntities, taskletCode, balance, allTasks),
@@ -696,6 +698,26 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         }
     }
 
+    /** Where the CPUs the machine drives itself put their events: the calendar, at once. */
+    private final Cpu.Poster poster = new Cpu.Poster() {
+        @Override
+        public void post(Cpu.Event e, int cpu, ContextLevel level, int source) {
+            if (e.time() < roundTime) {
+                throw new IllegalStateException("event posted into the past: " + new Cpu.Posted(cpu, level, source, e));
+            }
+            calendar.add(cpu, level, source, e);
+        }
+
+        @Override
+        public void postStepEnd(long time, long gen, ContextLevel level, int cpu, int source) {
+            if (time < roundTime) {
+                throw new IllegalStateException("event posted into the past: "
+                        + new Cpu.Posted(cpu, level, source, new Cpu.StepDone(time, gen, level)));
+            }
+            calendar.addStepEnd(cpu, level, source, time, gen);
+        }
+    };
+
     /** What an inline CPU answers, taken at once. */
     private void fromInlineCpu(Command c) {
         if (c instanceof RoundDone d) {
@@ -784,16 +806,39 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
             progress.accept(roundTime);
         }
         roundCpuCount = 0;
+        boolean inline = !inlineCpus.isEmpty();
+        // A CPU's first event of the round, a step end kept back (see holdsBack) until it is known
+        // whether more events of that CPU follow: -1 when none is.
+        int held = -1;
+        long heldGen = 0;
+        ContextLevel heldLevel = null;
         while (!calendar.isEmpty() && calendar.headTime() == roundTime) {
             int cpu = calendar.headCpu();
-            Cpu.Event e = calendar.pollEvent();
+            events++;
+            if (held >= 0 && held != cpu) {
+                settleHeld(held, heldGen, heldLevel);
+                held = -1;
+            }
             List<Cpu.Event> mine = roundEvents.get(cpu);
+            if (inline && held < 0 && mine.isEmpty() && calendar.headIsStepEnd()) {
+                held = cpu;
+                heldGen = calendar.headGen();
+                heldLevel = calendar.headLevel();
+                calendar.dropHead();
+                continue;
+            }
+            if (held == cpu) {
+                // More of this CPU's events follow: the step end goes first, where the calendar had it.
+                mine.add(new Cpu.StepDone(roundTime, heldGen, heldLevel));
+                roundCpus[roundCpuCount++] = cpu;
+                held = -1;
+            }
+            Cpu.Event e = calendar.pollEvent();
             if (mine.isEmpty()) {
                 // The calendar orders a round by CPU first, so the CPUs come in ascending order.
                 roundCpus[roundCpuCount++] = cpu;
             }
             mine.add(e);
-            events++;
             if (e instanceof Cpu.IrqArrive a && a.spurious()) {
                 kernel.count("faults.irq_spurious", 1);
                 scheduleSpurious(a.line(), a.time());
@@ -801,31 +846,25 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
                 scheduleNextArrival(a);
             }
         }
-        if (!inlineCpus.isEmpty()) {
-            skipStaleStepEnds();
+        if (held >= 0) {
+            settleHeld(held, heldGen, heldLevel);
         }
         return true;
     }
 
     /**
-     * Takes out of the round the CPUs whose only event is the end of a step that a preemption made
-     * stale: such a CPU would find nothing to do (it settled at its last event and nothing came
-     * since), and its time accounting only splits one interval in two. The event still counts, and
-     * the round still takes place; only the CPU is not called. Inline CPUs only: over the message
-     * path the CPU actor gets every event, and a test shows both paths give the same trace.
+     * A CPU's only event of the round is the end of a step of generation {@code gen}. When a
+     * preemption made it stale the CPU would find nothing to do (it settled at its last event and
+     * nothing came since), and its time accounting would only split one interval in two: the CPU is
+     * not called and the step end's record is never made. The event still counts, and the round
+     * still takes place. Inline CPUs only: over the message path the CPU actor gets every event, and
+     * a test shows both paths give the same trace.
      */
-    private void skipStaleStepEnds() {
-        int kept = 0;
-        for (int i = 0; i < roundCpuCount; i++) {
-            int c = roundCpus[i];
-            List<Cpu.Event> mine = roundEvents.get(c);
-            if (mine.size() == 1 && mine.get(0) instanceof Cpu.StepDone d && inlineCpus.get(c).ignores(d)) {
-                mine.clear();
-            } else {
-                roundCpus[kept++] = c;
-            }
+    private void settleHeld(int cpu, long gen, ContextLevel level) {
+        if (!inlineCpus.get(cpu).ignores(gen)) {
+            roundEvents.get(cpu).add(new Cpu.StepDone(roundTime, gen, level));
+            roundCpus[roundCpuCount++] = cpu;
         }
-        roundCpuCount = kept;
     }
 
     private void dispatchNext() {

@@ -36,7 +36,7 @@ final class TaskControl extends SchedTask implements dev.kctx.actors.program.Sle
     /** The line of a threaded interrupt's kernel thread (irq/LINE-NAME); null for other tasks. */
     IrqLine irqLine;
     /** Per-task state of the mechanisms (see Exec.taskLocal). */
-    final java.util.Map<Class<?>, Object> locals = new java.util.HashMap<>();
+    final dev.kctx.actors.program.ClassSlots locals = new dev.kctx.actors.program.ClassSlots();
 
     /** "process COMM" or "kthread COMM": made once, named by every frame and report of the task. */
     private final String contextName;

@@ -116,17 +116,97 @@ class CalendarTest {
     @Test
     @DisplayName("adds and polls interleaved at random come out as a sort would give, for extreme sources and 64 CPUs")
     void randomAgainstSort() {
-        randomAgainstSort(50, 0);
+        randomAgainstSort(50, 0, false);
     }
 
     @Test
     @DisplayName("the same with times spread over many buckets, beyond the ring and at the end of the time line")
     void randomAgainstSortFarApart() {
-        randomAgainstSort(3L << (Calendar.BUCKET_SHIFT + 11), 200);
+        randomAgainstSort(3L << (Calendar.BUCKET_SHIFT + 11), 200, false);
+    }
+
+    @Test
+    @DisplayName("step ends kept as primitives merge into the same order as events, and come out as their records")
+    void stepEndsMergeIntoTheOrder() {
+        randomAgainstSort(1L << (Calendar.BUCKET_SHIFT + 2), 0, true);
+    }
+
+    @Test
+    @DisplayName("the same for step ends spread over many buckets, beyond the ring and at the end of the time line")
+    void stepEndsMergeFarApart() {
+        randomAgainstSort(3L << (Calendar.BUCKET_SHIFT + 11), 200, true);
+    }
+
+    @Test
+    @DisplayName("step ends of a source in time order (a preempted step's ends) chain behind each other and keep the order")
+    void chainedStepEndsKeepTheOrder() {
+        record Key(long time, int cpu, int rank, int source, long label) {
+        }
+        Comparator<Key> order = Comparator.comparingLong(Key::time).thenComparingInt(Key::cpu)
+                .thenComparingInt(Key::rank).thenComparingInt(Key::source).thenComparingLong(Key::label);
+        Random random = new Random(11);
+        int sources = 12;
+        long[] last = new long[sources];
+        java.util.PriorityQueue<Key> reference = new java.util.PriorityQueue<>(order);
+        List<Long> expected = new ArrayList<>();
+        List<Long> actual = new ArrayList<>();
+        long label = 0;
+        long now = 0;
+        for (int step = 0; step < 50_000; step++) {
+            int r = random.nextInt(10);
+            if (r < 6 || reference.isEmpty()) {
+                int source = random.nextInt(sources);
+                // a source's own CPU and level, so its ends chain; one in ten breaks its order or its level
+                boolean odd = random.nextInt(10) == 0;
+                ContextLevel level = odd ? ContextLevel.KERNEL : ContextLevel.USER;
+                long time = odd ? now + random.nextInt(1000)
+                        : Math.max(now, last[source]) + (random.nextBoolean() ? 0 : random.nextInt(1 << (Calendar.BUCKET_SHIFT + 4)));
+                if (!odd) {
+                    last[source] = time;
+                }
+                Key k = new Key(time, source % 4, level.mailboxPriority(), source, label++);
+                reference.add(k);
+                if (random.nextInt(5) == 0) {
+                    calendar.add(k.cpu(), level, k.source(), event(k.time(), k.label()));
+                } else {
+                    calendar.addStepEnd(k.cpu(), level, k.source(), k.time(), k.label());
+                }
+            } else {
+                Key k = reference.poll();
+                now = k.time();
+                expected.add(k.label());
+                Calendar.Entry e = calendar.poll();
+                actual.add(e.event() instanceof Cpu.StepDone d ? d.gen() : ((Cpu.Tick) e.event()).gen());
+            }
+            assertEquals(reference.size(), calendar.size(), "the size counts the waiting step ends");
+        }
+        while (!reference.isEmpty()) {
+            expected.add(reference.poll().label());
+            Calendar.Entry e = calendar.poll();
+            actual.add(e.event() instanceof Cpu.StepDone d ? d.gen() : ((Cpu.Tick) e.event()).gen());
+        }
+        assertEquals(expected, actual, "the calendar gives the reference order");
+        assertNull(calendar.poll(), "and nothing is left");
+    }
+
+    @Test
+    @DisplayName("a step end at the head shows its generation and level, and dropHead removes it without its record")
+    void stepEndAtTheHead() {
+        calendar.addStepEnd(1, ContextLevel.SOFTIRQ, 3, 50, 77);
+        calendar.add(1, ContextLevel.SOFTIRQ, 3, event(50, 1));
+        calendar.add(0, ContextLevel.USER, 0, event(60, 2));
+
+        assertEquals(true, calendar.headIsStepEnd(), "the step end came first among equal keys");
+        assertEquals(77, calendar.headGen(), "its generation");
+        assertEquals(ContextLevel.SOFTIRQ, calendar.headLevel(), "its level");
+        assertEquals(1, calendar.headCpu(), "its CPU");
+        calendar.dropHead();
+        assertEquals(false, calendar.headIsStepEnd(), "then the event of the same keys");
+        assertEquals(List.of(1L, 2L), drainLabels(), "the rest in order");
     }
 
     /** Adds at now + [0, spread) and, one in {@code farOneIn}, near the largest time; polls in between. */
-    private void randomAgainstSort(long spread, int farOneIn) {
+    private void randomAgainstSort(long spread, int farOneIn, boolean stepEnds) {
         record Key(long time, int cpu, int rank, int source, long label) {
         }
         Comparator<Key> order = Comparator.comparingLong(Key::time).thenComparingInt(Key::cpu)
@@ -146,13 +226,23 @@ class CalendarTest {
                 Key k = new Key(time, random.nextInt(64), level.mailboxPriority(),
                         sources[random.nextInt(sources.length)], label++);
                 reference.add(k);
-                calendar.add(k.cpu(), level, k.source(), event(k.time(), k.label()));
+                if (stepEnds && random.nextBoolean()) {
+                    calendar.addStepEnd(k.cpu(), level, k.source(), k.time(), k.label());
+                } else {
+                    calendar.add(k.cpu(), level, k.source(), event(k.time(), k.label()));
+                }
             } else {
                 Key k = reference.poll();
                 now = k.time();
                 expected.add(k.label());
                 Calendar.Entry e = calendar.poll();
-                actual.add(((Cpu.Tick) e.event()).gen());
+                if (e.event() instanceof Cpu.StepDone d) {
+                    assertEquals(List.of(k.time(), (long) k.rank()), List.of(d.time(), (long) d.level().mailboxPriority()),
+                            "a step end comes out as its record, with its time and level");
+                    actual.add(d.gen());
+                } else {
+                    actual.add(((Cpu.Tick) e.event()).gen());
+                }
                 assertEquals(List.of(k.time(), (long) k.cpu(), (long) k.rank(), (long) k.source()),
                         List.of(e.time(), (long) e.cpu(), (long) e.levelRank(), (long) e.source()), "the entry shows its keys");
             }

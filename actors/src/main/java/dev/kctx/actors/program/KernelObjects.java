@@ -325,7 +325,11 @@ public final class KernelObjects {
         /** Signals the condition once and returns the waiters to wake, in the order they came. */
         public List<WaitHandle> signal() {
             events++;
-            List<WaitHandle> l = List.copyOf(waiters);
+            int n = waiters.size();
+            if (n == 0) {
+                return List.of();
+            }
+            List<WaitHandle> l = n == 1 ? List.of(waiters.get(0)) : List.copyOf(waiters);
             waiters.clear();
             return l;
         }
@@ -341,7 +345,7 @@ public final class KernelObjects {
     }
 
     private final Map<String, Lock> locks = new LinkedHashMap<>();
-    private final Map<Class<?>, Object> extensions = new LinkedHashMap<>();
+    private final ClassSlots extensions = new ClassSlots();
     private final List<String> kernelLog = new ArrayList<>();
     private final java.util.Set<String> warnedOnce = new java.util.HashSet<>();
     private final Map<Integer, TaskInfo> tasks = new java.util.TreeMap<>();

@@ -30,6 +30,12 @@ public final class ProgramRunner {
 
     private final Program program;
     private final Deque<Cursor> stack = new ArrayDeque<>();
+    /**
+     * The operation at the top cursor's position, or null: kept by {@link #settle()}, the one place
+     * that fixes the position, so that a burst reads one field per operation instead of the
+     * stack's top, its list and the list's element.
+     */
+    private Op next;
     private boolean retrying;
     private boolean exitWorkDone;
     private long opsExecuted;
@@ -62,8 +68,7 @@ public final class ProgramRunner {
 
     /** The operation that will run next, or null at the end. */
     public Op current() {
-        Cursor c = stack.peek();
-        return c == null ? null : c.ops.get(c.index);
+        return next;
     }
 
     /** Runs one burst against {@code x}. */
@@ -138,15 +143,18 @@ public final class ProgramRunner {
                 Op o = c.ops.get(i);
                 if (o.leavesKernel()) {
                     c.index = i;
+                    next = o;
                     return true;
                 }
                 if (o.entersKernel()) {
+                    next = c.ops.get(c.index);
                     return false;
                 }
             }
             // A loop or an inline body inside the call: none of its remaining iterations run.
             stack.pop();
         }
+        next = null;
         return false;
     }
 
@@ -175,6 +183,7 @@ public final class ProgramRunner {
                 continue;
             }
             if (c.index < c.ops.size()) {
+                next = c.ops.get(c.index);
                 return;
             }
             if (c.remaining < 0 || c.remaining > 1) {
@@ -182,10 +191,12 @@ public final class ProgramRunner {
                     c.remaining--;
                 }
                 c.index = 0;
+                next = c.ops.get(0);
                 return;
             }
             stack.pop();
         }
+        next = null;
     }
 
     /** The {@link Exec} as lent for one burst: the runner marks retries, the entity binds its generator. */

@@ -21,6 +21,14 @@ public interface Tap {
 
     void observed(Crossing c);
 
+    /**
+     * True when the machine has a tap: a caller on a hot path asks first, so that without one it
+     * builds neither the arguments of {@link #emit} nor the lambda for its data.
+     */
+    static boolean active(Exec x) {
+        return x.kernel().existing(Tap.class) != null;
+    }
+
     /** Hands a crossing to the machine's tap, if it has one; {@code data} is only built then. */
     static void emit(Exec x, String protocol, String event, String target, int number,
                      java.util.function.Supplier<String> data) {

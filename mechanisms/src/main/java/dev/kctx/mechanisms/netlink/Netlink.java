@@ -254,6 +254,20 @@ public final class Netlink {
             return txQueue;
         }
 
+        /** The wait queues themselves, looked up by name on first use: a wake-up per message needs them. */
+        private KernelObjects.WaitQueue rxWait;
+        private KernelObjects.WaitQueue txWait;
+
+        KernelObjects.WaitQueue rxWait(Exec x) {
+            KernelObjects.WaitQueue q = rxWait;
+            return q != null ? q : (rxWait = x.kernel().waitQueue(rxQueue));
+        }
+
+        KernelObjects.WaitQueue txWait(Exec x) {
+            KernelObjects.WaitQueue q = txWait;
+            return q != null ? q : (txWait = x.kernel().waitQueue(txQueue));
+        }
+
         String name() {
             return "netlink " + unit + " port " + Integer.toUnsignedString(portId);
         }
@@ -296,12 +310,19 @@ public final class Netlink {
         us.flags = NL_CFG_F_NONROOT_RECV | NL_CFG_F_NONROOT_SEND;
     }
 
+    /** Its counters are known to {@link NetCounters}. */
+    private boolean countersRegistered;
+
     /** The machine's netlink, created on first use; its counters are registered with {@link NetCounters}. */
     public static Netlink get(KernelObjects k) {
         Netlink n = k.extension(Netlink.class, Netlink::new);
-        NetCounters nc = NetCounters.get(k);
-        nc.register("netlink", n::netlinkSnapshot);
-        nc.register("genetlink", n::genetlinkSnapshot);
+        if (!n.countersRegistered) {
+            // once: this runs on every netlink call
+            n.countersRegistered = true;
+            NetCounters nc = NetCounters.get(k);
+            nc.register("netlink", n::netlinkSnapshot);
+            nc.register("genetlink", n::genetlinkSnapshot);
+        }
         return n;
     }
 
@@ -694,9 +715,12 @@ public final class Netlink {
             dumpNext(x, s, c::compute);
         }
         rcvWake(x, s);
-        c.copyToUser(NlMsg.encode(skb.msgs()));
+        // the reply's bytes are made once, by the socket layer's answer (NetlinkUser)
+        c.copyToUser(NlMsg.length(skb.msgs()));
         c.compute(RECV_NS);
-        dev.kctx.actors.program.Tap.emit(x, "netlink", "recv", String.valueOf(s.unit), x.pid(), () -> texts(skb.msgs()));
+        if (dev.kctx.actors.program.Tap.active(x)) {
+            dev.kctx.actors.program.Tap.emit(x, "netlink", "recv", String.valueOf(s.unit), x.pid(), () -> texts(skb.msgs()));
+        }
         return new NetlinkProtocol.Received(skb.srcPortId(), skb.group(), skb.msgs(), skb.len());
     }
 
@@ -717,8 +741,8 @@ public final class Netlink {
         s.queue.clear();
         s.rmem = 0;
         s.dump = null;
-        wake(x, s.txQueue());
-        wake(x, s.rxQueue());
+        wake(x, s.txWait(x));
+        wake(x, s.rxWait(x));
         if (s.pinned != null) {
             x.kernel().extension(Modules.class, () -> new Modules(List.of())).put(s.pinned);
         }
@@ -872,11 +896,13 @@ public final class Netlink {
     }
 
     private void enqueue(Exec x, Sock dst, Skb skb) {
-        dev.kctx.actors.program.Tap.emit(x, "netlink", skb.group() != 0 ? "multicast" : "unicast",
-                String.valueOf(dst.unit), skb.group() != 0 ? skb.group() : dst.portId, () -> texts(skb.msgs()));
+        if (dev.kctx.actors.program.Tap.active(x)) {
+            dev.kctx.actors.program.Tap.emit(x, "netlink", skb.group() != 0 ? "multicast" : "unicast",
+                    String.valueOf(dst.unit), skb.group() != 0 ? skb.group() : dst.portId, () -> texts(skb.msgs()));
+        }
         dst.queue.add(skb);
         dst.rmem += skb.truesize();
-        wake(x, dst.rxQueue());
+        wake(x, dst.rxWait(x));
     }
 
     /** The messages' payloads as text, for an observer: one per message, separated by newlines. */
@@ -896,7 +922,7 @@ public final class Netlink {
         if (!dst.congested) {
             dst.congested = true;
             dst.skErr = Errno.ENOBUFS;
-            wake(x, dst.rxQueue());
+            wake(x, dst.rxWait(x));
         }
         dst.drops++;
     }
@@ -907,13 +933,15 @@ public final class Netlink {
             s.congested = false;
         }
         if (!s.congested) {
-            wake(x, s.txQueue());
+            wake(x, s.txWait(x));
         }
     }
 
-    private static void wake(Exec x, String queue) {
-        for (WaitHandle h : x.kernel().waitQueue(queue).signal()) {
-            x.wake(h);
+    private static void wake(Exec x, KernelObjects.WaitQueue queue) {
+        List<WaitHandle> woken = queue.signal();
+        // by index: no iterator on the path of every message
+        for (int i = 0, n = woken.size(); i < n; i++) {
+            x.wake(woken.get(i));
         }
     }
 

@@ -69,14 +69,23 @@ public record NlMsg(int type, int flags, int seq, int portId, byte[] payload) {
     /** The header and payload bytes, padded to NLMSG_ALIGN. */
     public byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(align(len())).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(len()).putShort((short) type).putShort((short) flags).putInt(seq).putInt(portId).put(payload);
+        encodeInto(b);
         return b.array();
     }
 
-    /** Several messages back to back, as one datagram. */
+    /** Puts the header and payload at {@code b}'s position (little-endian) and moves it past the padding. */
+    private void encodeInto(ByteBuffer b) {
+        int start = b.position();
+        b.putInt(len()).putShort((short) type).putShort((short) flags).putInt(seq).putInt(portId).put(payload);
+        b.position(start + align(len()));
+    }
+
+    /** Several messages back to back, as one datagram: one buffer, not one per message. */
     public static byte[] encode(List<NlMsg> msgs) {
-        ByteBuffer b = ByteBuffer.allocate(length(msgs));
-        msgs.forEach(m -> b.put(m.encode()));
+        ByteBuffer b = ByteBuffer.allocate(length(msgs)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, n = msgs.size(); i < n; i++) {
+            msgs.get(i).encodeInto(b);
+        }
         return b.array();
     }
 

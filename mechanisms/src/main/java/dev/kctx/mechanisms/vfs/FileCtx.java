@@ -61,6 +61,14 @@ public final class FileCtx {
         System.arraycopy(data, 0, dst.memory(), 0, data.length);
     }
 
+    /**
+     * copy_to_user of {@code n} bytes for a reply that carries its own copy of them (a netlink
+     * datagram the socket layer hands back): the gate's check, without making the bytes here.
+     */
+    public void copyToUser(int n) {
+        exec.check(KernelCall.COPY_TO_USER, "copy_to_user", n);
+    }
+
     /** copy_to_user for a read(2) buffer: the data handed back to the caller. */
     public byte[] copyToUser(byte[] data) {
         exec.check(KernelCall.COPY_TO_USER, "copy_to_user", data.length);
