@@ -2,10 +2,9 @@ package dev.kctx.actors;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.AbstractOnMessageBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Receive;
 import dev.kctx.actors.program.Describable;
 import dev.kctx.actors.program.KernelObjects;
 import dev.kctx.actors.program.Outcome;
@@ -39,7 +38,8 @@ import java.util.SplittableRandom;
  * running task sleeps or yields, at the preemption points of the machine's preemption model.
  *
  * <p>It receives the calendar's events for one instant (each at its context level, so the
- * priority mailbox hands them out in preemption order), then {@link RoundEnd}; it answers the
+ * priority mailbox hands them out in preemption order), the last of them in a {@link LastEvent}
+ * that carries the round's end; it answers the
  * machine with everything the round produced. While a context entity runs a burst the CPU lends
  * it its state and waits for {@link Ran}, deferring other events. Handlers never block, sleep,
  * start threads or read the wall clock.
@@ -47,7 +47,7 @@ import java.util.SplittableRandom;
 public final class Cpu {
 
     /** Everything a CPU accepts. */
-    public sealed interface Command permits Event, RoundEnd, Ran, Finish {
+    public sealed interface Command permits Event, LastEvent, Ran, Finish {
     }
 
     /** A calendar event for this CPU; it carries its virtual time. */
@@ -182,8 +182,26 @@ public final class Cpu {
     record Spawn(int pid, String name, dev.kctx.actors.program.Program body, int cpu, long time, SchedAttr attr, boolean pinned) {
     }
 
-    /** Machine to CPU: all events of instant {@code time} have been sent; answer with {@link Machine.RoundDone}. */
-    public record RoundEnd(long time) implements Command {
+    /**
+     * Machine to CPU, at the event's level: {@code event} is the last of this CPU's events of the
+     * instant (the machine sends them in level order), so after it the round ends: answer with
+     * {@link Machine.RoundDone}. The round's end rides on the last event instead of following it
+     * as a message of its own (docs/performance-notes.md, section 8).
+     */
+    public record LastEvent(Event event) implements Command, Leveled {
+        public LastEvent {
+            java.util.Objects.requireNonNull(event, "event");
+        }
+
+        @Override
+        public ContextLevel level() {
+            return event.level();
+        }
+
+        /** The instant of the round that ends. */
+        public long time() {
+            return event.time();
+        }
     }
 
     /** Entity to CPU, at the entity's level: the burst {@code runId} ended with {@code outcome}. */
@@ -350,20 +368,27 @@ public final class Cpu {
     private long stepGen;
     private long runId;
     private boolean awaiting;
-    private final ArrayDeque<Command> deferred = new ArrayDeque<>();
+    private final ArrayDeque<Event> deferred = new ArrayDeque<>();
+    /** The round's end came while events were deferred or a reply awaited: it follows them. */
+    private boolean roundEndDeferred;
     private long burstsAtInstant;
     private long instantOfBursts = -1;
     private String failure;
     private String stop;
 
-    private List<Posted> posted = new ArrayList<>();
+    /** What the round in progress produced, handed to the machine at its end (and reused, see {@link #endRound}). */
+    private final List<Posted> posted = new ArrayList<>();
     /** The machine's calendar when the machine drives this CPU ({@link #postTo}); null on the message path. */
     private Poster poster;
-    private List<TraceRecord> trace = new ArrayList<>();
-    private List<Report> reports = new ArrayList<>();
-    private List<String> dmesg = new ArrayList<>();
-    private List<String> console = new ArrayList<>();
-    private List<Spawn> spawns = new ArrayList<>();
+    private final List<TraceRecord> trace = new ArrayList<>();
+    private final List<Report> reports = new ArrayList<>();
+    private final List<String> dmesg = new ArrayList<>();
+    private final List<String> console = new ArrayList<>();
+    private final List<Spawn> spawns = new ArrayList<>();
+    /** The output lists are with the machine's RoundDone: clear them before the next round writes to them. */
+    private boolean outputsLent;
+    /** The last RoundDone sent, reused while nothing in it changes. */
+    private Machine.RoundDone done;
 
     // statistics
     private final long[] levelNs = new long[ContextLevel.values().length];
@@ -427,9 +452,15 @@ public final class Cpu {
 
     /**
      * The CPU as an actor ({@code kctx.engine.inline-cpus = off}): its priority mailbox hands it the
-     * round's events in level order, then the round's end, and the replies of context actors.
+     * round's events in level order, the last of them carrying the round's end, and the replies of
+     * context actors.
+     *
+     * <p>One {@code onMessage} over the sealed {@link Command} instead of a {@code ReceiveBuilder}
+     * table (STYLE.md rule 6): every event, round end and burst answer of the message path passes
+     * here, and the table's per-message walk of class tests and casts was the largest single item
+     * of a JFR profile of {@code kctx bench --engine message} (docs/performance-notes.md, section 8).
      */
-    private static final class Receiver extends AbstractBehavior<Command> {
+    private static final class Receiver extends AbstractOnMessageBehavior<Command> {
         private final Cpu cpu;
 
         Receiver(ActorContext<Command> context, Cpu cpu) {
@@ -439,38 +470,31 @@ public final class Cpu {
         }
 
         @Override
-        public Receive<Command> createReceive() {
-            return newReceiveBuilder()
-                    .onMessage(Event.class, this::onEvent)
-                    .onMessage(RoundEnd.class, this::onRoundEnd)
-                    .onMessage(Ran.class, this::onRan)
-                    .onMessage(Finish.class, this::onFinish)
-                    .build();
-        }
-
-        private Behavior<Command> onEvent(Event e) {
-            cpu.onEvent(e);
-            return this;
-        }
-
-        private Behavior<Command> onRoundEnd(RoundEnd r) {
-            cpu.onRoundEnd(r);
-            return this;
-        }
-
-        private Behavior<Command> onRan(Ran r) {
-            cpu.onRan(r);
-            return this;
-        }
-
-        private Behavior<Command> onFinish(Finish f) {
-            cpu.onFinish(f);
+        public Behavior<Command> onMessage(Command message) {
+            // Most rounds give a CPU one event, its last: LastEvent and Ran come far more often than
+            // a plain Event, and a test against a record class is cheaper than one against an interface.
+            if (message instanceof LastEvent l) {
+                cpu.onEvent(l.event());
+                cpu.onRoundEnd();
+            } else if (message instanceof Ran r) {
+                cpu.onRan(r);
+            } else if (message instanceof Event e) {
+                cpu.onEvent(e);
+            } else if (message instanceof Finish f) {
+                cpu.onFinish(f);
+            } else {
+                throw new IllegalStateException("cpu " + cpu.id + ": unknown command " + message);
+            }
             return this;
         }
     }
 
     /** A calendar event of the current round, in level order. */
     void onEvent(Event e) {
+        if (outputsLent) {
+            outputsLent = false;
+            clearOutputs();
+        }
         if (awaiting || !deferred.isEmpty()) {
             deferred.add(e);
         } else {
@@ -492,9 +516,9 @@ public final class Cpu {
     }
 
     /** All events of the round have come: answer the machine with what the round produced. */
-    void onRoundEnd(RoundEnd r) {
+    void onRoundEnd() {
         if (awaiting || !deferred.isEmpty()) {
-            deferred.add(r);
+            roundEndDeferred = true;
         } else {
             endRound();
         }
@@ -520,12 +544,12 @@ public final class Cpu {
 
     private void drain() {
         while (!awaiting && !deferred.isEmpty()) {
-            Command c = deferred.poll();
-            if (c instanceof Event e) {
-                handle(e);
-            } else if (c instanceof RoundEnd) {
-                endRound();
-            }
+            handle(deferred.poll());
+        }
+        // Nothing of the round comes after its end: it is last of what was deferred.
+        if (!awaiting && roundEndDeferred) {
+            roundEndDeferred = false;
+            endRound();
         }
     }
 
@@ -554,33 +578,34 @@ public final class Cpu {
             // Driven by the machine, which took the events already ({@link Poster}): nothing to hand over.
             return;
         }
-        // The lists go with the message; an empty one is not handed over, so it is not replaced.
-        machine.accept(new Machine.RoundDone(id, handOver(posted), handOver(trace), handOver(reports), handOver(dmesg),
-                handOver(console), handOver(spawns), failure, stop));
+        // The lists go with the message and come back to this CPU: they are cleared when its next
+        // round starts, after the machine has taken in what they held (it sends that round only then).
+        machine.accept(roundDone());
         if (self == null) {
             // Run by the machine itself: it has taken in what the lists held before accept returned.
-            posted.clear();
-            trace.clear();
-            reports.clear();
-            dmesg.clear();
-            console.clear();
-            spawns.clear();
-            return;
+            clearOutputs();
+        } else {
+            outputsLent = true;
         }
-        posted = renewed(posted);
-        trace = renewed(trace);
-        reports = renewed(reports);
-        dmesg = renewed(dmesg);
-        console = renewed(console);
-        spawns = renewed(spawns);
     }
 
-    private static <T> List<T> handOver(List<T> l) {
-        return l.isEmpty() ? List.of() : l;
+    /** This CPU's answer at a round's end: one per CPU, made anew only when the failure or stop it carries changes. */
+    private Machine.RoundDone roundDone() {
+        Machine.RoundDone d = done;
+        if (d == null || d.failure() != failure || d.stop() != stop) {
+            d = new Machine.RoundDone(id, posted, trace, reports, dmesg, console, spawns, failure, stop);
+            done = d;
+        }
+        return d;
     }
 
-    private static <T> List<T> renewed(List<T> l) {
-        return l.isEmpty() ? l : new ArrayList<>();
+    private void clearOutputs() {
+        posted.clear();
+        trace.clear();
+        reports.clear();
+        dmesg.clear();
+        console.clear();
+        spawns.clear();
     }
 
     // ---- time ----

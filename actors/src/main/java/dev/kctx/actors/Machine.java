@@ -5,11 +5,11 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.MailboxSelector;
 import akka.actor.typed.Props;
+import akka.actor.typed.Signal;
 import akka.actor.typed.Terminated;
-import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.AbstractOnMessageBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Receive;
 import com.typesafe.config.Config;
 import dev.kctx.actors.program.JvmBlockingCheck;
 import dev.kctx.actors.program.KernelObjects;
@@ -35,8 +35,13 @@ import java.util.SplittableRandom;
  * start threads or read the wall clock. A test (the testkit) may start it stepped instead: it then
  * pauses between rounds and runs on only when told how far ({@link StartStepped}, {@link Advance});
  * where it pauses does not change the run.
+ *
+ * <p>It receives through one {@code onMessage} over the sealed {@link Command} rather than a
+ * {@code ReceiveBuilder} table (STYLE.md rule 6): on the message path a {@link RoundDone} comes
+ * for every CPU of every round, and the table's walk of class tests per message was measured on
+ * that path (docs/performance-notes.md, section 8).
  */
-public final class Machine extends AbstractBehavior<Machine.Command> {
+public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
 
     /** Everything the machine accepts. */
     public sealed interface Command permits Start, Stop, RoundDone, CpuFinished, Continue, StartStepped, Advance,
@@ -135,7 +140,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public record Finished(RunResult result) {
     }
 
-    /** Cpu to machine: its part of the round is done, with what it produced. */
+    /**
+     * Cpu to machine: its part of the round is done, with what it produced. The lists are the CPU's
+     * own and it reuses them: they hold this round's output until the machine sends that CPU its
+     * next round, so the machine copies what it keeps (it does, in {@code absorb}).
+     */
     record RoundDone(int cpu, List<Cpu.Posted> posted, List<TraceRecord> trace, List<Report> reports,
                      List<String> dmesg, List<String> console, List<Cpu.Spawn> spawns, String failure,
                      String stop) implements Command {
@@ -475,20 +484,37 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return sb.toString();
     }
 
+    /** {@link RoundDone} first: it comes once per CPU and round, everything else once per run or pause. */
     @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Start.class, this::onStart)
-                .onMessage(Stop.class, this::onStop)
-                .onMessage(RoundDone.class, this::onRoundDone)
-                .onMessage(CpuFinished.class, this::onCpuFinished)
-                .onMessage(Continue.class, this::onContinue)
-                .onMessage(StartStepped.class, this::onStartStepped)
-                .onMessage(Advance.class, this::onAdvance)
-                .onMessage(InjectIrq.class, this::onInjectIrq)
-                .onMessage(InjectProcess.class, this::onInjectProcess)
-                .onSignal(Terminated.class, this::onChildStopped)
-                .build();
+    public Behavior<Command> onMessage(Command message) {
+        if (message instanceof RoundDone d) {
+            return onRoundDone(d);
+        } else if (message instanceof Continue c) {
+            return onContinue(c);
+        } else if (message instanceof CpuFinished f) {
+            return onCpuFinished(f);
+        } else if (message instanceof Start s) {
+            return onStart(s);
+        } else if (message instanceof Stop s) {
+            return onStop(s);
+        } else if (message instanceof StartStepped s) {
+            return onStartStepped(s);
+        } else if (message instanceof Advance a) {
+            return onAdvance(a);
+        } else if (message instanceof InjectIrq i) {
+            return onInjectIrq(i);
+        } else if (message instanceof InjectProcess p) {
+            return onInjectProcess(p);
+        }
+        throw new IllegalStateException("unknown command " + message);
+    }
+
+    @Override
+    public Behavior<Command> onSignal(Signal signal) {
+        if (signal instanceof Terminated t) {
+            return onChildStopped(t);
+        }
+        return this;
     }
 
     private Behavior<Command> onStart(Start s) {
@@ -655,7 +681,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (Cpu.Event ev : events) {
             cpu.onEvent(ev);
         }
-        cpu.onRoundEnd(new Cpu.RoundEnd(roundTime));
+        cpu.onRoundEnd();
     }
 
     /** A stable insertion sort by mailbox priority: the order a CPU's priority mailbox gives (usually already so). */
@@ -851,10 +877,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         int c = roundCpus[nextRoundCpu++];
         ActorRef<Cpu.Command> cpu = cpus.get(c);
-        for (Cpu.Event ev : roundEvents.get(c)) {
-            cpu.tell(ev);
+        List<Cpu.Event> mine = roundEvents.get(c);
+        // In the order the CPU's priority mailbox hands them out, so that the last one sent, which
+        // carries the round's end, is also the last one it takes (a CPU of a round has one at least).
+        inLevelOrder(mine);
+        int last = mine.size() - 1;
+        for (int i = 0; i < last; i++) {
+            cpu.tell(mine.get(i));
         }
-        cpu.tell(new Cpu.RoundEnd(roundTime));
+        cpu.tell(new Cpu.LastEvent(mine.get(last)));
     }
 
     private Behavior<Command> onRoundDone(RoundDone d) {

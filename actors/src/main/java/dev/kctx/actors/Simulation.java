@@ -1,6 +1,11 @@
 package dev.kctx.actors;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.AskPattern;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -41,6 +46,26 @@ public final class Simulation {
     }
 
     /**
+     * The actor system's guardian: it spawns the machine (on the dispatcher {@link Machine#props}
+     * chooses) and stops the system when the machine stops. The machine is its child rather than
+     * the guardian itself because Akka wraps a guardian's behaviour in an interceptor that every
+     * message then passes through, and on the message path the machine takes one message per CPU
+     * and round (docs/performance-notes.md, section 8).
+     */
+    private static Behavior<Void> guardian(MachineSpec spec, boolean trace, Config config,
+                                           java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>> spawned) {
+        return Behaviors.setup(ctx -> watching(ctx, spec, trace, config, spawned));
+    }
+
+    private static Behavior<Void> watching(ActorContext<Void> ctx, MachineSpec spec, boolean trace, Config config,
+                                           java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>> spawned) {
+        ActorRef<Machine.Command> machine = ctx.spawn(Machine.create(spec, trace), "machine", Machine.props(config));
+        ctx.watch(machine);
+        spawned.complete(machine);
+        return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> Behaviors.stopped()).build();
+    }
+
+    /**
      * What a run may cost before it is stopped cleanly, with its partial result: {@code maxEvents}
      * events (deterministic: the same run stops at the same round), and {@code wall} of wall-clock
      * time (where it stops depends on the machine's speed). {@link Long#MAX_VALUE} events and a null
@@ -66,12 +91,13 @@ public final class Simulation {
      */
     public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config,
                                 java.util.function.LongConsumer progress, Budget budget) {
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(spec, trace), "kctx", config,
-                Machine.props(config));
+        var spawned = new java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>>();
+        ActorSystem<Void> system = ActorSystem.create(guardian(spec, trace, config, spawned), "kctx", config);
         try {
+            ActorRef<Machine.Command> machine = spawned.get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             Duration wall = budget.wall() == null ? WALL_LIMIT : budget.wall();
             Duration askLimit = wall.plus(STOP_GRACE);
-            var answer = AskPattern.<Machine.Command, Machine.Finished>ask(system,
+            var answer = AskPattern.<Machine.Command, Machine.Finished>ask(machine,
                     r -> new Machine.Start(untilNs, r, progress, budget.maxEvents()), askLimit, system.scheduler())
                     .toCompletableFuture();
             var stopped = system.getWhenTerminated().toCompletableFuture();
@@ -79,7 +105,7 @@ public final class Simulation {
                 java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(wall.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 // Out of wall-clock time: the machine stops at its next round boundary and answers with what it has.
-                system.tell(new Machine.Stop("the wall-clock budget of " + dev.kctx.contexts.TimeFormat.format(wall.toNanos()) + " ran out"));
+                machine.tell(new Machine.Stop("the wall-clock budget of " + dev.kctx.contexts.TimeFormat.format(wall.toNanos()) + " ran out"));
                 java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (!answer.isDone()) {

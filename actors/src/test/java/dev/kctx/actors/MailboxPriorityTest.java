@@ -80,7 +80,9 @@ class MailboxPriorityTest {
     void cpuEventsAreLevelled() {
         assertEquals(0, LevelPriorityMailbox.priorityOf(new Cpu.IrqArrive(0, null)), "an IRQ arrival is HARDIRQ");
         assertEquals(3, LevelPriorityMailbox.priorityOf(new Cpu.StepDone(0, 1, ContextLevel.USER)), "a user step is USER");
-        assertEquals(LevelPriorityMailbox.CONTROL_PRIORITY, LevelPriorityMailbox.priorityOf(new Cpu.RoundEnd(0)),
-                "the round end comes after every levelled message");
+        assertEquals(3, LevelPriorityMailbox.priorityOf(new Cpu.LastEvent(new Cpu.StepDone(0, 1, ContextLevel.USER))),
+                "the last event of a round, which carries the round's end, keeps its event's level");
+        assertEquals(LevelPriorityMailbox.CONTROL_PRIORITY, LevelPriorityMailbox.priorityOf(new Cpu.Finish(0)),
+                "the run's end comes after every levelled message");
     }
 }

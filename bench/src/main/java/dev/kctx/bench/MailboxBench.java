@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * The CPU mailbox's cost per message: the priority mailbox (kctx.context-mailbox) against Akka's
  * default, on the engine's own message mix. The mix is the standard workload's: calendar events
  * in the proportions of its context levels (counted by the {@link Baseline}), sent as the machine
- * sends them, a round's events then {@link Cpu.RoundEnd}, and taken out before the next round.
+ * sends them, a round's events with the last wrapped in the {@link Cpu.LastEvent} that ends the
+ * round, and taken out before the next round.
  * {@code order=calendar} sends a round's events in calendar order, which for one CPU is level
  * order (the calendar orders an instant's events by cpu, then level), as the machine does;
  * {@code order=mixed} sends the levels of a round interleaved, a harder case the machine never
@@ -77,8 +78,9 @@ public class MailboxBench {
 
     /**
      * {@code total} messages in rounds: as many events per round as the run had per instant, their
-     * levels in the run's proportions (spread evenly), each round closed by a RoundEnd; with
-     * {@code calendar} a round's events are in level order, as the calendar hands them to one CPU.
+     * levels in the run's proportions (spread evenly), the last of each round in the LastEvent that
+     * ends it; with {@code calendar} a round's events are in level order, as the machine sends them
+     * to one CPU.
      */
     static List<List<Object>> mix(Baseline.Result r, int total, boolean calendar) {
         ContextLevel[] rank = {ContextLevel.HARDIRQ, ContextLevel.SOFTIRQ, ContextLevel.KERNEL, ContextLevel.USER};
@@ -86,15 +88,13 @@ public class MailboxBench {
         List<List<Object>> rounds = new ArrayList<>();
         List<Object> round = new ArrayList<>();
         double[] credit = new double[rank.length];
-        double owed = 0;
-        for (int i = 0; i < total - 1; i++) {
-            owed += 1;
-            if (owed > perRound + 1) {
-                round.add(new Cpu.RoundEnd(i));
+        // round k ends before event k * perRound, so that the rounds hold perRound events on average
+        double end = perRound;
+        for (int i = 0; i < total; i++) {
+            if (i >= end) {
                 rounds.add(round);
                 round = new ArrayList<>();
-                owed = 0;
-                continue;
+                end += perRound;
             }
             int best = 0;
             for (int l = 0; l < rank.length; l++) {
@@ -106,11 +106,12 @@ public class MailboxBench {
             credit[best] -= 1;
             round.add(new Cpu.StepDone(i, i, rank[best]));
         }
-        round.add(new Cpu.RoundEnd(total));
         rounds.add(round);
-        if (calendar) {
-            // stable, and RoundEnd (control priority) stays last
-            rounds.forEach(rd -> rd.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf)));
+        for (List<Object> rd : rounds) {
+            if (calendar) {
+                rd.sort(java.util.Comparator.comparingInt(LevelPriorityMailbox::priorityOf)); // stable
+            }
+            rd.set(rd.size() - 1, new Cpu.LastEvent((Cpu.Event) rd.get(rd.size() - 1)));
         }
         return rounds;
     }

@@ -22,7 +22,9 @@ import dev.kctx.contexts.ContextLevel;
  *     {@code watchdog-nmi}, {@code hung-task-check}, {@code notify}, {@code tasklet-retry},
  *     {@code softirq-timer}, each at the level it preempts at;</li>
  * <li>{@code round-end} ({@code machine} to a CPU: every event of the instant has been sent) and
- *     {@code finish} (the run ends): control messages, {@code level} null.</li>
+ *     {@code finish} (the run ends): control messages, {@code level} null. The round's end rides on
+ *     the CPU's last event of the instant (one message, {@code Cpu.LastEvent}); the probe gets it as
+ *     a crossing of its own, right after that event's.</li>
  * </ul>
  *
  * @param timeNs the virtual instant, in ns since the machine started
