@@ -25,16 +25,6 @@ import java.util.Arrays;
  * and the machine can drop a stale one without ever making its record ({@link #headIsStepEnd()},
  * {@link #headGen()}, {@link #dropHead()}); {@link #pollEvent()} makes the record when asked.
  *
- * <p>Step ends of one source come in time order nearly always: a CPU-bound step preempted by every
- * interrupt leaves its old end behind and posts a later one at each resume, a hundred milliseconds
- * ahead, hundreds of them per step. So a step end that is not before the last pending one of its
- * source, with the same CPU and level, waits in that source's chain (a FIFO of primitives) instead
- * of the heap or the ring, and goes in when the one before it comes out. The order does not change:
- * within a chain, entries have the same key and ascending times and sequence numbers, so each comes
- * after the one before it in the calendar's total order, and an entry is in the heap or ring from
- * the moment the one before it leaves, which is before it can be first. Only the chain's head sits
- * in the heap or ring: the ring's cold slots are touched once per chain, not once per preemption.
- *
  * <p>A {@link Perturbation.CpuOrder}, when given, replaces the CPU in the key by the CPU's turn at
  * the event's instant (a permutation of the CPUs, the same for every event of that instant): the
  * CPUs of a round then come in that order. Without one the key is the CPU itself.
@@ -87,48 +77,6 @@ final class Calendar {
     private final int[] fill = new int[SLOTS];
     private int farSize;
 
-    /** Marks, in a step end's generation, one that belongs to its source's chain. */
-    private static final long CHAINED = Long.MIN_VALUE;
-    /** Sources from 0 below this have chains; others (none today) go to the heap or ring directly. */
-    private static final int MAX_CHAINED_SOURCE = 1 << 22;
-
-    /**
-     * A source's step ends in the calendar: {@code live} of them pending, the first in the heap or
-     * ring, the others waiting here in time order (four words each, as in the ring's slots).
-     */
-    private static final class Chain {
-        int live;
-        long lastTime;
-        long lastKey;
-        long[] waiting;
-        int head;
-        int count;
-
-        void append(long t, long k, long s, long g) {
-            if (waiting == null) {
-                waiting = new long[4 * 8];
-            } else if (count == waiting.length / 4) {
-                long[] grown = new long[2 * waiting.length];
-                for (int i = 0; i < count; i++) {
-                    System.arraycopy(waiting, 4 * ((head + i) % count), grown, 4 * i, 4);
-                }
-                waiting = grown;
-                head = 0;
-            }
-            int cap = waiting.length / 4;
-            int at = 4 * ((head + count) % cap);
-            waiting[at] = t;
-            waiting[at + 1] = k;
-            waiting[at + 2] = s;
-            waiting[at + 3] = g;
-            count++;
-        }
-    }
-
-    private Chain[] chains = new Chain[64];
-    /** Step ends waiting in chains, neither in the heap nor in the ring. */
-    private int waiting;
-
     /** cpu (non-negative), level rank (0..7) and source (any int, sign flipped to sort as unsigned). */
     private static long key(int cpu, int levelRank, int source) {
         return ((long) cpu << 35) | ((long) levelRank << 32) | ((source ^ Integer.MIN_VALUE) & 0xFFFF_FFFFL);
@@ -147,39 +95,7 @@ final class Calendar {
 
     /** The end of a step of generation {@code gen} at {@code time}: a {@link Cpu.StepDone}, without its record. */
     void addStepEnd(int cpu, ContextLevel level, int source, long time, long gen) {
-        if (gen < 0) {
-            throw new IllegalArgumentException("negative step generation " + gen);
-        }
-        if (source < 0 || source >= MAX_CHAINED_SOURCE) {
-            insert(cpu, level, source, time, null, gen);
-            return;
-        }
-        if (cpu < 0) {
-            throw new IllegalArgumentException("no CPU " + cpu);
-        }
-        long k = key(order == null ? cpu : order.rank(cpu, time), level.mailboxPriority(), source);
-        long s = seq++;
-        if (source >= chains.length) {
-            chains = Arrays.copyOf(chains, Math.max(source + 1, 2 * chains.length));
-        }
-        Chain c = chains[source];
-        if (c == null) {
-            c = chains[source] = new Chain();
-        }
-        if (c.live == 0) {
-            c.live = 1;
-            c.lastTime = time;
-            c.lastKey = k;
-            place(time, k, s, gen | CHAINED, null);
-        } else if (time >= c.lastTime && k == c.lastKey) {
-            c.live++;
-            c.lastTime = time;
-            c.append(time, k, s, gen | CHAINED);
-            waiting++;
-        } else {
-            // out of its source's order (a step cut short by a signal's work): not chained
-            place(time, k, s, gen, null);
-        }
+        insert(cpu, level, source, time, null, gen);
     }
 
     private void insert(int cpu, ContextLevel level, int source, long t, Cpu.Event event, long gen) {
@@ -187,31 +103,12 @@ final class Calendar {
             throw new IllegalArgumentException("no CPU " + cpu);
         }
         long k = key(order == null ? cpu : order.rank(cpu, t), level.mailboxPriority(), source);
-        place(t, k, seq++, gen, event);
-    }
-
-    /** Into the heap before the horizon, else into the ring. */
-    private void place(long t, long k, long s, long g, Cpu.Event event) {
+        long s = seq++;
         if (t < horizon) {
-            push(t, k, s, g, event);
+            push(t, k, s, gen, event);
         } else {
-            addFar(t, k, s, g, event);
+            addFar(t, k, s, gen, event);
         }
-    }
-
-    /** A chained step end of the source in key {@code k} left the calendar: the next one of its chain goes in. */
-    private void chainNext(long k) {
-        Chain c = chains[(int) k ^ Integer.MIN_VALUE];
-        c.live--;
-        if (c.count == 0) {
-            return;
-        }
-        long[] w = c.waiting;
-        int at = 4 * c.head;
-        c.head = (c.head + 1) % (w.length / 4);
-        c.count--;
-        waiting--;
-        place(w[at], w[at + 1], w[at + 2], w[at + 3], null);
     }
 
     private void addFar(long t, long k, long s, long g, Cpu.Event e) {
@@ -345,7 +242,7 @@ final class Calendar {
 
     /** The generation of the first event, a step end; only when {@link #headIsStepEnd()}. */
     long headGen() {
-        return gens[0] & ~CHAINED;
+        return gens[0];
     }
 
     /** The context level of the first event; only when not empty. */
@@ -366,15 +263,6 @@ final class Calendar {
 
     /** Removes the first event without making its record; only when not empty. */
     void dropHead() {
-        boolean chained = events[0] == null && gens[0] < 0;
-        long headKey = keys[0];
-        removeHead();
-        if (chained) {
-            chainNext(headKey);
-        }
-    }
-
-    private void removeHead() {
         int last = --size;
         long t = times[last];
         long k = keys[last];
@@ -422,13 +310,13 @@ final class Calendar {
     }
 
     int size() {
-        return size + farSize + waiting;
+        return size + farSize;
     }
 
     /** The event at heap index {@code i}, a step end's record made from its primitives. */
     private Cpu.Event event(int i) {
         Cpu.Event e = events[i];
-        return e != null ? e : new Cpu.StepDone(times[i], gens[i] & ~CHAINED, BY_RANK[(int) ((keys[i] >>> 32) & 7)]);
+        return e != null ? e : new Cpu.StepDone(times[i], gens[i], BY_RANK[(int) ((keys[i] >>> 32) & 7)]);
     }
 
     private Entry entry(int i) {

@@ -138,58 +138,6 @@ class CalendarTest {
     }
 
     @Test
-    @DisplayName("step ends of a source in time order (a preempted step's ends) chain behind each other and keep the order")
-    void chainedStepEndsKeepTheOrder() {
-        record Key(long time, int cpu, int rank, int source, long label) {
-        }
-        Comparator<Key> order = Comparator.comparingLong(Key::time).thenComparingInt(Key::cpu)
-                .thenComparingInt(Key::rank).thenComparingInt(Key::source).thenComparingLong(Key::label);
-        Random random = new Random(11);
-        int sources = 12;
-        long[] last = new long[sources];
-        java.util.PriorityQueue<Key> reference = new java.util.PriorityQueue<>(order);
-        List<Long> expected = new ArrayList<>();
-        List<Long> actual = new ArrayList<>();
-        long label = 0;
-        long now = 0;
-        for (int step = 0; step < 50_000; step++) {
-            int r = random.nextInt(10);
-            if (r < 6 || reference.isEmpty()) {
-                int source = random.nextInt(sources);
-                // a source's own CPU and level, so its ends chain; one in ten breaks its order or its level
-                boolean odd = random.nextInt(10) == 0;
-                ContextLevel level = odd ? ContextLevel.KERNEL : ContextLevel.USER;
-                long time = odd ? now + random.nextInt(1000)
-                        : Math.max(now, last[source]) + (random.nextBoolean() ? 0 : random.nextInt(1 << (Calendar.BUCKET_SHIFT + 4)));
-                if (!odd) {
-                    last[source] = time;
-                }
-                Key k = new Key(time, source % 4, level.mailboxPriority(), source, label++);
-                reference.add(k);
-                if (random.nextInt(5) == 0) {
-                    calendar.add(k.cpu(), level, k.source(), event(k.time(), k.label()));
-                } else {
-                    calendar.addStepEnd(k.cpu(), level, k.source(), k.time(), k.label());
-                }
-            } else {
-                Key k = reference.poll();
-                now = k.time();
-                expected.add(k.label());
-                Calendar.Entry e = calendar.poll();
-                actual.add(e.event() instanceof Cpu.StepDone d ? d.gen() : ((Cpu.Tick) e.event()).gen());
-            }
-            assertEquals(reference.size(), calendar.size(), "the size counts the waiting step ends");
-        }
-        while (!reference.isEmpty()) {
-            expected.add(reference.poll().label());
-            Calendar.Entry e = calendar.poll();
-            actual.add(e.event() instanceof Cpu.StepDone d ? d.gen() : ((Cpu.Tick) e.event()).gen());
-        }
-        assertEquals(expected, actual, "the calendar gives the reference order");
-        assertNull(calendar.poll(), "and nothing is left");
-    }
-
-    @Test
     @DisplayName("a step end at the head shows its generation and level, and dropHead removes it without its record")
     void stepEndAtTheHead() {
         calendar.addStepEnd(1, ContextLevel.SOFTIRQ, 3, 50, 77);
