@@ -114,4 +114,29 @@ class HostileHostTest {
         Ran r = run(ok, tmp);
         assertTrue(r.err().contains("kctx.jar"), "good options reach the JVM, which opens the (stand-in) jar: " + r.err());
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @DisplayName("the launcher runs the parallel collector unless KCTX_JAVA_OPTS picks a collector, which then wins alone")
+    void collector(@TempDir Path tmp) throws Exception {
+        Path launcher = Files.copy(Path.of("..", "kctx"), tmp.resolve("kctx"));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(tmp.resolve("cli/target"));
+        // a stand-in jar whose main class does not exist: the JVM starts (and logs its collector), then stops
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "NoSuchMain");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(tmp.resolve("cli/target/kctx.jar")), manifest)) {
+            jar.flush();
+        }
+        for (String[] c : new String[][] {{"-Xlog:gc:stderr", "Using Parallel"},
+                {"-XX:+UseSerialGC -Xlog:gc:stderr", "Using Serial"}, {"-XX:+UseG1GC -Xlog:gc:stderr", "Using G1"}}) {
+            ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version");
+            pb.environment().put("KCTX_JAVA_OPTS", c[0]);
+            Ran r = run(pb, tmp);
+            // the JVM logs its collector when it starts, then finds no main class in the stand-in jar
+            assertTrue(r.err().contains(c[1]), c[0] + " gives '" + c[1] + "': " + r.err());
+            assertFalse(r.err().contains("Conflicting collector") || r.err().contains("multiple"), c[0] + ": " + r.err());
+        }
+    }
 }
