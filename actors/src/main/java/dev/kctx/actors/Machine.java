@@ -703,7 +703,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         @Override
         public void post(Cpu.Event e, int cpu, ContextLevel level, int source) {
             if (e.time() < roundTime) {
-                throw new IllegalStateException("event posted into the past: " + new Cpu.Posted(cpu, level, source, e));
+                throw postedIntoThePast(new Cpu.Posted(cpu, level, source, e));
             }
             calendar.add(cpu, level, source, e);
         }
@@ -711,12 +711,16 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         @Override
         public void postStepEnd(long time, long gen, ContextLevel level, int cpu, int source) {
             if (time < roundTime) {
-                throw new IllegalStateException("event posted into the past: "
-                        + new Cpu.Posted(cpu, level, source, new Cpu.StepDone(time, gen, level)));
+                throw postedIntoThePast(new Cpu.Posted(cpu, level, source, new Cpu.StepDone(time, gen, level)));
             }
             calendar.addStepEnd(cpu, level, source, time, gen);
         }
     };
+
+    /** A CPU posted an event before the round's instant: an engine bug, whichever path carried it. */
+    private static IllegalStateException postedIntoThePast(Cpu.Posted p) {
+        return new IllegalStateException("event posted into the past: " + p);
+    }
 
     /** What an inline CPU answers, taken at once. */
     private void fromInlineCpu(Command c) {
@@ -807,7 +811,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         }
         roundCpuCount = 0;
         boolean inline = !inlineCpus.isEmpty();
-        // A CPU's first event of the round, a step end kept back (see holdsBack) until it is known
+        // A CPU's first event of the round, a step end kept back (see settleHeld) until it is known
         // whether more events of that CPU follow: -1 when none is.
         int held = -1;
         long heldGen = 0;
@@ -829,16 +833,11 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
             }
             if (held == cpu) {
                 // More of this CPU's events follow: the step end goes first, where the calendar had it.
-                mine.add(new Cpu.StepDone(roundTime, heldGen, heldLevel));
-                roundCpus[roundCpuCount++] = cpu;
+                addToRound(cpu, new Cpu.StepDone(roundTime, heldGen, heldLevel));
                 held = -1;
             }
             Cpu.Event e = calendar.pollEvent();
-            if (mine.isEmpty()) {
-                // The calendar orders a round by CPU first, so the CPUs come in ascending order.
-                roundCpus[roundCpuCount++] = cpu;
-            }
-            mine.add(e);
+            addToRound(cpu, e);
             if (e instanceof Cpu.IrqArrive a && a.spurious()) {
                 kernel.count("faults.irq_spurious", 1);
                 scheduleSpurious(a.line(), a.time());
@@ -862,9 +861,18 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
      */
     private void settleHeld(int cpu, long gen, ContextLevel level) {
         if (!inlineCpus.get(cpu).ignores(gen)) {
-            roundEvents.get(cpu).add(new Cpu.StepDone(roundTime, gen, level));
+            addToRound(cpu, new Cpu.StepDone(roundTime, gen, level));
+        }
+    }
+
+    /** Adds {@code e} to {@code cpu}'s part of the round, and the CPU to the round's CPUs with its first event. */
+    private void addToRound(int cpu, Cpu.Event e) {
+        List<Cpu.Event> mine = roundEvents.get(cpu);
+        if (mine.isEmpty()) {
+            // The calendar orders a round by CPU first, so the CPUs come in ascending order.
             roundCpus[roundCpuCount++] = cpu;
         }
+        mine.add(e);
     }
 
     private void dispatchNext() {
@@ -917,7 +925,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         for (int i = 0, n = posted.size(); i < n; i++) {
             Cpu.Posted p = posted.get(i);
             if (p.event().time() < roundTime) {
-                throw new IllegalStateException("event posted into the past: " + p);
+                throw postedIntoThePast(p);
             }
             calendar.add(p.cpu(), p.level(), p.source(), p.event());
         }

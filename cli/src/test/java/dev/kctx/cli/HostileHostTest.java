@@ -93,10 +93,7 @@ class HostileHostTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @DisplayName("the launcher refuses a malformed KCTX_JAVA_OPTS in one line, before it builds or starts anything")
     void javaOpts(@TempDir Path tmp) throws Exception {
-        // A copy of the launcher next to a stand-in jar newer than any source, so that it never builds.
-        Path launcher = Files.copy(Path.of("..", "kctx"), tmp.resolve("kctx"));
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(tmp.resolve("cli/target"));
+        Path launcher = standInLauncher(tmp);
         Files.writeString(tmp.resolve("cli/target/kctx.jar"), "not a jar");
         for (String[] c : new String[][] {{"Xmx1g", "'Xmx1g' is not a JVM option"}, {"-cp /tmp", "'-cp' is not allowed"},
                 {"-Xmx1q", "is refused by the JVM: Invalid maximum heap size"},
@@ -115,13 +112,22 @@ class HostileHostTest {
         assertTrue(r.err().contains("kctx.jar"), "good options reach the JVM, which opens the (stand-in) jar: " + r.err());
     }
 
+    /**
+     * A copy of the launcher in {@code tmp}, with {@code cli/target} made for the stand-in jar the
+     * caller writes there: newer than any source, so that the launcher never builds.
+     */
+    private static Path standInLauncher(Path tmp) throws IOException {
+        Path launcher = Files.copy(Path.of("..", "kctx"), tmp.resolve("kctx"));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(tmp.resolve("cli/target"));
+        return launcher;
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @DisplayName("the launcher runs the parallel collector unless KCTX_JAVA_OPTS picks a collector, which then wins alone")
     void collector(@TempDir Path tmp) throws Exception {
-        Path launcher = Files.copy(Path.of("..", "kctx"), tmp.resolve("kctx"));
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(tmp.resolve("cli/target"));
+        Path launcher = standInLauncher(tmp);
         // a stand-in jar whose main class does not exist: the JVM starts (and logs its collector), then stops
         java.util.jar.Manifest manifest = new java.util.jar.Manifest();
         manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
