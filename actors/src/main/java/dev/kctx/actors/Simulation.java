@@ -1,23 +1,21 @@
 package dev.kctx.actors;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Behavior;
-import akka.actor.typed.Terminated;
-import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.AskPattern;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs one machine in an actor system of its own and returns the result: the entry point for the
- * command line and for code that does not manage actor systems itself.
+ * Runs one machine and returns the result: the entry point for the command line and for code that
+ * does not manage actor systems itself. The machine runs in an actor system that earlier runs with
+ * an equal configuration may have used, and later ones may use ({@link MachineHosts}): each run is a
+ * machine of its own, whose actors stop when it has answered.
  */
 public final class Simulation {
     /** A wall-clock safety net only; simulated time never depends on it. */
@@ -46,26 +44,6 @@ public final class Simulation {
     }
 
     /**
-     * The actor system's guardian: it spawns the machine (on the dispatcher {@link Machine#props}
-     * chooses) and stops the system when the machine stops. The machine is its child rather than
-     * the guardian itself because Akka wraps a guardian's behaviour in an interceptor that every
-     * message then passes through, and on the message path the machine takes one message per CPU
-     * and round (docs/performance-notes.md, section 8).
-     */
-    private static Behavior<Void> guardian(MachineSpec spec, boolean trace, Config config,
-                                           java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>> spawned) {
-        return Behaviors.setup(ctx -> watching(ctx, spec, trace, config, spawned));
-    }
-
-    private static Behavior<Void> watching(ActorContext<Void> ctx, MachineSpec spec, boolean trace, Config config,
-                                           java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>> spawned) {
-        ActorRef<Machine.Command> machine = ctx.spawn(Machine.create(spec, trace), "machine", Machine.props(config));
-        ctx.watch(machine);
-        spawned.complete(machine);
-        return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> Behaviors.stopped()).build();
-    }
-
-    /**
      * What a run may cost before it is stopped cleanly, with its partial result: {@code maxEvents}
      * events (deterministic: the same run stops at the same round), and {@code wall} of wall-clock
      * time (where it stops depends on the machine's speed). {@link Long#MAX_VALUE} events and a null
@@ -91,40 +69,43 @@ public final class Simulation {
      */
     public static RunResult run(MachineSpec spec, long untilNs, boolean trace, Config config,
                                 java.util.function.LongConsumer progress, Budget budget) {
-        var spawned = new java.util.concurrent.CompletableFuture<ActorRef<Machine.Command>>();
-        ActorSystem<Void> system = ActorSystem.create(guardian(spec, trace, config, spawned), "kctx", config);
+        var spawned = new CompletableFuture<ActorRef<Machine.Command>>();
+        var stopped = new CompletableFuture<Void>();
+        MachineHosts.Host host = MachineHosts.take(config);
+        ActorRef<Machine.Command> machine = null;
+        boolean answered = false;
         try {
-            ActorRef<Machine.Command> machine = spawned.get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            host.spawn(spec, trace, spawned, stopped);
+            machine = spawned.get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             Duration wall = budget.wall() == null ? WALL_LIMIT : budget.wall();
             Duration askLimit = wall.plus(STOP_GRACE);
             var answer = AskPattern.<Machine.Command, Machine.Finished>ask(machine,
-                    r -> new Machine.Start(untilNs, r, progress, budget.maxEvents()), askLimit, system.scheduler())
+                    r -> new Machine.Start(untilNs, r, progress, budget.maxEvents()), askLimit, host.system().scheduler())
                     .toCompletableFuture();
-            var stopped = system.getWhenTerminated().toCompletableFuture();
+            var gone = CompletableFuture.anyOf(stopped, host.terminated());
             try {
-                java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(wall.toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(answer, gone).get(wall.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 // Out of wall-clock time: the machine stops at its next round boundary and answers with what it has.
                 machine.tell(new Machine.Stop("the wall-clock budget of " + dev.kctx.contexts.TimeFormat.format(wall.toNanos()) + " ran out"));
-                java.util.concurrent.CompletableFuture.anyOf(answer, stopped).get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(answer, gone).get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (!answer.isDone()) {
                 throw new IllegalStateException("the machine stopped before answering (an engine failure; run with -v for its log)");
             }
-            return answer.get().result();
+            RunResult result = answer.get().result();
+            answered = true;
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the machine did not finish: " + e.getMessage(), e);
         } finally {
-            system.terminate();
-            try {
-                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // the result is already in hand; a slow shutdown changes nothing
+            if (answered) {
+                MachineHosts.giveBack(host, machine);
+            } else {
+                MachineHosts.retire(host);
             }
         }
     }

@@ -20,7 +20,8 @@ import java.util.Arrays;
 public final class Harness {
     /**
      * The numbers of one measurement: events per run (the same for both), virtual time per run,
-     * the median wall time of an engine run (a fresh actor system each, as {@code kctx run} does)
+     * the median wall time of an engine run (through {@code Simulation.run}, which after the warm-up
+     * finds its actor system kept from the run before: the time is the machine's, not Akka's start-up)
      * and of a baseline run, and the peak heap in use.
      */
     public record Measurement(Params params, long events, long virtualNs, int repetitions, long engineWallNs,

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The standard workload scaled: {@code shape} is CPUS x PROCESSES (16 consumers, or half the
  * processes when fewer, the rest CPU-bound). Each shot is one run of {@link #VIRTUAL_MS} of
- * virtual time in a fresh actor system, all of it timed; the secondary {@code events} result is
+ * virtual time through {@code Simulation.run} (in the actor system it keeps between runs), all of it timed; the secondary {@code events} result is
  * the shot's simulated events, which the {@link Suite}'s summary turns into events per wall second. Before the shots, a heap census ({@link HeapCensus}) prints the
  * heap bytes per process. The forks get a 1 GiB heap: the issue's bound for 100 000 processes.
  */

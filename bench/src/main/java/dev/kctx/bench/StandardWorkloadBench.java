@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The standard workload for {@code virtualMs} of virtual time, on the engine (a fresh actor system
- * per run, as {@code kctx run} does), on the engine with Akka's default mailbox instead of the
+ * The standard workload for {@code virtualMs} of virtual time, on the engine (through {@code
+ * Simulation.run}, as {@code kctx run} does, in the actor system it keeps between runs), on the engine with Akka's default mailbox instead of the
  * priority mailbox, and on the {@link Baseline}. The score is runs per second; the secondary
  * {@code events} result is simulated events per wall second.
  */

@@ -62,11 +62,12 @@ class DeterminismProperties {
                     + " 1 thread, inline bursts, at " + RunPrint.firstDifference(expected, actual) + "\nscenario:\n" + m.yaml());
         }
         if (TRIES.getAndIncrement() % 10 == 0) {
-            // Every tenth machine also runs as kctx run does: in an actor system of its own, with the
-            // default configuration. A run must not depend on the machines that ran before it.
+            // Every tenth machine also runs as kctx run does: through Simulation.run with the default
+            // configuration, in the actor system it keeps for it, where earlier machines of this test
+            // have run (MachineHosts). A run must not depend on the machines that ran before it.
             TALLY.runs.increment();
             String fresh = RunPrint.fingerprint(Simulation.run(s.spec(), s.untilNs(), true, ConfigFactory.load()));
-            assertEquals(RunPrint.sha256(expected), RunPrint.sha256(fresh), () -> "in a fresh actor system the run differs"
+            assertEquals(RunPrint.sha256(expected), RunPrint.sha256(fresh), () -> "through Simulation.run the run differs"
                     + " at " + RunPrint.firstDifference(expected, fresh) + "\nscenario:\n" + m.yaml());
         }
     }
