@@ -308,6 +308,9 @@ public final class Cpu {
     }
 
 
+    /** The soft IRQ vectors by bit number: {@code values()} copies its array on every call. */
+    private static final SoftirqVector[] VECTORS = SoftirqVector.values();
+
     /** MAX_SOFTIRQ_RESTART in kernel/softirq.c. */
     static final int MAX_SOFTIRQ_RESTART = 10;
     /** MAX_SOFTIRQ_TIME in kernel/softirq.c: 2 ms. */
@@ -356,7 +359,7 @@ public final class Cpu {
     /** NMIs latched while an NMI runs (the CPU blocks NMIs until the handler's iret). */
     private final PendingIrqs pendingNmis = new PendingIrqs();
     private int pendingSoftirq;
-    private final long[] raiseOrigin = new long[SoftirqVector.values().length];
+    private final long[] raiseOrigin = new long[VECTORS.length];
     /** Vectors whose armed work is due, raised at the next instant this CPU takes interrupts. */
     private int timerSoftirqs;
     /** The scheduler's side of this CPU: switches, wake-ups, the tick, balancing moves. */
@@ -499,6 +502,32 @@ public final class Cpu {
             deferred.add(e);
         } else {
             handle(e);
+        }
+    }
+
+    /**
+     * A step end of generation {@code gen} at {@code time}, the CPU's only event of the round, as
+     * {@link #onEvent} would take its {@link StepDone} (the machine makes no record of it).
+     */
+    void onStepEnd(long time, long gen, ContextLevel level) {
+        if (outputsLent) {
+            outputsLent = false;
+            clearOutputs();
+        }
+        if (awaiting || !deferred.isEmpty()) {
+            deferred.add(new StepDone(time, gen, level));
+        } else {
+            setTime(time);
+            stepEnd(gen);
+            advance();
+        }
+    }
+
+    /** The end of a step of generation {@code gen}: its frame runs again unless a preemption made the step stale. */
+    private void stepEnd(long gen) {
+        Frame top = frames.peek();
+        if (top != null && top.status == Status.BUSY && top.gen == gen) {
+            top.status = Status.NEEDS_RUN;
         }
     }
 
@@ -657,10 +686,7 @@ public final class Cpu {
                 irqsMerged++;
             }
         } else if (e instanceof StepDone d) {
-            Frame top = frames.peek();
-            if (top != null && top.status == Status.BUSY && top.gen == d.gen()) {
-                top.status = Status.NEEDS_RUN;
-            }
+            stepEnd(d.gen());
         } else if (e instanceof WakeUp w) {
             onWake(w);
         } else if (e instanceof TaskArrive t) {
@@ -853,7 +879,7 @@ public final class Cpu {
         if (traceEnabled) {
             for (int b = bits; b != 0; b &= b - 1) {
                 int bit = Integer.numberOfTrailingZeros(b);
-                record("softirq_raise", "vec=" + bit + " [action=" + SoftirqVector.values()[bit] + "]", bit);
+                record("softirq_raise", "vec=" + bit + " [action=" + VECTORS[bit] + "]", bit);
             }
         }
         if (!a.inInterrupt() && !deferToKsoftirqd()) {
@@ -1257,7 +1283,7 @@ public final class Cpu {
             if (f.snapshot != 0) {
                 int bit = Integer.numberOfTrailingZeros(f.snapshot);
                 f.snapshot &= ~(1 << bit);
-                SoftirqVector v = SoftirqVector.values()[bit];
+                SoftirqVector v = VECTORS[bit];
                 f.vector = v;
                 f.name("softirq ", v, f.baseName);
                 softirqVectorRuns++;

@@ -218,6 +218,14 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
     private long events;
     /** The events of the current round per CPU, in calendar order, and the CPUs that have some. */
     private final List<List<Cpu.Event>> roundEvents = new ArrayList<>();
+    /**
+     * Stands in a CPU's part of the round for a step end that is the CPU's only event there and
+     * not stale (see settleHeld); the step end itself is in {@code loneStepGen} and {@code
+     * loneStepLevel}, and no record of it is made. Compared by identity, never handed to a CPU.
+     */
+    private static final Cpu.StepDone LONE_STEP_END = new Cpu.StepDone(0, -1, ContextLevel.KERNEL);
+    private final long[] loneStepGen;
+    private final ContextLevel[] loneStepLevel;
     private final int[] roundCpus;
     private int roundCpuCount;
     private int nextRoundCpu;
@@ -265,6 +273,8 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         arrivalCount = new int[spec.irqs().size()];
         irqSpecs = new MachineSpec.Irq[spec.irqs().size()];
         arrivalShift = new long[spec.irqs().size()];
+        loneStepGen = new long[spec.cpus()];
+        loneStepLevel = new ContextLevel[spec.cpus()];
         arrivalBase = new long[spec.irqs().size()];
         int source = 0;
         for (MachineSpec.Irq irq : spec.irqs()) {
@@ -677,9 +687,14 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
     private void runInlineCpu(int c) {
         Cpu cpu = inlineCpus.get(c);
         List<Cpu.Event> events = roundEvents.get(c);
-        inLevelOrder(events);
-        for (Cpu.Event ev : events) {
-            cpu.onEvent(ev);
+        if (events.get(0) == LONE_STEP_END) {
+            // alone in the CPU's part of the round (settleHeld), so nothing to sort
+            cpu.onStepEnd(roundTime, loneStepGen[c], loneStepLevel[c]);
+        } else {
+            inLevelOrder(events);
+            for (Cpu.Event ev : events) {
+                cpu.onEvent(ev);
+            }
         }
         cpu.onRoundEnd();
     }
@@ -861,7 +876,9 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
      */
     private void settleHeld(int cpu, long gen, ContextLevel level) {
         if (!inlineCpus.get(cpu).ignores(gen)) {
-            addToRound(cpu, new Cpu.StepDone(roundTime, gen, level));
+            loneStepGen[cpu] = gen;
+            loneStepLevel[cpu] = level;
+            addToRound(cpu, LONE_STEP_END);
         }
     }
 

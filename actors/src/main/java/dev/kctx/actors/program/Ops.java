@@ -43,13 +43,38 @@ public final class Ops {
     }
 
     /** User or kernel computation: occupies the CPU for {@code ns}. */
-    public record Compute(long ns) implements Op {
-        public Compute {
+    public static final class Compute implements Op {
+        private final long ns;
+        /** The one outcome, made once: a burst of a compute loop allocates nothing for it (outcomes are immutable). */
+        private final Outcome.Busy busy;
+
+        public Compute(long ns) {
             requireNonNegative(ns);
+            this.ns = ns;
+            this.busy = new Outcome.Busy(ns);
+        }
+
+        public long ns() {
+            return ns;
         }
 
         public Outcome execute(Exec x) {
-            return new Outcome.Busy(ns);
+            return busy;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Compute c && c.ns == ns;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(ns);
+        }
+
+        @Override
+        public String toString() {
+            return "Compute[ns=" + ns + "]";
         }
 
         public String describe() {

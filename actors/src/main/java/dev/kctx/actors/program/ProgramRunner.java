@@ -1,7 +1,5 @@
 package dev.kctx.actors.program;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -17,19 +15,21 @@ public final class ProgramRunner {
      */
     public static final int MAX_OPS_PER_BURST = 100_000;
 
+    /** A place in a list of operations: which one runs next, and how many more times the list runs. */
     private static final class Cursor {
-        final List<Op> ops;
+        List<Op> ops;
         int index;
         long remaining;
-
-        Cursor(List<Op> ops, long times) {
-            this.ops = ops;
-            this.remaining = times;
-        }
     }
 
     private final Program program;
-    private final Deque<Cursor> stack = new ArrayDeque<>();
+    /**
+     * The places, innermost last: {@code cursors[0..depth-1]}. A popped cursor stays in the array to be
+     * used again by the next push (a loop's iteration, a system call's body), so that a burst
+     * allocates no cursor once the program has reached its deepest nesting.
+     */
+    private Cursor[] cursors = new Cursor[4];
+    private int depth;
     /**
      * The operation at the top cursor's position, or null: kept by {@link #settle()}, the one place
      * that fixes the position, so that a burst reads one field per operation instead of the
@@ -49,8 +49,10 @@ public final class ProgramRunner {
 
     /** Starts the program from its first operation (a new IRQ or soft IRQ invocation). */
     public void restart() {
-        stack.clear();
-        stack.push(new Cursor(program.ops(), program.repeat()));
+        while (depth > 0) {
+            pop();
+        }
+        pushCursor(program.ops(), program.repeat());
         retrying = false;
         exitWorkDone = false;
         syscallError = null;
@@ -137,8 +139,8 @@ public final class ProgramRunner {
      * included, up to the operation that leaves the kernel. False when there is none (not in a system call).
      */
     private boolean unwindToKernelExit() {
-        while (!stack.isEmpty()) {
-            Cursor c = stack.peek();
+        while (depth > 0) {
+            Cursor c = cursors[depth - 1];
             for (int i = c.index; i < c.ops.size(); i++) {
                 Op o = c.ops.get(i);
                 if (o.leavesKernel()) {
@@ -152,7 +154,7 @@ public final class ProgramRunner {
                 }
             }
             // A loop or an inline body inside the call: none of its remaining iterations run.
-            stack.pop();
+            pop();
         }
         next = null;
         return false;
@@ -161,25 +163,42 @@ public final class ProgramRunner {
     private void push(List<Op> ops, long times) {
         // A count of zero runs the body no times; a Cursor with remaining 0 would still run it once.
         if (!ops.isEmpty() && times != 0) {
-            stack.push(new Cursor(ops, times));
+            pushCursor(ops, times);
         }
         settle();
     }
 
+    private void pushCursor(List<Op> ops, long times) {
+        if (depth == cursors.length) {
+            cursors = java.util.Arrays.copyOf(cursors, 2 * depth);
+        }
+        Cursor c = cursors[depth];
+        if (c == null) {
+            c = cursors[depth] = new Cursor();
+        }
+        c.ops = ops;
+        c.index = 0;
+        c.remaining = times;
+        depth++;
+    }
+
+    private void pop() {
+        cursors[--depth].ops = null;
+    }
+
     private void advance() {
-        Cursor c = stack.peek();
-        if (c != null) {
-            c.index++;
+        if (depth > 0) {
+            cursors[depth - 1].index++;
         }
         settle();
     }
 
     /** Pops finished cursors, starting loop iterations again while they have some left. */
     private void settle() {
-        while (!stack.isEmpty()) {
-            Cursor c = stack.peek();
+        while (depth > 0) {
+            Cursor c = cursors[depth - 1];
             if (c.ops.isEmpty()) {
-                stack.pop();
+                pop();
                 continue;
             }
             if (c.index < c.ops.size()) {
@@ -194,7 +213,7 @@ public final class ProgramRunner {
                 next = c.ops.get(0);
                 return;
             }
-            stack.pop();
+            pop();
         }
         next = null;
     }
