@@ -5,8 +5,11 @@ public sealed interface IoResult {
 
     /** Completed: {@code ret} is the return value (bytes moved, new offset, ioctl result); {@code data} what was read. */
     record Done(long ret, byte[] data) implements IoResult {
+        /** What a result without data holds: one empty array for all (nothing in it to change). */
+        private static final byte[] NO_DATA = new byte[0];
+
         public Done {
-            data = data == null ? new byte[0] : data.clone();
+            data = data == null || data.length == 0 ? NO_DATA : data.clone();
         }
 
         public static Done of(long ret) {
