@@ -74,6 +74,42 @@ class MachineHostsTest {
     }
 
     @Test
+    @DisplayName("runs from several threads at once, with one configuration, each get a system of their own and the same result")
+    void concurrentRuns() throws Exception {
+        Config config = fresh("concurrent");
+        RunResult reference = Simulation.run(spec(), ms(10), true, config);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<RunResult>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                runs.add(pool.submit(() -> Simulation.run(spec(), ms(10), true, config)));
+            }
+            for (var f : runs) {
+                RunResult r = f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertTrue(r.failure().isEmpty(), "no failure: " + r.failure());
+                assertEquals(reference.trace(), r.trace(), "the same trace in whichever system the run got");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(MachineHosts.idle().size() <= MachineHosts.MAX_IDLE, "kept systems: " + MachineHosts.idle().size());
+    }
+
+    @Test
+    @DisplayName("a run stopped by its wall-clock budget answers with what it has, and its kept system serves the next run")
+    void afterWallBudget() {
+        Config config = fresh("wall");
+        long before = MachineHosts.started();
+        RunResult cut = Simulation.run(spec(), 3_600_000_000_000L, false, config, null,
+                new Simulation.Budget(Long.MAX_VALUE, java.time.Duration.ofMillis(200)));
+        assertTrue(cut.budget().orElse("").contains("wall-clock budget"), "stopped by the wall-clock budget: " + cut.budget());
+        RunResult reference = Simulation.run(spec(), ms(20), true, fresh("wall-reference"));
+        RunResult next = Simulation.run(spec(), ms(20), true, config);
+        assertEquals(reference.trace(), next.trace(), "the next run in the same system is a run like any other");
+        assertEquals(2, MachineHosts.started() - before, "the cut run's system was kept for the next run (the reference got one of its own)");
+    }
+
+    @Test
     @DisplayName("a run whose machine crashes still answers, and the next run in the kept system is unaffected")
     void afterCrash() {
         Config config = fresh("crash");
