@@ -31,6 +31,7 @@ import dev.kctx.mechanisms.vfs.FileCtx;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,8 @@ public final class Netlink {
         int flags;
         Sock kernel;
         final Counters counters = new Counters();
-        final TreeMap<Integer, Sock> ports = new TreeMap<>();
+        /** The bound sockets by port id: nl_table[unit].hash, an rhashtable keyed by portid (netlink_lookup). */
+        final HashMap<Integer, Sock> ports = new HashMap<>();
 
         Table(int unit) {
             this.unit = unit;
