@@ -152,7 +152,10 @@ public final class Netlink {
         int flags;
         Sock kernel;
         final Counters counters = new Counters();
-        /** The bound sockets by port id: nl_table[unit].hash, an rhashtable keyed by portid (netlink_lookup). */
+        /**
+         * The bound sockets by port id: {@code nl_table[unit].hash}, the rhashtable keyed by portid that
+         * net/netlink/af_netlink.c's {@code __netlink_lookup} searches (Linux 6.6); no order is kept.
+         */
         final HashMap<Integer, Sock> ports = new HashMap<>();
 
         Table(int unit) {
