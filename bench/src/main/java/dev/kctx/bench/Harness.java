@@ -78,6 +78,13 @@ public final class Harness {
         return new Measurement(p, events, virtualNs, repetitions, median(engine), median(baseline), peakHeap());
     }
 
+    static double medianOf(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
     static long median(long[] xs) {
         long[] s = xs.clone();
         Arrays.sort(s);
