@@ -494,14 +494,10 @@ public final class Cpu {
 
     /** A calendar event of the current round, in level order. */
     void onEvent(Event e) {
-        if (outputsLent) {
-            outputsLent = false;
-            clearOutputs();
-        }
-        if (awaiting || !deferred.isEmpty()) {
-            deferred.add(e);
-        } else {
+        if (takesEventNow()) {
             handle(e);
+        } else {
+            deferred.add(e);
         }
     }
 
@@ -510,17 +506,25 @@ public final class Cpu {
      * {@link #onEvent} would take its {@link StepDone} (the machine makes no record of it).
      */
     void onStepEnd(long time, long gen, ContextLevel level) {
+        if (takesEventNow()) {
+            setTime(time);
+            stepEnd(gen);
+            advance();
+        } else {
+            deferred.add(new StepDone(time, gen, level));
+        }
+    }
+
+    /**
+     * A round's first event takes back the outputs lent to the machine with the last round; then
+     * true when the event is handled at once, false when it waits behind a reply or deferred events.
+     */
+    private boolean takesEventNow() {
         if (outputsLent) {
             outputsLent = false;
             clearOutputs();
         }
-        if (awaiting || !deferred.isEmpty()) {
-            deferred.add(new StepDone(time, gen, level));
-        } else {
-            setTime(time);
-            stepEnd(gen);
-            advance();
-        }
+        return !awaiting && deferred.isEmpty();
     }
 
     /** The end of a step of generation {@code gen}: its frame runs again unless a preemption made the step stale. */

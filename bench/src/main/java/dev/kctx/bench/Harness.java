@@ -78,6 +78,7 @@ public final class Harness {
         return new Measurement(p, events, virtualNs, repetitions, median(engine), median(baseline), peakHeap());
     }
 
+    /** The median of {@code xs} (the mean of the middle two for an even count), NaN when empty. */
     static double medianOf(double[] xs) {
         double[] s = xs.clone();
         Arrays.sort(s);

@@ -40,10 +40,7 @@ public final class Suite {
     }
 
     static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        return Harness.medianOf(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The median over measured iterations of what {@code which} takes from each, for one benchmark and params. */
