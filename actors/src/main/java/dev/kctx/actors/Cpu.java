@@ -392,6 +392,8 @@ public final class Cpu {
     private boolean outputsLent;
     /** The last RoundDone sent, reused while nothing in it changes. */
     private Machine.RoundDone done;
+    /** This CPU's {@link #settledStep()} at its last round's end, lent with the RoundDone. */
+    private final SettledStep settled = new SettledStep();
 
     // statistics
     private final long[] levelNs = new long[ContextLevel.values().length];
@@ -535,17 +537,51 @@ public final class Cpu {
         }
     }
 
+    /** {@link #settledStep()} of a CPU on which no frame is in a step: every step end is stale (generations start at 1). */
+    static final long NO_BUSY_STEP = 0;
+    /** {@link #settledStep()} of a failed CPU: no step end is taken for stale. */
+    static final long KEEPS_STEP_ENDS = -1;
+
     /**
      * True when a step end of generation {@code gen} would change nothing as the only event of a
      * round: the end of a step that a preemption made stale (the running frame is another, or the
      * same frame in another step), on a CPU that has settled (nothing deferred, no reply awaited).
      */
     boolean ignores(long gen) {
-        if (awaiting || !deferred.isEmpty() || failure != null) {
-            return false;
+        return !awaiting && deferred.isEmpty() && staleUnder(settledStep(), gen);
+    }
+
+    /**
+     * What {@link #ignores} needs of a settled CPU, as one value: the generation of the step the top
+     * frame is busy in, {@link #NO_BUSY_STEP}, or {@link #KEEPS_STEP_ENDS}. On the message path the
+     * CPU hands it to the machine with each {@link Machine.RoundDone} ({@link SettledStep}), and it
+     * holds until the CPU's next round: between rounds nothing reaches a CPU.
+     */
+    long settledStep() {
+        if (failure != null) {
+            return KEEPS_STEP_ENDS;
         }
         Frame top = frames.peek();
-        return top == null || top.status != Status.BUSY || top.gen != gen;
+        return top != null && top.status == Status.BUSY ? top.gen : NO_BUSY_STEP;
+    }
+
+    /** True when a lone step end of generation {@code gen} changes nothing on a CPU settled at {@code settledStep}. */
+    static boolean staleUnder(long settledStep, long gen) {
+        return settledStep != KEEPS_STEP_ENDS && settledStep != gen;
+    }
+
+    /**
+     * A CPU actor's {@link #settledStep()} as of its last round's end, lent to the machine with its
+     * {@link Machine.RoundDone} like the output lists: written by the CPU before it sends the
+     * RoundDone, read by the machine after it received it and before it sends that CPU anything
+     * (the message send orders the two on any dispatcher).
+     */
+    static final class SettledStep {
+        private long value = KEEPS_STEP_ENDS;
+
+        long value() {
+            return value;
+        }
     }
 
     /** All events of the round have come: answer the machine with what the round produced. */
@@ -613,6 +649,7 @@ public final class Cpu {
         }
         // The lists go with the message and come back to this CPU: they are cleared when its next
         // round starts, after the machine has taken in what they held (it sends that round only then).
+        settled.value = settledStep();
         machine.accept(roundDone());
         if (self == null) {
             // Run by the machine itself: it has taken in what the lists held before accept returned.
@@ -626,7 +663,7 @@ public final class Cpu {
     private Machine.RoundDone roundDone() {
         Machine.RoundDone d = done;
         if (d == null || d.failure() != failure || d.stop() != stop) {
-            d = new Machine.RoundDone(id, posted, trace, reports, dmesg, console, spawns, failure, stop);
+            d = new Machine.RoundDone(id, posted, trace, reports, dmesg, console, spawns, failure, stop, settled);
             done = d;
         }
         return d;

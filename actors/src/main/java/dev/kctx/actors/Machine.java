@@ -18,6 +18,7 @@ import dev.kctx.contexts.ContextLevel;
 import dev.kctx.contexts.Report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -147,7 +148,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
      */
     record RoundDone(int cpu, List<Cpu.Posted> posted, List<TraceRecord> trace, List<Report> reports,
                      List<String> dmesg, List<String> console, List<Cpu.Spawn> spawns, String failure,
-                     String stop) implements Command {
+                     String stop, Cpu.SettledStep settled) implements Command {
     }
 
     /** Cpu to machine: its statistics at the end of the run. */
@@ -226,6 +227,8 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
     private static final Cpu.StepDone LONE_STEP_END = new Cpu.StepDone(0, -1, ContextLevel.KERNEL);
     private final long[] loneStepGen;
     private final ContextLevel[] loneStepLevel;
+    /** Each CPU actor's {@link Cpu#settledStep()} from its last RoundDone (message path; inline CPUs are asked). */
+    private final long[] settledStep;
     private final int[] roundCpus;
     private int roundCpuCount;
     private int nextRoundCpu;
@@ -275,6 +278,8 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
         arrivalShift = new long[spec.irqs().size()];
         loneStepGen = new long[spec.cpus()];
         loneStepLevel = new ContextLevel[spec.cpus()];
+        settledStep = new long[spec.cpus()];
+        Arrays.fill(settledStep, Cpu.KEEPS_STEP_ENDS);
         arrivalBase = new long[spec.irqs().size()];
         int source = 0;
         for (MachineSpec.Irq irq : spec.irqs()) {
@@ -825,7 +830,6 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
             progress.accept(roundTime);
         }
         roundCpuCount = 0;
-        boolean inline = !inlineCpus.isEmpty();
         // A CPU's first event of the round, a step end kept back (see settleHeld) until it is known
         // whether more events of that CPU follow: -1 when none is.
         int held = -1;
@@ -839,7 +843,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
                 held = -1;
             }
             List<Cpu.Event> mine = roundEvents.get(cpu);
-            if (inline && held < 0 && mine.isEmpty() && calendar.headIsStepEnd()) {
+            if (held < 0 && mine.isEmpty() && calendar.headIsStepEnd()) {
                 held = cpu;
                 heldGen = calendar.headGen();
                 heldLevel = calendar.headLevel();
@@ -870,15 +874,19 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
      * A CPU's only event of the round is the end of a step of generation {@code gen}. When a
      * preemption made it stale the CPU would find nothing to do (it settled at its last event and
      * nothing came since), and its time accounting would only split one interval in two: the CPU is
-     * not called and the step end's record is never made. The event still counts, and the round
-     * still takes place. Inline CPUs only: over the message path the CPU actor gets every event, and
-     * a test shows both paths give the same trace.
+     * not called (inline) or sent anything (message path), and the step end's record is never made.
+     * The event still counts, and the round still takes place. An inline CPU is asked; a CPU actor
+     * told the machine how it settled with its last RoundDone, and nothing has reached it since.
      */
     private void settleHeld(int cpu, long gen, ContextLevel level) {
-        if (!inlineCpus.get(cpu).ignores(gen)) {
-            loneStepGen[cpu] = gen;
-            loneStepLevel[cpu] = level;
-            addToRound(cpu, LONE_STEP_END);
+        if (!inlineCpus.isEmpty()) {
+            if (!inlineCpus.get(cpu).ignores(gen)) {
+                loneStepGen[cpu] = gen;
+                loneStepLevel[cpu] = level;
+                addToRound(cpu, LONE_STEP_END);
+            }
+        } else if (!Cpu.staleUnder(settledStep[cpu], gen)) {
+            addToRound(cpu, new Cpu.StepDone(roundTime, gen, level));
         }
     }
 
@@ -921,6 +929,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
 
     /** Takes in what one CPU's part of the round produced: outputs, new processes, events for the calendar. */
     private void absorb(RoundDone d) {
+        settledStep[d.cpu()] = d.settled().value();
         // Most rounds produce no output: addAll of an empty list still copies an array.
         if (!d.trace().isEmpty()) {
             trace.addAll(d.trace());
@@ -944,7 +953,12 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
             if (p.event().time() < roundTime) {
                 throw postedIntoThePast(p);
             }
-            calendar.add(p.cpu(), p.level(), p.source(), p.event());
+            if (p.event() instanceof Cpu.StepDone sd) {
+                // kept as primitives, as an inline CPU posts it, so a stale one can be dropped (settleHeld)
+                calendar.addStepEnd(p.cpu(), p.level(), p.source(), sd.time(), sd.gen());
+            } else {
+                calendar.add(p.cpu(), p.level(), p.source(), p.event());
+            }
         }
         if (d.failure() != null && failure == null) {
             failure = d.failure();

@@ -20,7 +20,9 @@ import dev.kctx.contexts.ContextLevel;
  *     {@code wake-up}, {@code task-arrive}, {@code tick}, {@code sched-timer}, {@code migrate},
  *     {@code pull}, {@code set-attr}, {@code lock-released}, {@code watchdog-timer},
  *     {@code watchdog-nmi}, {@code hung-task-check}, {@code notify}, {@code tasklet-retry},
- *     {@code softirq-timer}, each at the level it preempts at;</li>
+ *     {@code softirq-timer}, each at the level it preempts at. A {@code step-done} that a preemption made
+ *     stale (the step it ends was cut short and resumed with a later end) and that is alone at its
+ *     instant changes nothing on its CPU: the machine drops it and it never crosses;</li>
  * <li>{@code round-end} ({@code machine} to a CPU: every event of the instant has been sent) and
  *     {@code finish} (the run ends): control messages, {@code level} null. The round's end rides on
  *     the CPU's last event of the instant (one message, {@code Cpu.LastEvent}); the probe gets it as

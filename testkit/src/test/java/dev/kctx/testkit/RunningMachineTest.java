@@ -140,6 +140,51 @@ class RunningMachineTest {
     }
 
     @Test
+    @DisplayName("a step end made stale by a preemption never reaches its CPU: a step end a CPU gets alone resumes a burst there")
+    void staleStepEndsStayWithTheMachine() {
+        // The hog's 5ms step is preempted by three interrupts: each leaves the end it had posted behind, stale.
+        String yaml = """
+                name: stale-step-ends
+                machine: {cpus: 1}
+                irqs:
+                  - name: nic
+                    line: 11
+                    arrivals: {every: 1ms, start: 1ms, count: 3}
+                    handler:
+                      - compute: 2us
+                processes:
+                  - name: hog
+                    pid: 1000
+                    cpu: 0
+                    body:
+                      - compute: 5ms
+                run: {until: 8ms}
+                """;
+        List<Crossing> seen = new ArrayList<>();
+        try (RunningMachine m = KctxMachine.scenario(yaml, "stale-step-ends").start(kit(Engine.MESSAGE))) {
+            TestProbe<Crossing> all = m.monitor(m.actors().toArray(String[]::new));
+            m.runToEnd();
+            for (boolean finished = false; !finished; ) {
+                Crossing c = all.expectMessageClass(Crossing.class);
+                seen.add(c);
+                finished = c.kind().equals("finish");
+            }
+        }
+        int lone = 0;
+        for (int i = 0; i + 1 < seen.size(); i++) {
+            Crossing c = seen.get(i);
+            Crossing next = seen.get(i + 1);
+            if (c.kind().equals("step-done") && next.kind().equals("round-end") && next.timeNs() == c.timeNs()) {
+                lone++;
+                boolean resumed = seen.stream().anyMatch(r -> r.kind().equals("run") && r.from().equals(c.to())
+                        && r.timeNs() == c.timeNs() && r.detail().startsWith("resume"));
+                assertTrue(resumed, "a step end alone in its round resumes a burst at its instant: " + c + "\n" + seen);
+            }
+        }
+        assertTrue(lone >= 1, "the hog's last step end comes alone: " + seen);
+    }
+
+    @Test
     @DisplayName("monitors on every actor change nothing: the trace, reports and events are the command line's")
     void monitorsChangeNothing() {
         RunResult monitored;
