@@ -48,16 +48,23 @@ public final class Harness {
     private Harness() {
     }
 
-    /** Runs the workload {@code p} for {@code virtualNs} on both, {@code repetitions} times each after a warm-up. */
-    public static Measurement measure(Params p, long virtualNs, int repetitions, Config config) {
+    /**
+     * Runs the workload {@code p} for {@code virtualNs} on both, alternately: {@code warmups} runs of
+     * each whose times are not kept (the JIT compiles the engine and the model meanwhile), then
+     * {@code repetitions} timed runs of each.
+     */
+    public static Measurement measure(Params p, long virtualNs, int warmups, int repetitions, Config config) {
         if (repetitions < 1) {
             throw new IllegalArgumentException("at least one repetition");
+        }
+        if (warmups < 0) {
+            throw new IllegalArgumentException("a negative number of warm-up runs");
         }
         long[] engine = new long[repetitions];
         long[] baseline = new long[repetitions];
         long events = -1;
         resetPeaks();
-        for (int i = -1; i < repetitions; i++) {
+        for (int i = -warmups; i < repetitions; i++) {
             long t0 = System.nanoTime();
             RunResult r = Simulation.run(StandardWorkload.spec(p), virtualNs, false, config);
             long t1 = System.nanoTime();

@@ -28,8 +28,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--virtual", paramLabel = "TIME", description = "Virtual time per run, e.g. 10s (default 10s; --quick 200ms).")
     String virtual;
 
-    @Option(names = "--runs", paramLabel = "N", description = "Timed runs of each, after one warm-up (default 5, so that the median is past the JIT warm-up; --quick 1).")
+    @Option(names = "--runs", paramLabel = "N", description = "Timed runs of each, after the warm-up runs (default 5; --quick 1).")
     Integer runs;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed runs of each first, while the JIT compiles (default 2:"
+            + " with 10 s runs the first two are still far below the speed of the later ones; --quick 1). Raise it with a short --virtual.")
+    Integer warmup;
 
     @Option(names = "--threads", paramLabel = "N", description = "Run the engine's actors on Akka's default dispatcher with N"
             + " threads (default: one thread of the machine's own, see docs/performance.md).")
@@ -46,16 +50,20 @@ final class BenchCommand implements Callable<Integer> {
         if (n < 1) {
             throw new KctxCommand.UsageError("--runs must be at least 1, not " + n);
         }
+        int w = warmup != null ? warmup : quick ? 1 : 2;
+        if (w < 0) {
+            throw new KctxCommand.UsageError("--warmup must be at least 0, not " + w);
+        }
         Params p = Params.standard();
         com.typesafe.config.Config config = engine.config(threads);
-        Harness.Measurement m = Harness.measure(p, virtualNs, n, config);
+        Harness.Measurement m = Harness.measure(p, virtualNs, w, n, config);
         out.printf(Locale.ROOT, "workload: standard, %d CPUs, %d consumers, %d CPU-bound processes, IRQ every %d us, base slice %.2f ms%n",
                 p.cpus(), p.consumers(), p.hogs(), p.irqPeriodNs() / 1000, p.sliceNs() / 1e6);
         out.printf(Locale.ROOT, "engine: %s%s%n", EngineOptions.label(config),
                 threads == null ? ", on one thread of the machine's own" : ", on Akka's default dispatcher with " + threads
                         + (threads == 1 ? " thread" : " threads"));
-        out.printf(Locale.ROOT, "virtual time per run: %.3f s; events per run: %d; timed runs: %d (medians below)%n",
-                virtualNs / 1e9, m.events(), n);
+        out.printf(Locale.ROOT, "virtual time per run: %.3f s; events per run: %d; warm-up runs: %d; timed runs: %d (medians below)%n",
+                virtualNs / 1e9, m.events(), w, n);
         out.printf(Locale.ROOT, "engine events/s: %.0f (%.3f s wall per run)%n", m.engineEventsPerSecond(), m.engineWallNs() / 1e9);
         out.printf(Locale.ROOT, "baseline events/s: %.0f (%.3f s wall per run)%n", m.baselineEventsPerSecond(), m.baselineWallNs() / 1e9);
         out.printf(Locale.ROOT, "engine/baseline cost per event: %.2fx%n", m.costRatio());

@@ -58,5 +58,20 @@ class BenchCommandTest {
         Cli.Result none = Cli.run("bench", "--runs", "0");
         assertEquals(2, none.exit(), "a usage error");
         assertTrue(none.err().contains("--runs must be at least 1"), none.err());
+        Cli.Result cold = Cli.run("bench", "--warmup", "-1");
+        assertEquals(2, cold.exit(), "a usage error");
+        assertTrue(cold.err().contains("--warmup must be at least 0"), cold.err());
+    }
+
+    @Test
+    @DisplayName("bench says how many warm-up and timed runs its medians come from: 2 and 5 by default, as asked otherwise")
+    void warmupAndRuns() {
+        Cli.Result r = Cli.run("bench", "--virtual", "20ms", "--warmup", "0", "--runs", "3");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("; warm-up runs: 0; timed runs: 3 (medians below)"), r.out());
+        Cli.Result quick = Cli.run("bench", "--quick");
+        assertTrue(quick.out().contains("; warm-up runs: 1; timed runs: 1 (medians below)"), quick.out());
+        Cli.Result help = Cli.run("bench", "--help");
+        assertTrue(help.out().contains("--warmup=N") && help.out().contains("default 2"), help.out());
     }
 }

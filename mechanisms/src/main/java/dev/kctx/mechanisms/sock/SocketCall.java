@@ -36,13 +36,16 @@ public final class SocketCall {
 
         /** The call's result for user space: the descriptor opened, the bytes sent or received, else 0. */
         default IoResult done(R reply) {
-            if (reply instanceof Opens o) {
+            // received first: a receive is the frequent call, and its reply is neither Opens nor Sends
+            IoResult data = received(reply);
+            if (data != null) {
+                return data;
+            } else if (reply instanceof Opens o) {
                 return IoResult.Done.of(o.fd());
             } else if (reply instanceof Sends s) {
                 return IoResult.Done.of(s.bytes());
             }
-            IoResult data = received(reply);
-            return data != null ? data : IoResult.Done.of(0);
+            return IoResult.Done.of(0);
         }
 
         /** The result of a reply that brought data (a receive), or null. */
@@ -116,8 +119,8 @@ public final class SocketCall {
                     return new IoResult.WouldBlock(blocked);
                 }
                 regs.vars.put(replyKey, rep);
-                int fd = family.openedFd(rep);
-                if (fd >= 0 && fdVar != null) {
+                int fd = fdVar != null ? family.openedFd(rep) : -1;
+                if (fd >= 0) {
                     regs.vars.put(fdVar, fd);
                 }
                 return family.done(rep);
