@@ -37,9 +37,11 @@ public final class SockMem {
         return kmallocBucket(data) + SKB_HEAD;
     }
 
+    /** The kmalloc caches below 512 bytes (kmalloc-32 ... kmalloc-256); powers of two from there on. */
+    private static final int[] SMALL_BUCKETS = {32, 64, 96, 128, 192, 256};
+
     static int kmallocBucket(int size) {
-        int[] small = {32, 64, 96, 128, 192, 256};
-        for (int s : small) {
+        for (int s : SMALL_BUCKETS) {
             if (size <= s) {
                 return s;
             }
