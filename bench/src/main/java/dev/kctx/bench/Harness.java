@@ -14,18 +14,19 @@ import java.util.Arrays;
 /**
  * What {@code kctx bench} measures, outside JMH: the standard workload on the engine and on the
  * {@link Baseline}, alternating in one process so both see the same machine, each repeated and
- * summarised by its median wall time; and the JVM's peak heap over the engine's runs. The first
- * run of each is a warm-up and not counted.
+ * summarised by its median wall time (with the fastest and slowest run, for the spread); and the
+ * JVM's peak heap over the engine's runs. The first runs of each are warm-ups and not counted.
  */
 public final class Harness {
     /**
      * The numbers of one measurement: events per run (the same for both), virtual time per run,
      * the median wall time of an engine run (through {@code Simulation.run}, which after the warm-up
      * finds its actor system kept from the run before: the time is the machine's, not Akka's start-up)
-     * and of a baseline run, and the peak heap in use.
+     * and of a baseline run, the fastest and slowest timed run of each, and the peak heap in use.
      */
     public record Measurement(Params params, long events, long virtualNs, int repetitions, long engineWallNs,
-                              long baselineWallNs, long peakHeapBytes) {
+                              long baselineWallNs, long peakHeapBytes, long engineFastestNs, long engineSlowestNs,
+                              long baselineFastestNs, long baselineSlowestNs) {
         public double engineEventsPerSecond() {
             return events * 1e9 / engineWallNs;
         }
@@ -82,7 +83,9 @@ public final class Harness {
                 baseline[i] = t2 - t1;
             }
         }
-        return new Measurement(p, events, virtualNs, repetitions, median(engine), median(baseline), peakHeap());
+        return new Measurement(p, events, virtualNs, repetitions, median(engine), median(baseline), peakHeap(),
+                Arrays.stream(engine).min().getAsLong(), Arrays.stream(engine).max().getAsLong(),
+                Arrays.stream(baseline).min().getAsLong(), Arrays.stream(baseline).max().getAsLong());
     }
 
     /** The median of {@code xs} (the mean of the middle two for an even count), NaN when empty. */

@@ -66,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
                 virtualNs / 1e9, m.events(), w, n);
         out.printf(Locale.ROOT, "engine events/s: %.0f (%.3f s wall per run)%n", m.engineEventsPerSecond(), m.engineWallNs() / 1e9);
         out.printf(Locale.ROOT, "baseline events/s: %.0f (%.3f s wall per run)%n", m.baselineEventsPerSecond(), m.baselineWallNs() / 1e9);
+        out.printf(Locale.ROOT, "spread over the timed runs: engine %.0f-%.0f events/s, baseline %.0f-%.0f events/s%n",
+                m.events() * 1e9 / m.engineSlowestNs(), m.events() * 1e9 / m.engineFastestNs(),
+                m.events() * 1e9 / m.baselineSlowestNs(), m.events() * 1e9 / m.baselineFastestNs());
         out.printf(Locale.ROOT, "engine/baseline cost per event: %.2fx%n", m.costRatio());
         out.printf(Locale.ROOT, "simulated/wall time: %.2fx real time%n", m.realtimeFactor());
         out.printf(Locale.ROOT, "peak heap: %d MiB%n", m.peakHeapBytes() >> 20);

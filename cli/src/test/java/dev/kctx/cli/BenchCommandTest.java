@@ -69,6 +69,12 @@ class BenchCommandTest {
         Cli.Result r = Cli.run("bench", "--virtual", "20ms", "--warmup", "0", "--runs", "3");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("; warm-up runs: 0; timed runs: 3 (medians below)"), r.out());
+        Matcher spread = Pattern.compile("(?m)^spread over the timed runs: engine ([0-9]+)-([0-9]+) events/s,"
+                + " baseline ([0-9]+)-([0-9]+) events/s$").matcher(r.out());
+        assertTrue(spread.find(), "a line with the slowest and fastest run of each: " + r.out());
+        double median = number(r.out(), "engine events/s");
+        assertTrue(Double.parseDouble(spread.group(1)) <= median && median <= Double.parseDouble(spread.group(2)),
+                "the median lies within the spread: " + r.out());
         Cli.Result quick = Cli.run("bench", "--quick");
         assertTrue(quick.out().contains("; warm-up runs: 1; timed runs: 1 (medians below)"), quick.out());
         Cli.Result help = Cli.run("bench", "--help");
