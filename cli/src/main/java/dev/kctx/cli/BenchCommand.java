@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the standard workload (4 CPUs, a NIC IRQ every 50 us raising NET_RX, netlink delivery from soft IRQ"
                 + " to 16 blocked consumers, 16 CPU-bound processes, EEVDF with the default 2.25 ms base slice) on the engine (the path --engine selects) and on a plain"
-                + " discrete-event baseline, alternately, and print the medians: events per second, the engine's cost"
-                + " per event over the baseline's, virtual time over wall time, and the peak heap.",
+                + " discrete-event baseline, alternately, and print the medians of the timed runs: events per second, the engine's cost"
+                + " per event over the baseline's, virtual time over wall time, and the peak heap; and the slowest and"
+                + " fastest timed run of each.",
                 "The full JMH suite: see docs/performance.md."})
 final class BenchCommand implements Callable<Integer> {
 
