@@ -22,7 +22,8 @@ import java.util.Arrays;
  * <p>Step ends ({@link Cpu.StepDone}, about three polled events in four on the standard workload,
  * most of them made stale by a preemption before they come up) are kept as primitives: their
  * generation sits beside the keys and the event slot stays null, so posting one allocates nothing
- * and the machine can drop a stale one without ever making its record ({@link #headIsStepEnd()},
+ * ({@link #addStepEnd}; a record given to {@link #add} is kept the same way) and the machine can
+ * drop a stale one without ever making its record ({@link #headIsStepEnd()},
  * {@link #headGen()}, {@link #dropHead()}); {@link #pollEvent()} makes the record when asked.
  *
  * <p>A {@link Perturbation.CpuOrder}, when given, replaces the CPU in the key by the CPU's turn at
@@ -90,7 +91,12 @@ final class Calendar {
         if (event == null) {
             throw new IllegalArgumentException("no event");
         }
-        insert(cpu, level, source, event.time(), event, 0);
+        if (event instanceof Cpu.StepDone d && d.level() == level) {
+            // kept as primitives whoever posts it (a CPU actor posts records), so a stale one can be dropped unmade
+            insert(cpu, level, source, d.time(), null, d.gen());
+        } else {
+            insert(cpu, level, source, event.time(), event, 0);
+        }
     }
 
     /** The end of a step of generation {@code gen} at {@code time}: a {@link Cpu.StepDone}, without its record. */

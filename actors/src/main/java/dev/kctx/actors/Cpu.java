@@ -248,15 +248,15 @@ public final class Cpu {
         private String namePrefix;
         private Object nameMiddle;
         private String nameSuffix;
-        Status status = Status.NEEDS_RUN;
-        boolean fresh = true;
+        Status status;
+        boolean fresh;
         long busyEnd;
         long remaining;
         long gen;
         boolean wasWaiting;
         String waitingOn;
         long waitToken;
-        long spinSince = -1;
+        long spinSince;
         // IRQ
         IrqLine line;
         boolean savedIrqsDisabled;
@@ -275,16 +275,12 @@ public final class Cpu {
         // TASK
         TaskControl task;
         /** Operations to run first at the next burst (return-to-user work). */
-        List<dev.kctx.actors.program.Op> inject = List.of();
+        List<dev.kctx.actors.program.Op> inject;
 
         Frame(Kind kind, int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, ContextCode code,
               String name) {
-            this.code = code;
             this.kind = kind;
-            this.source = source;
-            this.level = level;
-            this.entity = entity;
-            this.name = name;
+            init(source, level, entity, code, name);
         }
 
         /**
@@ -294,6 +290,14 @@ public final class Cpu {
          */
         Frame reuse(int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, ContextCode code,
                     String name) {
+            waitToken++;
+            init(source, level, entity, code, name);
+            return this;
+        }
+
+        /** Every field but the kind and the wait token, as a new frame has them. */
+        private void init(int source, ContextLevel level, ActorRef<ContextProtocol.Command> entity, ContextCode code,
+                          String name) {
             this.source = source;
             this.level = level;
             this.entity = entity;
@@ -309,7 +313,6 @@ public final class Cpu {
             gen = 0;
             wasWaiting = false;
             waitingOn = null;
-            waitToken++;
             spinSince = -1;
             line = null;
             savedIrqsDisabled = false;
@@ -324,7 +327,6 @@ public final class Cpu {
             tasklet = null;
             task = null;
             inject = List.of();
-            return this;
         }
 
         String name() {
@@ -356,6 +358,12 @@ public final class Cpu {
      */
     private Frame spareIrq;
     private Frame spareSoftirq;
+
+    /** {@code spare} made new, or a new frame when there is no spare. */
+    private static Frame frame(Frame spare, Kind kind, int source, ContextLevel level,
+                               ActorRef<ContextProtocol.Command> entity, ContextCode code, String name) {
+        return spare != null ? spare.reuse(source, level, entity, code, name) : new Frame(kind, source, level, entity, code, name);
+    }
 
     /** The soft IRQ vectors by bit number: {@code values()} copies its array on every call. */
     private static final SoftirqVector[] VECTORS = SoftirqVector.values();
@@ -1160,9 +1168,7 @@ public final class Cpu {
         }
         AtomicState a = cur.atomic;
         a.hardirqEnter();
-        Frame f = spareIrq != null
-                ? spareIrq.reuse(line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(), irqContextName(line))
-                : new Frame(Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(), irqContextName(line));
+        Frame f = frame(spareIrq, Kind.IRQ, line.source(), ContextLevel.HARDIRQ, line.entity(), line.code(), irqContextName(line));
         spareIrq = null;
         f.line = line;
         f.arrival = arrival;
@@ -1354,9 +1360,7 @@ public final class Cpu {
         a.softirqServeEnter();
         boolean inKsoftirqd = cur == ksoftirqd && frames.peek() == ksoftirqd.frame;
         String base = inKsoftirqd ? " (" + ksoftirqd.comm + ")" : "";
-        Frame f = spareSoftirq != null
-                ? spareSoftirq.reuse(-2 - id, ContextLevel.SOFTIRQ, softirqEntity, softirqCode, "softirq")
-                : new Frame(Kind.SOFTIRQ, -2 - id, ContextLevel.SOFTIRQ, softirqEntity, softirqCode, "softirq");
+        Frame f = frame(spareSoftirq, Kind.SOFTIRQ, -2 - id, ContextLevel.SOFTIRQ, softirqEntity, softirqCode, "softirq");
         spareSoftirq = null;
         f.baseName = base;
         f.loopStart = now;

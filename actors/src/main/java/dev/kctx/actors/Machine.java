@@ -953,12 +953,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
             if (p.event().time() < roundTime) {
                 throw postedIntoThePast(p);
             }
-            if (p.event() instanceof Cpu.StepDone sd) {
-                // kept as primitives, as an inline CPU posts it, so a stale one can be dropped (settleHeld)
-                calendar.addStepEnd(p.cpu(), p.level(), p.source(), sd.time(), sd.gen());
-            } else {
-                calendar.add(p.cpu(), p.level(), p.source(), p.event());
-            }
+            calendar.add(p.cpu(), p.level(), p.source(), p.event());
         }
         if (d.failure() != null && failure == null) {
             failure = d.failure();
