@@ -35,6 +35,18 @@ public final class LevelPriorityMailbox implements MailboxType, ProducesMessageQ
     }
 
     public static int priorityOf(Object message) {
+        // The three messages of nearly every hop of the message path first, by their final classes:
+        // a class test is one compare, where the test against the interface scans the class's
+        // interfaces and level() is then an interface call (docs/performance-notes.md, section 13).
+        if (message instanceof Cpu.Ran r) {
+            return r.level().mailboxPriority();
+        }
+        if (message instanceof ContextProtocol.Run r) {
+            return r.level().mailboxPriority();
+        }
+        if (message instanceof Cpu.LastEvent l) {
+            return l.event().level().mailboxPriority();
+        }
         return message instanceof Leveled l ? l.level().mailboxPriority() : CONTROL_PRIORITY;
     }
 

@@ -51,6 +51,11 @@ public final class MachineThread extends AbstractExecutorService {
     private final ArrayDeque<Runnable> local = new ArrayDeque<>();
     /** Tasks from other threads. */
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /**
+     * Set after a task from another thread is added, cleared by this thread before it takes the
+     * inbox's tasks: one read of a flag per local task instead of a poll of the concurrent queue.
+     */
+    private volatile boolean mail;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Thread thread;
     private volatile int state = RUNNING;
@@ -77,6 +82,7 @@ public final class MachineThread extends AbstractExecutorService {
             throw new RejectedExecutionException("the machine thread is shut down");
         }
         inbox.add(task);
+        mail = true;
         // Both volatile: either the loop sees the task before it parks, or this sees it idle (Dekker).
         if (idle) {
             LockSupport.unpark(thread);
@@ -86,7 +92,16 @@ public final class MachineThread extends AbstractExecutorService {
     private void loop() {
         try {
             while (state != STOP) {
-                Runnable r = inbox.poll();
+                Runnable r = null;
+                if (mail) {
+                    // cleared before the poll: a task added after it sets the flag again
+                    mail = false;
+                    r = inbox.poll();
+                    if (r != null) {
+                        // there may be more: look again before the next local task
+                        mail = true;
+                    }
+                }
                 if (r == null) {
                     r = local.pollFirst();
                 }
