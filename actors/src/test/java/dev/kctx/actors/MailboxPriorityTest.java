@@ -5,6 +5,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import dev.kctx.actors.program.Outcome;
 import dev.kctx.contexts.ContextLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -84,5 +85,22 @@ class MailboxPriorityTest {
                 "the last event of a round, which carries the round's end, keeps its event's level");
         assertEquals(LevelPriorityMailbox.CONTROL_PRIORITY, LevelPriorityMailbox.priorityOf(new Cpu.Finish(0)),
                 "the run's end comes after every levelled message");
+    }
+
+    @Test
+    @DisplayName("a burst and its answer go at their context's level, as every levelled message does")
+    void burstsAndAnswersAreLevelled() {
+        for (ContextLevel level : ContextLevel.values()) {
+            int expected = level.mailboxPriority();
+            assertEquals(expected, LevelPriorityMailbox.priorityOf(
+                    new ContextProtocol.Run(1, level, true, null, null, null, List.of())), "Run at " + level);
+            assertEquals(expected, LevelPriorityMailbox.priorityOf(new Cpu.Ran(1, level, Outcome.Next.INSTANCE)),
+                    "Ran at " + level);
+            assertEquals(expected, LevelPriorityMailbox.priorityOf(
+                    new Cpu.LastEvent(new Cpu.StepDone(0, 1, level))), "LastEvent at " + level);
+            // what the class tests answer is what the interface says
+            Leveled viaInterface = new Cpu.Ran(1, level, Outcome.Next.INSTANCE);
+            assertEquals(viaInterface.level().mailboxPriority(), LevelPriorityMailbox.priorityOf(viaInterface));
+        }
     }
 }
