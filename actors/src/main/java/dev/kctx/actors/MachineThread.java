@@ -110,6 +110,11 @@ public final class MachineThread extends AbstractExecutorService {
                     continue;
                 }
                 if (state != RUNNING) {
+                    if (!inbox.isEmpty()) {
+                        // sent before the shutdown, while this thread looked at an older flag
+                        mail = true;
+                        continue;
+                    }
                     return;
                 }
                 idle = true;
