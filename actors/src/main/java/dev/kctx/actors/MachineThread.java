@@ -23,7 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * operation and no wake-up: a hop of the message path is a queue operation, not a hand-off to
  * another thread. Mailboxes scheduled from other threads (the client's {@code Start}, a
  * wall-clock {@code Stop}) come through a concurrent queue, taken before the next local one so
- * that a stop never waits behind a whole run.
+ * that a stop never waits behind a whole run; a volatile flag that their senders set tells the
+ * thread when to look there, so that a local task costs one read of it rather than a poll of the
+ * concurrent queue (docs/performance-notes.md, section 13). {@code MachineThreadTest} checks both.
  *
  * <p>The order in which mailboxes run is not part of the model's order: the machine hands out one
  * round at a time and each CPU's priority mailbox orders its events, so a run is the same on
