@@ -168,9 +168,7 @@ public final class Machine extends AbstractOnMessageBehavior<Machine.Command> {
      */
     public static Props props(Config config) {
         String d = config.getString("kctx.engine.dispatcher");
-        // The machine's own mailbox is the level queue too: none of its commands has a level, so it
-        // is a plain FIFO, and cheaper per message than Akka's default (a swap to enqueue and no
-        // atomic operation to dequeue, against a compare-and-set loop for each).
+        // The level queue for the machine too: a plain FIFO for its unlevelled commands (LevelPriorityMailbox).
         return switch (d) {
             case "machine" -> CONTEXT_MAILBOX.withDispatcherFromConfig("kctx.engine.machine-dispatcher");
             case "default" -> CONTEXT_MAILBOX;

@@ -94,16 +94,7 @@ public final class MachineThread extends AbstractExecutorService {
     private void loop() {
         try {
             while (state != STOP) {
-                Runnable r = null;
-                if (mail) {
-                    // cleared before the poll: a task added after it sets the flag again
-                    mail = false;
-                    r = inbox.poll();
-                    if (r != null) {
-                        // there may be more: look again before the next local task
-                        mail = true;
-                    }
-                }
+                Runnable r = fromOutside();
                 if (r == null) {
                     r = local.pollFirst();
                 }
@@ -128,6 +119,21 @@ public final class MachineThread extends AbstractExecutorService {
         } finally {
             terminated.countDown();
         }
+    }
+
+    /** The next task from another thread, or null; the flag says whether there may be one. */
+    private Runnable fromOutside() {
+        if (!mail) {
+            return null;
+        }
+        // cleared before the poll: a task added after it sets the flag again
+        mail = false;
+        Runnable r = inbox.poll();
+        if (r != null) {
+            // there may be more: look again before the next local task
+            mail = true;
+        }
+        return r;
     }
 
     private void runTask(Runnable r) {

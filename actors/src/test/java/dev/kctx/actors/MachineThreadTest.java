@@ -34,6 +34,13 @@ class MachineThreadTest {
         return executor;
     }
 
+    /** A new machine thread running a chain of {@code length} local tasks, sent to it from this thread. */
+    private Chain startChain(long length) {
+        Chain chain = new Chain(start(), length);
+        chain.executor.execute(chain);
+        return chain;
+    }
+
     @AfterEach
     void stop() throws InterruptedException {
         if (executor != null) {
@@ -42,7 +49,7 @@ class MachineThreadTest {
         }
     }
 
-    /** A task that schedules itself again on the machine thread (a local task) until {@code left} runs out. */
+    /** A task that schedules itself again on the machine thread (a local task) until it has run {@code length} times. */
     private static final class Chain implements Runnable {
         final MachineThread executor;
         final AtomicLong steps = new AtomicLong();
@@ -72,9 +79,8 @@ class MachineThreadTest {
     @Test
     @DisplayName("tasks from four other threads, sent while the thread is busy with its own, all run exactly once")
     void nothingFromOutsideIsLost() throws InterruptedException {
-        MachineThread m = start();
-        Chain chain = new Chain(m, 2_000_000);
-        m.execute(chain);
+        Chain chain = startChain(2_000_000);
+        MachineThread m = chain.executor;
         int senders = 4;
         int each = 20_000;
         AtomicInteger ran = new AtomicInteger();
@@ -114,10 +120,9 @@ class MachineThreadTest {
     @Test
     @DisplayName("a task from another thread is taken before the next local one, not after the whole run")
     void outsideTaskDoesNotWaitBehindTheRun() throws InterruptedException {
-        MachineThread m = start();
         // long enough that waiting behind all of it would take seconds
-        Chain chain = new Chain(m, 200_000_000L);
-        m.execute(chain);
+        Chain chain = startChain(200_000_000L);
+        MachineThread m = chain.executor;
         assertTrue(chain.started.await(10, TimeUnit.SECONDS));
         AtomicLong stepsWhenRun = new AtomicLong(-1);
         CountDownLatch ran = new CountDownLatch(1);
@@ -134,9 +139,8 @@ class MachineThreadTest {
     @Test
     @DisplayName("shut down, it runs what it has, refuses tasks from other threads and ends")
     void shutdownFinishesAndRefuses() throws InterruptedException {
-        MachineThread m = start();
-        Chain chain = new Chain(m, 100_000);
-        m.execute(chain);
+        Chain chain = startChain(100_000);
+        MachineThread m = chain.executor;
         m.shutdown();
         assertTrue(m.isShutdown());
         assertThrows(RejectedExecutionException.class, () -> m.execute(() -> { }));
